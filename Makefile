@@ -1,0 +1,48 @@
+# The two commands of the contract: `make run` (set up and start with demo data) and `make test`.
+VENV := .venv
+PY := $(VENV)/bin/python
+UV := $(VENV)/bin/uv
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: run test test-only install migrate demo lint format bench clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml uv.lock
+	@test -x $(PY) || $$(scripts/find-python) -m venv $(VENV)
+	@test -x $(UV) || $(PY) -m pip install --quiet --disable-pip-version-check "uv>=0.13,<0.14"
+	$(UV) sync --frozen --python $(PY) --quiet
+	@touch $@
+
+migrate: install
+	@mkdir -p var
+	$(PY) manage.py migrate --no-input
+
+demo: migrate
+	$(PY) manage.py load_demo --if-empty
+
+run: demo
+	@$(PY) manage.py collectstatic --no-input --verbosity 0
+	@scripts/run-server $(HOST) $(PORT)
+
+test: install
+	$(MAKE) test-only
+
+test-only:
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+bench: install
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,16 @@
+"""Authentication for the staff API: the browser session (with CSRF) or HTTP Basic for scripts."""
+
+from django.contrib.auth import authenticate
+from ninja.security import HttpBasicAuth, SessionAuth
+
+
+class StaffBasicAuth(HttpBasicAuth):
+    def authenticate(self, request, username, password):
+        user = authenticate(request, username=username, password=password)
+        if user is not None and user.is_active:
+            request.user = user
+            return user
+        return None
+
+
+staff_auth = [SessionAuth(), StaffBasicAuth()]

@@ -1,0 +1,17 @@
+"""The JSON API: one NinjaAPI with the routers of the apps, OpenAPI at /api/openapi.json, docs at /api/docs."""
+
+from ninja import NinjaAPI
+
+from buergerbuero.booking.api import router as booking_router
+from buergerbuero.catalog.api import router as catalog_router
+from buergerbuero.core import problems
+
+api = NinjaAPI(
+    title="buergerbuero API",
+    version="1",
+    description="Termine, Verfügbarkeit und Kennzahlen eines Bürgerbüros. Fehler als RFC 9457 problem+json.",
+    urls_namespace="api",
+)
+problems.install(api)
+api.add_router("/", catalog_router)
+api.add_router("/", booking_router)

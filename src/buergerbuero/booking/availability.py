@@ -1,0 +1,167 @@
+"""Live availability: free start times from a capacity timeline and what is already claimed (pure, no ORM).
+
+Each staffed counter is a *lane*; a day of a lane is a bit mask of time units (bit i = the unit starting
+i × slot minutes after local midnight, counted in real elapsed time so DST days work). A start is free when
+the required number of consecutive units is free on one lane that has the skills and belongs to the
+requesting channel's share. Python integers make those masks fast; nothing is precomputed or cached.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from buergerbuero.capacity.rules import DayPlan
+
+# Lanes are split between booking channels in this order (lowest counter numbers first to the web).
+CHANNEL_ORDER = ("web", "partner", "phone", "counter")
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    service_ids: frozenset[int]
+    units: int  # consecutive slot units needed (services × persons + buffer, rounded up)
+    slot_minutes: int
+    channel: str
+    shares: tuple[tuple[str, int], ...]  # (channel, percent); empty means every channel may use every lane
+    not_before: dt.datetime  # aware: now + minimum notice
+    last_day: dt.date  # end of the released booking horizon
+
+
+@dataclass(frozen=True, slots=True)
+class FreeTime:
+    start: dt.datetime  # aware, UTC
+    lanes: tuple[int, ...]  # lanes (counter ids) on which this start fits, in booking order
+
+
+@dataclass(frozen=True, slots=True)
+class Busy:
+    lane: int
+    start: dt.datetime
+    end: dt.datetime
+
+
+def units_needed(minutes: int, slot_minutes: int) -> int:
+    return max(1, -(-minutes // slot_minutes))
+
+
+def channel_slice(n_lanes: int, shares: tuple[tuple[str, int], ...], channel: str) -> tuple[int, int]:
+    """Index range of the lanes (sorted by counter number) that `channel` may book among n open lanes."""
+    if not shares:
+        return 0, n_lanes
+    percent = dict(shares)
+    cumulative = 0
+    for name in CHANNEL_ORDER:
+        share = percent.get(name, 0)
+        low = (n_lanes * cumulative + 50) // 100
+        cumulative += share
+        high = (n_lanes * cumulative + 50) // 100
+        if name == channel:
+            return low, high
+    return 0, 0
+
+
+def _open_masks(plan: DayPlan, request: Request) -> dict[int, int]:
+    """Free-unit masks per lane from opening × roster × skills × channel share (before claims)."""
+    slot = request.slot_minutes
+    windows = [
+        (-(-w.start // slot), w.end // slot, w.lane, w.order, w.skills) for w in plan.windows if w.end > w.start
+    ]
+    if not windows:
+        return {}
+    cuts = sorted({p for s, e, *_ in windows for p in (s, e)})
+    masks: dict[int, int] = {}
+    for a, b in zip(cuts, cuts[1:], strict=False):
+        if a >= b:
+            continue
+        covering = sorted(
+            {(order, lane, skills) for s, e, lane, order, skills in windows if s <= a and b <= e},
+            key=lambda item: item[0],
+        )
+        low, high = channel_slice(len(covering), request.shares, request.channel)
+        segment = ((1 << (b - a)) - 1) << a
+        for _order, lane, skills in covering[low:high]:
+            if skills is None or request.service_ids <= skills:
+                masks[lane] = masks.get(lane, 0) | segment
+    return masks
+
+
+def _runs(mask: int, length: int) -> int:
+    """Bits i where units i .. i+length-1 are all set (doubling: O(log length) shifts)."""
+    result, have = mask, 1
+    while have < length:
+        step = min(have, length - have)
+        result &= result >> step
+        have += step
+    return result
+
+
+def free_times_for_day(plan: DayPlan, busy: Iterable[Busy], request: Request) -> list[FreeTime]:
+    if plan.closed_reason or plan.day > request.last_day:
+        return []
+    slot_seconds = request.slot_minutes * 60
+    masks = _open_masks(plan, request)
+    if not masks:
+        return []
+    midnight = plan.midnight
+    for item in busy:
+        mask = masks.get(item.lane)
+        if mask is None:
+            continue
+        s = max(0, int((item.start - midnight).total_seconds()) // slot_seconds)
+        e = -(-int((item.end - midnight).total_seconds()) // slot_seconds)
+        if e > s:
+            masks[item.lane] = mask & ~(((1 << (e - s)) - 1) << s)
+    first_unit = 0
+    if request.not_before > midnight:
+        first_unit = -(-int((request.not_before - midnight).total_seconds()) // slot_seconds)
+    by_unit: dict[int, list[int]] = {}
+    for lane, mask in masks.items():
+        starts = _runs(mask, request.units) >> first_unit << first_unit
+        while starts:
+            low_bit = starts & -starts
+            by_unit.setdefault(low_bit.bit_length() - 1, []).append(lane)
+            starts ^= low_bit
+    step = dt.timedelta(seconds=slot_seconds)
+    return [FreeTime(midnight + unit * step, tuple(by_unit[unit])) for unit in sorted(by_unit)]
+
+
+def _busy_by_day(plans: list[DayPlan], busy: Iterable[Busy]) -> Iterator[tuple[DayPlan, list[Busy]]]:
+    """Pair each day with the claims that start on it (claims never cross midnight)."""
+    ordered = sorted(busy, key=lambda b: b.start)  # linear when the caller passes them sorted
+    i = 0
+    for index, plan in enumerate(plans):
+        next_midnight = plans[index + 1].midnight if index + 1 < len(plans) else None
+        while i < len(ordered) and ordered[i].start < plan.midnight:
+            i += 1
+        j = i
+        while j < len(ordered) and (next_midnight is None or ordered[j].start < next_midnight):
+            j += 1
+        yield plan, ordered[i:j]
+        i = j
+
+
+def free_times(plans: list[DayPlan], busy: Iterable[Busy], request: Request) -> dict[dt.date, list[FreeTime]]:
+    """Free start times for every day of `plans` (consecutive days, ascending)."""
+    return {plan.day: free_times_for_day(plan, day_busy, request) for plan, day_busy in _busy_by_day(plans, busy)}
+
+
+def earliest(plans: list[DayPlan], busy: Iterable[Busy], request: Request) -> FreeTime | None:
+    """The first free start time, looking at one day after the other and stopping at the first hit."""
+    for plan, day_busy in _busy_by_day(plans, busy):
+        if plan.day > request.last_day:
+            return None
+        times = free_times_for_day(plan, day_busy, request)
+        if times:
+            return times[0]
+    return None
+
+
+def last_bookable_day(
+    now: dt.datetime, horizon_days: int, release_time: dt.time, tz: dt.tzinfo
+) -> dt.date:
+    """Days are released once a day at a published time: before it, the horizon ends a day earlier."""
+    local = now.astimezone(tz)
+    released = local.timetz().replace(tzinfo=None) >= release_time
+    return local.date() + dt.timedelta(days=horizon_days if released else horizon_days - 1)

@@ -1,0 +1,167 @@
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from buergerbuero.capacity import rules
+
+WEEKDAY_NAMES = [_("Mo"), _("Di"), _("Mi"), _("Do"), _("Fr"), _("Sa"), _("So")]
+weekdays_validator = RegexValidator(
+    r"^[0-6]{1,7}$", _("Wochentage als Ziffern 0 (Montag) bis 6 (Sonntag), z. B. 0123 für Mo–Do.")
+)
+
+
+class RecurrenceFields(models.Model):
+    """Weekdays, local time range, validity and an every-n-th-week rhythm (shared by rules and roster)."""
+
+    weekdays = models.CharField(
+        _("Wochentage"), max_length=7, validators=[weekdays_validator],
+        help_text=_("Ziffern 0 (Mo) bis 6 (So), z. B. 01234 für Mo–Fr"),
+    )
+    start_time = models.TimeField(_("von"))
+    end_time = models.TimeField(_("bis"))
+    valid_from = models.DateField(_("gültig ab"), null=True, blank=True)
+    valid_to = models.DateField(_("gültig bis"), null=True, blank=True)
+    every_n_weeks = models.PositiveSmallIntegerField(
+        _("jede n-te Woche"), default=1, validators=[MinValueValidator(1), MaxValueValidator(8)]
+    )
+
+    class Meta:
+        abstract = True
+
+    def recurrence(self) -> rules.Recurrence:
+        return rules.Recurrence(
+            weekdays=frozenset(int(c) for c in self.weekdays),
+            start=self.start_time,
+            end=self.end_time,
+            valid_from=self.valid_from,
+            valid_to=self.valid_to,
+            every_n_weeks=self.every_n_weeks,
+        )
+
+    def weekday_display(self) -> str:
+        return ", ".join(str(WEEKDAY_NAMES[int(c)]) for c in sorted(self.weekdays))
+
+
+def recurrence_constraints(prefix: str) -> list[models.BaseConstraint]:
+    return [
+        models.CheckConstraint(condition=Q(end_time__gt=F("start_time")), name=f"{prefix}_end_after_start"),
+        models.CheckConstraint(
+            condition=Q(valid_to__isnull=True) | Q(valid_from__isnull=True) | Q(valid_to__gte=F("valid_from")),
+            name=f"{prefix}_valid_range",
+        ),
+        models.CheckConstraint(condition=Q(every_n_weeks__gte=1), name=f"{prefix}_every_n_weeks"),
+    ]
+
+
+class OpeningRule(RecurrenceFields):
+    class Kind(models.TextChoices):
+        APPOINTMENTS = rules.APPOINTMENTS, _("Terminsprechstunde")
+        WALK_IN = rules.WALK_IN, _("Offene Sprechstunde (ohne Termin)")
+
+    office = models.ForeignKey("catalog.Office", on_delete=models.CASCADE, related_name="opening_rules")
+    kind = models.CharField(_("Art"), max_length=20, choices=Kind.choices, default=Kind.APPOINTMENTS)
+    label = models.CharField(
+        _("Bezeichnung"), max_length=100, blank=True, help_text=_("z. B. „Serviceabend“ – wird Bürgern angezeigt")
+    )
+
+    class Meta:
+        verbose_name = _("Öffnungsregel")
+        verbose_name_plural = _("Öffnungsregeln")
+        ordering = ["office", "kind", "weekdays", "start_time"]
+        constraints = recurrence_constraints("opening_rule")
+
+    def clean(self):
+        # The admin shows the same messages as every other entry point: the rules live in the service.
+        from buergerbuero.capacity import services
+
+        services.validate_opening_rule(self)
+
+    def __str__(self) -> str:
+        label = f" – {self.label}" if self.label else ""
+        return f"{self.weekday_display()} {self.start_time:%H:%M}–{self.end_time:%H:%M}{label}"
+
+
+class Closure(models.Model):
+    office = models.ForeignKey("catalog.Office", on_delete=models.CASCADE, related_name="closures")
+    start_date = models.DateField(_("von"))
+    end_date = models.DateField(_("bis einschließlich"))
+    reason = models.CharField(_("Grund"), max_length=200)
+
+    class Meta:
+        verbose_name = _("Schließung")
+        verbose_name_plural = _("Schließungen")
+        ordering = ["office", "start_date"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end_date__gte=F("start_date")), name="closure_end_after_start"),
+        ]
+
+    def clean(self):
+        # The admin shows the same messages as every other entry point: the rules live in the service.
+        from buergerbuero.capacity import services
+
+        services.validate_closure(self)
+
+    def __str__(self) -> str:
+        return f"{self.start_date:%d.%m.%Y}–{self.end_date:%d.%m.%Y}: {self.reason}"
+
+
+class RosterEntry(RecurrenceFields):
+    """A counter staffed at regular times, with the services the staff there can do."""
+
+    counter = models.ForeignKey("catalog.Counter", on_delete=models.CASCADE, related_name="roster_entries")
+    services = models.ManyToManyField(
+        "catalog.Service", blank=True, verbose_name=_("Leistungen"),
+        help_text=_("Leer lassen, wenn hier alle Leistungen des Standorts erledigt werden"),
+    )
+    note = models.CharField(_("Notiz"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("Dienstplaneintrag")
+        verbose_name_plural = _("Dienstplan")
+        ordering = ["counter", "weekdays", "start_time"]
+        constraints = recurrence_constraints("roster_entry")
+
+    def clean(self):
+        # The admin shows the same messages as every other entry point: the rules live in the service.
+        from buergerbuero.capacity import services
+
+        services.validate_roster_entry(self)
+
+    def __str__(self) -> str:
+        return f"{self.counter}: {self.weekday_display()} {self.start_time:%H:%M}–{self.end_time:%H:%M}"
+
+
+class Channel(models.TextChoices):
+    """Who books: each channel may book only its share of the staffed counters."""
+
+    WEB = "web", _("Online (Bürger)")
+    PARTNER = "partner", _("Partner-Callcenter")
+    PHONE = "phone", _("Telefon (eigenes Personal)")
+    COUNTER = "counter", _("Vor Ort / Sachbearbeitung")
+
+
+class ChannelShare(models.Model):
+    office = models.ForeignKey("catalog.Office", on_delete=models.CASCADE, related_name="channel_shares")
+    channel = models.CharField(_("Kanal"), max_length=20, choices=Channel.choices)
+    percent = models.PositiveSmallIntegerField(
+        _("Anteil (%)"), validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
+
+    class Meta:
+        verbose_name = _("Kanal-Anteil")
+        verbose_name_plural = _("Kanal-Anteile")
+        constraints = [
+            models.UniqueConstraint(fields=["office", "channel"], name="channel_share_unique"),
+            models.CheckConstraint(condition=Q(percent__lte=100), name="channel_share_max_100"),
+        ]
+
+    def clean(self):
+        # The admin shows the same messages as every other entry point: the rules live in the service.
+        from buergerbuero.capacity import services
+
+        services.validate_channel_share(self)
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()}: {self.percent} %"
+

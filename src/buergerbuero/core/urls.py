@@ -1,0 +1,8 @@
+from django.urls import path
+
+from buergerbuero.core import views
+
+app_name = "core"
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+]
