@@ -139,7 +139,10 @@ def availability_days(request, params: Query[DaysParams]):
     now = timezone.now()
     query = _query(request, params, office_slug=params.office, now=now)
     days = selectors.free_times(query, params.date_from, params.date_to, now=now)
-    return [{"date": day, "free_times": len(times), "first": times[0].start if times else None} for day, times in days.items()]
+    return [
+        {"date": day, "free_times": len(times), "first": times[0].start if times else None}
+        for day, times in days.items()
+    ]
 
 
 @router.get("/availability/times", response=list[TimeOut], summary="Freie Zeiten eines Tages")
@@ -150,7 +153,9 @@ def availability_times(request, params: Query[TimesParams]):
     return [{"start": t.start, "counters": len(t.lanes)} for t in days.get(params.date, [])]
 
 
-@router.get("/availability/earliest", response=list[EarliestOut], summary="Nächster freier Termin je Standort")
+@router.get(
+    "/availability/earliest", response=list[EarliestOut], summary="Nächster freier Termin je Standort"
+)
 def availability_earliest(request, params: Query[EarliestParams]):
     now = timezone.now()
     slugs = params.offices or [o.slug for o in catalog_selectors.offices()]
@@ -178,14 +183,18 @@ def create_hold(request, payload: HoldIn):
     }
 
 
-@router.post("/holds/{hold_id}/confirm", response={201: AppointmentCreated}, summary="Reservierung bestätigen")
+@router.post(
+    "/holds/{hold_id}/confirm", response={201: AppointmentCreated}, summary="Reservierung bestätigen"
+)
 def confirm_hold(request, hold_id: UUID, payload: ConfirmIn):
     try:
         validate_email(payload.email)
     except DjangoValidationError as exc:
         raise DomainError(_("Bitte geben Sie eine gültige E-Mail-Adresse an."), field="email") from exc
     hold = selectors.hold_for_citizen(hold_id, payload.token)
-    appointment = services.confirm(appointment=hold, name=payload.name, email=payload.email, phone=payload.phone)
+    appointment = services.confirm(
+        appointment=hold, name=payload.name, email=payload.email, phone=payload.phone
+    )
     appointment = selectors.appointment_for_citizen(appointment.code, payload.token)
     return 201, {**_appointment_out(appointment), "token": payload.token}
 
@@ -215,7 +224,9 @@ def reschedule_appointment(
         channel=appointment.channel,
         now=now,
     )
-    services.reschedule(appointment=appointment, query=query, start=_aware(payload.start, appointment.office), now=now)
+    services.reschedule(
+        appointment=appointment, query=query, start=_aware(payload.start, appointment.office), now=now
+    )
     return _appointment_out(selectors.appointment_for_citizen(code, x_booking_token))
 
 
@@ -231,7 +242,10 @@ class StaffAppointmentOut(Schema):
 
 
 @router.get(
-    "/staff/offices/{slug}/day", response=list[StaffAppointmentOut], auth=staff_auth, summary="Tagesliste (Personal)"
+    "/staff/offices/{slug}/day",
+    response=list[StaffAppointmentOut],
+    auth=staff_auth,
+    summary="Tagesliste (Personal)",
 )
 def staff_day(request, slug: str, date: dt.date):
     office = catalog_selectors.office_by_slug(slug)

@@ -66,7 +66,9 @@ def _open_masks(plan: DayPlan, request: Request) -> dict[int, int]:
     """Free-unit masks per lane from opening × roster × skills × channel share (before claims)."""
     slot = request.slot_minutes
     windows = [
-        (-(-w.start // slot), w.end // slot, w.lane, w.order, w.skills) for w in plan.windows if w.end > w.start
+        (-(-w.start // slot), w.end // slot, w.lane, w.order, w.skills)
+        for w in plan.windows
+        if w.end > w.start
     ]
     if not windows:
         return {}
@@ -144,7 +146,9 @@ def _busy_by_day(plans: list[DayPlan], busy: Iterable[Busy]) -> Iterator[tuple[D
 
 def free_times(plans: list[DayPlan], busy: Iterable[Busy], request: Request) -> dict[dt.date, list[FreeTime]]:
     """Free start times for every day of `plans` (consecutive days, ascending)."""
-    return {plan.day: free_times_for_day(plan, day_busy, request) for plan, day_busy in _busy_by_day(plans, busy)}
+    return {
+        plan.day: free_times_for_day(plan, day_busy, request) for plan, day_busy in _busy_by_day(plans, busy)
+    }
 
 
 def earliest(plans: list[DayPlan], busy: Iterable[Busy], request: Request) -> FreeTime | None:
@@ -158,9 +162,7 @@ def earliest(plans: list[DayPlan], busy: Iterable[Busy], request: Request) -> Fr
     return None
 
 
-def last_bookable_day(
-    now: dt.datetime, horizon_days: int, release_time: dt.time, tz: dt.tzinfo
-) -> dt.date:
+def last_bookable_day(now: dt.datetime, horizon_days: int, release_time: dt.time, tz: dt.tzinfo) -> dt.date:
     """Days are released once a day at a published time: before it, the horizon ends a day earlier."""
     local = now.astimezone(tz)
     released = local.timetz().replace(tzinfo=None) >= release_time

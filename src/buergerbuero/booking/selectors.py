@@ -38,7 +38,12 @@ class BookingQuery:
 
 
 def booking_query(
-    *, office: Office, service_slugs: list[str], persons: int = 1, channel: str = Channel.WEB, now: dt.datetime
+    *,
+    office: Office,
+    service_slugs: list[str],
+    persons: int = 1,
+    channel: str = Channel.WEB,
+    now: dt.datetime,
 ) -> BookingQuery:
     if channel not in Channel.values:
         raise DomainError(_("Unbekannter Buchungskanal."), field="channel")
@@ -82,7 +87,9 @@ def busy(
     return [availability.Busy(lane, s, e) for lane, s, e in rows]
 
 
-def clamp_range(query: BookingQuery, first: dt.date, last: dt.date, now: dt.datetime) -> tuple[dt.date, dt.date]:
+def clamp_range(
+    query: BookingQuery, first: dt.date, last: dt.date, now: dt.datetime
+) -> tuple[dt.date, dt.date]:
     today = now.astimezone(query.tz).date()
     if last < first:
         raise DomainError(_("Das Enddatum liegt vor dem Anfangsdatum."), field="to")
@@ -94,7 +101,8 @@ def clamp_range(query: BookingQuery, first: dt.date, last: dt.date, now: dt.date
         )
     if first > query.request.last_day:
         raise DomainError(
-            _("Termine werden nur bis %(day)s vergeben.") % {"day": query.request.last_day.strftime("%d.%m.%Y")},
+            _("Termine werden nur bis %(day)s vergeben.")
+            % {"day": query.request.last_day.strftime("%d.%m.%Y")},
             field="from",
         )
     return max(first, today), min(last, query.request.last_day)

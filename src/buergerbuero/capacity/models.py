@@ -15,7 +15,9 @@ class RecurrenceFields(models.Model):
     """Weekdays, local time range, validity and an every-n-th-week rhythm (shared by rules and roster)."""
 
     weekdays = models.CharField(
-        _("Wochentage"), max_length=7, validators=[weekdays_validator],
+        _("Wochentage"),
+        max_length=7,
+        validators=[weekdays_validator],
         help_text=_("Ziffern 0 (Mo) bis 6 (So), z. B. 01234 für Mo–Fr"),
     )
     start_time = models.TimeField(_("von"))
@@ -47,7 +49,9 @@ def recurrence_constraints(prefix: str) -> list[models.BaseConstraint]:
     return [
         models.CheckConstraint(condition=Q(end_time__gt=F("start_time")), name=f"{prefix}_end_after_start"),
         models.CheckConstraint(
-            condition=Q(valid_to__isnull=True) | Q(valid_from__isnull=True) | Q(valid_to__gte=F("valid_from")),
+            condition=Q(valid_to__isnull=True)
+            | Q(valid_from__isnull=True)
+            | Q(valid_to__gte=F("valid_from")),
             name=f"{prefix}_valid_range",
         ),
         models.CheckConstraint(condition=Q(every_n_weeks__gte=1), name=f"{prefix}_every_n_weeks"),
@@ -62,7 +66,10 @@ class OpeningRule(RecurrenceFields):
     office = models.ForeignKey("catalog.Office", on_delete=models.CASCADE, related_name="opening_rules")
     kind = models.CharField(_("Art"), max_length=20, choices=Kind.choices, default=Kind.APPOINTMENTS)
     label = models.CharField(
-        _("Bezeichnung"), max_length=100, blank=True, help_text=_("z. B. „Serviceabend“ – wird Bürgern angezeigt")
+        _("Bezeichnung"),
+        max_length=100,
+        blank=True,
+        help_text=_("z. B. „Serviceabend“ – wird Bürgern angezeigt"),
     )
 
     class Meta:
@@ -93,7 +100,9 @@ class Closure(models.Model):
         verbose_name_plural = _("Schließungen")
         ordering = ["office", "start_date"]
         constraints = [
-            models.CheckConstraint(condition=Q(end_date__gte=F("start_date")), name="closure_end_after_start"),
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")), name="closure_end_after_start"
+            ),
         ]
 
     def clean(self):
@@ -111,7 +120,9 @@ class RosterEntry(RecurrenceFields):
 
     counter = models.ForeignKey("catalog.Counter", on_delete=models.CASCADE, related_name="roster_entries")
     services = models.ManyToManyField(
-        "catalog.Service", blank=True, verbose_name=_("Leistungen"),
+        "catalog.Service",
+        blank=True,
+        verbose_name=_("Leistungen"),
         help_text=_("Leer lassen, wenn hier alle Leistungen des Standorts erledigt werden"),
     )
     note = models.CharField(_("Notiz"), max_length=200, blank=True)
@@ -164,4 +175,3 @@ class ChannelShare(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()}: {self.percent} %"
-

@@ -16,7 +16,9 @@ GERMAN_STATES = sorted(s for s in holidays.country_holidays("DE").subdivisions i
 class Office(models.Model):
     """A Bürgerbüro location with its booking rules."""
 
-    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="offices")
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="offices"
+    )
     slug = models.SlugField(_("Kurzname"), max_length=60, unique=True)
     name = models.CharField(_("Name"), max_length=200)
     street = models.CharField(_("Straße"), max_length=200)
@@ -24,12 +26,20 @@ class Office(models.Model):
     city = models.CharField(_("Ort"), max_length=100)
     timezone = models.CharField(_("Zeitzone"), max_length=60, default="Europe/Berlin")
     land = models.CharField(
-        _("Bundesland"), max_length=2, default="NW", choices=[(s, s) for s in GERMAN_STATES],
+        _("Bundesland"),
+        max_length=2,
+        default="NW",
+        choices=[(s, s) for s in GERMAN_STATES],
         help_text=_("Für die gesetzlichen Feiertage"),
     )
     reference_service = models.ForeignKey(
-        "catalog.Service", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-        verbose_name=_("Referenzleistung"), help_text=_("Leistung, für die die Vorlaufzeit (KPI) gemessen wird"),
+        "catalog.Service",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Referenzleistung"),
+        help_text=_("Leistung, für die die Vorlaufzeit (KPI) gemessen wird"),
     )
     slot_minutes = models.PositiveSmallIntegerField(
         _("Zeitraster (Minuten)"), default=10, validators=[MinValueValidator(5), MaxValueValidator(60)]
@@ -39,7 +49,8 @@ class Office(models.Model):
         _("Buchungshorizont (Tage)"), default=56, validators=[MinValueValidator(1), MaxValueValidator(366)]
     )
     release_time = models.TimeField(
-        _("Freigabezeit"), default=dt.time(7, 0),
+        _("Freigabezeit"),
+        default=dt.time(7, 0),
         help_text=_("Neue Tage am Ende des Horizonts werden täglich zu dieser Uhrzeit freigegeben."),
     )
     buffer_minutes = models.PositiveSmallIntegerField(_("Puffer nach Termin (Minuten)"), default=0)
@@ -94,7 +105,9 @@ class Service(models.Model):
     )
     fee = models.DecimalField(_("Gebühr (EUR)"), max_digits=8, decimal_places=2, default=0)
     fee_note = models.CharField(_("Hinweis zur Gebühr"), max_length=300, blank=True)
-    required_documents = models.TextField(_("Mitzubringen"), blank=True, help_text=_("Eine Unterlage je Zeile"))
+    required_documents = models.TextField(
+        _("Mitzubringen"), blank=True, help_text=_("Eine Unterlage je Zeile")
+    )
     bookable_online = models.BooleanField(_("Online buchbar"), default=True)
     max_persons = models.PositiveSmallIntegerField(
         _("Max. Personen je Termin"), default=1, validators=[MinValueValidator(1), MaxValueValidator(10)]
@@ -105,9 +118,15 @@ class Service(models.Model):
         verbose_name_plural = _("Leistungen")
         ordering = ["name_de"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(leika_key__regex=r"^[0-9]{14}$"), name="service_leika_14_digits"),
-            models.CheckConstraint(condition=models.Q(handling_minutes__gte=1), name="service_handling_positive"),
-            models.CheckConstraint(condition=models.Q(max_persons__gte=1), name="service_max_persons_positive"),
+            models.CheckConstraint(
+                condition=models.Q(leika_key__regex=r"^[0-9]{14}$"), name="service_leika_14_digits"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(handling_minutes__gte=1), name="service_handling_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(max_persons__gte=1), name="service_max_persons_positive"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -128,7 +147,9 @@ class OfficeService(models.Model):
     office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="office_services")
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="office_services")
     handling_minutes = models.PositiveSmallIntegerField(
-        _("Bearbeitungszeit hier (Minuten)"), null=True, blank=True,
+        _("Bearbeitungszeit hier (Minuten)"),
+        null=True,
+        blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(480)],
         help_text=_("Leer lassen für die Standardzeit der Leistung"),
     )

@@ -62,12 +62,16 @@ def problem_response(
     if extra:
         body.update(extra)
     return HttpResponse(
-        json.dumps(body, ensure_ascii=False), status=status, content_type="application/problem+json; charset=utf-8"
+        json.dumps(body, ensure_ascii=False),
+        status=status,
+        content_type="application/problem+json; charset=utf-8",
     )
 
 
 def _field_from_loc(loc) -> str | None:
-    names = [str(p) for p in loc if isinstance(p, str) and p not in {"body", "query", "path", "header", "payload"}]
+    names = [
+        str(p) for p in loc if isinstance(p, str) and p not in {"body", "query", "path", "header", "payload"}
+    ]
     return ".".join(names) or None
 
 
@@ -96,7 +100,9 @@ def install(api: NinjaAPI) -> None:
     def http_error(request: HttpRequest, exc: HttpError):
         status = exc.status_code
         code = "unauthorized" if isinstance(exc, AuthenticationError) else f"http_{status}"
-        return problem_response(status=status, code=code, messages=_both(GENERIC_MESSAGES.get(status, str(exc))))
+        return problem_response(
+            status=status, code=code, messages=_both(GENERIC_MESSAGES.get(status, str(exc)))
+        )
 
     @api.exception_handler(Http404)
     def not_found(request: HttpRequest, exc: Http404):

@@ -4,34 +4,63 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Organisation',
+            name="Organisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, unique=True, verbose_name='Name')),
-                ('kind', models.CharField(choices=[('municipality', 'Kommune'), ('partner', 'Partner-Callcenter')], default='municipality', max_length=20, verbose_name='Art')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, unique=True, verbose_name="Name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("municipality", "Kommune"), ("partner", "Partner-Callcenter")],
+                        default="municipality",
+                        max_length=20,
+                        verbose_name="Art",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Organisation',
-                'verbose_name_plural': 'Organisationen',
+                "verbose_name": "Organisation",
+                "verbose_name_plural": "Organisationen",
             },
         ),
         migrations.CreateModel(
-            name='StaffMembership',
+            name="StaffMembership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('clerk', 'Sachbearbeitung'), ('reception', 'Empfang'), ('manager', 'Leitung'), ('agent', 'Callcenter-Agent'), ('admin', 'Administration')], max_length=20, verbose_name='Rolle')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("clerk", "Sachbearbeitung"),
+                            ("reception", "Empfang"),
+                            ("manager", "Leitung"),
+                            ("agent", "Callcenter-Agent"),
+                            ("admin", "Administration"),
+                        ],
+                        max_length=20,
+                        verbose_name="Rolle",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Mitarbeitende',
-                'verbose_name_plural': 'Mitarbeitende',
+                "verbose_name": "Mitarbeitende",
+                "verbose_name_plural": "Mitarbeitende",
             },
         ),
     ]

@@ -6,34 +6,45 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('catalog', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("catalog", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='staffmembership',
-            name='offices',
-            field=models.ManyToManyField(blank=True, related_name='staff', to='catalog.office', verbose_name='Standorte'),
+            model_name="staffmembership",
+            name="offices",
+            field=models.ManyToManyField(
+                blank=True, related_name="staff", to="catalog.office", verbose_name="Standorte"
+            ),
         ),
         migrations.AddField(
-            model_name='staffmembership',
-            name='organisation',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='members', to='accounts.organisation'),
+            model_name="staffmembership",
+            name="organisation",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="members",
+                to="accounts.organisation",
+            ),
         ),
         migrations.AddField(
-            model_name='staffmembership',
-            name='skills',
-            field=models.ManyToManyField(blank=True, related_name='skilled_staff', to='catalog.service', verbose_name='Kenntnisse'),
+            model_name="staffmembership",
+            name="skills",
+            field=models.ManyToManyField(
+                blank=True, related_name="skilled_staff", to="catalog.service", verbose_name="Kenntnisse"
+            ),
         ),
         migrations.AddField(
-            model_name='staffmembership',
-            name='user',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='membership', to=settings.AUTH_USER_MODEL),
+            model_name="staffmembership",
+            name="user",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="membership",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
     ]

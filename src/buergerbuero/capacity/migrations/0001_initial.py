@@ -6,84 +6,269 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('catalog', '0001_initial'),
+        ("catalog", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ChannelShare',
+            name="ChannelShare",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel', models.CharField(choices=[('web', 'Online (Bürger)'), ('partner', 'Partner-Callcenter'), ('phone', 'Telefon (eigenes Personal)'), ('counter', 'Vor Ort / Sachbearbeitung')], max_length=20, verbose_name='Kanal')),
-                ('percent', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(100)], verbose_name='Anteil (%)')),
-                ('office', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='channel_shares', to='catalog.office')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("web", "Online (Bürger)"),
+                            ("partner", "Partner-Callcenter"),
+                            ("phone", "Telefon (eigenes Personal)"),
+                            ("counter", "Vor Ort / Sachbearbeitung"),
+                        ],
+                        max_length=20,
+                        verbose_name="Kanal",
+                    ),
+                ),
+                (
+                    "percent",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(100),
+                        ],
+                        verbose_name="Anteil (%)",
+                    ),
+                ),
+                (
+                    "office",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="channel_shares",
+                        to="catalog.office",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Kanal-Anteil',
-                'verbose_name_plural': 'Kanal-Anteile',
-                'constraints': [models.UniqueConstraint(fields=('office', 'channel'), name='channel_share_unique'), models.CheckConstraint(condition=models.Q(('percent__lte', 100)), name='channel_share_max_100')],
+                "verbose_name": "Kanal-Anteil",
+                "verbose_name_plural": "Kanal-Anteile",
+                "constraints": [
+                    models.UniqueConstraint(fields=("office", "channel"), name="channel_share_unique"),
+                    models.CheckConstraint(
+                        condition=models.Q(("percent__lte", 100)), name="channel_share_max_100"
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Closure',
+            name="Closure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('start_date', models.DateField(verbose_name='von')),
-                ('end_date', models.DateField(verbose_name='bis einschließlich')),
-                ('reason', models.CharField(max_length=200, verbose_name='Grund')),
-                ('office', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='closures', to='catalog.office')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("start_date", models.DateField(verbose_name="von")),
+                ("end_date", models.DateField(verbose_name="bis einschließlich")),
+                ("reason", models.CharField(max_length=200, verbose_name="Grund")),
+                (
+                    "office",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="closures",
+                        to="catalog.office",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Schließung',
-                'verbose_name_plural': 'Schließungen',
-                'ordering': ['office', 'start_date'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('end_date__gte', models.F('start_date'))), name='closure_end_after_start')],
+                "verbose_name": "Schließung",
+                "verbose_name_plural": "Schließungen",
+                "ordering": ["office", "start_date"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("end_date__gte", models.F("start_date"))),
+                        name="closure_end_after_start",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='OpeningRule',
+            name="OpeningRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('weekdays', models.CharField(help_text='Ziffern 0 (Mo) bis 6 (So), z. B. 01234 für Mo–Fr', max_length=7, validators=[django.core.validators.RegexValidator('^[0-6]{1,7}$', 'Wochentage als Ziffern 0 (Montag) bis 6 (Sonntag), z. B. 0123 für Mo–Do.')], verbose_name='Wochentage')),
-                ('start_time', models.TimeField(verbose_name='von')),
-                ('end_time', models.TimeField(verbose_name='bis')),
-                ('valid_from', models.DateField(blank=True, null=True, verbose_name='gültig ab')),
-                ('valid_to', models.DateField(blank=True, null=True, verbose_name='gültig bis')),
-                ('every_n_weeks', models.PositiveSmallIntegerField(default=1, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(8)], verbose_name='jede n-te Woche')),
-                ('kind', models.CharField(choices=[('appointments', 'Terminsprechstunde'), ('walk_in', 'Offene Sprechstunde (ohne Termin)')], default='appointments', max_length=20, verbose_name='Art')),
-                ('label', models.CharField(blank=True, help_text='z. B. „Serviceabend“ – wird Bürgern angezeigt', max_length=100, verbose_name='Bezeichnung')),
-                ('office', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='opening_rules', to='catalog.office')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "weekdays",
+                    models.CharField(
+                        help_text="Ziffern 0 (Mo) bis 6 (So), z. B. 01234 für Mo–Fr",
+                        max_length=7,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[0-6]{1,7}$",
+                                "Wochentage als Ziffern 0 (Montag) bis 6 (Sonntag), z. B. 0123 für Mo–Do.",
+                            )
+                        ],
+                        verbose_name="Wochentage",
+                    ),
+                ),
+                ("start_time", models.TimeField(verbose_name="von")),
+                ("end_time", models.TimeField(verbose_name="bis")),
+                ("valid_from", models.DateField(blank=True, null=True, verbose_name="gültig ab")),
+                ("valid_to", models.DateField(blank=True, null=True, verbose_name="gültig bis")),
+                (
+                    "every_n_weeks",
+                    models.PositiveSmallIntegerField(
+                        default=1,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(8),
+                        ],
+                        verbose_name="jede n-te Woche",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("appointments", "Terminsprechstunde"),
+                            ("walk_in", "Offene Sprechstunde (ohne Termin)"),
+                        ],
+                        default="appointments",
+                        max_length=20,
+                        verbose_name="Art",
+                    ),
+                ),
+                (
+                    "label",
+                    models.CharField(
+                        blank=True,
+                        help_text="z. B. „Serviceabend“ – wird Bürgern angezeigt",
+                        max_length=100,
+                        verbose_name="Bezeichnung",
+                    ),
+                ),
+                (
+                    "office",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="opening_rules",
+                        to="catalog.office",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Öffnungsregel',
-                'verbose_name_plural': 'Öffnungsregeln',
-                'ordering': ['office', 'kind', 'weekdays', 'start_time'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('end_time__gt', models.F('start_time'))), name='opening_rule_end_after_start'), models.CheckConstraint(condition=models.Q(('valid_to__isnull', True), ('valid_from__isnull', True), ('valid_to__gte', models.F('valid_from')), _connector='OR'), name='opening_rule_valid_range'), models.CheckConstraint(condition=models.Q(('every_n_weeks__gte', 1)), name='opening_rule_every_n_weeks')],
+                "verbose_name": "Öffnungsregel",
+                "verbose_name_plural": "Öffnungsregeln",
+                "ordering": ["office", "kind", "weekdays", "start_time"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("end_time__gt", models.F("start_time"))),
+                        name="opening_rule_end_after_start",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("valid_to__isnull", True),
+                            ("valid_from__isnull", True),
+                            ("valid_to__gte", models.F("valid_from")),
+                            _connector="OR",
+                        ),
+                        name="opening_rule_valid_range",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("every_n_weeks__gte", 1)), name="opening_rule_every_n_weeks"
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='RosterEntry',
+            name="RosterEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('weekdays', models.CharField(help_text='Ziffern 0 (Mo) bis 6 (So), z. B. 01234 für Mo–Fr', max_length=7, validators=[django.core.validators.RegexValidator('^[0-6]{1,7}$', 'Wochentage als Ziffern 0 (Montag) bis 6 (Sonntag), z. B. 0123 für Mo–Do.')], verbose_name='Wochentage')),
-                ('start_time', models.TimeField(verbose_name='von')),
-                ('end_time', models.TimeField(verbose_name='bis')),
-                ('valid_from', models.DateField(blank=True, null=True, verbose_name='gültig ab')),
-                ('valid_to', models.DateField(blank=True, null=True, verbose_name='gültig bis')),
-                ('every_n_weeks', models.PositiveSmallIntegerField(default=1, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(8)], verbose_name='jede n-te Woche')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='Notiz')),
-                ('counter', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='roster_entries', to='catalog.counter')),
-                ('services', models.ManyToManyField(blank=True, help_text='Leer lassen, wenn hier alle Leistungen des Standorts erledigt werden', to='catalog.service', verbose_name='Leistungen')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "weekdays",
+                    models.CharField(
+                        help_text="Ziffern 0 (Mo) bis 6 (So), z. B. 01234 für Mo–Fr",
+                        max_length=7,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[0-6]{1,7}$",
+                                "Wochentage als Ziffern 0 (Montag) bis 6 (Sonntag), z. B. 0123 für Mo–Do.",
+                            )
+                        ],
+                        verbose_name="Wochentage",
+                    ),
+                ),
+                ("start_time", models.TimeField(verbose_name="von")),
+                ("end_time", models.TimeField(verbose_name="bis")),
+                ("valid_from", models.DateField(blank=True, null=True, verbose_name="gültig ab")),
+                ("valid_to", models.DateField(blank=True, null=True, verbose_name="gültig bis")),
+                (
+                    "every_n_weeks",
+                    models.PositiveSmallIntegerField(
+                        default=1,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(8),
+                        ],
+                        verbose_name="jede n-te Woche",
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="Notiz")),
+                (
+                    "counter",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="roster_entries",
+                        to="catalog.counter",
+                    ),
+                ),
+                (
+                    "services",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Leer lassen, wenn hier alle Leistungen des Standorts erledigt werden",
+                        to="catalog.service",
+                        verbose_name="Leistungen",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Dienstplaneintrag',
-                'verbose_name_plural': 'Dienstplan',
-                'ordering': ['counter', 'weekdays', 'start_time'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('end_time__gt', models.F('start_time'))), name='roster_entry_end_after_start'), models.CheckConstraint(condition=models.Q(('valid_to__isnull', True), ('valid_from__isnull', True), ('valid_to__gte', models.F('valid_from')), _connector='OR'), name='roster_entry_valid_range'), models.CheckConstraint(condition=models.Q(('every_n_weeks__gte', 1)), name='roster_entry_every_n_weeks')],
+                "verbose_name": "Dienstplaneintrag",
+                "verbose_name_plural": "Dienstplan",
+                "ordering": ["counter", "weekdays", "start_time"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("end_time__gt", models.F("start_time"))),
+                        name="roster_entry_end_after_start",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("valid_to__isnull", True),
+                            ("valid_from__isnull", True),
+                            ("valid_to__gte", models.F("valid_from")),
+                            _connector="OR",
+                        ),
+                        name="roster_entry_valid_range",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("every_n_weeks__gte", 1)), name="roster_entry_every_n_weeks"
+                    ),
+                ],
             },
         ),
     ]

@@ -1,0 +1,32 @@
+"""Demo organisations and logins (printed by `make run`)."""
+
+from django.contrib.auth import get_user_model
+
+from buergerbuero.accounts.models import Organisation, StaffMembership
+from buergerbuero.core.demo import DemoCity
+
+DEMO_USERS = [
+    # username, password, role, organisation key, first name, last name
+    ("leitung", "demo-leitung", StaffMembership.Role.MANAGER, "city", "Thomas", "Roehl"),
+    ("sachbearbeitung", "demo-sachbearbeitung", StaffMembership.Role.CLERK, "city", "Sabine", "Kowalski"),
+    ("empfang", "demo-empfang", StaffMembership.Role.RECEPTION, "city", "Murat", "Yilmaz"),
+    ("agent", "demo-agent", StaffMembership.Role.AGENT, "partner", "Jana", "Becker"),
+]
+
+
+def load(city: DemoCity) -> None:
+    User = get_user_model()
+    orgs = {
+        "city": Organisation.objects.create(name="Stadt Castrop-Rauxel", kind=Organisation.Kind.MUNICIPALITY),
+        "partner": Organisation.objects.create(
+            name="Stadt Bochum – Callcenter", kind=Organisation.Kind.PARTNER
+        ),
+    }
+    city.objects["organisations"] = orgs
+    if not User.objects.filter(username="admin").exists():
+        User.objects.create_superuser("admin", "admin@example.org", "demo-admin")
+    for username, password, role, org, first, last in DEMO_USERS:
+        user = User.objects.create_user(
+            username, f"{username}@example.org", password, first_name=first, last_name=last, is_staff=True
+        )
+        StaffMembership.objects.create(user=user, organisation=orgs[org], role=role)

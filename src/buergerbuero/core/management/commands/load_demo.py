@@ -1,0 +1,24 @@
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from buergerbuero.catalog.models import Office
+from buergerbuero.core.demo import DemoCity, loaders
+
+
+class Command(BaseCommand):
+    help = "Load the demo city (Castrop-Rauxel) with a year of history and future bookings."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--if-empty", action="store_true", help="Do nothing when offices exist already.")
+
+    def handle(self, *args, if_empty=False, **options):
+        if if_empty and Office.objects.exists():
+            self.stdout.write("Demo data already loaded – kept as it is.")
+            return
+        city = DemoCity(today=timezone.localdate())
+        with transaction.atomic():
+            for label, load in loaders():
+                self.stdout.write(f"  {label} …")
+                load(city)
+        self.stdout.write(self.style.SUCCESS("Demo city loaded."))
