@@ -9,6 +9,7 @@ requesting channel's share. Python integers make those masks fast; nothing is pr
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -74,7 +75,7 @@ def _open_masks(plan: DayPlan, request: Request) -> dict[int, int]:
         return {}
     cuts = sorted({p for s, e, *_ in windows for p in (s, e)})
     masks: dict[int, int] = {}
-    for a, b in zip(cuts, cuts[1:], strict=False):
+    for a, b in itertools.pairwise(cuts):
         if a >= b:
             continue
         covering = sorted(

@@ -1,0 +1,62 @@
+import os
+
+import pytest
+
+from tests import factories
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `postgres` need PostgreSQL; on SQLite they are deselected, not silently passed."""
+    on_postgres = os.environ.get("DATABASE_URL", "").startswith("postgres")
+    if on_postgres:
+        return
+    kept = [item for item in items if "postgres" not in item.keywords]
+    deselected = [item for item in items if "postgres" in item.keywords]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = kept
+
+
+@pytest.fixture
+def id_card(db):
+    return factories.service()
+
+
+@pytest.fixture
+def small_office(db, id_card):
+    return factories.office(services=[id_card])
+
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright (installed by .ci/run; Playwright's own download is not used)."""
+    # Playwright's sync API runs an event loop in this thread; Django would refuse ORM calls from tests.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's 'chromium' package (see .ci/run)")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(locale="de-DE", timezone_id="Europe/Berlin", base_url=live_server.url)
+    page = context.new_page()
+    yield page
+    context.close()
