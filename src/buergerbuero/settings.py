@@ -127,10 +127,13 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 MEDIA_ROOT = VAR_DIR / "media"
+# Development serves static files from the apps' folders; production serves what collectstatic wrote.
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
 
 LOGIN_URL = "/admin/login/"
 
-globals().update(parse_email_url(os.environ.get("EMAIL_URL", f"file://{VAR_DIR / 'mail'}")))
+MAILERS = {"default": parse_email_url(os.environ.get("EMAIL_URL", f"file://{VAR_DIR / 'mail'}"))}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Bürgerbüro <buergerbuero@localhost>")
 
 if PRODUCTION:
