@@ -83,7 +83,7 @@ def test_availability_days_times_and_earliest(client, small_office, monday):
     assert len(days) == 7
     assert days[0]["free_times"] == 23  # 08:00 … 11:40 for 20 minutes
     assert days[5]["free_times"] == 0  # Saturday
-    thursday = [d for d in days if d["date"] == str(monday + dt.timedelta(days=3))][0]
+    thursday = next(d for d in days if d["date"] == str(monday + dt.timedelta(days=3)))
     assert thursday["free_times"] == 23 + 20  # plus the service evening 16:00 … 19:10
     times = client.get("/api/availability/times", {**params, "date": monday}).json()
     assert times[0]["counters"] == 2

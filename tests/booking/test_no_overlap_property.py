@@ -1,6 +1,7 @@
 """Property: no sequence of holds, confirmations, cancellations, moves and waiting ever double-books a counter."""
 
 import datetime as dt
+import itertools
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -48,7 +49,7 @@ def assert_no_overlap(office, now):
         units = round((a.claim_end - a.start) / dt.timedelta(minutes=office.slot_minutes))
         assert a.claims.count() == units, "an active appointment lost its claims"
     for appointments in by_counter.values():
-        for earlier, later in zip(appointments, appointments[1:], strict=False):
+        for earlier, later in itertools.pairwise(appointments):
             assert earlier.claim_end <= later.start, f"overlap: {earlier} / {later}"
 
 

@@ -107,16 +107,17 @@ def test_cancel_releases_after_the_delay(small_office, monday, now):
         hold, _ = services.hold(query=q, start=at(monday, 8), now=now)
         appointments.append(services.confirm(appointment=hold, name="A B", email=f"{hold.pk}@example.org", now=now))
     services.cancel(appointment=appointments[0], now=now, release_delay_minutes=30)
-    free = lambda moment: (
-        at(monday, 8) in [t.start for t in selectors.free_times(q, monday, monday, now=moment)[monday]]
-    )
+
+    def free(moment):
+        return at(monday, 8) in [t.start for t in selectors.free_times(q, monday, monday, now=moment)[monday]]
+
     assert not free(now + dt.timedelta(minutes=29))
     assert free(now + dt.timedelta(minutes=31))
 
 
 def test_reschedule_moves_or_keeps_the_old_time(small_office, monday, now):
     q = query(small_office, now)
-    hold, token = services.hold(query=q, start=at(monday, 8), now=now)
+    hold, _token = services.hold(query=q, start=at(monday, 8), now=now)
     appointment = services.confirm(appointment=hold, name="A B", email="a@example.org", now=now)
     moved = services.reschedule(appointment=appointment, query=q, start=at(monday, 8, 10), now=now)
     assert moved.start == at(monday, 8, 10)
