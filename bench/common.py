@@ -52,3 +52,11 @@ def report(label: str, samples_ms: list[float], target_ms: float | None = None) 
     verdict = "" if target_ms is None else ("  ✔ within" if median <= target_ms else "  ✘ over") + f" {target_ms} ms"
     print(f"{label:<58} median {median:8.2f} ms   p90 {p90:8.2f} ms   n={len(samples_ms)}{verdict}")
     return {"label": label, "median_ms": median, "p90_ms": p90}
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

@@ -6,6 +6,7 @@ import random
 from django.utils import timezone
 
 from buergerbuero.accounts.models import Organisation
+from buergerbuero.booking import services as booking_services
 from buergerbuero.booking.models import Appointment, AppointmentService, Claim
 from buergerbuero.capacity import selectors as capacity_selectors
 from buergerbuero.capacity.models import OpeningRule, RosterEntry
@@ -26,8 +27,15 @@ def services() -> dict[str, Service]:
 def office(slug: str, counters: int, hours=(T(8), T(18))) -> Office:
     org = Organisation.objects.get_or_create(name="Bench")[0]
     o = Office.objects.create(
-        organisation=org, slug=slug, name=slug, street="Markt 1", postcode="10115", city="Berlin",
-        min_notice_minutes=0, horizon_days=56, land="BE",
+        organisation=org,
+        slug=slug,
+        name=slug,
+        street="Markt 1",
+        postcode="10115",
+        city="Berlin",
+        min_notice_minutes=0,
+        horizon_days=56,
+        land="BE",
     )
     OpeningRule.objects.create(office=o, weekdays="01234", start_time=hours[0], end_time=hours[1])
     entries = []
@@ -63,22 +71,36 @@ def book(o: Office, *, full_days: int, seed: int = 1, fill_after: float = 0.7) -
                 appointments.append(
                     Appointment(
                         code=f"{o.pk:03d}{len(appointments):06d}",
-                        token_hash="x", office=o, counter_id=w.lane, start=begin,
-                        end=begin + dt.timedelta(minutes=minutes), claim_end=begin + dt.timedelta(minutes=minutes),
-                        channel="web", status="confirmed", created_at=now, confirmed_at=now,
+                        token_hash="x",
+                        office=o,
+                        counter_id=w.lane,
+                        start=begin,
+                        end=begin + dt.timedelta(minutes=minutes),
+                        claim_end=begin + dt.timedelta(minutes=minutes),
+                        channel="web",
+                        status="confirmed",
+                        created_at=now,
+                        confirmed_at=now,
                     )
                 )
                 items.append(svc[slug])
                 t += minutes
     Appointment.objects.bulk_create(appointments, batch_size=2000)
     AppointmentService.objects.bulk_create(
-        (AppointmentService(appointment=a, service=s, minutes=s.handling_minutes) for a, s in zip(appointments, items, strict=True)),
+        (
+            AppointmentService(appointment=a, service=s, minutes=s.handling_minutes)
+            for a, s in zip(appointments, items, strict=True)
+        ),
         batch_size=5000,
     )
     step = dt.timedelta(minutes=10)
     Claim.objects.bulk_create(
-        (Claim(appointment=a, counter_id=a.counter_id, unit_start=a.start + i * step)
-         for a in appointments for i in range(round((a.claim_end - a.start) / step))),
+        (
+            Claim(appointment=a, counter_id=a.counter_id, unit_start=a.start + i * step)
+            for a in appointments
+            for i in range(round((a.claim_end - a.start) / step))
+        ),
         batch_size=5000,
     )
+    booking_services.touch_days(o, [a.start for a in appointments])
     return len(appointments)

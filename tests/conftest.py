@@ -60,3 +60,13 @@ def page(browser, live_server):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Tests roll the database back and reuse primary keys: cached availability must not survive a test."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

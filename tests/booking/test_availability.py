@@ -11,10 +11,16 @@ UTC = dt.UTC
 
 
 def plan(day=MONDAY, windows=((1, 1, 480, 720, None),), closed=None):
-    midnight = dt.datetime.combine(day, T(0), tzinfo=rules.ZoneInfo("Europe/Berlin")).astimezone(UTC)
-    return rules.DayPlan(
-        day, midnight, tuple(rules.LaneWindow(lane, order, s, e, sk) for lane, order, s, e, sk in windows), closed
-    )
+    tz = rules.ZoneInfo("Europe/Berlin")
+    midnight = rules.local_midnight(day, tz).astimezone(UTC)
+    end = rules.local_midnight(day + dt.timedelta(days=1), tz).astimezone(UTC)
+    lanes = tuple(rules.LaneWindow(lane, order, s, e, sk) for lane, order, s, e, sk in windows)
+    return rules.DayPlan(day, midnight, end, lanes, closed)
+
+
+def day_times(p, busy, req):
+    """Free times of one day from claimed intervals (the two engine steps together)."""
+    return av.free_times_for_day(p, av.busy_masks(p, busy, req.slot_minutes), req)
 
 
 def request(units=2, channel="web", shares=(), services=frozenset({1}), not_before=None, last_day=None):
@@ -38,7 +44,7 @@ def starts(times):
 
 
 def test_a_20_minute_service_fits_until_20_minutes_before_closing():
-    times = av.free_times_for_day(plan(), [], request(units=2))
+    times = day_times(plan(), [], request(units=2))
     assert starts(times)[0] == "08:00"
     assert starts(times)[-1] == "11:40"
     assert len(times) == 23
@@ -46,7 +52,7 @@ def test_a_20_minute_service_fits_until_20_minutes_before_closing():
 
 def test_claims_block_exactly_their_units():
     busy = [av.Busy(1, local(MONDAY, 8, 10), local(MONDAY, 8, 30))]
-    times = starts(av.free_times_for_day(plan(), busy, request(units=2)))
+    times = starts(day_times(plan(), busy, request(units=2)))
     assert "08:00" not in times  # would need 08:00–08:20, 08:10 is taken
     assert "08:10" not in times and "08:20" not in times
     assert "08:30" in times
@@ -55,26 +61,26 @@ def test_claims_block_exactly_their_units():
 def test_two_lanes_report_which_counters_fit():
     p = plan(windows=((1, 1, 480, 720, None), (2, 2, 480, 720, None)))
     busy = [av.Busy(1, local(MONDAY, 8), local(MONDAY, 9))]
-    first = av.free_times_for_day(p, busy, request(units=2))[0]
+    first = day_times(p, busy, request(units=2))[0]
     assert first.lanes == (2,)
-    assert av.free_times_for_day(p, [], request(units=2))[0].lanes == (1, 2)
+    assert day_times(p, [], request(units=2))[0].lanes == (1, 2)
 
 
 def test_skills_restrict_lanes():
     p = plan(windows=((1, 1, 480, 720, frozenset({2})), (2, 2, 480, 720, None)))
-    assert av.free_times_for_day(p, [], request(services=frozenset({1})))[0].lanes == (2,)
-    assert av.free_times_for_day(p, [], request(services=frozenset({2})))[0].lanes == (1, 2)
-    assert av.free_times_for_day(p, [], request(services=frozenset({1, 2})))[0].lanes == (2,)
+    assert day_times(p, [], request(services=frozenset({1})))[0].lanes == (2,)
+    assert day_times(p, [], request(services=frozenset({2})))[0].lanes == (1, 2)
+    assert day_times(p, [], request(services=frozenset({1, 2})))[0].lanes == (2,)
 
 
 def test_channel_shares_partition_counters_by_number():
     windows = tuple((lane, lane, 480, 720, None) for lane in range(1, 7))
     shares = (("web", 70), ("partner", 15), ("counter", 15))
-    web = av.free_times_for_day(plan(windows=windows), [], request(shares=shares))[0].lanes
-    partner = av.free_times_for_day(plan(windows=windows), [], request(shares=shares, channel="partner"))[0].lanes
-    counter = av.free_times_for_day(plan(windows=windows), [], request(shares=shares, channel="counter"))[0].lanes
+    web = day_times(plan(windows=windows), [], request(shares=shares))[0].lanes
+    partner = day_times(plan(windows=windows), [], request(shares=shares, channel="partner"))[0].lanes
+    counter = day_times(plan(windows=windows), [], request(shares=shares, channel="counter"))[0].lanes
     assert (web, partner, counter) == ((1, 2, 3, 4), (5,), (6,))
-    assert av.free_times_for_day(plan(windows=windows), [], request(shares=shares, channel="phone")) == []
+    assert day_times(plan(windows=windows), [], request(shares=shares, channel="phone")) == []
 
 
 def test_channel_slice_covers_every_lane_once_when_shares_add_to_100():
@@ -89,12 +95,12 @@ def test_channel_slice_covers_every_lane_once_when_shares_add_to_100():
 
 def test_minimum_notice_and_horizon():
     not_before = local(MONDAY, 10, 5)
-    assert starts(av.free_times_for_day(plan(), [], request(not_before=not_before)))[0] == "10:10"
-    assert av.free_times_for_day(plan(), [], request(last_day=MONDAY - dt.timedelta(days=1))) == []
+    assert starts(day_times(plan(), [], request(not_before=not_before)))[0] == "10:10"
+    assert day_times(plan(), [], request(last_day=MONDAY - dt.timedelta(days=1))) == []
 
 
 def test_closed_day_has_no_times():
-    assert av.free_times_for_day(plan(closed="Neujahr"), [], request()) == []
+    assert day_times(plan(closed="Neujahr"), [], request()) == []
 
 
 def test_earliest_skips_full_days_and_stops_at_the_first_free_time():
@@ -103,15 +109,16 @@ def test_earliest_skips_full_days_and_stops_at_the_first_free_time():
         av.Busy(1, local(MONDAY, 8), local(MONDAY, 12)),
         av.Busy(1, local(MONDAY + dt.timedelta(1), 8), local(MONDAY + dt.timedelta(1), 11, 50)),
     ]
-    hit = av.earliest(days, busy, request(units=2))
+    taken = av.masks_by_day(days, busy, 10)
+    hit = av.earliest(days, taken, request(units=2))
     assert hit.start == local(MONDAY + dt.timedelta(days=2), 8)
-    assert av.earliest(days, busy, request(units=1)).start == local(MONDAY + dt.timedelta(days=1), 11, 50)
+    assert av.earliest(days, taken, request(units=1)).start == local(MONDAY + dt.timedelta(days=1), 11, 50)
 
 
 def test_free_times_assigns_claims_to_their_own_day():
     days = [plan(MONDAY + dt.timedelta(days=i)) for i in range(2)]
     busy = [av.Busy(1, local(MONDAY + dt.timedelta(days=1), 8), local(MONDAY + dt.timedelta(days=1), 12))]
-    result = av.free_times(days, busy, request())
+    result = av.free_times(days, av.masks_by_day(days, busy, 10), request())
     assert len(result[MONDAY]) == 23
     assert result[MONDAY + dt.timedelta(days=1)] == []
 
@@ -124,7 +131,7 @@ def test_dst_sunday_times_are_correct_local_times():
         (rules.OpeningRule(rules.Recurrence(frozenset({6}), T(1), T(5))),),
         roster=(rules.RosterEntry(1, 1, rules.Recurrence(frozenset({6}), T(1), T(5))),),
     )
-    times = av.free_times_for_day(rules.day_plan(cal, spring), [], request(units=6))
+    times = day_times(rules.day_plan(cal, spring), [], request(units=6))
     local_starts = [t.start.astimezone(tz).strftime("%H:%M") for t in times]
     # 01:00–05:00 local on that day is only 3 real hours: a one-hour service fits 01:00 … 04:00.
     assert local_starts[0] == "01:00"

@@ -160,3 +160,25 @@ def test_durations_add_up_and_persons_multiply(db, monday, now):
     hold, _ = services.hold(query=q, start=at(monday, 8), now=now)
     assert hold.claims.count() == 7
     assert hold.end == at(monday, 9, 10)
+
+
+def test_cached_days_follow_every_confirmed_change(small_office, monday, now):
+    """The day cache is keyed by a stamp that each confirmation, cancellation and move renews."""
+    q = query(small_office, now)
+
+    def free_at_eight():
+        return at(monday, 8) in [t.start for t in selectors.free_times(q, monday, monday, now=now)[monday]]
+
+    assert free_at_eight()  # fills the cache for that day
+    booked = []
+    for n in range(2):
+        hold, _ = services.hold(query=q, start=at(monday, 8), now=now)
+        booked.append(services.confirm(appointment=hold, name="A B", email=f"{n}@example.org", now=now))
+    assert not free_at_eight()
+    services.reschedule(appointment=booked[0], query=q, start=at(monday, 9), now=now)
+    assert free_at_eight()
+    services.cancel(appointment=booked[1], now=now)
+    assert [t.lanes for t in selectors.free_times(q, monday, monday, now=now)[monday] if t.start == at(monday, 8)][0] == (
+        small_office.counters.get(number=1).pk,
+        small_office.counters.get(number=2).pk,
+    )

@@ -156,13 +156,22 @@ def availability_times(request, params: Query[TimesParams]):
 @router.get("/availability/earliest", response=list[EarliestOut], summary="Nächster freier Termin je Standort")
 def availability_earliest(request, params: Query[EarliestParams]):
     now = timezone.now()
-    slugs = params.offices or [o.slug for o in catalog_selectors.offices()]
+    if not account_selectors.may_book_channel(request.user, params.channel):
+        raise Forbidden(_("Über diesen Kanal dürfen Sie nicht buchen."), field="channel")
+    offices = (
+        [catalog_selectors.office_by_slug(slug) for slug in params.offices]
+        if params.offices
+        else list(catalog_selectors.offices())
+    )
+    queries = selectors.booking_queries(
+        offices=offices, service_slugs=params.services, persons=params.persons, channel=params.channel, now=now
+    )
+    found = selectors.earliest_many(queries, now=now)
     out = []
-    for slug in slugs:
-        query = _query(request, params, office_slug=slug, now=now)
-        hit = selectors.earliest(query, now=now)
+    for query in queries:
+        hit = found[query.office.pk]
         days = (hit.start.astimezone(query.tz).date() - now.astimezone(query.tz).date()).days if hit else None
-        out.append({"office": slug, "start": hit.start if hit else None, "days_from_today": days})
+        out.append({"office": query.office.slug, "start": hit.start if hit else None, "days_from_today": days})
     out.sort(key=lambda row: (row["start"] is None, row["start"] or now))
     return out
 

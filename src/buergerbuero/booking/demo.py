@@ -11,6 +11,7 @@ import random
 
 from django.utils import timezone
 
+from buergerbuero.booking import services as booking_services
 from buergerbuero.booking.availability import channel_slice
 from buergerbuero.booking.models import Appointment, AppointmentService, Claim
 from buergerbuero.capacity import selectors as capacity_selectors
@@ -189,6 +190,7 @@ def load(city: DemoCity) -> None:
         ),
         batch_size=5000,
     )
+    booking_services.touch_days(office, [a.start for a in appointments])
     city.objects["appointments"] = len(appointments)
 
 

@@ -45,6 +45,10 @@ class Appointment(models.Model):
         indexes = [
             models.Index(fields=["office", "start"], name="appointment_office_start"),
             models.Index(fields=["email", "status"], name="appointment_email_status"),
+            # Holds and release delays are few: reading them on every availability query must not scan bookings.
+            models.Index(
+                fields=["office", "blocks_until"], condition=Q(blocks_until__isnull=False), name="appointment_running"
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(end__gt=F("start")), name="appointment_end_after_start"),
@@ -87,3 +91,19 @@ class Claim(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["counter", "unit_start"], name="claim_unique_unit")]
+
+
+class DayStamp(models.Model):
+    """Changes whenever the confirmed bookings of an office's day change (same transaction).
+
+    Availability caches each day's claimed units under this stamp, so a reader never uses masks older
+    than the last committed booking, in any web process. A random value (not a counter) stays unique
+    even after a database restore.
+    """
+
+    office = models.ForeignKey("catalog.Office", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    stamp = models.CharField(max_length=16)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["office", "day"], name="day_stamp_unique")]

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import secrets
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -9,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from buergerbuero.booking import availability, selectors
-from buergerbuero.booking.models import Appointment, AppointmentService, Claim
+from buergerbuero.booking.models import Appointment, AppointmentService, Claim, DayStamp
 from buergerbuero.capacity import selectors as capacity_selectors
 from buergerbuero.core.errors import Conflict, DomainError
 
@@ -51,13 +52,26 @@ def _free_lanes(
             field="start",
         )
     plans = capacity_selectors.day_plans(query.office, day, day)
-    times = availability.free_times_for_day(
-        plans[0], selectors.busy(query.office, day, day, now=now, ignore=ignore), query.request
-    )
+    taken = selectors.taken(query.office, plans, now=now, ignore=ignore)
+    times = availability.free_times_for_day(plans[0], taken[day], query.request)
     for free in times:
         if free.start == start:
             return free.lanes
     return ()
+
+
+def touch_days(office, starts: list[dt.datetime]) -> None:
+    """Give the days of these starts a new stamp: cached availability of those days is no longer used.
+
+    Called in the same transaction as every change to confirmed bookings (and by bulk loaders)."""
+    tz = ZoneInfo(office.timezone)
+    days = {start.astimezone(tz).date() for start in starts}
+    DayStamp.objects.bulk_create(
+        [DayStamp(office=office, day=day, stamp=secrets.token_hex(8)) for day in sorted(days)],
+        update_conflicts=True,
+        unique_fields=["office", "day"],
+        update_fields=["stamp"],
+    )
 
 
 def _claim_units(query: selectors.BookingQuery, start: dt.datetime) -> list[dt.datetime]:
@@ -159,6 +173,7 @@ def confirm(
     appointment.confirmed_at = now
     appointment.save()
     appointment.claims.update(expires_at=None)
+    touch_days(appointment.office, [appointment.start])
     return appointment
 
 
@@ -177,6 +192,7 @@ def cancel(*, appointment: Appointment, now: dt.datetime | None = None, release_
     appointment.blocks_until = release_at
     appointment.save()
     appointment.claims.update(expires_at=release_at)
+    touch_days(appointment.office, [appointment.start])
     return appointment
 
 
@@ -202,6 +218,7 @@ def reschedule(
         appointment.claims.all().delete()
         for lane in _free_lanes(query, start, now=now, ignore=appointment.pk):
             if _take_lane(appointment, lane, units, expires_at=None, now=now):
+                touch_days(appointment.office, [appointment.start, start])
                 appointment.counter_id = lane
                 appointment.start = start
                 appointment.end = start + dt.timedelta(minutes=query.minutes)
