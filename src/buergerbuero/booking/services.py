@@ -186,6 +186,11 @@ def cancel(
     appointment.blocks_until = release_at
     appointment.save()
     appointment.claims.update(expires_at=release_at)
+    # The freed time goes to the waitlist first, after commit (docs/fair-release.md). Imported here: waitlist
+    # builds on this module.
+    from buergerbuero.booking import waitlist
+
+    waitlist.on_capacity_freed(appointment.office_id)
     return appointment
 
 
