@@ -71,9 +71,11 @@ def client_ip(request: HttpRequest) -> str:
         ip = ipaddress.ip_address(address)
     except ValueError:
         return "unknown"
-    if ip.version == 6 and ip.ipv4_mapped is None:
+    if ip.version == 6:
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
         return str(ipaddress.ip_network(f"{ip}/64", strict=False).network_address) + "/64"
-    return str(ip.ipv4_mapped or ip)
+    return str(ip)
 
 
 def _count(key: str, ttl: int) -> int:
