@@ -1,9 +1,11 @@
 import datetime as dt
 import json
+import threading
 
 import altcha
 import pytest
 from django.contrib.auth.models import User
+from django.db import connection
 from django.utils import timezone
 
 from buergerbuero.booking import antibot
@@ -153,3 +155,31 @@ def test_spent_proofs_are_cleaned_up_after_expiry(client, small_office, settings
     assert post_hold(client, hold_body(next_weekday(0), altcha=solve(client))).status_code == 201
     assert list(UsedChallenge.objects.values_list("signature", flat=True)) != ["old"]
     assert not UsedChallenge.objects.filter(signature="old").exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_replay_lets_exactly_one_through():
+    """Two requests with the same proof at the same moment, each in its own connection: one wins."""
+    challenge = altcha.Challenge.from_dict(antibot.create_challenge())
+    payload = altcha.Payload(challenge, altcha.solve_challenge(challenge)).to_base64()
+    barrier = threading.Barrier(4)
+    results = []
+
+    def attempt():
+        try:
+            barrier.wait(timeout=30)
+            antibot.redeem(payload=payload)
+            results.append("ok")
+        except antibot.AntibotError as exc:
+            results.append(exc.code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=attempt) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert sorted(results) == ["antibot_replayed"] * 3 + ["ok"]
+    assert UsedChallenge.objects.count() == 1
