@@ -345,3 +345,20 @@ def test_html_offer_page_accepts(client, office, monday, full_monday, django_cap
     assert done.status_code == 200
     code = WaitlistOffer.objects.get().appointment.code
     assert code in done.content.decode()
+
+
+def test_two_freed_times_go_to_the_first_two_in_queue_order(
+    client, office, monday, full_monday, django_capture_on_commit_callbacks
+):
+    entries = [register(office, monday, f"person{i}@example.org") for i in range(3)]
+    for minute in (40, 0):
+        Appointment.objects.filter(pk=full_monday[minute][0].pk).delete()  # capacity appears without a hook
+    with django_capture_on_commit_callbacks(execute=True):
+        offers = waitlist.offer_freed_capacity(office=office, now=timezone.now())
+    assert [(o.entry, o.appointment.start) for o in offers] == [
+        (entries[0], at(monday, 8, 0)),
+        (entries[1], at(monday, 8, 40)),
+    ]
+    entries[2].refresh_from_db()
+    assert entries[2].status == WaitlistEntry.Status.WAITING
+    assert len(mail.outbox) == 2

@@ -165,19 +165,28 @@ def _windows(entry: WaitlistEntry) -> list[Window]:
     return [Window(w.weekday, w.start_time, w.end_time) for w in entry.windows.all()]
 
 
-def _first_match(query: selectors.BookingQuery, entry: WaitlistEntry, *, now: dt.datetime) -> dt.datetime | None:
-    today = now.astimezone(query.tz).date()
-    first = max(entry.date_from, today)
-    last = min(entry.date_to, query.request.last_day)
-    windows = _windows(entry)
+def _free_starts(query: selectors.BookingQuery, last: dt.date, *, now: dt.datetime) -> list[dt.datetime]:
+    """Every free start from today to `last` (within the released horizon), in order."""
+    first = now.astimezone(query.tz).date()
+    last = min(last, query.request.last_day)
+    out: list[dt.datetime] = []
     while first <= last:
         chunk_last = min(first + dt.timedelta(days=selectors.MAX_RANGE_DAYS), last)
         for times in selectors.free_times(query, first, chunk_last, now=now).values():
-            for free in times:
-                local = free.start.astimezone(query.tz)
-                if not windows or any(w.contains(local) for w in windows):
-                    return free.start
+            out.extend(free.start for free in times)
         first = chunk_last + dt.timedelta(days=1)
+    return out
+
+
+def _first_match(
+    starts: list[dt.datetime], entry: WaitlistEntry, windows: list[Window], tz: ZoneInfo
+) -> dt.datetime | None:
+    for start in starts:
+        local = start.astimezone(tz)
+        if entry.date_from <= local.date() <= entry.date_to and (
+            not windows or any(w.contains(local) for w in windows)
+        ):
+            return start
     return None
 
 
@@ -227,22 +236,37 @@ def offer_freed_capacity(*, office: Office, now: dt.datetime | None = None) -> l
     now = now or timezone.now()
     lapse_expired(now=now)
     offers = []
-    entries = (
+    entries = list(
         WaitlistEntry.objects.select_for_update()
         .filter(status=WaitlistEntry.Status.WAITING, offices=office)
+        .prefetch_related("services", "windows")
         .order_by("queued_at", "id")
     )
+    if not entries:
+        return offers
+    tz = ZoneInfo(office.timezone)
+    last = max(entry.date_to for entry in entries)
+    # Free starts per kind of request (services × persons), read once and reused down the queue until an
+    # offer takes capacity: a long queue costs one engine run per kind, not one per entry.
+    free: dict[tuple, tuple[selectors.BookingQuery, list[dt.datetime]] | None] = {}
     for entry in entries:
-        slugs = list(entry.services.order_by("slug").values_list("slug", flat=True))
-        try:
-            query = selectors.booking_query(
-                office=office, service_slugs=slugs, persons=entry.persons, channel=Channel.WEB, now=now
-            )
-        except DomainError:  # the service is no longer offered here: this entry cannot be served here
+        key = (tuple(sorted(s.slug for s in entry.services.all())), entry.persons)
+        if key not in free:
+            try:
+                query = selectors.booking_query(
+                    office=office, service_slugs=list(key[0]), persons=entry.persons, channel=Channel.WEB, now=now
+                )
+            except DomainError:  # the service is no longer offered here: such entries cannot be served here
+                free[key] = None
+            else:
+                free[key] = (query, _free_starts(query, last, now=now))
+        if free[key] is None:
             continue
-        start = _first_match(query, entry, now=now)
+        query, starts = free[key]
+        start = _first_match(starts, entry, _windows(entry), tz)
         if start is None:
             continue
+        free.clear()  # the hold below (or a competing booking) changes what is free
         try:
             appointment, token = services.hold(
                 query=query, start=start, now=now, hold_minutes=settings.WAITLIST_OFFER_HOURS * 60
