@@ -326,6 +326,7 @@ def test_html_form_shows_errors_next_to_fields(client, office, monday, settings)
     response = client.post("/warteliste/", form_data(monday, email="falsch", altcha=ticket(page)))
     assert response.status_code == 400
     assert 'id="id_email-error"' in response.content.decode()
+    assert 'aria-describedby="id_email-error"' in response.content.decode()
     response = client.post("/warteliste/", form_data(monday, date_to="2000-01-01", altcha=ticket(page)))
     assert 'id="id_date_to-error"' in response.content.decode()
     assert not WaitlistEntry.objects.exists()

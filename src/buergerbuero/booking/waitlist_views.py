@@ -79,6 +79,15 @@ def _add_domain_error(form: forms.Form, exc: DomainError) -> None:
         form.add_error(field, str(exc.message))
 
 
+def _mark_errors(form: forms.Form) -> None:
+    """Tie each message to its field for screen readers (the templates render it with this id)."""
+    for name in form.errors:
+        if name in form.fields and not isinstance(form.fields[name].widget, forms.CheckboxSelectMultiple):
+            attrs = form.fields[name].widget.attrs
+            attrs["aria-invalid"] = "true"
+            attrs["aria-describedby"] = f"id_{name}-error"
+
+
 @require_http_methods(["GET", "POST"])
 def register(request):
     if request.method == "GET":
@@ -112,6 +121,7 @@ def register(request):
         else:
             context = {"entry": entry, "token": token, "position": waitlist.position(entry)}
             return render(request, "booking/waitlist_done.html", context, status=201)
+    _mark_errors(form)
     response = render(request, "booking/waitlist_form.html", {"form": form}, status=status)
     for header, value in headers.items():
         response[header] = value
