@@ -15,6 +15,7 @@ from buergerbuero.accounts import selectors as account_selectors
 from buergerbuero.accounts.auth import staff_auth
 from buergerbuero.booking import antibot, feed, waitlist
 from buergerbuero.booking.models import WaitlistEntry
+from buergerbuero.capacity.models import Channel
 from buergerbuero.catalog import selectors as catalog_selectors
 from buergerbuero.core import ratelimit
 from buergerbuero.core.errors import DomainError, Forbidden
@@ -163,7 +164,7 @@ def register_waitlist(request, payload: WaitlistIn):
     now = timezone.now()
     windows = [_window(w) for w in payload.windows]
     with transaction.atomic():  # a failed registration gives the proof back
-        antibot.require(channel="web", payload=payload.altcha, now=now)
+        antibot.require(channel=Channel.WEB, payload=payload.altcha, now=now)
         entry, token = waitlist.register(
             office_slugs=payload.offices,
             service_slugs=payload.services,

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from buergerbuero.booking import antibot, waitlist
+from buergerbuero.capacity.models import Channel
 from buergerbuero.catalog import selectors as catalog_selectors
 from buergerbuero.core import ratelimit
 from buergerbuero.core.errors import DomainError
@@ -100,7 +101,7 @@ def register(request):
             ratelimit.hit(request, "waitlist")
             now = timezone.now()
             with transaction.atomic():
-                antibot.require(channel="web", payload=request.POST.get(antibot.FIELD), now=now)
+                antibot.require(channel=Channel.WEB, payload=request.POST.get(antibot.FIELD), now=now)
                 entry, token = waitlist.register(
                     office_slugs=form.cleaned_data["offices"],
                     service_slugs=form.cleaned_data["services"],
