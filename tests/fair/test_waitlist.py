@@ -363,3 +363,27 @@ def test_two_freed_times_go_to_the_first_two_in_queue_order(
     entries[2].refresh_from_db()
     assert entries[2].status == WaitlistEntry.Status.WAITING
     assert len(mail.outbox) == 2
+
+
+def test_withdrawing_with_an_open_offer_passes_the_time_on(
+    client, office, monday, full_monday, django_capture_on_commit_callbacks
+):
+    first, first_token = waitlist.register(
+        office_slugs=["wl"], service_slugs=["personalausweis"], date_from=monday, date_to=monday, email="a@example.org"
+    )
+    second = register(office, monday, "b@example.org")
+    appointment, appointment_token = full_monday[20]
+    with django_capture_on_commit_callbacks(execute=True):
+        cancel_via_api(client, appointment, appointment_token)
+    first.refresh_from_db()
+    assert first.status == WaitlistEntry.Status.OFFERED
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/api/waitlist/{first.public_id}/withdraw", {"token": first_token}, content_type="application/json"
+        )
+    assert response.json() == {"status": "withdrawn"}
+    second.refresh_from_db()
+    assert second.status == WaitlistEntry.Status.OFFERED
+    assert WaitlistOffer.objects.get(entry=second).appointment.start == at(monday, 8, 20)
+    wrong = client.post(f"/api/waitlist/{second.public_id}/withdraw", {"token": "x"}, content_type="application/json")
+    assert wrong.status_code == 404

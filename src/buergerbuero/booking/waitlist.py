@@ -156,6 +156,7 @@ def withdraw(*, public_id, token: str, now: dt.datetime | None = None) -> Waitli
     if entry.status in (WaitlistEntry.Status.WAITING, WaitlistEntry.Status.OFFERED):
         for offer in entry.offers.filter(status=WaitlistOffer.Status.OPEN).select_related("appointment"):
             _release_offer(offer, status=WaitlistOffer.Status.DECLINED, now=now)
+            on_capacity_freed(offer.appointment.office_id)  # the held time goes to the next entry
         entry.status = WaitlistEntry.Status.WITHDRAWN
         entry.save(update_fields=["status"])
     return entry
