@@ -17,6 +17,13 @@ def pytest_collection_modifyitems(config, items):
         items[:] = kept
 
 
+@pytest.fixture(autouse=True)
+def _cheap_proof_of_work(settings):
+    """Tests solve real ALTCHA challenges (tests/antibot.py), at a difficulty of a few PBKDF2 rounds."""
+    settings.ALTCHA_COST = 1
+    settings.ALTCHA_MAX_COUNTER = 20
+
+
 @pytest.fixture
 def id_card(db):
     return factories.service()

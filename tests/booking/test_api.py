@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from buergerbuero.accounts.models import Organisation, StaffMembership
 from buergerbuero.booking.models import Appointment
 from tests import factories
+from tests.antibot import solve
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -37,7 +38,13 @@ def assert_problem(response, status, field=None):
 
 
 def hold(client, office, day, hour=9, **extra):
-    payload = {"office": office.slug, "services": ["personalausweis"], "start": start_at(day, hour), **extra}
+    payload = {
+        "office": office.slug,
+        "services": ["personalausweis"],
+        "start": start_at(day, hour),
+        "altcha": solve(client),
+        **extra,
+    }
     return client.post("/api/holds", payload, content_type="application/json")
 
 

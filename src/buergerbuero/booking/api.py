@@ -4,15 +4,17 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Header, Query, Router, Schema, Status
 
 from buergerbuero.accounts import selectors as account_selectors
 from buergerbuero.accounts.auth import staff_auth
-from buergerbuero.booking import selectors, services
+from buergerbuero.booking import antibot, selectors, services
 from buergerbuero.capacity.models import Channel
 from buergerbuero.catalog import selectors as catalog_selectors
+from buergerbuero.core import ratelimit
 from buergerbuero.core.errors import DomainError, Forbidden
 
 router = Router(tags=["Terminbuchung"])
@@ -64,6 +66,11 @@ class HoldIn(Schema):
     persons: int = Field(1, ge=1, le=10)
     start: dt.datetime = Field(..., description="ISO 8601; ohne Zeitzone = Ortszeit des Standorts")
     channel: Channel = Channel.WEB
+    altcha: str | None = Field(
+        None,
+        max_length=4096,
+        description="Anti-Bot-Nachweis (Kanal web): ALTCHA-Payload zu GET /api/antibot/challenge",
+    )
 
 
 class HoldOut(Schema):
@@ -136,6 +143,7 @@ def _aware(value: dt.datetime, office) -> dt.datetime:
 
 @router.get("/availability/days", response=list[DayOut], summary="Tage mit freien Terminen")
 def availability_days(request, params: Query[DaysParams]):
+    ratelimit.hit(request, "availability")
     now = timezone.now()
     query = _query(request, params, office_slug=params.office, now=now)
     days = selectors.free_times(query, params.date_from, params.date_to, now=now)
@@ -147,6 +155,7 @@ def availability_days(request, params: Query[DaysParams]):
 
 @router.get("/availability/times", response=list[TimeOut], summary="Freie Zeiten eines Tages")
 def availability_times(request, params: Query[TimesParams]):
+    ratelimit.hit(request, "availability")
     now = timezone.now()
     query = _query(request, params, office_slug=params.office, now=now)
     days = selectors.free_times(query, params.date, params.date, now=now)
@@ -155,6 +164,7 @@ def availability_times(request, params: Query[TimesParams]):
 
 @router.get("/availability/earliest", response=list[EarliestOut], summary="Nächster freier Termin je Standort")
 def availability_earliest(request, params: Query[EarliestParams]):
+    ratelimit.hit(request, "availability")
     now = timezone.now()
     if not account_selectors.may_book_channel(request.user, params.channel):
         raise Forbidden(_("Über diesen Kanal dürfen Sie nicht buchen."), field="channel")
@@ -178,9 +188,12 @@ def availability_earliest(request, params: Query[EarliestParams]):
 
 @router.post("/holds", response={201: HoldOut}, summary="Zeit reservieren (Hold)")
 def create_hold(request, payload: HoldIn):
+    ratelimit.hit(request, "hold")
     now = timezone.now()
     query = _query(request, payload, office_slug=payload.office, now=now)
-    appointment, token = services.hold(query=query, start=_aware(payload.start, query.office), now=now)
+    with transaction.atomic():  # a hold that fails gives the anti-bot proof back
+        antibot.require(channel=query.channel, payload=payload.altcha, now=now)
+        appointment, token = services.hold(query=query, start=_aware(payload.start, query.office), now=now)
     return Status(
         201,
         {

@@ -8,12 +8,14 @@ rising around last year's closure and recovering in spring. The same seed gives 
 import datetime as dt
 import hashlib
 import random
+import secrets
 
 from django.utils import timezone
 
 from buergerbuero.booking import services as booking_services
 from buergerbuero.booking.availability import channel_slice
-from buergerbuero.booking.models import Appointment, AppointmentService, Claim
+from buergerbuero.booking.models import Appointment, AppointmentService, Claim, WaitlistEntry, WaitlistWindow
+from buergerbuero.booking.selectors import hash_token
 from buergerbuero.capacity import selectors as capacity_selectors
 from buergerbuero.core.demo import DemoCity
 
@@ -192,6 +194,31 @@ def load(city: DemoCity) -> None:
     )
     booking_services.touch_days(office, [a.start for a in appointments])
     city.objects["appointments"] = len(appointments)
+    load_waitlist(city)
+
+
+def load_waitlist(city: DemoCity) -> None:
+    """A few people waiting for an earlier time inside the booked-out weeks (they wait; nothing is free there)."""
+    office, services = city.objects["office"], city.objects["services"]
+    now = timezone.now()
+    wishes = [
+        ("personalausweis", "lena.schmidt@example.org", 3, (dt.time(16), dt.time(20))),  # Thursday evenings
+        ("reisepass", "murat.yilmaz@example.org", None, (dt.time(0), dt.time(12))),  # mornings
+        ("wohnsitz-anmelden", "anna.nowak@example.org", None, None),  # any time
+    ]
+    for minutes, (slug, email, weekday, window) in enumerate(wishes):
+        entry = WaitlistEntry.objects.create(
+            token_hash=hash_token(secrets.token_urlsafe(24)),
+            date_from=city.today + dt.timedelta(days=7),
+            date_to=city.today + dt.timedelta(days=35),
+            email=email,
+            created_at=now - dt.timedelta(days=3, minutes=-minutes),
+            queued_at=now - dt.timedelta(days=3, minutes=-minutes),
+        )
+        entry.offices.set([office])
+        entry.services.set([services[slug]])
+        if window:
+            WaitlistWindow.objects.create(entry=entry, weekday=weekday, start_time=window[0], end_time=window[1])
 
 
 def _channel_of(index: int, lanes: int, shares: tuple[tuple[str, int], ...]) -> str:

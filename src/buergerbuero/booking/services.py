@@ -193,6 +193,11 @@ def cancel(*, appointment: Appointment, now: dt.datetime | None = None, release_
     appointment.save()
     appointment.claims.update(expires_at=release_at)
     touch_days(appointment.office, [appointment.start])
+    # The freed time goes to the waitlist first, after commit (docs/fair-release.md). Imported here: waitlist
+    # builds on this module.
+    from buergerbuero.booking import waitlist
+
+    waitlist.on_capacity_freed(appointment.office_id)
     return appointment
 
 

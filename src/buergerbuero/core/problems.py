@@ -76,9 +76,12 @@ def _field_from_loc(loc) -> str | None:
 def install(api: NinjaAPI) -> None:
     @api.exception_handler(DomainError)
     def domain_error(request: HttpRequest, exc: DomainError):
-        return problem_response(
+        response = problem_response(
             status=exc.status, code=exc.code, messages=exc.messages(), field=exc.field, extra=exc.extra
         )
+        for header, value in getattr(exc, "headers", {}).items():  # e.g. Retry-After on 429
+            response[header] = value
+        return response
 
     @api.exception_handler(ValidationError)
     def validation_error(request: HttpRequest, exc: ValidationError):
