@@ -1,0 +1,166 @@
+"""Reads of the insights app: snapshots, bookings, capacity and events as plain data for the KPI arithmetic."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+
+from buergerbuero.accounts import selectors as account_selectors
+from buergerbuero.booking.models import Appointment
+from buergerbuero.capacity import rules
+from buergerbuero.capacity import selectors as capacity_selectors
+from buergerbuero.catalog import selectors as catalog_selectors
+from buergerbuero.catalog.models import Office, Service
+from buergerbuero.insights import metrics
+from buergerbuero.insights.metrics import Period
+from buergerbuero.insights.models import (
+    DEFAULT_TARGET_MAX_DAYS,
+    DEFAULT_TARGET_MIN_DAYS,
+    Event,
+    KPISnapshot,
+    OfficeTarget,
+)
+
+
+def _bounds(office: Office, period: Period) -> tuple[dt.datetime, dt.datetime]:
+    tz = ZoneInfo(office.timezone)
+    start = dt.datetime.combine(period.first, dt.time(0), tzinfo=tz)
+    end = dt.datetime.combine(period.last + dt.timedelta(days=1), dt.time(0), tzinfo=tz)
+    return start, end
+
+
+def target_band(office: Office) -> tuple[int, int]:
+    row = OfficeTarget.objects.filter(office=office).values_list("min_days", "max_days").first()
+    return row or (DEFAULT_TARGET_MIN_DAYS, DEFAULT_TARGET_MAX_DAYS)
+
+
+def reference_service(office: Office) -> Service | None:
+    """The office's reference service, or (if none is set) its first online-bookable service."""
+    if office.reference_service_id:
+        return office.reference_service
+    return catalog_selectors.services(office=office, online_only=True).first()
+
+
+def latest_snapshots(*, office: Office | None = None, engine_only: bool = False):
+    """The newest snapshot of every office × service (one query)."""
+    newer = KPISnapshot.objects.filter(office=OuterRef("office"), service=OuterRef("service"))
+    rows = KPISnapshot.objects.all()
+    if engine_only:
+        newer = newer.filter(source=KPISnapshot.Source.ENGINE)
+        rows = rows.filter(source=KPISnapshot.Source.ENGINE)
+    if office is not None:
+        rows = rows.filter(office=office)
+    return (
+        rows.filter(hour=Subquery(newer.order_by("-hour").values("hour")[:1]))
+        .select_related("office", "service")
+        .order_by("office__name", "service__name_de")
+    )
+
+
+def lead_time_samples(office: Office, service: Service, period: Period) -> list[tuple[dt.date, int | None]]:
+    """(local day, lead time) of every snapshot in the period."""
+    tz = ZoneInfo(office.timezone)
+    start, end = _bounds(office, period)
+    rows = KPISnapshot.objects.filter(office=office, service=service, hour__gte=start, hour__lt=end).values_list(
+        "hour", "lead_time_days"
+    )
+    return [(hour.astimezone(tz).date(), value) for hour, value in rows]
+
+
+def daily_lead_times(office: Office, service: Service, period: Period) -> dict[dt.date, int | None]:
+    return metrics.daily_lead_times(lead_time_samples(office, service, period))
+
+
+def realised_lead_times(office: Office, period: Period, *, now: dt.datetime | None = None) -> list[tuple[dt.date, int]]:
+    """(visit day, days between booking and visit) of confirmed appointments that took place in the period."""
+    now = now or timezone.now()
+    tz = ZoneInfo(office.timezone)
+    start, end = _bounds(office, period)
+    rows = Appointment.objects.filter(
+        office=office, status=Appointment.Status.CONFIRMED, start__gte=start, start__lt=min(end, now)
+    ).values_list("created_at", "start")
+    return [(visit.astimezone(tz).date(), metrics.realised_lead_days(booked, visit, tz)) for booked, visit in rows]
+
+
+def booked_minutes(office: Office, period: Period) -> dict[dt.date, int]:
+    """Counter-minutes taken by confirmed appointments per local day (time on the booking grid, incl. buffer)."""
+    tz = ZoneInfo(office.timezone)
+    start, end = _bounds(office, period)
+    out: dict[dt.date, int] = {}
+    rows = Appointment.objects.filter(
+        office=office, status=Appointment.Status.CONFIRMED, start__gte=start, start__lt=end
+    ).values_list("start", "claim_end")
+    for begin, claim_end in rows:
+        day = begin.astimezone(tz).date()
+        out[day] = out.get(day, 0) + int((claim_end - begin).total_seconds() // 60)
+    return out
+
+
+def day_plans(office: Office, period: Period) -> list[rules.DayPlan]:
+    return capacity_selectors.day_plans(office, period.first, period.last)
+
+
+def channel_shares(office: Office) -> tuple[tuple[str, int], ...]:
+    return capacity_selectors.channel_shares(office)
+
+
+def bookings_by_channel(office: Office, period: Period) -> list[tuple[dt.date, str]]:
+    """(local booking day, channel) of appointments booked in the period and not cancelled."""
+    tz = ZoneInfo(office.timezone)
+    start, end = _bounds(office, period)
+    rows = (
+        Appointment.objects.filter(office=office, created_at__gte=start, created_at__lt=end)
+        .filter(status=Appointment.Status.CONFIRMED)
+        .values_list("created_at", "channel")
+    )
+    return [(created.astimezone(tz).date(), channel) for created, channel in rows]
+
+
+def events(office: Office, period: Period) -> list[tuple[dt.date, str, str]]:
+    """Events for the trend: closures and dated rule/roster changes (from capacity) plus recorded events.
+
+    Returns (day, kind, German title), sorted by day.
+    """
+    calendar = capacity_selectors.office_calendar(office, period.first, period.last)
+    out: set[tuple[dt.date, str, str]] = set()
+    for closure in calendar.closures:
+        if closure.start in period:
+            out.add((closure.start, Event.Kind.CLOSURE, f"Schließung: {closure.reason}"))
+    for rule in calendar.rules:
+        valid_from = rule.recurrence.valid_from
+        if valid_from and valid_from in period:
+            title = f"{rule.label} eingeführt" if rule.label else "Öffnungszeiten geändert"
+            out.add((valid_from, Event.Kind.OPENING, title))
+    roster_changes: dict[dt.date, set[int]] = {}
+    for entry in calendar.roster:
+        for day in (entry.recurrence.valid_from, entry.recurrence.valid_to):
+            if day and day in period:
+                roster_changes.setdefault(day, set()).add(entry.order)
+    for day, counters in roster_changes.items():
+        out.add((day, Event.Kind.ROSTER, f"Dienstplan geändert ({len(counters)} Schalter)"))
+    for row in Event.objects.filter(office=office, day__gte=period.first, day__lte=period.last):
+        out.add((row.day, row.kind, row.title))
+    return sorted(out)
+
+
+def offices_for(user):
+    """Offices a manager may see on the dashboard."""
+    return [o for o in catalog_selectors.offices() if account_selectors.can_see_office(user, o)]
+
+
+def bookings_made(office: Office, service: Service, period: Period) -> dict[dt.date, list[int]]:
+    """Per local booking day: the lead times (days to the visit) of confirmed bookings that include `service`."""
+    tz = ZoneInfo(office.timezone)
+    start, end = _bounds(office, period)
+    rows = Appointment.objects.filter(
+        office=office,
+        status=Appointment.Status.CONFIRMED,
+        items__service=service,
+        created_at__gte=start,
+        created_at__lt=end,
+    ).values_list("created_at", "start")
+    out: dict[dt.date, list[int]] = {}
+    for booked, visit in rows:
+        out.setdefault(booked.astimezone(tz).date(), []).append(metrics.realised_lead_days(booked, visit, tz))
+    return out
