@@ -148,7 +148,8 @@ def lead_time_figures(ctx: Context) -> list[Figure]:
     values = list(daily.values())
     days = _g("Tage")
     target = _band_text(band)
-    no_free = _g("kein freier Termin")
+    # Without any measurement a missing value means "no data", not "no free appointment".
+    no_free = _g("kein freier Termin") if daily else _g("keine Messung")
     return [
         Figure(_g("Vorlaufzeit am letzten Tag"), values[-1] if values else None, days, "lower", target, no_free),
         Figure(_g("Vorlaufzeit, Median der Tage"), metrics.percentile(values, 50), days, "lower", target, no_free),

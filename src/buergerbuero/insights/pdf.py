@@ -85,6 +85,7 @@ def _styles():
         "h2": ParagraphStyle("h2", parent=sheet["Heading2"], fontName="Helvetica-Bold", fontSize=13),
         "h3": ParagraphStyle("h3", parent=sheet["Heading3"], fontName="Helvetica-Bold", fontSize=11),
         "body": body,
+        "bullet": ParagraphStyle("bullet", parent=body, leftIndent=12, bulletIndent=2),
         "small": ParagraphStyle("small", parent=body, fontSize=8.5, leading=11),
         "cell": ParagraphStyle("cell", parent=body, fontSize=8.5, leading=10.5),
     }
@@ -114,7 +115,7 @@ def render(report) -> bytes:
         story.append(_p(paragraph, st["body"]))
     story += [Spacer(1, 6), _p("Das Wichtigste in Kürze", st["h2"])]
     for sentence in report.highlights:
-        story.append(_p(f"• {sentence}", st["body"]))
+        story.append(Paragraph(escape(sentence), st["bullet"], bulletText="–"))
     story += [Spacer(1, 6), _p("Kennzahlen im Vergleich", st["h2"])]
     header = ["Kennzahl", report.period_label, report.previous_label, "Veränderung", "Ziel"]
     data = [[_p(h, st["cell"]) for h in header]]
