@@ -112,6 +112,13 @@ def _band_text(band: tuple[int, int]) -> str:
     return _g("%(low)d–%(high)d Tage") % {"low": band[0], "high": band[1]}
 
 
+def _events(ctx: Context) -> tuple[tuple[dt.date, str], ...]:
+    return ctx.memo(
+        f"events:{ctx.period}",
+        lambda: tuple((day, title) for day, _kind, title in selectors.events(ctx.office, ctx.period)),
+    )
+
+
 def lead_time_chart(ctx: Context) -> charts.Chart:
     daily = _daily_lead(ctx)
     band = _band(ctx)
@@ -135,7 +142,7 @@ def lead_time_chart(ctx: Context) -> charts.Chart:
         columns=(charts.Column(_g("Vorlaufzeit"), tuple(daily.values())),),
         band=band,
         band_label=_g("Ziel %(band)s") % {"band": _band_text(band)},
-        events=tuple((day, title) for day, _kind, title in selectors.events(ctx.office, ctx.period)),
+        events=_events(ctx),
         none_label=_g("kein freier Termin"),
         summary=summary,
     )
@@ -204,7 +211,7 @@ def realised_chart(ctx: Context) -> charts.Chart:
         ),
         band=band,
         band_label=_g("Ziel %(band)s") % {"band": _band_text(band)},
-        events=tuple((day, title) for day, _kind, title in selectors.events(ctx.office, ctx.period)),
+        events=_events(ctx),
         summary=_g("Wie lange Menschen, die in der Woche einen Termin wahrgenommen haben, darauf gewartet haben."),
     )
 
@@ -263,11 +270,14 @@ def _capacity(ctx: Context) -> dict[dt.date, tuple[int, int, int]]:
 
 
 def _weekly_capacity(ctx: Context) -> dict[dt.date, tuple[int, int, int]]:
-    weeks: dict[dt.date, tuple[int, int, int]] = {}
-    for day, (offered, online, booked) in _capacity(ctx).items():
-        o, w, b = weeks.get(metrics.week_start(day), (0, 0, 0))
-        weeks[metrics.week_start(day)] = (o + offered, w + online, b + booked)
-    return dict(sorted(weeks.items()))
+    def compute():
+        weeks: dict[dt.date, tuple[int, int, int]] = {}
+        for day, (offered, online, booked) in _capacity(ctx).items():
+            o, w, b = weeks.get(metrics.week_start(day), (0, 0, 0))
+            weeks[metrics.week_start(day)] = (o + offered, w + online, b + booked)
+        return dict(sorted(weeks.items()))
+
+    return ctx.memo(f"weekly_capacity:{ctx.period}", compute)
 
 
 def utilisation_chart(ctx: Context) -> charts.Chart:
