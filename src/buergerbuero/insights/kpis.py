@@ -11,6 +11,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 from django.utils.translation import gettext as _g
@@ -38,6 +39,10 @@ class Context:
 
     def with_period(self, period: Period) -> Context:
         return Context(self.office, period, self.now)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.office.timezone)
 
 
 @dataclass(frozen=True)
@@ -89,6 +94,11 @@ def get(key: str) -> KPI | None:
 
 def all_kpis() -> list[KPI]:
     return list(REGISTRY.values())
+
+
+def _rows(ctx: Context) -> list[metrics.AppointmentRow]:
+    """The period's confirmed appointments, read once per request and shared by several KPIs."""
+    return ctx.memo(f"rows:{ctx.period}", lambda: selectors.appointment_rows(ctx.office, ctx.period))
 
 
 # --- lead time (snapshots of the citizen's engine) ------------------------------------------------
@@ -189,9 +199,7 @@ register(
 
 
 def _realised(ctx: Context) -> list[tuple[dt.date, int]]:
-    return ctx.memo(
-        f"realised:{ctx.period}", lambda: selectors.realised_lead_times(ctx.office, ctx.period, now=ctx.now)
-    )
+    return ctx.memo(f"realised:{ctx.period}", lambda: metrics.realised(_rows(ctx), ctx.tz, ctx.period, ctx.now))
 
 
 def realised_chart(ctx: Context) -> charts.Chart:
@@ -256,7 +264,7 @@ def _capacity(ctx: Context) -> dict[dt.date, tuple[int, int, int]]:
 
     def compute():
         shares = selectors.channel_shares(ctx.office)
-        booked = selectors.booked_minutes(ctx.office, ctx.period)
+        booked = metrics.booked_minutes(_rows(ctx), ctx.tz, ctx.period)
         return {
             plan.day: (
                 metrics.offered_minutes(plan),
@@ -363,7 +371,7 @@ register(
 
 
 def _bookings(ctx: Context) -> list[tuple[dt.date, str]]:
-    return ctx.memo(f"bookings:{ctx.period}", lambda: selectors.bookings_by_channel(ctx.office, ctx.period))
+    return ctx.memo(f"bookings:{ctx.period}", lambda: metrics.bookings_by_channel(_rows(ctx), ctx.tz, ctx.period))
 
 
 def demand_chart(ctx: Context) -> charts.Chart:

@@ -119,6 +119,48 @@ def realised_lead_days(booked: dt.datetime, visit: dt.datetime, tz: dt.tzinfo) -
     return (visit.astimezone(tz).date() - booked.astimezone(tz).date()).days
 
 
+@dataclass(frozen=True, slots=True)
+class AppointmentRow:
+    """A confirmed appointment as the KPIs need it (aware datetimes)."""
+
+    created_at: dt.datetime
+    start: dt.datetime
+    claim_end: dt.datetime
+    channel: str
+
+
+def realised(
+    rows: Iterable[AppointmentRow], tz: dt.tzinfo, period: Period, now: dt.datetime
+) -> list[tuple[dt.date, int]]:
+    """(visit day, days from booking to visit) of the appointments that took place in the period before `now`."""
+    out = []
+    for row in rows:
+        visit_day = row.start.astimezone(tz).date()
+        if visit_day in period and row.start < now:
+            out.append((visit_day, (visit_day - row.created_at.astimezone(tz).date()).days))
+    return out
+
+
+def booked_minutes(rows: Iterable[AppointmentRow], tz: dt.tzinfo, period: Period) -> dict[dt.date, int]:
+    """Counter-minutes taken per local day: claim_end − start (the booking grid incl. buffer)."""
+    out: dict[dt.date, int] = defaultdict(int)
+    for row in rows:
+        day = row.start.astimezone(tz).date()
+        if day in period:
+            out[day] += int((row.claim_end - row.start).total_seconds() // 60)
+    return dict(out)
+
+
+def bookings_by_channel(rows: Iterable[AppointmentRow], tz: dt.tzinfo, period: Period) -> list[tuple[dt.date, str]]:
+    """(local booking day, channel) of the appointments booked in the period."""
+    out = []
+    for row in rows:
+        day = row.created_at.astimezone(tz).date()
+        if day in period:
+            out.append((day, row.channel))
+    return out
+
+
 def weekly(values: Iterable[tuple[dt.date, float]]) -> dict[dt.date, list[float]]:
     """Values grouped by the Monday of their ISO week (ascending)."""
     out: dict[dt.date, list[float]] = defaultdict(list)

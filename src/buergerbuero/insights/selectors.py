@@ -3,10 +3,10 @@
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from django.db.models import OuterRef, Subquery
-from django.utils import timezone
+from django.db.models import OuterRef, Q, Subquery
 
 from buergerbuero.accounts import selectors as account_selectors
+from buergerbuero.booking import selectors as booking_selectors
 from buergerbuero.booking.models import Appointment
 from buergerbuero.capacity import rules
 from buergerbuero.capacity import selectors as capacity_selectors
@@ -58,6 +58,24 @@ def latest_snapshots(*, office: Office | None = None, engine_only: bool = False)
     )
 
 
+SNAPSHOT_FRESH = dt.timedelta(hours=1)
+
+
+def current_lead_time(office: Office, service: Service, *, now: dt.datetime) -> tuple[int | None, dt.datetime]:
+    """(lead time, when measured): the snapshot of the last hour if there is one, else the engine asked now."""
+    row = (
+        KPISnapshot.objects.filter(
+            office=office, service=service, source=KPISnapshot.Source.ENGINE, taken_at__gte=now - SNAPSHOT_FRESH
+        )
+        .order_by("-taken_at")
+        .values_list("lead_time_days", "taken_at")
+        .first()
+    )
+    if row is not None:
+        return row
+    return booking_selectors.lead_time_days(office, service, now=now), now
+
+
 def lead_time_samples(office: Office, service: Service, period: Period) -> list[tuple[dt.date, int | None]]:
     """(local day, lead time) of every snapshot in the period."""
     tz = ZoneInfo(office.timezone)
@@ -72,29 +90,19 @@ def daily_lead_times(office: Office, service: Service, period: Period) -> dict[d
     return metrics.daily_lead_times(lead_time_samples(office, service, period))
 
 
-def realised_lead_times(office: Office, period: Period, *, now: dt.datetime | None = None) -> list[tuple[dt.date, int]]:
-    """(visit day, days between booking and visit) of confirmed appointments that took place in the period."""
-    now = now or timezone.now()
-    tz = ZoneInfo(office.timezone)
-    start, end = _bounds(office, period)
-    rows = Appointment.objects.filter(
-        office=office, status=Appointment.Status.CONFIRMED, start__gte=start, start__lt=min(end, now)
-    ).values_list("created_at", "start")
-    return [(visit.astimezone(tz).date(), metrics.realised_lead_days(booked, visit, tz)) for booked, visit in rows]
+def appointment_rows(office: Office, period: Period) -> list[metrics.AppointmentRow]:
+    """Confirmed appointments that were booked or took place in the period, as plain rows (one query).
 
-
-def booked_minutes(office: Office, period: Period) -> dict[dt.date, int]:
-    """Counter-minutes taken by confirmed appointments per local day (time on the booking grid, incl. buffer)."""
-    tz = ZoneInfo(office.timezone)
+    Realised lead time, booked minutes and demand by channel all derive from these rows, so a dashboard
+    reads the year of appointments once.
+    """
     start, end = _bounds(office, period)
-    out: dict[dt.date, int] = {}
-    rows = Appointment.objects.filter(
-        office=office, status=Appointment.Status.CONFIRMED, start__gte=start, start__lt=end
-    ).values_list("start", "claim_end")
-    for begin, claim_end in rows:
-        day = begin.astimezone(tz).date()
-        out[day] = out.get(day, 0) + int((claim_end - begin).total_seconds() // 60)
-    return out
+    rows = (
+        Appointment.objects.filter(office=office, status=Appointment.Status.CONFIRMED)
+        .filter(Q(start__gte=start, start__lt=end) | Q(created_at__gte=start, created_at__lt=end))
+        .values_list("created_at", "start", "claim_end", "channel")
+    )
+    return [metrics.AppointmentRow(*row) for row in rows]
 
 
 def day_plans(office: Office, period: Period) -> list[rules.DayPlan]:
@@ -103,18 +111,6 @@ def day_plans(office: Office, period: Period) -> list[rules.DayPlan]:
 
 def channel_shares(office: Office) -> tuple[tuple[str, int], ...]:
     return capacity_selectors.channel_shares(office)
-
-
-def bookings_by_channel(office: Office, period: Period) -> list[tuple[dt.date, str]]:
-    """(local booking day, channel) of appointments booked in the period and not cancelled."""
-    tz = ZoneInfo(office.timezone)
-    start, end = _bounds(office, period)
-    rows = (
-        Appointment.objects.filter(office=office, created_at__gte=start, created_at__lt=end)
-        .filter(status=Appointment.Status.CONFIRMED)
-        .values_list("created_at", "channel")
-    )
-    return [(created.astimezone(tz).date(), channel) for created, channel in rows]
 
 
 def events(office: Office, period: Period) -> list[tuple[dt.date, str, str]]:

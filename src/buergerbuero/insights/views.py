@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _g
 
 from buergerbuero.accounts import selectors as account_selectors
 from buergerbuero.accounts.models import StaffMembership
-from buergerbuero.booking import selectors as booking_selectors
 from buergerbuero.catalog.models import Office
 from buergerbuero.core.errors import DomainError
 from buergerbuero.insights import charts, kpis, pdf, report, selectors
@@ -78,10 +77,10 @@ def dashboard(request, slug: str):
     now = timezone.now()
     ctx = kpis.Context(office, period, now)
     service = selectors.reference_service(office)
-    lead_now = None
+    lead_now, measured_at = None, None
     if service is not None:
         try:
-            lead_now = booking_selectors.lead_time_days(office, service, now=now)
+            lead_now, measured_at = selectors.current_lead_time(office, service, now=now)
         except DomainError:
             service = None
     band = selectors.target_band(office)
@@ -95,6 +94,7 @@ def dashboard(request, slug: str):
             "period": period,
             "service": service,
             "lead_now": lead_now,
+            "measured_at": measured_at,
             "band": band,
             "in_band": lead_now is not None and band[0] <= lead_now <= band[1],
             "blocks": blocks,
