@@ -41,7 +41,7 @@ def book(office, service, start, *, minutes=20, created=None, channel="web", cou
 
 @pytest.fixture
 def manager(db, small_office):
-    user = User.objects.create_user("chefin", password="pw-chefin-123")
+    user = User.objects.create_user("chefin", password="pw-chefin-123", is_staff=True)  # LOGIN_URL is the admin login
     StaffMembership.objects.create(user=user, organisation=small_office.organisation, role=StaffMembership.Role.MANAGER)
     return user
 
