@@ -106,3 +106,15 @@ def test_open_data_lead_times_are_public(client, measured, id_card):
     assert row["leika_key"] == "99008001000000"
     assert isinstance(row["lead_time_days"], int)
     assert row["earliest_start"] is not None
+
+
+def test_an_office_without_any_data_still_renders_everything(client, manager, small_office):
+    client.force_login(manager)
+    small_office.reference_service = None
+    small_office.save()
+    html = client.get(f"/insights/{small_office.slug}/").content.decode()
+    assert "Keine Daten im Zeitraum." in html
+    response = client.get(f"/insights/{small_office.slug}/bericht.pdf")
+    assert response.status_code == 200
+    text = " ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(response.content)).pages)
+    assert "keine Messung" in text.replace("\n", " ")
