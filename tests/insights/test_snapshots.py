@@ -116,3 +116,29 @@ def test_the_database_refuses_a_second_row_for_the_same_hour(small_office, id_ca
             horizon_days=56,
             lead_time_days=None,
         )
+
+
+def test_open_data_reads_the_newest_engine_snapshot_of_each_service(small_office, id_card):
+    from buergerbuero.insights import selectors
+
+    passport = factories.service(slug="reisepass", leika="99085001000000")
+    small_office.office_services.create(service=passport)
+    services.take_snapshots(now=at(MONDAY, 9))
+    services.take_snapshots(now=at(MONDAY, 13))
+    later = services.snapshot_hour(at(MONDAY, 15))
+    KPISnapshot.objects.create(  # a backfilled row is newer but not a measurement of the engine
+        office=small_office,
+        service=id_card,
+        hour=later,
+        taken_at=later,
+        horizon_days=56,
+        lead_time_days=99,
+        source=KPISnapshot.Source.BACKFILL,
+    )
+    rows = selectors.latest_snapshots(engine_only=True)
+    assert [(r.service.slug, r.hour) for r in rows] == [
+        (id_card.slug, services.snapshot_hour(at(MONDAY, 13))),
+        (passport.slug, services.snapshot_hour(at(MONDAY, 13))),
+    ]
+    assert [r.lead_time_days for r in rows] == [1, 1]
+    assert selectors.latest_snapshots(office=small_office)[0].lead_time_days == 99

@@ -3,7 +3,7 @@
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Max, Q
 
 from buergerbuero.accounts import selectors as account_selectors
 from buergerbuero.booking import selectors as booking_selectors
@@ -42,20 +42,18 @@ def reference_service(office: Office) -> Service | None:
     return catalog_selectors.services(office=office, online_only=True).first()
 
 
-def latest_snapshots(*, office: Office | None = None, engine_only: bool = False):
-    """The newest snapshot of every office × service (one query)."""
-    newer = KPISnapshot.objects.filter(office=OuterRef("office"), service=OuterRef("service"))
+def latest_snapshots(*, office: Office | None = None, engine_only: bool = False) -> list[KPISnapshot]:
+    """The newest snapshot of every office × service (two queries: the newest hours, then those rows)."""
     rows = KPISnapshot.objects.all()
     if engine_only:
-        newer = newer.filter(source=KPISnapshot.Source.ENGINE)
         rows = rows.filter(source=KPISnapshot.Source.ENGINE)
     if office is not None:
         rows = rows.filter(office=office)
-    return (
-        rows.filter(hour=Subquery(newer.order_by("-hour").values("hour")[:1]))
-        .select_related("office", "service")
-        .order_by("office__name", "service__name_de")
-    )
+    newest = rows.values("office_id", "service_id").annotate(newest=Max("hour")).order_by()
+    wanted = Q(pk__in=[])
+    for row in newest:
+        wanted |= Q(office_id=row["office_id"], service_id=row["service_id"], hour=row["newest"])
+    return list(rows.filter(wanted).select_related("office", "service").order_by("office__name", "service__name_de"))
 
 
 SNAPSHOT_FRESH = dt.timedelta(hours=1)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _g
 
 from buergerbuero.accounts import selectors as account_selectors
 from buergerbuero.accounts.models import StaffMembership
+from buergerbuero.catalog import selectors as catalog_selectors
 from buergerbuero.catalog.models import Office
 from buergerbuero.core.errors import DomainError
 from buergerbuero.insights import charts, kpis, pdf, report, selectors
@@ -39,7 +40,7 @@ def manager_required(view):
 
 
 def _office(request, slug: str) -> Office:
-    office = Office.objects.select_related("reference_service").filter(slug=slug).first()
+    office = catalog_selectors.offices().filter(slug=slug).first()
     if office is None or not account_selectors.can_see_office(request.user, office):
         raise Http404(_g("Diesen Standort gibt es nicht."))
     return office
