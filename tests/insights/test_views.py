@@ -100,6 +100,8 @@ def test_csv_export_of_every_kpi(client, manager, measured):
 def test_open_data_lead_times_are_public(client, measured, id_card):
     response = client.get("/api/open/lead-times")
     assert response.status_code == 200
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert response["Cache-Control"] == "public, max-age=300"
     [row] = response.json()
     assert row["office"] == measured.slug
     assert row["service"] == id_card.slug

@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from django.http import HttpResponse
 from ninja import Router, Schema
 
 from buergerbuero.insights import selectors
@@ -30,7 +31,10 @@ class LeadTimeOut(Schema):
         "`lead_time_days` = null: kein freier Termin im Buchungshorizont. Lizenz: dl-de/zero-2-0."
     ),
 )
-def lead_times(request):
+def lead_times(request, response: HttpResponse):
+    # Open data for any website: readable cross-origin, and cacheable because it changes once an hour.
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Cache-Control"] = "public, max-age=300"
     return [
         {
             "office": s.office.slug,

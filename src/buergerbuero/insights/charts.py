@@ -12,13 +12,15 @@ import math
 from dataclasses import dataclass, field
 from html import escape
 
+from django.utils.translation import gettext as _  # text only: the module stays free of ORM and settings reads
+
 PALETTE = ("#1f5fa8", "#c2410c", "#15803d", "#7c3aed", "#a16207", "#6b7280")
 BAND_FILL = "#dcfce7"
 EVENT_STROKE = "#9f1239"
 GRID = "#d1d5db"
 INK = "#111827"
 MUTED = "#4b5563"
-MONTHS_DE = ("Jan", "Feb", "Mär", "Apr", "Mai", "Jun", "Jul", "Aug", "Sep", "Okt", "Nov", "Dez")
+MONTHS = ("Jan", "Feb", "Mär", "Apr", "Mai", "Jun", "Jul", "Aug", "Sep", "Okt", "Nov", "Dez")
 
 
 @dataclass(frozen=True)
@@ -120,8 +122,8 @@ def format_number(value: float | None, none_label: str = "–") -> str:
 
 def format_x(day: dt.date, x_kind: str) -> str:
     if x_kind == "week":
-        year, week, _ = day.isocalendar()
-        return f"KW {week:02d}/{year}"
+        year, week, _weekday = day.isocalendar()
+        return _("KW %(week)02d/%(year)d") % {"week": week, "year": year}
     return day.strftime("%d.%m.%Y")
 
 
@@ -258,11 +260,11 @@ def _x_ticks(chart: Chart) -> list[tuple[int, str]]:
             if (day.year, day.month) not in seen:
                 seen.add((day.year, day.month))
                 if day.day <= 7:
-                    ticks.append((i, f"{MONTHS_DE[day.month - 1]} {day:%y}"))
+                    ticks.append((i, f"{_(MONTHS[day.month - 1])} {day:%y}"))
         return ticks[:: max(1, math.ceil(len(ticks) / 12))]
     every = max(1, math.ceil(n / 10))
     if chart.x_kind == "week":
-        return [(i, f"KW {chart.x[i].isocalendar()[1]:02d}") for i in range(0, n, every)]
+        return [(i, _("KW %(week)02d") % {"week": chart.x[i].isocalendar()[1]}) for i in range(0, n, every)]
     return [(i, chart.x[i].strftime("%d.%m.")) for i in range(0, n, every)]
 
 
@@ -273,16 +275,23 @@ def description(chart: Chart) -> str:
     parts = [chart.summary] if chart.summary else []
     if chart.x:
         parts.append(
-            f"Zeitraum {format_x(chart.x[0], chart.x_kind)} bis {format_x(chart.x[-1], chart.x_kind)}, "
-            f"Einheit: {chart.unit}."
+            _("Zeitraum %(first)s bis %(last)s, Einheit: %(unit)s.")
+            % {
+                "first": format_x(chart.x[0], chart.x_kind),
+                "last": format_x(chart.x[-1], chart.x_kind),
+                "unit": chart.unit,
+            }
         )
     if chart.band:
-        parts.append(f"Zielkorridor {format_number(chart.band[0])} bis {format_number(chart.band[1])} {chart.unit}.")
+        parts.append(
+            _("Zielkorridor %(low)s bis %(high)s %(unit)s.")
+            % {"low": format_number(chart.band[0]), "high": format_number(chart.band[1]), "unit": chart.unit}
+        )
     if chart.events:
         parts.append(
-            "Ereignisse: " + "; ".join(f"{n}: {d:%d.%m.%Y} {t}" for n, (d, t) in enumerate(chart.events, 1)) + "."
+            _("Ereignisse: ") + "; ".join(f"{n}: {d:%d.%m.%Y} {t}" for n, (d, t) in enumerate(chart.events, 1)) + "."
         )
-    parts.append("Die Werte stehen in der Tabelle unter dem Diagramm.")
+    parts.append(_("Die Werte stehen in der Tabelle unter dem Diagramm."))
     return " ".join(parts)
 
 
@@ -327,7 +336,7 @@ def _svg_shape(shape) -> str:
 
 def table(chart: Chart) -> tuple[list[str], list[list[str]]]:
     """Header and rows of the data-table alternative (formatted for people)."""
-    header = ["Woche" if chart.x_kind == "week" else "Tag"] + [f"{c.name} ({chart.unit})" for c in chart.columns]
+    header = [_("Woche") if chart.x_kind == "week" else _("Tag")] + [f"{c.name} ({chart.unit})" for c in chart.columns]
     rows = []
     for i, x in enumerate(chart.x):
         rows.append(

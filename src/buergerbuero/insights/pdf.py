@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from xml.sax.saxutils import escape
 
+from django.utils.translation import gettext as _
 from reportlab.graphics.shapes import Drawing, PolyLine, String
 from reportlab.graphics.shapes import Line as RLLine
 from reportlab.graphics.shapes import Rect as RLRect
@@ -108,16 +109,16 @@ def render(report) -> bytes:
         bottomMargin=1.8 * cm,
         title=report.title,
         author=report.office.name,
-        subject="Bericht für den Betriebsausschuss",
+        subject=_("Bericht für den Betriebsausschuss"),
     )
     story = [_p(report.title, st["title"]), _p(report.subtitle, st["body"]), Spacer(1, 6)]
     for paragraph in report.intro:
         story.append(_p(paragraph, st["body"]))
-    story += [Spacer(1, 6), _p("Das Wichtigste in Kürze", st["h2"])]
+    story += [Spacer(1, 6), _p(_("Das Wichtigste in Kürze"), st["h2"])]
     for sentence in report.highlights:
         story.append(Paragraph(escape(sentence), st["bullet"], bulletText="–"))
-    story += [Spacer(1, 6), _p("Kennzahlen im Vergleich", st["h2"])]
-    header = ["Kennzahl", report.period_label, report.previous_label, "Veränderung", "Ziel"]
+    story += [Spacer(1, 6), _p(_("Kennzahlen im Vergleich"), st["h2"])]
+    header = [_("Kennzahl"), report.period_label, report.previous_label, _("Veränderung"), _("Ziel")]
     data = [[_p(h, st["cell"]) for h in header]]
     for row in report.rows:
         data.append([_p(c, st["cell"]) for c in (row.label, row.current, row.previous, row.change, row.target)])
@@ -139,16 +140,16 @@ def render(report) -> bytes:
         if section.chart.events:
             story.append(
                 _p(
-                    "Ereignisse: "
+                    _("Ereignisse: ")
                     + "; ".join(f"{n}: {d:%d.%m.%Y} {t}" for n, (d, t) in enumerate(section.chart.events, 1)),
                     st["small"],
                 )
             )
-    story += [Spacer(1, 8), _p("So wird gemessen", st["h2"])]
+    story += [Spacer(1, 8), _p(_("So wird gemessen"), st["h2"])]
     for term, text in report.method:
         story.append(_p(f"{term}: {text}", st["small"]))
     if report.pending:
-        story += [Spacer(1, 6), _p("Noch nicht erfasst", st["h3"]), _p(report.pending, st["small"])]
+        story += [Spacer(1, 6), _p(_("Noch nicht erfasst"), st["h3"]), _p(report.pending, st["small"])]
     story += [Spacer(1, 8), _p(report.footer, st["small"])]
     doc.build(story)
     return buffer.getvalue()
