@@ -8,6 +8,7 @@ import pypdf
 import pytest
 from django.utils import timezone
 
+from buergerbuero.accounts.models import Organisation
 from buergerbuero.insights import services
 
 from .conftest import book
@@ -120,3 +121,18 @@ def test_an_office_without_any_data_still_renders_everything(client, manager, sm
     assert response.status_code == 200
     text = " ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(response.content)).pages)
     assert "keine Messung" in text.replace("\n", " ")
+
+
+def test_committee_report_lets_the_manager_pick_another_office(client, manager, small_office, id_card):
+    from tests import factories
+
+    other = factories.office(slug="zweigstelle", services=[id_card], organisation=small_office.organisation)
+    client.force_login(manager)
+    html = client.get(f"/insights/{small_office.slug}/bericht/").content.decode()
+    assert '<option value="zweigstelle">' in html
+    params = {"office": other.slug, "date_from": "2026-01-01", "date_to": "2026-03-31"}
+    response = client.get(f"/insights/{small_office.slug}/bericht/", params)
+    assert response.status_code == 302
+    assert response["Location"] == "/insights/zweigstelle/bericht/?date_from=2026-01-01&date_to=2026-03-31"
+    foreign = factories.office(slug="fremd", services=[id_card], organisation=Organisation.objects.create(name="X"))
+    assert client.get(f"/insights/{small_office.slug}/bericht/", {"office": foreign.slug}).status_code == 404

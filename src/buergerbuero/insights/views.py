@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _g
@@ -109,8 +110,14 @@ def dashboard(request, slug: str):
 @manager_required
 def committee_report(request, slug: str):
     office = _office(request, slug)
+    chosen = request.GET.get("office")
+    if chosen and chosen != office.slug:  # another office picked in the form: same period, that office's report
+        other = _office(request, chosen)
+        query = request.GET.copy()
+        query.pop("office")
+        return redirect(f"{reverse('insights:report', args=[other.slug])}?{query.urlencode()}")
     form, period = _period(request, REPORT_DAYS)
-    context = {"office": office, "form": form}
+    context = {"office": office, "form": form, "offices": selectors.offices_for(request.user)}
     if form.is_bound and not form.is_valid():
         return render(request, "insights/report.html", context, status=400)
     built = report.build(office=office, period=period)
