@@ -73,3 +73,14 @@ def test_pdf_drawing_uses_the_same_shapes():
     chart = _chart()
     drawing = pdf.drawing(chart)
     assert len(drawing.contents) == len(charts.shapes(chart).shapes)
+
+
+def test_a_day_without_measurement_breaks_the_line():
+    days = (dt.date(2026, 1, 1), dt.date(2026, 1, 2), dt.date(2026, 1, 5), dt.date(2026, 1, 6))
+    chart = _chart(x=days, columns=(charts.Column("Vorlaufzeit", (20, 21, 22, 23)),), max_gap_days=1)
+    lines = [s for s in charts.shapes(chart).shapes if isinstance(s, charts.Polyline)]
+    assert [len(line.points) for line in lines] == [2, 2]
+    assert (
+        len([s for s in charts.shapes(_chart(x=days, columns=chart.columns)).shapes if isinstance(s, charts.Polyline)])
+        == 1
+    )

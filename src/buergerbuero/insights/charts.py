@@ -43,6 +43,7 @@ class Chart:
     events: tuple[tuple[dt.date, str], ...] = ()
     none_label: str = ""  # for lines: how a missing value is shown (e.g. "kein freier Termin"); "" = a gap
     y_max: float | None = None  # fixed upper end of the axis, e.g. 100 for percentages
+    max_gap_days: int | None = None  # lines break where consecutive x values are further apart (no measurement)
     summary: str = ""  # one sentence for <desc>: what the chart shows and its latest value
 
 
@@ -206,6 +207,10 @@ def shapes(chart: Chart, width: int = WIDTH, height: int = HEIGHT) -> Layout:
             color = PALETTE[c_index % len(PALETTE)]
             segment: list[tuple[float, float]] = []
             for i, value in enumerate(column.values):
+                gap = chart.max_gap_days is not None and i and (chart.x[i] - chart.x[i - 1]).days > chart.max_gap_days
+                if gap and segment:
+                    out.append(Polyline(tuple(segment), color) if len(segment) > 1 else _dot(segment[0], color))
+                    segment = []
                 if value is None:
                     if len(segment) > 1:
                         out.append(Polyline(tuple(segment), color))
@@ -247,6 +252,10 @@ def shapes(chart: Chart, width: int = WIDTH, height: int = HEIGHT) -> Layout:
         out.append(Rect(x, 8, 4, 10, EVENT_STROKE))
         out.append(Text(x + 8, 17, chart.none_label, 11))
     return layout
+
+
+def _dot(point: tuple[float, float], color: str) -> Rect:
+    return Rect(point[0] - 2, point[1] - 2, 4, 4, color)
 
 
 def _x_ticks(chart: Chart) -> list[tuple[int, str]]:

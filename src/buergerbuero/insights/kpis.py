@@ -154,6 +154,7 @@ def lead_time_chart(ctx: Context) -> charts.Chart:
         band_label=_g("Ziel %(band)s") % {"band": _band_text(band)},
         events=_events(ctx),
         none_label=_g("kein freier Termin"),
+        max_gap_days=1,  # a day without any snapshot is a gap, not a straight line
         summary=summary,
     )
 
@@ -213,6 +214,7 @@ def realised_chart(ctx: Context) -> charts.Chart:
         x=tuple(weeks),
         x_kind="week",
         kind="line",
+        max_gap_days=7,
         columns=(
             charts.Column(_g("Median"), tuple(s.p50 for s in spreads)),
             charts.Column(_g("90. Perzentil"), tuple(s.p90 for s in spreads)),
