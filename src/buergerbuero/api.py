@@ -6,6 +6,7 @@ from buergerbuero.booking.api import router as booking_router
 from buergerbuero.booking.fair_api import router as fair_router
 from buergerbuero.catalog.api import router as catalog_router
 from buergerbuero.core import problems
+from buergerbuero.insights.api import router as insights_router
 
 api = NinjaAPI(
     title="buergerbuero API",
@@ -17,3 +18,4 @@ problems.install(api)
 api.add_router("/", catalog_router)
 api.add_router("/", booking_router)
 api.add_router("/", fair_router)
+api.add_router("/", insights_router)

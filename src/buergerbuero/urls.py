@@ -8,5 +8,6 @@ urlpatterns = [
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("buergerbuero.booking.waitlist_urls")),
+    path("insights/", include("buergerbuero.insights.urls")),
     path("", include("buergerbuero.core.urls")),
 ]
