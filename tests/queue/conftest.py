@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 
 from buergerbuero.accounts.models import Organisation, StaffMembership
 from buergerbuero.booking.models import Appointment, AppointmentService
-from buergerbuero.capacity.models import OpeningRule
+from buergerbuero.capacity.models import OpeningRule, RosterEntry
 from buergerbuero.catalog.models import Counter, OfficeService
 from tests import factories
 
@@ -48,7 +48,8 @@ def appointment(office, service, start: dt.datetime, *, minutes=None, counter=No
 
 
 def staff(username: str, office, role=StaffMembership.Role.CLERK, skills=()):
-    user = get_user_model().objects.create_user(username, f"{username}@example.org", "pw-" + username)
+    # No password (hashing is slow); tests log in with force_login, the Basic-auth test sets one.
+    user = get_user_model().objects.create_user(username, f"{username}@example.org", None)
     member = StaffMembership.objects.create(user=user, organisation=office.organisation, role=role)
     member.skills.set(skills)
     return user
@@ -73,6 +74,17 @@ def floor(db, id_card):
         label="Offene Sprechstunde",
     )
     return office
+
+
+@pytest.fixture
+def open_now(floor):
+    """Walk-in hours and staff around the clock, so pages and the API can be driven with the real clock."""
+    OpeningRule.objects.filter(office=floor, kind="walk_in").delete()
+    OpeningRule.objects.create(office=floor, kind="walk_in", weekdays="0123456", start_time=T(0), end_time=T(23, 59))
+    for counter in Counter.objects.filter(office=floor):
+        RosterEntry.objects.filter(counter=counter).delete()
+        RosterEntry.objects.create(counter=counter, weekdays="0123456", start_time=T(0), end_time=T(23, 59))
+    return floor
 
 
 @pytest.fixture
@@ -103,6 +115,6 @@ def empfang(floor):
 @pytest.fixture
 def other_org_clerk(db):
     org = Organisation.objects.create(name="Andere Stadt")
-    user = get_user_model().objects.create_user("fremd", "f@example.org", "pw-fremd")
+    user = get_user_model().objects.create_user("fremd", "f@example.org", None)
     StaffMembership.objects.create(user=user, organisation=org, role=StaffMembership.Role.CLERK)
     return user

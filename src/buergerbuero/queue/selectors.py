@@ -260,6 +260,18 @@ def expected_minutes(office: Office, *, now: dt.datetime, weeks: int = HANDLING_
     return policy.handling_minutes(samples, defaults)
 
 
+def remaining_at_counters(office: Office, minutes: dict[int, float], now: dt.datetime) -> float:
+    """Expected minutes of work still left with the customers at the counters right now."""
+    rows = Visit.objects.filter(office=office, status__in=Visit.AT_CLERK).values_list(
+        "service_id", "started_at", "called_at"
+    )
+    left = 0.0
+    for service_id, started, called in rows:
+        spent = (now - (started or called)).total_seconds() / 60
+        left += max(0.0, minutes.get(service_id, 15.0) - spent)
+    return left
+
+
 @dataclass(frozen=True)
 class TicketState:
     ticket: Ticket
@@ -286,7 +298,12 @@ def ticket_state(ticket: Ticket, *, now: dt.datetime | None = None) -> TicketSta
     index = next((i for i, v in enumerate(order) if v.pk == leg.pk), len(order))
     minutes = expected_minutes(office, now=now)
     clerks = clerks_present(office)
-    wait = policy.estimated_wait_minutes([v.service_id for v in order[:index]], minutes, clerks=clerks)
+    wait = policy.estimated_wait_minutes(
+        [v.service_id for v in order[:index]],
+        minutes,
+        clerks=clerks,
+        in_service_remaining=remaining_at_counters(office, minutes, now),
+    )
     if leg.due_at and wait >= 0:
         wait = max(wait, int((leg.due_at - now).total_seconds() // 60))
     return TicketState(ticket, leg.status, index + 1, wait if wait >= 0 else None, None)
