@@ -76,15 +76,19 @@ def floor(db, id_card):
     return office
 
 
-@pytest.fixture
-def open_now(floor):
+def open_now_rules(office):
     """Walk-in hours and staff around the clock, so pages and the API can be driven with the real clock."""
-    OpeningRule.objects.filter(office=floor, kind="walk_in").delete()
-    OpeningRule.objects.create(office=floor, kind="walk_in", weekdays="0123456", start_time=T(0), end_time=T(23, 59))
-    for counter in Counter.objects.filter(office=floor):
+    OpeningRule.objects.filter(office=office, kind="walk_in").delete()
+    OpeningRule.objects.create(office=office, kind="walk_in", weekdays="0123456", start_time=T(0), end_time=T(23, 59))
+    for counter in Counter.objects.filter(office=office):
         RosterEntry.objects.filter(counter=counter).delete()
         RosterEntry.objects.create(counter=counter, weekdays="0123456", start_time=T(0), end_time=T(23, 59))
-    return floor
+    return office
+
+
+@pytest.fixture
+def open_now(floor):
+    return open_now_rules(floor)
 
 
 @pytest.fixture
