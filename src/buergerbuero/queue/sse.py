@@ -15,7 +15,6 @@ import time
 from collections.abc import AsyncIterator, Iterator
 
 from asgiref.sync import sync_to_async
-from django.db import close_old_connections
 
 from buergerbuero.queue import selectors
 
@@ -41,20 +40,18 @@ def stream(office_id: int, last: int | None, *, interval: float, max_seconds: fl
     yield f"retry: {RETRY_MS}\n\n"
     deadline = time.monotonic() + max_seconds
     quiet_since = time.monotonic()
-    try:
-        while True:
-            last, chunk = poll(office_id, last)
-            if chunk:
-                quiet_since = time.monotonic()
-                yield chunk
-            elif time.monotonic() - quiet_since > HEARTBEAT_SECONDS:
-                quiet_since = time.monotonic()
-                yield ": keep-alive\n\n"
-            if time.monotonic() + interval > deadline:
-                return
-            time.sleep(interval)
-    finally:
-        close_old_connections()
+    # The connection is released by Django's request_finished handling when the server closes the response.
+    while True:
+        last, chunk = poll(office_id, last)
+        if chunk:
+            quiet_since = time.monotonic()
+            yield chunk
+        elif time.monotonic() - quiet_since > HEARTBEAT_SECONDS:
+            quiet_since = time.monotonic()
+            yield ": keep-alive\n\n"
+        if time.monotonic() + interval > deadline:
+            return
+        time.sleep(interval)
 
 
 async def astream(office_id: int, last: int | None, *, interval: float, max_seconds: float) -> AsyncIterator[str]:
