@@ -34,8 +34,9 @@ def load(city: DemoCity) -> None:
     services = city.objects["services"]
     rng = random.Random(city.seed * 31 + 4)
     settings = FloorSettings.objects.create(office=office)
-    for slug, quota in QUOTAS.items():
+    for slug, quota in ((slug, q) for slug, q in QUOTAS.items() if slug in services):
         WalkInQuota.objects.create(office=office, service=services[slug], daily_quota=quota)
+    mix = [slug for slug in WALK_IN_MIX if slug in services] or sorted(services)
     clerk = get_user_model().objects.filter(username="sachbearbeitung").first()
     now = timezone.now()
     first = city.today - dt.timedelta(days=HISTORY_DAYS)
@@ -64,7 +65,7 @@ def load(city: DemoCity) -> None:
                     if arrival > now - dt.timedelta(minutes=45):
                         continue
                     events.append(
-                        (arrival, "walk_in", services[rng.choice(WALK_IN_MIX)], None, False, rng.choice(lanes))
+                        (arrival, "walk_in", services[rng.choice(mix)], None, False, rng.choice(lanes))
                     )
         events.sort(key=lambda e: e[0])
         for number, (arrival, kind, service, appointment, late, counter) in enumerate(events, start=1):
