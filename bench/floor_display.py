@@ -125,9 +125,9 @@ async def screen(port: int, received: dict, index: int, stop: asyncio.Event, rea
                     ready.set()
             if line.startswith(b"data:"):
                 payload = json.loads(line[5:])
-                if payload["calls"]:
-                    top = payload["calls"][0]["ticket"]
-                    received.setdefault(top, {}).setdefault(index, time.monotonic())
+                now = time.monotonic()
+                for call in payload["calls"]:  # a call counts as shown once it is on the screen at all
+                    received.setdefault(call["ticket"], {}).setdefault(index, now)
     finally:
         writer.close()
 
