@@ -255,3 +255,9 @@ def test_ticket_state_shows_position_and_estimated_wait(floor, registration, id_
     state = selectors.ticket_state(tickets[2], now=at(day, 9, 5))
     assert state.position == 3
     assert state.wait_minutes == 15  # (20 + 10) minutes of work ahead, two clerks
+
+
+def test_statistics_reject_an_unknown_grouping(floor, day):
+    with pytest.raises(DomainError) as exc:
+        selectors.waiting_times(floor, day, day, by="week")
+    assert exc.value.field == "by"

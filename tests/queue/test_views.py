@@ -43,7 +43,7 @@ def test_kiosk_says_politely_when_walk_ins_are_used_up_with_the_next_appointment
     assert r.status_code == 409
     html = r.content.decode()
     assert "leider alle Wartenummern vergeben" in html and 'id="service-error"' in html
-    assert "nächste freie Termin" in html
+    assert "nächste freie Termin" in html and " Uhr" in html
     assert not Ticket.objects.exists()
 
 
@@ -135,3 +135,13 @@ def test_sse_under_asgi_streams_asynchronously(open_now, short_streams):
 
     text = async_to_sync(read)()
     assert text.startswith("retry: ") and "event: calls" in text and '"calls": []' in text
+
+
+def test_workstation_bad_visit_id_gets_a_message_not_a_500(open_now, anna):
+    c = logged_in(anna)
+    c.post("/queue/test-office/counter/", {"action": "login", "counter": "1"})
+    for value in ("", "abc", "999999"):
+        r = c.post("/queue/test-office/counter/", {"action": "finish", "visit": value})
+        assert r.status_code in (400, 404) and "queue-error" in r.content.decode()
+    r = c.post("/queue/test-office/counter/", {"action": "login", "counter": "x"})
+    assert r.status_code == 400

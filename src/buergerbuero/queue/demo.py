@@ -64,9 +64,7 @@ def load(city: DemoCity) -> None:
                     arrival = plan.midnight + _minutes(rng.uniform(w.start - 10, w.end - 20))
                     if arrival > now - dt.timedelta(minutes=45):
                         continue
-                    events.append(
-                        (arrival, "walk_in", services[rng.choice(mix)], None, False, rng.choice(lanes))
-                    )
+                    events.append((arrival, "walk_in", services[rng.choice(mix)], None, False, rng.choice(lanes)))
         events.sort(key=lambda e: e[0])
         for number, (arrival, kind, service, appointment, late, counter) in enumerate(events, start=1):
             tickets.append(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import segno
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -32,6 +34,10 @@ def _office_or_404(request, slug):
 
 def _denied(request, exc: DomainError) -> HttpResponse:
     return render(request, "queue/message.html", {"message": exc.message}, status=exc.status)
+
+
+def _when(iso: str | None) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(iso) if iso else None
 
 
 def _service_from(request, office, field="service") -> Service:
@@ -69,7 +75,7 @@ def kiosk(request: HttpRequest, slug: str) -> HttpResponse:
         except DomainError as exc:
             context["errors"][exc.field or "code"] = exc.message
             context["code"] = request.POST.get("code", "")
-            context["next_appointment"] = exc.extra.get("next_appointment")
+            context["next_appointment"] = _when(exc.extra.get("next_appointment"))
             return render(request, "queue/kiosk.html", context, status=exc.status)
         return render(request, "queue/kiosk_ticket.html", {"office": office, **_ticket_context(request, ticket)})
     status = selectors.walk_in_status(office, now)
@@ -170,7 +176,7 @@ def reception(request: HttpRequest, slug: str) -> HttpResponse:
         except DomainError as exc:
             errors[exc.field or "code"] = exc.message
             if exc.extra.get("next_appointment"):
-                errors["next_appointment"] = exc.extra["next_appointment"]
+                errors["next_appointment"] = _when(exc.extra["next_appointment"])
             status_code = exc.status
     status = selectors.walk_in_status(office, now)
     service_rows = [
@@ -220,7 +226,10 @@ def _clerk_action(request, office, action: str):
         return services.close_session(clerk=user)
     if action == "next":
         return services.call_next(clerk=user)
-    visit = selectors.visit_by_id(int(post.get("visit", "0") or 0))
+    raw = post.get("visit", "")
+    if not raw.isdigit():
+        raise DomainError(_("Bitte wählen Sie eine Vorsprache."), field="visit")
+    visit = selectors.visit_by_id(int(raw))
     if visit.office_id != office.pk:
         raise DomainError(_("Diese Vorsprache gehört zu einem anderen Standort."), field="visit")
     if action == "call":
