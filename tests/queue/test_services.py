@@ -261,3 +261,12 @@ def test_statistics_reject_an_unknown_grouping(floor, day):
     with pytest.raises(DomainError) as exc:
         selectors.waiting_times(floor, day, day, by="week")
     assert exc.value.field == "by"
+
+
+def test_a_ticket_left_over_from_yesterday_is_not_called_today(floor, registration, counters, anna, day):
+    services.draw_ticket(office=floor, service=registration, now=at(day, 11, 50))
+    tomorrow = day + dt.timedelta(days=1)
+    services.open_session(clerk=anna, counter=counters[0], now=at(tomorrow, 8))
+    with pytest.raises(NotFound):
+        services.call_next(clerk=anna, now=at(tomorrow, 8, 1))
+    assert selectors.ranked_waiting(floor, at(tomorrow, 8, 1)) == []

@@ -206,10 +206,11 @@ def next_appointment(office: Office, service: Service, now: dt.datetime):
 # --- queue state -----------------------------------------------------------------------------------
 
 
-def waiting(office: Office) -> QuerySet[Visit]:
+def waiting(office: Office, day: dt.date) -> QuerySet[Visit]:
+    """The day's waiting visits (a ticket left over from an earlier day is never called again)."""
     return (
         Visit.objects.select_related("ticket", "service", "target_counter")
-        .filter(office=office, status=Visit.Status.WAITING)
+        .filter(office=office, day=day, status=Visit.Status.WAITING)
         .order_by("queued_at")
     )
 
@@ -225,8 +226,8 @@ def candidate(visit: Visit) -> policy.Candidate:
     )
 
 
-def candidates(office: Office) -> list[policy.Candidate]:
-    rows = Visit.objects.filter(office=office, status=Visit.Status.WAITING).values_list(
+def candidates(office: Office, day: dt.date) -> list[policy.Candidate]:
+    rows = Visit.objects.filter(office=office, day=day, status=Visit.Status.WAITING).values_list(
         "id", "service_id", "queued_at", "due_at", "priority", "target_counter_id"
     )
     return [policy.Candidate(*row) for row in rows]
@@ -234,7 +235,7 @@ def candidates(office: Office) -> list[policy.Candidate]:
 
 def ranked_waiting(office: Office, now: dt.datetime) -> list[Visit]:
     """Waiting visits in the order the policy would call them (for reception and clerks)."""
-    visits = {v.pk: v for v in waiting(office)}
+    visits = {v.pk: v for v in waiting(office, local_today(office, now))}
     settings = floor_settings(office)
     order = policy.ranking([candidate(v) for v in visits.values()], now=now, due_minutes=settings.due_minutes)
     return [visits[c.id] for c in order]
@@ -262,7 +263,7 @@ def expected_minutes(office: Office, *, now: dt.datetime, weeks: int = HANDLING_
 
 def remaining_at_counters(office: Office, minutes: dict[int, float], now: dt.datetime) -> float:
     """Expected minutes of work still left with the customers at the counters right now."""
-    rows = Visit.objects.filter(office=office, status__in=Visit.AT_CLERK).values_list(
+    rows = Visit.objects.filter(office=office, day=local_today(office, now), status__in=Visit.AT_CLERK).values_list(
         "service_id", "started_at", "called_at"
     )
     left = 0.0

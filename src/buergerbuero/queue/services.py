@@ -304,7 +304,7 @@ def call_next(*, clerk, now: dt.datetime | None = None) -> Visit:
     office = session.office
     settings = selectors.floor_settings(office)
     me = policy.Clerk(counter=session.counter_id, skills=selectors.clerk_skills(clerk))
-    pool = selectors.candidates(office)
+    pool = selectors.candidates(office, selectors.local_today(office, now))
     for chosen in policy.ranking(pool, now=now, clerk=me, due_minutes=settings.due_minutes):
         if _call(chosen.id, clerk=clerk, counter=session.counter, now=now):
             _bump_display(office.pk)
