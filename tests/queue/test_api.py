@@ -116,3 +116,22 @@ def test_transfer_and_no_show_through_the_api(client, open_now, registration, id
     assert r.json()["outcome"] == "no_show"
     r = as_(ben).post(f"/api/queue/visits/{leg['id']}/transfer", {}, content_type="application/json")
     assert r.status_code == 400 and r.json()["field"] == "counter"
+
+
+def test_scripts_can_post_with_basic_auth_and_browsers_still_need_csrf(open_now, registration, empfang):
+    empfang.set_password("pw-empfang")
+    empfang.save()
+    strict = Client(enforce_csrf_checks=True)
+    r = strict.post(
+        "/api/queue/offices/test-office/tickets",
+        {"service": "wohnsitz-anmelden"},
+        content_type="application/json",
+        **basic(empfang),
+    )
+    assert r.status_code == 201, r.content
+    strict.force_login(empfang)
+    r = strict.post(
+        "/api/queue/offices/test-office/tickets", {"service": "wohnsitz-anmelden"}, content_type="application/json"
+    )
+    assert r.status_code == 403  # a session without CSRF token is refused
+    assert Ticket.objects.count() == 1
