@@ -270,3 +270,13 @@ def test_a_ticket_left_over_from_yesterday_is_not_called_today(floor, registrati
     with pytest.raises(NotFound):
         services.call_next(clerk=anna, now=at(tomorrow, 8, 1))
     assert selectors.ranked_waiting(floor, at(tomorrow, 8, 1)) == []
+
+
+def test_the_display_shows_only_the_days_calls_and_never_names(floor, registration, counters, anna, day):
+    services.draw_ticket(office=floor, service=registration, now=at(day, 9))
+    services.open_session(clerk=anna, counter=counters[1], now=at(day, 9))
+    services.call_next(clerk=anna, now=at(day, 9, 1))
+    payload = selectors.display_payload(floor.pk, day)
+    assert [(c["ticket"], c["counter"]) for c in payload["calls"]] == [("T-001", 2)]
+    assert set(payload["calls"][0]) == {"ticket", "counter", "called_at"}
+    assert selectors.display_payload(floor.pk, day + dt.timedelta(days=1))["calls"] == []

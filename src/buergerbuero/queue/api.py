@@ -93,6 +93,7 @@ class CallOut(Schema):
 
 class DisplayOut(Schema):
     version: int
+    day: dt.date
     calls: list[CallOut]
 
 
@@ -202,7 +203,7 @@ def waiting(request, slug: str):
 )
 def display(request, slug: str):
     office = catalog_selectors.office_by_slug(slug)
-    return selectors.display_payload(office.pk)
+    return selectors.display_payload(office.pk, selectors.local_today(office, timezone.now()))
 
 
 @router.get("/queue/tickets/{public_id}", response=TicketOut, summary="Stand einer Wartenummer", auth=None)

@@ -317,10 +317,10 @@ class DisplayRow:
     called_at: dt.datetime
 
 
-def display_rows(office_id: int, *, limit: int = DISPLAY_ROWS) -> list[DisplayRow]:
-    """The last called ticket numbers with their counter – never a name."""
+def display_rows(office_id: int, day: dt.date, *, limit: int = DISPLAY_ROWS) -> list[DisplayRow]:
+    """The day's last called ticket numbers with their counter – never a name."""
     rows = (
-        Visit.objects.filter(office_id=office_id, last_called_at__isnull=False, counter__isnull=False)
+        Visit.objects.filter(office_id=office_id, day=day, last_called_at__isnull=False, counter__isnull=False)
         .exclude(outcome=Visit.Outcome.NO_SHOW)
         .order_by("-last_called_at", "-id")
         .values_list("ticket__label", "counter__number", "last_called_at")[: limit * 2]
@@ -334,12 +334,13 @@ def display_rows(office_id: int, *, limit: int = DISPLAY_ROWS) -> list[DisplayRo
     return out[:limit]
 
 
-def display_payload(office_id: int) -> dict:
+def display_payload(office_id: int, day: dt.date) -> dict:
     return {
         "version": display_version(office_id),
+        "day": day.isoformat(),
         "calls": [
             {"ticket": r.label, "counter": r.counter, "called_at": r.called_at.isoformat()}
-            for r in display_rows(office_id)
+            for r in display_rows(office_id, day)
         ],
     }
 

@@ -10,9 +10,11 @@ screen is not sent the same list again.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import time
 from collections.abc import AsyncIterator, Iterator
+from zoneinfo import ZoneInfo
 
 from asgiref.sync import sync_to_async
 
@@ -26,23 +28,24 @@ def event(payload: dict) -> str:
     return f"id: {payload['version']}\nevent: calls\ndata: {json.dumps(payload, ensure_ascii=False)}\n\n"
 
 
-def poll(office_id: int, last: int | None) -> tuple[int, str | None]:
-    """One cheap look at the version row; the full list only when it changed."""
-    version = selectors.display_version(office_id)
-    if version == last:
-        return version, None
-    payload = selectors.display_payload(office_id)
-    return payload["version"], event(payload)
+def poll(office_id: int, tz: str, last: tuple | int | None) -> tuple[tuple, str | None]:
+    """One cheap look at the version row; the full list only when it (or the local day) changed."""
+    day = dt.datetime.now(ZoneInfo(tz)).date()
+    key = (selectors.display_version(office_id), day)
+    if key == last or (isinstance(last, int) and last == key[0]):
+        return key, None
+    payload = selectors.display_payload(office_id, day)
+    return (payload["version"], day), event(payload)
 
 
-def stream(office_id: int, last: int | None, *, interval: float, max_seconds: float) -> Iterator[str]:
+def stream(office_id: int, tz: str, last: int | None, *, interval: float, max_seconds: float) -> Iterator[str]:
     """Blocking variant for WSGI servers (one thread per open screen)."""
     yield f"retry: {RETRY_MS}\n\n"
     deadline = time.monotonic() + max_seconds
     quiet_since = time.monotonic()
     # The connection is released by Django's request_finished handling when the server closes the response.
     while True:
-        last, chunk = poll(office_id, last)
+        last, chunk = poll(office_id, tz, last)
         if chunk:
             quiet_since = time.monotonic()
             yield chunk
@@ -54,7 +57,9 @@ def stream(office_id: int, last: int | None, *, interval: float, max_seconds: fl
         time.sleep(interval)
 
 
-async def astream(office_id: int, last: int | None, *, interval: float, max_seconds: float) -> AsyncIterator[str]:
+async def astream(
+    office_id: int, tz: str, last: int | None, *, interval: float, max_seconds: float
+) -> AsyncIterator[str]:
     """Async variant for ASGI servers: an open screen costs a coroutine, the DB look runs in the ORM thread."""
     yield f"retry: {RETRY_MS}\n\n"
     look = sync_to_async(poll, thread_sensitive=True)
@@ -62,7 +67,7 @@ async def astream(office_id: int, last: int | None, *, interval: float, max_seco
     deadline = loop.time() + max_seconds
     quiet_since = loop.time()
     while True:
-        last, chunk = await look(office_id, last)
+        last, chunk = await look(office_id, tz, last)
         if chunk:
             quiet_since = loop.time()
             yield chunk

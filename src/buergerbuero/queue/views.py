@@ -103,14 +103,16 @@ def display(request: HttpRequest, slug: str) -> HttpResponse:
     office, missing = _office_or_404(request, slug)
     if missing:
         return missing
-    payload = selectors.display_payload(office.pk)
+    day = selectors.local_today(office, timezone.now())
+    payload = selectors.display_payload(office.pk, day)
     return render(
         request,
         "queue/display.html",
         {
             "office": office,
-            "rows": selectors.display_rows(office.pk),
+            "rows": selectors.display_rows(office.pk, day),
             "version": payload["version"],
+            "day": day,
             "chime": request.GET.get("chime") == "1",
         },
     )
@@ -126,9 +128,9 @@ def display_events(request: HttpRequest, slug: str) -> HttpResponse:
     interval = float(getattr(settings, "QUEUE_SSE_POLL_SECONDS", 1.0))
     max_seconds = float(getattr(settings, "QUEUE_SSE_MAX_SECONDS", 300.0))
     if isinstance(request, ASGIRequest):
-        body = sse.astream(office.pk, last_version, interval=interval, max_seconds=max_seconds)
+        body = sse.astream(office.pk, office.timezone, last_version, interval=interval, max_seconds=max_seconds)
     else:
-        body = sse.stream(office.pk, last_version, interval=interval, max_seconds=max_seconds)
+        body = sse.stream(office.pk, office.timezone, last_version, interval=interval, max_seconds=max_seconds)
     response = StreamingHttpResponse(body, content_type="text/event-stream; charset=utf-8")
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"

@@ -6,7 +6,7 @@
   var tbody = document.getElementById("calls");
   var empty = document.getElementById("empty");
   var status = document.getElementById("status");
-  var version = Number(body.dataset.version || 0);
+  var seen = (body.dataset.version || "0") + "|" + (body.dataset.day || "");
   var polling = false;
 
   function chime() {
@@ -28,10 +28,10 @@
   }
 
   function render(payload) {
-    if (payload.version === version) return;
+    var key = payload.version + "|" + payload.day;
+    if (key === seen) return;
     var before = tbody.rows.length ? tbody.rows[0].cells[0].textContent + "@" + tbody.rows[0].cells[1].textContent : "";
-    version = payload.version;
-    body.dataset.version = String(version);
+    seen = key;
     var rows = payload.calls.map(function (call, i) {
       var tr = document.createElement("tr");
       if (i === 0) tr.className = "latest";
