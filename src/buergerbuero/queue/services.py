@@ -152,7 +152,12 @@ def check_in(
             extra={"ticket": existing.label},
         )
     settings = _floor(office)
-    service = appointment.items.all()[0].service
+    items = list(appointment.items.all())
+    if not items:
+        raise DomainError(
+            _("Zu diesem Termin ist keine Leistung gespeichert. Bitte wenden Sie sich an den Empfang."), field="code"
+        )
+    service = items[0].service  # the first booked service decides who may serve the visit
     opens = appointment.start - dt.timedelta(minutes=settings.early_minutes)
     if now < opens:
         local = opens.astimezone(ZoneInfo(office.timezone))
@@ -222,14 +227,6 @@ def draw_ticket(
     return _new_ticket(
         office=office, now=now, kind=Ticket.Kind.WALK_IN, service=service, priority=priority, channel=channel
     )
-
-
-@transaction.atomic
-def set_priority(*, ticket: Ticket, priority: bool) -> Ticket:
-    Ticket.objects.filter(pk=ticket.pk).update(priority=priority)
-    Visit.objects.filter(ticket=ticket, status=Visit.Status.WAITING).update(priority=priority)
-    ticket.refresh_from_db()
-    return ticket
 
 
 # --- clerks at counters ------------------------------------------------------------------------------
