@@ -7,6 +7,7 @@ from buergerbuero.booking.fair_api import router as fair_router
 from buergerbuero.catalog.api import router as catalog_router
 from buergerbuero.core import problems
 from buergerbuero.insights.api import router as insights_router
+from buergerbuero.queue.api import router as queue_router
 
 api = NinjaAPI(
     title="buergerbuero API",
@@ -19,3 +20,4 @@ api.add_router("/", catalog_router)
 api.add_router("/", booking_router)
 api.add_router("/", fair_router)
 api.add_router("/", insights_router)
+api.add_router("/", queue_router)
