@@ -9,8 +9,9 @@ The model, day by day (see docs/planner.md for the full description and the sour
   split into web and assisted requests. Counts are Poisson with a day-level gamma shock (busy and quiet
   days); each request needs the service's booked minutes.
 * **Booking behaviour**: most requests take the earliest free minutes within the booking horizon
-  (tomorrow … tomorrow + horizon); a share waits for an evening slot. When the horizon is full the
-  request joins a waitlist and books first on the next day (first come, first served).
+  (tomorrow … tomorrow + horizon); a share waits for an evening slot and, finding none within the
+  horizon, takes the earliest time after all. When the horizon is full the request joins a waitlist
+  and books first on the next day (first come, first served).
 * **Cancellations** give a share of the booked minutes back `cancel_notice_days` before the visit, where
   the next requests can take them; **no-shows** waste their minutes and a share of them books again.
 * The **ledger** per day gives: the lead time (days until the next free web appointment for the
@@ -56,6 +57,7 @@ class Capacity:
     closure_evening_minutes: np.ndarray
     year_end: np.ndarray
     holiday: np.ndarray
+    web_fraction: np.ndarray | None = None  # day × time class: share of the minutes on web lanes (live split)
 
     @property
     def length(self) -> int:
@@ -123,7 +125,7 @@ class OfficeModel:
     no_show_rebook: float = 0.6
     horizon_days: int = 56
     reference_minutes: float = 20.0
-    initial_booked: np.ndarray = field(default_factory=lambda: np.zeros((2, 0, 2)))  # group × day × time
+    initial_booked: np.ndarray = field(default_factory=lambda: np.zeros((2, 0, 2)))  # group × day (0 = start) × time
     initial_waitlist: float = 0.0
     demand_scale: float = 1.0
     day_dispersion: float = 0.1  # coefficient of variation of the day-level demand shock
@@ -202,13 +204,20 @@ def _take_earliest(window: np.ndarray, want: np.ndarray) -> tuple[np.ndarray, np
 
 
 def pool_capacity(model: OfficeModel, length: int) -> np.ndarray:
-    """Capacity per group × day × time class, the web share applied as the live system splits lanes."""
+    """Capacity per group × day × time class.
+
+    The web part follows the live lane split per day (`capacity.web_fraction`, from the adapters) when
+    there is one; otherwise – and after an "online share" measure – the model's `web_share`.
+    """
     cap = model.capacity
     if cap.length < length:
         raise ValueError(f"capacity covers {cap.length} days, the run needs {length}")
-    share = np.array([model.web_share, 1.0 - model.web_share])
     both = np.stack([cap.day_minutes[:length], cap.evening_minutes[:length]], axis=-1)  # day × time
-    return share[:, None, None] * both[None, :, :]
+    if cap.web_fraction is not None:
+        web = cap.web_fraction[:length]
+    else:
+        web = np.full_like(both, model.web_share)
+    return np.stack([both * web, both * (1.0 - web)])
 
 
 def expected_demand(model: OfficeModel, days: int) -> tuple[np.ndarray, np.ndarray]:
@@ -292,8 +301,8 @@ def _ledger(model: OfficeModel, cap: np.ndarray, demand: np.ndarray, requests: n
     free = np.broadcast_to(cap, (reps, *cap.shape)).copy()  # R × G × N × T
     booked0 = model.initial_booked
     if booked0.size:
-        n0 = min(booked0.shape[1], length - 1)
-        free[:, :, 1 : 1 + n0, :] = np.maximum(free[:, :, 1 : 1 + n0, :] - booked0[None, :, :n0, :], 0.0)
+        n0 = min(booked0.shape[1], length)
+        free[:, :, :n0, :] = np.maximum(free[:, :, :n0, :] - booked0[None, :, :n0, :], 0.0)
     pending = np.zeros_like(free)  # cancellations booked into day t, released on day t − notice
     waiting = np.zeros((reps, 4))
     waiting[:, 0] = model.initial_waitlist
@@ -326,8 +335,10 @@ def _ledger(model: OfficeModel, cap: np.ndarray, demand: np.ndarray, requests: n
         # a share waits for an evening slot (per group), the others take the earliest free minutes
         evening = free[:, :, lo:hi, EVENING]  # R × G × H (view)
         taken_e, left_e = _take_earliest(evening, want[:, 1::2])
+        # who finds no evening within the horizon takes the earliest free time after all
         window = free[:, :, lo:hi, :].reshape(reps, groups, 2 * horizon)  # view: day-major, then time class
-        taken_a, left_a = _take_earliest(window, want[:, 0::2])
+        taken_a, left_a = _take_earliest(window, want[:, 0::2] + left_e)
+        left_e = 0.0
         if q_cancel > 0:
             pending[:, :, lo:hi, EVENING] += q_cancel * taken_e
             pending[:, :, lo:hi, :] += q_cancel * taken_a.reshape(reps, groups, horizon, 2)
