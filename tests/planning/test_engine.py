@@ -57,7 +57,7 @@ def test_backlog_follows_the_closed_form_and_lead_time_is_backlog_over_capacity(
     expected = recursion(np.full(300, C), 1000.0, 300)
     np.testing.assert_allclose(result.backlog[0], expected, atol=1e-6)
     # 1000 minutes of backlog at 520 a week: the first free time lies 1000/520 weeks ahead …
-    assert 1000 / 520 * 7 == pytest.approx(13.46, abs=0.01)
+    assert pytest.approx(13.46, abs=0.01) == 1000 / 520 * 7
     free_before_today = next(d for d in range(1, 30) if booked(1000)[0, d, 0] < C)
     assert free_before_today == math.ceil(1000 / 520 * 7)
     # … and after each day's requests the lead time is the day the cumulative capacity covers the backlog.

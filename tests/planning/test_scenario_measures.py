@@ -43,7 +43,10 @@ def test_example_scenario_file_is_valid():
 @pytest.mark.parametrize(
     ("text", "field"),
     [
-        ('name = "x"\noffice = "o"\n[[measures]]\nkind = "service_evening"\nweekday = 1\ncounters = 0', "measures[0].counters"),
+        (
+            'name = "x"\noffice = "o"\n[[measures]]\nkind = "service_evening"\nweekday = 1\ncounters = 0',
+            "measures[0].counters",
+        ),
         ('name = "x"\noffice = "o"\n[[measures]]\nkind = "service_evening"\nweekday = 6', "measures[0].weekday"),
         ('name = "x"\noffice = "o"\n[[measures]]\nkind = "teleport"', "measures[0]"),
         ('name = "x"\noffice = "o"\n[run]\nreplications = -5', "run.replications"),

@@ -104,7 +104,7 @@ def capacity_series(office: Office, start: dt.date, length: int) -> engine.Capac
 
 
 def _slot(minutes: float, slot: int) -> float:
-    return float(-(-int(round(minutes)) // slot) * slot)
+    return float(-(-round(minutes) // slot) * slot)
 
 
 def office_model(office: Office, *, start: dt.date, days: int = 365) -> engine.OfficeModel:

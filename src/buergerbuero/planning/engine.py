@@ -213,10 +213,7 @@ def pool_capacity(model: OfficeModel, length: int) -> np.ndarray:
     if cap.length < length:
         raise ValueError(f"capacity covers {cap.length} days, the run needs {length}")
     both = np.stack([cap.day_minutes[:length], cap.evening_minutes[:length]], axis=-1)  # day × time
-    if cap.web_fraction is not None:
-        web = cap.web_fraction[:length]
-    else:
-        web = np.full_like(both, model.web_share)
+    web = np.full_like(both, model.web_share) if cap.web_fraction is None else cap.web_fraction[:length]
     return np.stack([both * web, both * (1.0 - web)])
 
 
@@ -358,7 +355,7 @@ def _ledger(model: OfficeModel, cap: np.ndarray, demand: np.ndarray, requests: n
             room[np.arange(reps), first], first + 1, horizon + 1 + (waiting[:, 0] + waiting[:, 1]) / mean_web
         )
         backlog[:, d] = (cum_total[hi] - cum_total[lo]) - window.sum(axis=(1, 2)) + waitlist[:, d]
-    served = (cap_total_day[:days] - free[:, :, :days, :].sum(axis=(1, 3)) - pending[:, :, :days, :].sum(axis=(1, 3)))
+    served = cap_total_day[:days] - free[:, :, :days, :].sum(axis=(1, 3)) - pending[:, :, :days, :].sum(axis=(1, 3))
     served = served * (1.0 - model.no_show_rate)
     with np.errstate(invalid="ignore", divide="ignore"):
         utilisation = np.where(cap_total_day[None, :days] > 0, served / cap_total_day[None, :days], np.nan)

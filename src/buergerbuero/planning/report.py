@@ -51,7 +51,11 @@ def daily_csv(summary: dict) -> str:
     writer = csv.writer(out)
     writer.writerow(["date", "lead_p10", "lead_p50", f"lead_p{round(summary['quantile'] * 100)}", "backlog_p50_hours"])
     for row in zip(
-        summary["dates"], summary["lead_p10"], summary["lead_p50"], summary["lead_p90"], summary["backlog_p50_hours"],
+        summary["dates"],
+        summary["lead_p10"],
+        summary["lead_p50"],
+        summary["lead_p90"],
+        summary["backlog_p50_hours"],
         strict=True,
     ):
         writer.writerow(row)
@@ -61,18 +65,29 @@ def daily_csv(summary: dict) -> str:
 def candidates_csv(optimised: dict) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["cost_eur_per_year", "p90_lead_days_from_target_date", "reached", "reached_strict", "pareto", "measures"])
+    writer.writerow(
+        ["cost_eur_per_year", "p90_lead_days_from_target_date", "reached", "reached_strict", "pareto", "measures"]
+    )
     for c in optimised["candidates"]:
         writer.writerow(
-            [c["cost_eur"], c["tail_lead"], c["reached"] or "", c["reached_strict"] or "", int(c["pareto"]),
-             " + ".join(c["measures"]) or "-"]
+            [
+                c["cost_eur"],
+                c["tail_lead"],
+                c["reached"] or "",
+                c["reached_strict"] or "",
+                int(c["pareto"]),
+                " + ".join(c["measures"]) or "-",
+            ]
         )
     return out.getvalue()
 
 
 def month_table(summary: dict) -> str:
     q = round(summary["quantile"] * 100)
-    lines = [f"{'Monat':<8} {'Vorlauf p50':>11} {f'p{q} (max)':>10} {'Rückstau h':>10} {'Warteliste h':>12} {'Auslastung':>10}"]
+    lines = [
+        f"{'Monat':<8} {'Vorlauf p50':>11} {f'p{q} (max)':>10} {'Rückstau h':>10} "
+        f"{'Warteliste h':>12} {'Auslastung':>10}"
+    ]
     for m in summary["months"]:
         util = f"{m['utilisation']:.0%}" if m["utilisation"] is not None else "–"
         lines.append(
@@ -106,7 +121,8 @@ def candidates_table(optimised: dict, limit: int = 40) -> str:
     for c in optimised["candidates"][:limit]:
         mark = "*" if c.get("chosen") else " "
         lines.append(
-            f"{eur(c['cost_eur']):>14} {c['tail_lead']:>11.1f} {c['reached'] or '–':>11} {c['reached_strict'] or '–':>11}"
+            f"{eur(c['cost_eur']):>14} {c['tail_lead']:>11.1f} {c['reached'] or '–':>11} "
+            f"{c['reached_strict'] or '–':>11}"
             f" {mark}{' + '.join(c['measures']) or 'ohne Maßnahmen'}"
         )
     return "\n".join(lines)

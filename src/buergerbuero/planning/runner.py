@@ -138,8 +138,13 @@ def combinations(scenario: Scenario) -> list[tuple]:
     count = int(np.prod([len(c) for c in choices])) if choices else 1
     if count > scenario.run.max_combinations:
         raise ScenarioError(
-            [("run.max_combinations", f"{count} combinations of measures exceed the limit of "
-              f"{scenario.run.max_combinations}; use groups or fewer optimisable measures")]
+            [
+                (
+                    "run.max_combinations",
+                    f"{count} combinations of measures exceed the limit of "
+                    f"{scenario.run.max_combinations}; use groups or fewer optimisable measures",
+                )
+            ]
         )
     out = []
     for pick in itertools.product(*choices):

@@ -47,3 +47,15 @@ def run_for(user, pk: int) -> PlanRun:
     if not account_selectors.can_see_office(user, run.scenario.office):
         raise Forbidden("run", field="run")
     return run
+
+
+def latest_office_facts(user) -> dict | None:
+    """'Today's office' as the last finished run calibrated it (no calibration on a page view)."""
+    run = (
+        PlanRun.objects.filter(scenario__in=scenarios_for(user), status=PlanRun.Status.DONE)
+        .select_related("scenario__office")
+        .first()
+    )
+    if run is None:
+        return None
+    return {"office": run.scenario.office, "when": run.finished_at, **run.result.get("office", {})}

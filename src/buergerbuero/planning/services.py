@@ -24,8 +24,9 @@ def validated_definition(*, office: Office, definition: dict) -> dict:
         scenario = validate(data)
     except ScenarioError as exc:
         path, message = exc.messages[0]
-        raise DomainError(_("Ungültiger Wert bei „%(field)s“: %(message)s") % {"field": path, "message": message},
-                          field=path or None) from None
+        raise DomainError(
+            _("Ungültiger Wert bei „%(field)s“: %(message)s") % {"field": path, "message": message}, field=path or None
+        ) from None
     offered = set(calibration.offered_slugs(office))
     for index, measure in enumerate(scenario.measures):
         slug = getattr(measure, "service", None)
@@ -38,7 +39,9 @@ def validated_definition(*, office: Office, definition: dict) -> dict:
 
 
 @transaction.atomic
-def save_scenario(*, office: Office, name: str, definition: dict, user=None, scenario: Scenario | None = None) -> Scenario:
+def save_scenario(
+    *, office: Office, name: str, definition: dict, user=None, scenario: Scenario | None = None
+) -> Scenario:
     clean = validated_definition(office=office, definition={**definition, "name": name})
     clash = Scenario.objects.filter(office=office, name=clean["name"])
     if scenario is not None:

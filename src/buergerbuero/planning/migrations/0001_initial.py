@@ -6,68 +6,135 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('catalog', '0001_initial'),
+        ("catalog", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Scenario',
+            name="Scenario",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, verbose_name='Name')),
-                ('definition', models.JSONField(verbose_name='Szenario')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='angelegt')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='geändert')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('office', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='planning_scenarios', to='catalog.office')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=120, verbose_name="Name")),
+                ("definition", models.JSONField(verbose_name="Szenario")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="angelegt")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="geändert")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "office",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="planning_scenarios",
+                        to="catalog.office",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Planungsszenario',
-                'verbose_name_plural': 'Planungsszenarien',
-                'ordering': ['office', 'name'],
+                "verbose_name": "Planungsszenario",
+                "verbose_name_plural": "Planungsszenarien",
+                "ordering": ["office", "name"],
             },
         ),
         migrations.CreateModel(
-            name='PlanRun',
+            name="PlanRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('run', 'Simulation'), ('optimise', 'Optimierung')], default='run', max_length=20, verbose_name='Art')),
-                ('status', models.CharField(choices=[('queued', 'wartet'), ('running', 'läuft'), ('done', 'fertig'), ('failed', 'fehlgeschlagen')], default='queued', max_length=20, verbose_name='Status')),
-                ('progress', models.PositiveSmallIntegerField(default=0, verbose_name='Fortschritt (%)')),
-                ('definition', models.JSONField(verbose_name='Szenario beim Start')),
-                ('result', models.JSONField(blank=True, null=True, verbose_name='Ergebnis')),
-                ('error', models.TextField(blank=True, verbose_name='Fehler')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='angelegt')),
-                ('started_at', models.DateTimeField(blank=True, null=True, verbose_name='gestartet')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='beendet')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('scenario', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='runs', to='planning.scenario')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("run", "Simulation"), ("optimise", "Optimierung")],
+                        default="run",
+                        max_length=20,
+                        verbose_name="Art",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "wartet"),
+                            ("running", "läuft"),
+                            ("done", "fertig"),
+                            ("failed", "fehlgeschlagen"),
+                        ],
+                        default="queued",
+                        max_length=20,
+                        verbose_name="Status",
+                    ),
+                ),
+                ("progress", models.PositiveSmallIntegerField(default=0, verbose_name="Fortschritt (%)")),
+                ("definition", models.JSONField(verbose_name="Szenario beim Start")),
+                ("result", models.JSONField(blank=True, null=True, verbose_name="Ergebnis")),
+                ("error", models.TextField(blank=True, verbose_name="Fehler")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="angelegt")),
+                ("started_at", models.DateTimeField(blank=True, null=True, verbose_name="gestartet")),
+                ("finished_at", models.DateTimeField(blank=True, null=True, verbose_name="beendet")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "scenario",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="runs", to="planning.scenario"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Planungslauf',
-                'verbose_name_plural': 'Planungsläufe',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "Planungslauf",
+                "verbose_name_plural": "Planungsläufe",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='scenario',
-            constraint=models.UniqueConstraint(fields=('office', 'name'), name='planning_scenario_unique_name'),
+            model_name="scenario",
+            constraint=models.UniqueConstraint(fields=("office", "name"), name="planning_scenario_unique_name"),
         ),
         migrations.AddConstraint(
-            model_name='planrun',
-            constraint=models.CheckConstraint(condition=models.Q(('progress__lte', 100)), name='plan_run_progress_max_100'),
+            model_name="planrun",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("progress__lte", 100)), name="plan_run_progress_max_100"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='planrun',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'done'), _negated=True), models.Q(('result__isnull', False), ('progress', 100)), _connector='OR'), name='plan_run_done_has_result'),
+            model_name="planrun",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "done"), _negated=True),
+                    models.Q(("result__isnull", False), ("progress", 100)),
+                    _connector="OR",
+                ),
+                name="plan_run_done_has_result",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='planrun',
-            constraint=models.CheckConstraint(condition=models.Q(('finished_at__isnull', True), ('started_at__isnull', True), ('finished_at__gte', models.F('started_at')), _connector='OR'), name='plan_run_finished_after_start'),
+            model_name="planrun",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("finished_at__isnull", True),
+                    ("started_at__isnull", True),
+                    ("finished_at__gte", models.F("started_at")),
+                    _connector="OR",
+                ),
+                name="plan_run_finished_after_start",
+            ),
         ),
     ]

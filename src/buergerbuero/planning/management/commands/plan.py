@@ -62,9 +62,13 @@ class Command(BaseCommand):
                     c = result[key]
                     self.stdout.write(
                         f"\nGünstigste Kombination für das {label}: "
-                        + (f"{' + '.join(c['measures']) or 'ohne Maßnahmen'} – {report.eur(c['cost_eur'])}/Jahr "
-                           f"(mit {spec.run.optimise_replications} Simulationen: p{round(spec.target.quantile * 100)} "
-                           f"bleibt ab {c['reached']} im Ziel)" if c else "keine erreicht das Ziel")
+                        + (
+                            f"{' + '.join(c['measures']) or 'ohne Maßnahmen'} – {report.eur(c['cost_eur'])}/Jahr "
+                            f"(mit {spec.run.optimise_replications} Simulationen: p{round(spec.target.quantile * 100)} "
+                            f"bleibt ab {c['reached']} im Ziel)"
+                            if c
+                            else "keine erreicht das Ziel"
+                        )
                     )
                 (out / f"{stem}-candidates.csv").write_text(report.candidates_csv(result), encoding="utf-8")
                 (out / f"{stem}-tradeoff.svg").write_text(report.tradeoff_svg(result), encoding="utf-8")
