@@ -62,9 +62,16 @@ def _split(plan: rules.DayPlan, shares=(), channel: str | None = None) -> tuple[
 
 
 def capacity_series(office: Office, start: dt.date, length: int) -> engine.Capacity:
-    shares = capacity_selectors.channel_shares(office)
     last = start + dt.timedelta(days=length - 1)
     calendar = capacity_selectors.office_calendar(office, start, last)
+    return capacity_from_calendar(calendar, capacity_selectors.channel_shares(office), start, length)
+
+
+def capacity_from_calendar(
+    calendar: rules.OfficeCalendar, shares: tuple[tuple[str, int], ...], start: dt.date, length: int
+) -> engine.Capacity:
+    """The capacity series from an office calendar with the live rules (no database access)."""
+    last = start + dt.timedelta(days=length - 1)
     planned = rules.day_plans(calendar, start, last)
     unclosed = rules.day_plans(dataclasses.replace(calendar, closures=()), start, last)
     walk_in = rules.day_plans(calendar, start, last, kind=rules.WALK_IN)

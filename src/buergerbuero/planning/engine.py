@@ -191,9 +191,12 @@ class Result:
 # --- the ledger ---------------------------------------------------------------------------------------
 
 
+_add = np.add.reduce  # ndarray.sum without its Python wrapper: the day loop calls it thousands of times
+
+
 def _take_earliest(window: np.ndarray, want: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Take `want` minutes from the front of `window` (last axis), in place. Returns (taken, not placed)."""
-    cum = np.cumsum(window, axis=-1)
+    cum = window.cumsum(axis=-1)
     unplaced = np.maximum(want - cum[..., -1], 0.0)
     left = np.maximum(cum - want[..., None], 0.0, out=cum)
     taken = window.copy()
@@ -310,51 +313,53 @@ def _ledger(model: OfficeModel, cap: np.ndarray, demand: np.ndarray, requests: n
     cap_total_day = cap.sum(axis=(0, 2))  # N
     web_cap_day = cap[WEB].sum(axis=-1)  # N
     offsets = np.arange(1, horizon + 1, dtype=float)
-    offsets2 = np.repeat(offsets, 2)
 
     cum_total = np.concatenate([[0.0], np.cumsum(cap_total_day)])
     cum_web = np.concatenate([[0.0], np.cumsum(web_cap_day)])
+    starts = np.arange(days) + 1
+    cap_window = cum_total[starts + horizon] - cum_total[starts]  # offered minutes in each day's horizon
+    mean_web = np.maximum((cum_web[starts + horizon] - cum_web[starts]) / horizon, 1e-9)
+    weights = np.stack([np.repeat(offsets, 2), np.ones(2 * horizon)], axis=1)  # → (weighted days, minutes)
+    rows = np.arange(reps)
+    evening_seekers = model.evening_preference > 0
     lead = np.empty((reps, days))
-    realised = np.full((reps, days), np.nan)
+    realised = np.empty((reps, days))
     backlog = np.empty((reps, days))
     waitlist = np.empty((reps, days))
-    for d in range(days):
-        lo, hi = d + 1, d + 1 + horizon
-        release = d + notice
-        if q_cancel > 0 and notice >= 1 and release < length:
-            free[:, :, release, :] += pending[:, :, release, :]
-            pending[:, :, release, :] = 0.0
-        want = waiting + demand[:, d, :]
-        if rebook > 0:
-            # today's visits are final now: no-shows among them book again today
-            booked_today = cap_total_day[d] - (free[:, :, d, :] + pending[:, :, d, :]).sum(axis=(1, 2))
-            want[:, 0] += booked_today * rebook
-        # a share waits for an evening slot (per group), the others take the earliest free minutes
-        evening = free[:, :, lo:hi, EVENING]  # R × G × H (view)
-        taken_e, left_e = _take_earliest(evening, want[:, 1::2])
-        # who finds no evening within the horizon takes the earliest free time after all
-        window = free[:, :, lo:hi, :].reshape(reps, groups, 2 * horizon)  # view: day-major, then time class
-        taken_a, left_a = _take_earliest(window, want[:, 0::2] + left_e)
-        left_e = 0.0
-        if q_cancel > 0:
-            pending[:, :, lo:hi, EVENING] += q_cancel * taken_e
-            pending[:, :, lo:hi, :] += q_cancel * taken_a.reshape(reps, groups, horizon, 2)
-        waiting[:, 1::2] = left_e
-        waiting[:, 0::2] = left_a
-        placed = taken_e.sum(axis=(1, 2)) + taken_a.sum(axis=(1, 2))
-        weighted = taken_e.sum(axis=1) @ offsets + taken_a.sum(axis=1) @ offsets2
-        with np.errstate(invalid="ignore", divide="ignore"):
-            realised[:, d] = np.where(placed > 1e-9, weighted / placed, np.nan)
-        # KPI: the next day with room for the reference service in the web share
-        web = window[:, WEB, :].reshape(reps, horizon, 2).sum(axis=-1)
-        room = web >= ref - 1e-9
-        first = room.argmax(axis=1)
-        mean_web = max((cum_web[hi] - cum_web[lo]) / horizon, 1e-9)
-        waitlist[:, d] = waiting.sum(axis=1)
-        lead[:, d] = np.where(
-            room[np.arange(reps), first], first + 1, horizon + 1 + (waiting[:, 0] + waiting[:, 1]) / mean_web
-        )
-        backlog[:, d] = (cum_total[hi] - cum_total[lo]) - window.sum(axis=(1, 2)) + waitlist[:, d]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for d in range(days):
+            lo, hi = d + 1, d + 1 + horizon
+            release = d + notice
+            if q_cancel > 0 and notice >= 1 and release < length:
+                free[:, :, release, :] += pending[:, :, release, :]
+                pending[:, :, release, :] = 0.0
+            want = waiting + demand[:, d, :]
+            if rebook > 0:
+                # today's visits are final now: no-shows among them book again today
+                booked_today = cap_total_day[d] - _add(free[:, :, d, :] + pending[:, :, d, :], (1, 2))
+                want[:, 0] += booked_today * rebook
+            window = free[:, :, lo:hi, :].reshape(reps, groups, 2 * horizon)  # view: day-major, then time class
+            want_any = want[:, 0::2]
+            if evening_seekers:
+                # a share waits for an evening slot; who finds none within the horizon takes the earliest time
+                taken_e, left_e = _take_earliest(window[:, :, 1::2], want[:, 1::2])
+                want_any = want_any + left_e
+            taken, left = _take_earliest(window, want_any)
+            if evening_seekers:
+                taken[:, :, 1::2] += taken_e
+            if q_cancel > 0:
+                pending_window = pending[:, :, lo:hi, :].reshape(reps, groups, 2 * horizon)
+                pending_window += q_cancel * taken
+            waiting[:, 0::2] = left
+            booked_days = _add(taken, 1) @ weights
+            realised[:, d] = booked_days[:, 0] / booked_days[:, 1]
+            # KPI: the next day with room for the reference service in the web share
+            room = (window[:, WEB, 0::2] + window[:, WEB, 1::2]) >= ref - 1e-9
+            first = room.argmax(axis=1)
+            queued = _add(left, 1)
+            waitlist[:, d] = queued
+            lead[:, d] = np.where(room[rows, first], first + 1, horizon + 1 + left[:, WEB] / mean_web[d])
+            backlog[:, d] = cap_window[d] - _add(window, (1, 2)) + queued
     served = cap_total_day[:days] - free[:, :, :days, :].sum(axis=(1, 3)) - pending[:, :, :days, :].sum(axis=(1, 3))
     served = served * (1.0 - model.no_show_rate)
     with np.errstate(invalid="ignore", divide="ignore"):
