@@ -198,11 +198,9 @@ def _take_earliest(window: np.ndarray, want: np.ndarray) -> tuple[np.ndarray, np
     """Take `want` minutes from the front of `window` (last axis), in place. Returns (taken, not placed)."""
     cum = window.cumsum(axis=-1)
     unplaced = np.maximum(want - cum[..., -1], 0.0)
-    left = np.maximum(cum - want[..., None], 0.0, out=cum)
-    taken = window.copy()
-    window[..., 0] = left[..., 0]
-    np.subtract(left[..., 1:], left[..., :-1], out=window[..., 1:])
-    taken -= window
+    ahead = cum - window  # free minutes in front of each cell
+    taken = np.minimum(window, np.maximum(want[..., None] - ahead, 0.0))
+    window -= taken
     return taken, unplaced
 
 
@@ -322,13 +320,17 @@ def _ledger(model: OfficeModel, cap: np.ndarray, demand: np.ndarray, requests: n
     weights = np.stack([np.repeat(offsets, 2), np.ones(2 * horizon)], axis=1)  # → (weighted days, minutes)
     rows = np.arange(reps)
     evening_seekers = model.evening_preference > 0
-    lead = np.empty((reps, days))
-    realised = np.empty((reps, days))
-    backlog = np.empty((reps, days))
+    # per day, filled in the loop; the arithmetic on them happens once afterwards
+    booked_days = np.empty((reps, days, 2))  # (Σ minutes × days ahead, Σ minutes) booked that day
+    first_room = np.empty((reps, days), dtype=np.intp)
+    has_room = np.empty((reps, days), dtype=bool)
+    web_waiting = np.empty((reps, days))
     waitlist = np.empty((reps, days))
+    free_window = np.empty((reps, days))
+    free_flat = free.reshape(reps, groups, length * 2)
+    pending_flat = pending.reshape(reps, groups, length * 2)
     with np.errstate(invalid="ignore", divide="ignore"):
         for d in range(days):
-            lo, hi = d + 1, d + 1 + horizon
             release = d + notice
             if q_cancel > 0 and notice >= 1 and release < length:
                 free[:, :, release, :] += pending[:, :, release, :]
@@ -338,7 +340,8 @@ def _ledger(model: OfficeModel, cap: np.ndarray, demand: np.ndarray, requests: n
                 # today's visits are final now: no-shows among them book again today
                 booked_today = cap_total_day[d] - _add(free[:, :, d, :] + pending[:, :, d, :], (1, 2))
                 want[:, 0] += booked_today * rebook
-            window = free[:, :, lo:hi, :].reshape(reps, groups, 2 * horizon)  # view: day-major, then time class
+            lo, hi = 2 * (d + 1), 2 * (d + 1 + horizon)
+            window = free_flat[:, :, lo:hi]  # view: tomorrow … horizon, day-major, then time class
             want_any = want[:, 0::2]
             if evening_seekers:
                 # a share waits for an evening slot; who finds none within the horizon takes the earliest time
@@ -348,18 +351,20 @@ def _ledger(model: OfficeModel, cap: np.ndarray, demand: np.ndarray, requests: n
             if evening_seekers:
                 taken[:, :, 1::2] += taken_e
             if q_cancel > 0:
-                pending_window = pending[:, :, lo:hi, :].reshape(reps, groups, 2 * horizon)
-                pending_window += q_cancel * taken
+                pending_flat[:, :, lo:hi] += q_cancel * taken
             waiting[:, 0::2] = left
-            booked_days = _add(taken, 1) @ weights
-            realised[:, d] = booked_days[:, 0] / booked_days[:, 1]
+            booked_days[:, d, :] = _add(taken, 1) @ weights
             # KPI: the next day with room for the reference service in the web share
             room = (window[:, WEB, 0::2] + window[:, WEB, 1::2]) >= ref - 1e-9
             first = room.argmax(axis=1)
-            queued = _add(left, 1)
-            waitlist[:, d] = queued
-            lead[:, d] = np.where(room[rows, first], first + 1, horizon + 1 + left[:, WEB] / mean_web[d])
-            backlog[:, d] = cap_window[d] - _add(window, (1, 2)) + queued
+            first_room[:, d] = first
+            has_room[:, d] = room[rows, first]
+            web_waiting[:, d] = left[:, WEB]
+            waitlist[:, d] = _add(left, 1)
+            free_window[:, d] = _add(window, (1, 2))
+        realised = booked_days[:, :, 0] / booked_days[:, :, 1]
+    lead = np.where(has_room, first_room + 1, horizon + 1 + web_waiting / mean_web[None, :])
+    backlog = cap_window[None, :] - free_window + waitlist
     served = cap_total_day[:days] - free[:, :, :days, :].sum(axis=(1, 3)) - pending[:, :, :days, :].sum(axis=(1, 3))
     served = served * (1.0 - model.no_show_rate)
     with np.errstate(invalid="ignore", divide="ignore"):
