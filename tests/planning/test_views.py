@@ -153,3 +153,27 @@ def test_execute_run_is_idempotent(manager, planning_office, django_capture_on_c
     services.execute_run(run_id=run.pk)  # a second delivery of the task changes nothing
     run.refresh_from_db()
     assert run.status == PlanRun.Status.DONE and run.finished_at == finished
+
+
+def test_saved_scenario_is_edited_and_rerun(client, manager, planning_office, django_capture_on_commit_callbacks):
+    client.force_login(manager)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("planning:index"), form_data(planning_office))
+    scenario = Scenario.objects.get()
+    url = reverse("planning:scenario", args=[scenario.pk])
+    page = client.get(url).content.decode()
+    assert 'name="evening_on"' in page and "checked" in page
+    assert 'value="Abend am Dienstag"' in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, form_data(planning_office, name="Abend mit 3 Schaltern", evening_counters=3))
+    assert response.status_code == 302
+    scenario.refresh_from_db()
+    assert scenario.name == "Abend mit 3 Schaltern"
+    assert scenario.definition["measures"][0]["counters"] == 3
+    assert scenario.runs.count() == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("planning:rerun", args=[scenario.pk]), {"kind": "optimise"})
+    run = PlanRun.objects.get(pk=response["Location"].rstrip("/").split("/")[-1])
+    assert run.kind == PlanRun.Kind.OPTIMISE and run.status == PlanRun.Status.DONE
+    # the optimiser had nothing to switch: one candidate, the scenario as it is
+    assert len(run.result["candidates"]) == 1
