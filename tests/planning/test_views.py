@@ -177,3 +177,24 @@ def test_saved_scenario_is_edited_and_rerun(client, manager, planning_office, dj
     assert run.kind == PlanRun.Kind.OPTIMISE and run.status == PlanRun.Status.DONE
     # the optimiser had nothing to switch: one candidate, the scenario as it is
     assert len(run.result["candidates"]) == 1
+
+
+def test_finished_run_reloads_the_polling_page(client, manager, planning_office, django_capture_on_commit_callbacks):
+    client.force_login(manager)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("planning:index"), form_data(planning_office))
+    run = PlanRun.objects.get()
+    response = client.get(reverse("planning:run", args=[run.pk]), headers={"HX-Request": "true"})
+    assert response.headers["HX-Refresh"] == "true"
+
+
+@pytest.mark.django_db
+def test_database_refuses_impossible_runs(manager, planning_office):
+    from django.db import IntegrityError, transaction
+
+    from buergerbuero.planning import services
+
+    scenario = services.save_scenario(office=planning_office, name="x", definition={"name": "x"}, user=manager)
+    for fields in ({"progress": 101}, {"status": "done", "result": None}, {"kind": "guess"}, {"status": "lost"}):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            PlanRun.objects.create(scenario=scenario, definition={}, **fields)

@@ -59,6 +59,10 @@ class PlanRun(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(progress__lte=100), name="plan_run_progress_max_100"),
+            models.CheckConstraint(condition=Q(kind__in=["run", "optimise"]), name="plan_run_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(status__in=["queued", "running", "done", "failed"]), name="plan_run_status_valid"
+            ),
             models.CheckConstraint(
                 condition=~Q(status="done") | (Q(result__isnull=False) & Q(progress=100)),
                 name="plan_run_done_has_result",

@@ -6,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRefresh
 
 from buergerbuero.catalog import selectors as catalog_selectors
 from buergerbuero.core.errors import DomainError, Forbidden, NotFound
@@ -115,8 +116,10 @@ def run_detail(request, pk: int):
     if run.status == PlanRun.Status.DONE and run.kind == PlanRun.Kind.OPTIMISE:
         context["optimised"] = run.result
         context["tradeoff"] = mark_safe(report.tradeoff_svg(run.result))
-    if request.htmx and run.pending:
-        return render(request, "planning/_status.html", context)
+    if request.htmx:  # the page polls while the run is pending; once it is done the whole page reloads
+        if run.pending:
+            return render(request, "planning/_status.html", context)
+        return HttpResponseClientRefresh()
     return render(request, "planning/run.html", context)
 
 
