@@ -58,18 +58,19 @@ class Command(BaseCommand):
             if optimise:
                 result = runner.optimise(base, spec)
                 self.stdout.write("\n" + report.candidates_table(result))
-                for key, label in (("choice", "Ziel"), ("strict_choice", "strenges Ziel")):
+                q = round(spec.target.quantile * 100)
+                for key, reached, label, days in (
+                    ("choice", "reached", "Ziel", spec.target.lead_days),
+                    ("strict_choice", "reached_strict", "strenge Ziel", spec.target.strict_lead_days),
+                ):
                     c = result[key]
-                    self.stdout.write(
-                        f"\nGünstigste Kombination für das {label}: "
-                        + (
-                            f"{' + '.join(c['measures']) or 'ohne Maßnahmen'} – {report.eur(c['cost_eur'])}/Jahr "
-                            f"(mit {spec.run.optimise_replications} Simulationen: p{round(spec.target.quantile * 100)} "
-                            f"bleibt ab {c['reached']} im Ziel)"
-                            if c
-                            else "keine erreicht das Ziel"
-                        )
+                    found = (
+                        f"{' + '.join(c['measures']) or 'ohne Maßnahmen'} – {report.eur(c['cost_eur'])}/Jahr "
+                        f"(mit {spec.run.optimise_replications} Simulationen: p{q} ≤ {days:g} Tage ab {c[reached]})"
+                        if c
+                        else "keine Kombination erreicht es"
                     )
+                    self.stdout.write(f"\nGünstigste Kombination für das {label}: {found}")
                 (out / f"{stem}-candidates.csv").write_text(report.candidates_csv(result), encoding="utf-8")
                 (out / f"{stem}-tradeoff.svg").write_text(report.tradeoff_svg(result), encoding="utf-8")
                 written += [f"{stem}-candidates.csv", f"{stem}-tradeoff.svg"]
