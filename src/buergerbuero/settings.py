@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "buergerbuero.booking",
     "buergerbuero.queue",
     "buergerbuero.insights",
+    "buergerbuero.planning",
 ]
 
 MIDDLEWARE = [

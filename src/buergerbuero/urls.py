@@ -10,5 +10,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("buergerbuero.booking.waitlist_urls")),
     path("insights/", include("buergerbuero.insights.urls")),
+    path("planung/", include("buergerbuero.planning.urls")),
     path("", include("buergerbuero.core.urls")),
 ]

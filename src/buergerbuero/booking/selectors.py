@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.core.cache import cache
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -298,4 +298,42 @@ def staff_day(office: Office, day: dt.date) -> QuerySet[Appointment]:
 
 
 def active_count_for_email(email: str, *, now: dt.datetime) -> int:
-    return Appointment.objects.filter(email__iexact=email, status=Appointment.Status.CONFIRMED, start__gt=now).count()
+    return Appointment.objects.filter(
+        email__iexact=email, status=Appointment.Status.CONFIRMED, start__gt=now
+    ).count()
+
+
+# --- reads for the planner's calibration (planning/calibration.py) ---
+
+
+def booked_items(office: Office, *, created_from: dt.datetime, created_to: dt.datetime):
+    """Services booked in a period, one row per appointment item: (service slug, minutes, persons, channel,
+    created_at, status). The planner calibrates demand, service mix and channel split from them."""
+    from buergerbuero.booking.models import AppointmentService
+
+    return (
+        AppointmentService.objects.filter(
+            appointment__office=office,
+            appointment__created_at__gte=created_from,
+            appointment__created_at__lt=created_to,
+        )
+        .exclude(appointment__status=Appointment.Status.HELD)
+        .values_list(
+            "service__slug",
+            "minutes",
+            "appointment__persons",
+            "appointment__channel",
+            "appointment__created_at",
+            "appointment__status",
+        )
+    )
+
+
+def booked_ahead(office: Office, *, first: dt.datetime, last: dt.datetime, now: dt.datetime):
+    """Appointments (and unexpired holds) starting in [first, last): (start, claim_end, channel) rows."""
+    return (
+        Appointment.objects.filter(office=office, start__gte=first, start__lt=last)
+        .filter(Q(blocks_until__isnull=True) | Q(blocks_until__gt=now))
+        .exclude(status=Appointment.Status.CANCELLED)
+        .values_list("start", "claim_end", "channel")
+    )

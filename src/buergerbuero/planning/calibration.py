@@ -1,0 +1,243 @@
+"""Adapters: calibrate the pure planning model from the database ("today's office").
+
+* Capacity comes from the live rules: `capacity.selectors.office_calendar` → `capacity.rules.day_plans`
+  and `offered_minutes` – once as the office plans it and once without closures, so a measure can reopen
+  a closure. Evening minutes are the counter minutes after 16:00.
+* Demand comes from the bookings *made* in the last year (by `created_at`): that is the arrival rate,
+  served demand plus the growth of the backlog. Service mix, booked minutes per service, channel split
+  and the weekday profile come from the same rows; the seasonal profile from the month of booking when
+  the history covers the whole year.
+* What the office has already booked for the coming days is the starting backlog.
+* Rates the database does not record (no-shows, the share waiting for an evening) use documented
+  defaults; the scenario file can override every one of them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections import Counter, defaultdict
+from zoneinfo import ZoneInfo
+
+import numpy as np
+
+from buergerbuero.booking import availability
+from buergerbuero.booking import selectors as booking_selectors
+from buergerbuero.capacity import rules
+from buergerbuero.capacity import selectors as capacity_selectors
+from buergerbuero.catalog import selectors as catalog_selectors
+from buergerbuero.catalog.models import Office
+from buergerbuero.planning import engine
+
+HISTORY_DAYS = 365
+DEFAULT_CANCELLATION_RATE = 0.1
+DEFAULT_NO_SHOW_RATE = 0.07
+DEFAULT_EVENING_PREFERENCE = 0.1
+DEFAULT_WALK_INS_PER_HOUR = 6.0
+YEAR_END = ((12, 20), (1, 6))  # a closure touching these dates is a closure "between the years"
+
+
+def _is_year_end(day: dt.date) -> bool:
+    (m1, d1), (m2, d2) = YEAR_END
+    return (day.month, day.day) >= (m1, d1) or (day.month, day.day) <= (m2, d2)
+
+
+def _split(plan: rules.DayPlan, shares=(), channel: str | None = None) -> tuple[int, int]:
+    """Daytime and evening counter-minutes of a day; with `channel`, only of the lanes that channel books
+    (the live split: lanes of each opening span sorted by counter number, `channel_slice` of them)."""
+    by_span: dict[tuple[int, int], list[rules.LaneWindow]] = {}
+    for w in plan.windows:
+        by_span.setdefault((w.start, w.end), []).append(w)
+    day = evening = 0
+    for windows in by_span.values():
+        windows.sort(key=lambda w: w.order)
+        if channel is not None:
+            low, high = availability.channel_slice(len(windows), tuple(shares), channel)
+            windows = windows[low:high]
+        for w in windows:
+            cut = min(max(w.start, engine.EVENING_START_MINUTE), w.end)
+            day += cut - w.start
+            evening += w.end - cut
+    return day, evening
+
+
+def capacity_series(office: Office, start: dt.date, length: int) -> engine.Capacity:
+    last = start + dt.timedelta(days=length - 1)
+    calendar = capacity_selectors.office_calendar(office, start, last)
+    return capacity_from_calendar(calendar, capacity_selectors.channel_shares(office), start, length)
+
+
+def capacity_from_calendar(
+    calendar: rules.OfficeCalendar, shares: tuple[tuple[str, int], ...], start: dt.date, length: int
+) -> engine.Capacity:
+    """The capacity series from an office calendar with the live rules (no database access)."""
+    last = start + dt.timedelta(days=length - 1)
+    planned = rules.day_plans(calendar, start, last)
+    unclosed = rules.day_plans(dataclasses.replace(calendar, closures=()), start, last)
+    walk_in = rules.day_plans(calendar, start, last, kind=rules.WALK_IN)
+    day = np.zeros(length)
+    evening = np.zeros(length)
+    closure_day = np.zeros(length)
+    closure_evening = np.zeros(length)
+    year_end = np.zeros(length, dtype=bool)
+    holiday = np.zeros(length, dtype=bool)
+    walk_minutes = np.zeros(length)
+    walk_counters = np.zeros(length, dtype=int)
+    web_fraction = np.ones((length, 2))
+    for i, (plan, open_plan, walk) in enumerate(zip(planned, unclosed, walk_in, strict=True)):
+        day[i], evening[i] = _split(plan)
+        if shares:
+            web = _split(open_plan, shares, "web")
+            for t, total in enumerate(_split(open_plan)):
+                web_fraction[i, t] = web[t] / total if total else 0.0
+        holiday[i] = plan.day in calendar.holidays
+        if plan.closed_reason and not holiday[i]:
+            closure_day[i], closure_evening[i] = _split(open_plan)
+            year_end[i] = _is_year_end(plan.day)
+        walk_minutes[i] = rules.offered_minutes(walk)
+        walk_counters[i] = len({w.lane for w in walk.windows})
+    return engine.Capacity(
+        start=start,
+        day_minutes=day,
+        evening_minutes=evening,
+        walk_in_minutes=walk_minutes,
+        walk_in_counters=walk_counters,
+        closure_day_minutes=closure_day,
+        closure_evening_minutes=closure_evening,
+        year_end=year_end,
+        holiday=holiday,
+        web_fraction=web_fraction,
+    )
+
+
+def _slot(minutes: float, slot: int) -> float:
+    return float(-(-round(minutes) // slot) * slot)
+
+
+def office_model(office: Office, *, start: dt.date, days: int = 365) -> engine.OfficeModel:
+    """The office as the database describes it today, ready for the engine."""
+    tz = ZoneInfo(office.timezone)
+    horizon = office.horizon_days
+    capacity = capacity_series(office, start, days + horizon + 2)
+    midnight = dt.datetime.combine(start, dt.time(0), tzinfo=tz)
+    history_from = midnight - dt.timedelta(days=HISTORY_DAYS)
+
+    per_service: Counter[str] = Counter()
+    minutes_sum: defaultdict[str, float] = defaultdict(float)
+    channels: Counter[str] = Counter()
+    weekday_web = np.zeros(7)
+    weekday_assisted = np.zeros(7)
+    months = np.zeros(12)
+    cancelled = total = stamped_now = 0
+    spike_from = midnight - dt.timedelta(days=1)  # bookings stamped "now" by imports say nothing about weekdays
+    rows = booking_selectors.booked_items(office, created_from=history_from, created_to=midnight)
+    for slug, minutes, persons, channel, created, status in rows.iterator(chunk_size=5000):
+        per_service[slug] += 1
+        minutes_sum[slug] += _slot(minutes * persons + office.buffer_minutes, office.slot_minutes)
+        channels[channel] += 1
+        total += 1
+        cancelled += status == "cancelled"
+        if created < spike_from:
+            local = created.astimezone(tz)
+            (weekday_web if channel == "web" else weekday_assisted)[local.weekday()] += 1
+            months[local.month - 1] += 1
+        else:
+            stamped_now += 1
+
+    weeks = HISTORY_DAYS / 7.0
+    names = {s.slug: s.name_de for s in catalog_selectors.services(office=office)}
+    services = tuple(
+        engine.ServiceDemand(
+            slug=slug, name=names.get(slug, slug), per_week=count / weeks, booked_minutes=minutes_sum[slug] / count
+        )
+        for slug, count in per_service.most_common()
+    )
+    if not services:  # no history: one reference service with no demand, so the model still runs
+        ref = office.reference_service
+        services = (engine.ServiceDemand(ref.slug if ref else "leistung", ref.name_de if ref else "", 0.0, 20.0),)
+
+    shares = dict(capacity_selectors.channel_shares(office))
+    web = channels["web"]
+    phone = channels["phone"] + channels["counter"]
+    partner = channels["partner"]
+    if shares:
+        split = (web, phone, partner) if total else (0.7, 0.15, 0.15)
+        web_share = shares.get("web", 0) / max(sum(shares.values()), 1)
+    else:  # no shares: every channel may book every lane – one pool
+        split, web_share = (1.0, 0.0, 0.0), 1.0
+    booked = booked_ahead(office, start=start, horizon=horizon)
+    if not shares:
+        booked[engine.WEB] += booked[engine.ASSISTED]
+        booked[engine.ASSISTED] = 0.0
+
+    # The month of booking shows the season only when the whole year is there and no bulk import
+    # stamped many bookings with the same moment (as the demo's future bookings are).
+    covered_months = int((months > 0).sum())
+    seasonal = covered_months == 12 and stamped_now <= 0.02 * max(total, 1)
+    season = tuple(months / months.mean()) if seasonal else engine.FLAT_YEAR
+    wd_web = tuple(weekday_web) if weekday_web.sum() > 0 else engine.FLAT_WEEK
+    wd_assisted = tuple(weekday_assisted) if weekday_assisted.sum() > 0 else (1, 1, 1, 1, 1, 0, 0)
+
+    ref_minutes = 20.0
+    if office.reference_service is not None:
+        offered = catalog_selectors.offered_minutes(office=office, service_slugs=[office.reference_service.slug])
+        ref_minutes = float(offered[0][1])
+
+    return engine.OfficeModel(
+        start=start,
+        capacity=capacity,
+        services=services,
+        channel_split=tuple(float(x) for x in split),
+        weekday_web=tuple(float(x) for x in wd_web),
+        weekday_assisted=tuple(float(x) for x in wd_assisted),
+        season=tuple(float(x) for x in season),
+        web_share=float(web_share),
+        evening_preference=DEFAULT_EVENING_PREFERENCE,
+        cancellation_rate=cancelled / total if cancelled else DEFAULT_CANCELLATION_RATE,
+        no_show_rate=DEFAULT_NO_SHOW_RATE,
+        horizon_days=horizon,
+        reference_minutes=ref_minutes,
+        initial_booked=booked,
+        walk_in_per_hour=DEFAULT_WALK_INS_PER_HOUR if capacity.walk_in_minutes.any() else 0.0,
+    )
+
+
+def booked_ahead(office: Office, *, start: dt.date, horizon: int, now: dt.datetime | None = None) -> np.ndarray:
+    """Minutes already booked per group (web, assisted) × day (0 = start) × time class (day, evening)."""
+    tz = ZoneInfo(office.timezone)
+    first = dt.datetime.combine(start, dt.time(0), tzinfo=tz)
+    last = first + dt.timedelta(days=horizon + 1)
+    out = np.zeros((2, horizon + 1, 2))
+    now = now or dt.datetime.combine(start, dt.time(0), tzinfo=tz)
+    for begin, claim_end, channel in booking_selectors.booked_ahead(office, first=first, last=last, now=now):
+        local = begin.astimezone(tz)
+        index = (local.date() - start).days
+        if not 0 <= index <= horizon:
+            continue
+        evening = local.hour * 60 + local.minute >= engine.EVENING_START_MINUTE
+        group = engine.WEB if channel == "web" else engine.ASSISTED
+        out[group, index, int(evening)] += (claim_end - begin).total_seconds() / 60.0
+    return out
+
+
+def offered_slugs(office: Office) -> list[str]:
+    return [s.slug for s in catalog_selectors.services(office=office)]
+
+
+def office_facts(model: engine.OfficeModel) -> dict:
+    """Headline numbers of the calibrated office ("today's office"), for the page and the CLI."""
+    cap = model.capacity
+    days = min(cap.length, 365)
+    weeks = days / 7.0
+    return {
+        "capacity_hours_per_week": round(float(cap.total()[:days].sum()) / weeks / 60.0, 1),
+        "demand_hours_per_week": round(model.weekly_demand_minutes() / 60.0, 1),
+        "requests_per_week": round(model.weekly_requests(), 1),
+        "booked_ahead_hours": round(float(model.initial_booked.sum()) / 60.0, 1),
+        "web_share": round(model.web_share, 3),
+        "horizon_days": model.horizon_days,
+        "services": [
+            {"slug": s.slug, "name": s.name, "per_week": round(s.per_week, 1), "minutes": round(s.booked_minutes, 1)}
+            for s in model.services
+        ],
+    }

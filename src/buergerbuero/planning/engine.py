@@ -1,0 +1,415 @@
+"""The what-if engine: a daily model of an office's appointment book (pure: numpy, no ORM).
+
+The model, day by day (see docs/planner.md for the full description and the sources):
+
+* **Capacity** is counted in bookable counter-minutes per day, split into four *pools*: the web share
+  and the assisted share (phone, partner call center, counter), each into daytime and evening minutes.
+  The adapters compute it with the live capacity rules (`capacity.rules.day_plans` / `offered_minutes`).
+* **Demand** arrives every day: booking requests per service with a weekday and a seasonal profile,
+  split into web and assisted requests. Counts are Poisson with a day-level gamma shock (busy and quiet
+  days); each request needs the service's booked minutes.
+* **Booking behaviour**: most requests take the earliest free minutes within the booking horizon
+  (tomorrow … tomorrow + horizon); a share waits for an evening slot and, finding none within the
+  horizon, takes the earliest time after all. When the horizon is full the request joins a waitlist
+  and books first on the next day (first come, first served).
+* **Cancellations** give a share of the booked minutes back `cancel_notice_days` before the visit, where
+  the next requests can take them; **no-shows** waste their minutes and a share of them books again.
+* The **ledger** per day gives: the lead time (days until the next free web appointment for the
+  reference service, the KPI the live system shows), the realised booking-to-visit time, the backlog
+  (booked future minutes plus waitlist), the waitlist and the utilisation.
+
+Monte Carlo: replications are advanced together, vectorised along the first axis of every array; the
+day loop is the only Python loop. `deterministic=True` replaces the random parts by their expected
+values, which is how the closed-form tests drive it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from buergerbuero.planning import queueing
+
+WEB, ASSISTED = 0, 1
+DAYTIME, EVENING = 0, 1
+GROUPS = ("web", "assisted")
+CHANNELS = ("web", "phone", "partner")
+EVENING_START_MINUTE = 16 * 60  # minutes after 16:00 local time count as "evening" capacity
+
+
+@dataclass(frozen=True, eq=False)
+class Capacity:
+    """Bookable appointment minutes per calendar day from `start` (index 0 = start), as the rules give them.
+
+    `closure_*` hold what the office's closures took away on a day (so a measure can reopen it);
+    `year_end` marks days closed by a closure between the years.
+    """
+
+    start: dt.date
+    day_minutes: np.ndarray
+    evening_minutes: np.ndarray
+    walk_in_minutes: np.ndarray
+    walk_in_counters: np.ndarray
+    closure_day_minutes: np.ndarray
+    closure_evening_minutes: np.ndarray
+    year_end: np.ndarray
+    holiday: np.ndarray
+    web_fraction: np.ndarray | None = None  # day × time class: share of the minutes on web lanes (live split)
+
+    @property
+    def length(self) -> int:
+        return len(self.day_minutes)
+
+    def dates(self, n: int | None = None) -> list[dt.date]:
+        return [self.start + dt.timedelta(days=i) for i in range(self.length if n is None else n)]
+
+    def weekdays(self) -> np.ndarray:
+        return (self.start.weekday() + np.arange(self.length)) % 7
+
+    def months(self) -> np.ndarray:
+        return np.array([d.month - 1 for d in self.dates()])
+
+    def total(self) -> np.ndarray:
+        return self.day_minutes + self.evening_minutes
+
+    @classmethod
+    def uniform(cls, start: dt.date, minutes_per_day, evening_per_day=0.0, length: int = 400) -> Capacity:
+        """A capacity series from plain arrays (used by the closed-form tests and the benchmark)."""
+        day = np.broadcast_to(np.asarray(minutes_per_day, dtype=float), (length,)).copy()
+        evening = np.broadcast_to(np.asarray(evening_per_day, dtype=float), (length,)).copy()
+        zeros = np.zeros(length)
+        return cls(
+            start=start,
+            day_minutes=day,
+            evening_minutes=evening,
+            walk_in_minutes=zeros.copy(),
+            walk_in_counters=np.zeros(length, dtype=int),
+            closure_day_minutes=zeros.copy(),
+            closure_evening_minutes=zeros.copy(),
+            year_end=np.zeros(length, dtype=bool),
+            holiday=np.zeros(length, dtype=bool),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceDemand:
+    slug: str
+    name: str
+    per_week: float  # booking requests per week, all channels
+    booked_minutes: float  # capacity one booking takes (handling time × persons, on the slot grid)
+
+
+FLAT_WEEK = (1.0,) * 7
+FLAT_YEAR = (1.0,) * 12
+
+
+@dataclass(frozen=True, eq=False)
+class OfficeModel:
+    """Everything the engine needs about one office. Measures return changed copies (dataclasses.replace)."""
+
+    start: dt.date
+    capacity: Capacity
+    services: tuple[ServiceDemand, ...]
+    channel_split: tuple[float, float, float] = (0.7, 0.15, 0.15)  # web, phone, partner
+    weekday_web: tuple[float, ...] = FLAT_WEEK
+    weekday_assisted: tuple[float, ...] = (1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 0.0)
+    season: tuple[float, ...] = FLAT_YEAR
+    web_share: float = 0.7  # share of the appointment capacity bookable online
+    evening_preference: float = 0.1  # share of requests that wait for an evening slot
+    cancellation_rate: float = 0.1
+    cancel_notice_days: int = 2
+    no_show_rate: float = 0.07
+    no_show_rebook: float = 0.6
+    horizon_days: int = 56
+    reference_minutes: float = 20.0
+    initial_booked: np.ndarray = field(default_factory=lambda: np.zeros((2, 0, 2)))  # group × day (0 = start) × time
+    initial_waitlist: float = 0.0
+    demand_scale: float = 1.0
+    day_dispersion: float = 0.1  # coefficient of variation of the day-level demand shock
+    walk_in_per_hour: float = 0.0
+    walk_in_service_minutes: float = 12.0
+    phone_share_assisted: float = 0.5  # share of assisted requests that come by the office's own phone
+
+    def weekly_demand_minutes(self) -> float:
+        return self.demand_scale * sum(s.per_week * s.booked_minutes for s in self.services)
+
+    def weekly_requests(self) -> float:
+        return self.demand_scale * sum(s.per_week for s in self.services)
+
+
+@dataclass(frozen=True, eq=False)
+class Result:
+    """Per replication (rows) and arrival day (columns): the ledger's daily outputs."""
+
+    start: dt.date
+    days: int
+    lead: np.ndarray  # days until the next free web appointment for the reference service
+    realised: np.ndarray  # mean booking-to-visit days of the minutes booked that day (NaN: none booked)
+    backlog: np.ndarray  # booked future minutes + waitlist, minutes
+    waitlist: np.ndarray  # minutes waiting because the horizon was full
+    utilisation: np.ndarray  # served minutes / offered minutes of that day (NaN when closed)
+    requests: np.ndarray  # booking requests that arrived that day
+    open_day: np.ndarray  # the office offered appointment capacity that day
+    walk_in: dict = field(default_factory=dict)
+
+    @property
+    def replications(self) -> int:
+        return self.lead.shape[0]
+
+    def dates(self) -> list[dt.date]:
+        return [self.start + dt.timedelta(days=i) for i in range(self.days)]
+
+    def band(self, quantity: str = "lead", q: float = 0.9) -> np.ndarray:
+        values = getattr(self, quantity)
+        if quantity in ("utilisation", "realised"):
+            return np.nanquantile(np.where(np.isnan(values).all(axis=0), 0.0, values), q, axis=0)
+        return np.quantile(values, q, axis=0)
+
+    def reached(self, target_days: float, q: float = 0.9) -> dt.date | None:
+        """First day from which the q-quantile of the lead time stays ≤ target until the end (None: never)."""
+        ok = self.band("lead", q) <= target_days
+        bad = np.flatnonzero(~ok)
+        first = 0 if bad.size == 0 else int(bad[-1]) + 1
+        if first >= self.days:
+            return None
+        return self.start + dt.timedelta(days=first)
+
+    def days_over(self, target_days: float) -> float:
+        """Median number of opening days on which the lead time exceeded the target."""
+        over = (self.lead > target_days) & self.open_day[None, :]
+        return float(np.median(over.sum(axis=1)))
+
+    def tail_lead(self, from_day: int, q: float = 0.9) -> float:
+        """The worst q-quantile lead time from `from_day` to the end (the optimiser's yardstick)."""
+        band = self.band("lead", q)
+        return float(band[min(from_day, self.days - 1) :].max())
+
+
+# --- the ledger ---------------------------------------------------------------------------------------
+
+
+_add = np.add.reduce  # ndarray.sum without its Python wrapper: the day loop calls it thousands of times
+
+
+def _take_earliest(window: np.ndarray, want: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Take `want` minutes from the front of `window` (last axis), in place. Returns (taken, not placed)."""
+    cum = window.cumsum(axis=-1)
+    unplaced = np.maximum(want - cum[..., -1], 0.0)
+    ahead = cum - window  # free minutes in front of each cell
+    taken = np.minimum(window, np.maximum(want[..., None] - ahead, 0.0))
+    window -= taken
+    return taken, unplaced
+
+
+def pool_capacity(model: OfficeModel, length: int) -> np.ndarray:
+    """Capacity per group × day × time class.
+
+    The web part follows the live lane split per day (`capacity.web_fraction`, from the adapters) when
+    there is one; otherwise – and after an "online share" measure – the model's `web_share`.
+    """
+    cap = model.capacity
+    if cap.length < length:
+        raise ValueError(f"capacity covers {cap.length} days, the run needs {length}")
+    both = np.stack([cap.day_minutes[:length], cap.evening_minutes[:length]], axis=-1)  # day × time
+    web = np.full_like(both, model.web_share) if cap.web_fraction is None else cap.web_fraction[:length]
+    return np.stack([both * web, both * (1.0 - web)])
+
+
+def expected_demand(model: OfficeModel, days: int) -> tuple[np.ndarray, np.ndarray]:
+    """Mean requests per arrival day × service × class, and booked minutes per service.
+
+    Classes: web-earliest, web-evening, assisted-earliest, assisted-evening.
+    """
+    cap = model.capacity
+    weekday = cap.weekdays()[:days]
+    month = cap.months()[:days]
+    split = np.asarray(model.channel_split, dtype=float)
+    split = split / split.sum()
+    wd_web = np.asarray(model.weekday_web, dtype=float)
+    wd_web = wd_web / wd_web.mean()
+    wd_ass = np.asarray(model.weekday_assisted, dtype=float)
+    wd_ass = wd_ass / wd_ass.mean()
+    season = np.asarray(model.season, dtype=float)
+    season = season / season.mean()
+    per_day = np.array([s.per_week for s in model.services]) / 7.0 * model.demand_scale
+    web = split[0] * wd_web[weekday] * season[month]
+    assisted = (split[1] + split[2]) * wd_ass[weekday] * season[month] * ~cap.holiday[:days]
+    pe = model.evening_preference
+    group_rates = np.stack([web * (1 - pe), web * pe, assisted * (1 - pe), assisted * pe], axis=-1)  # D × 4
+    lam = per_day[None, :, None] * group_rates[:, None, :]  # D × S × 4
+    minutes = np.array([s.booked_minutes for s in model.services], dtype=float)
+    return lam, minutes
+
+
+def simulate(
+    model: OfficeModel,
+    *,
+    days: int = 365,
+    replications: int = 1,
+    seed: int = 0,
+    deterministic: bool = False,
+    chunk: int = 100,
+    progress: Callable[[float], None] | None = None,
+) -> Result:
+    """Run the daily ledger for `days` arrival days and `replications` Monte Carlo replications."""
+    horizon = model.horizon_days
+    length = days + horizon + 2
+    cap = pool_capacity(model, length)  # G × N × T
+    lam, minutes = expected_demand(model, days)
+    if deterministic:
+        replications, chunk = 1, 1
+    seeds = np.random.SeedSequence(seed).spawn(max(1, -(-replications // chunk)))
+    parts = []
+    done = 0
+    for child in seeds:
+        reps = min(chunk, replications - done)
+        rng = np.random.default_rng(child)
+        if deterministic:
+            demand = (lam * minutes[None, :, None]).sum(axis=1)[None]  # 1 × D × 4
+            requests = lam.sum(axis=(1, 2))[None]
+        else:
+            shock = _day_shock(rng, reps, days, model.day_dispersion)
+            counts = rng.poisson(lam[None] * shock[:, :, None, None])  # R × D × S × 4
+            demand = np.einsum("rdsk,s->rdk", counts, minutes)
+            requests = counts.sum(axis=(2, 3))
+        parts.append(_ledger(model, cap, demand, requests, days))
+        done += reps
+        if progress is not None:
+            progress(done / replications)
+    merged = {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
+    open_day = cap[:, :days, :].sum(axis=(0, 2)) > 0
+    walk_in = walk_in_summary(model, days, replications=min(replications, 200), seed=seed)
+    return Result(start=model.start, days=days, open_day=open_day, walk_in=walk_in, **merged)
+
+
+def _day_shock(rng: np.random.Generator, reps: int, days: int, cv: float) -> np.ndarray:
+    if cv <= 0:
+        return np.ones((reps, days))
+    shape = 1.0 / cv**2
+    return rng.gamma(shape, 1.0 / shape, size=(reps, days))
+
+
+def _ledger(model: OfficeModel, cap: np.ndarray, demand: np.ndarray, requests: np.ndarray, days: int) -> dict:
+    reps = demand.shape[0]
+    horizon = model.horizon_days
+    groups, length, _times = cap.shape
+    free = np.broadcast_to(cap, (reps, *cap.shape)).copy()  # R × G × N × T
+    booked0 = model.initial_booked
+    if booked0.size:
+        n0 = min(booked0.shape[1], length)
+        free[:, :, :n0, :] = np.maximum(free[:, :, :n0, :] - booked0[None, :, :n0, :], 0.0)
+    pending = np.zeros_like(free)  # cancellations booked into day t, released on day t − notice
+    waiting = np.zeros((reps, 4))
+    waiting[:, 0] = model.initial_waitlist
+    q_cancel = model.cancellation_rate
+    notice = model.cancel_notice_days
+    rebook = model.no_show_rate * model.no_show_rebook
+    ref = model.reference_minutes
+    cap_total_day = cap.sum(axis=(0, 2))  # N
+    web_cap_day = cap[WEB].sum(axis=-1)  # N
+    offsets = np.arange(1, horizon + 1, dtype=float)
+
+    cum_total = np.concatenate([[0.0], np.cumsum(cap_total_day)])
+    cum_web = np.concatenate([[0.0], np.cumsum(web_cap_day)])
+    starts = np.arange(days) + 1
+    cap_window = cum_total[starts + horizon] - cum_total[starts]  # offered minutes in each day's horizon
+    mean_web = np.maximum((cum_web[starts + horizon] - cum_web[starts]) / horizon, 1e-9)
+    weights = np.stack([np.repeat(offsets, 2), np.ones(2 * horizon)], axis=1)  # → (weighted days, minutes)
+    rows = np.arange(reps)
+    evening_seekers = model.evening_preference > 0
+    # per day, filled in the loop; the arithmetic on them happens once afterwards
+    booked_days = np.empty((reps, days, 2))  # (Σ minutes × days ahead, Σ minutes) booked that day
+    first_room = np.empty((reps, days), dtype=np.intp)
+    has_room = np.empty((reps, days), dtype=bool)
+    web_waiting = np.empty((reps, days))
+    waitlist = np.empty((reps, days))
+    free_window = np.empty((reps, days))
+    free_flat = free.reshape(reps, groups, length * 2)
+    pending_flat = pending.reshape(reps, groups, length * 2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for d in range(days):
+            release = d + notice
+            if q_cancel > 0 and notice >= 1 and release < length:
+                free[:, :, release, :] += pending[:, :, release, :]
+                pending[:, :, release, :] = 0.0
+            want = waiting + demand[:, d, :]
+            if rebook > 0:
+                # today's visits are final now: no-shows among them book again today
+                booked_today = cap_total_day[d] - _add(free[:, :, d, :] + pending[:, :, d, :], (1, 2))
+                want[:, 0] += booked_today * rebook
+            lo, hi = 2 * (d + 1), 2 * (d + 1 + horizon)
+            window = free_flat[:, :, lo:hi]  # view: tomorrow … horizon, day-major, then time class
+            want_any = want[:, 0::2]
+            if evening_seekers:
+                # a share waits for an evening slot; who finds none within the horizon takes the earliest time
+                taken_e, left_e = _take_earliest(window[:, :, 1::2], want[:, 1::2])
+                want_any = want_any + left_e
+            taken, left = _take_earliest(window, want_any)
+            if evening_seekers:
+                taken[:, :, 1::2] += taken_e
+            if q_cancel > 0:
+                pending_flat[:, :, lo:hi] += q_cancel * taken
+            waiting[:, 0::2] = left
+            booked_days[:, d, :] = _add(taken, 1) @ weights
+            # KPI: the next day with room for the reference service in the web share
+            room = (window[:, WEB, 0::2] + window[:, WEB, 1::2]) >= ref - 1e-9
+            first = room.argmax(axis=1)
+            first_room[:, d] = first
+            has_room[:, d] = room[rows, first]
+            web_waiting[:, d] = left[:, WEB]
+            waitlist[:, d] = _add(left, 1)
+            free_window[:, d] = _add(window, (1, 2))
+        realised = booked_days[:, :, 0] / booked_days[:, :, 1]
+    lead = np.where(has_room, first_room + 1, horizon + 1 + web_waiting / mean_web[None, :])
+    backlog = cap_window[None, :] - free_window + waitlist
+    served = cap_total_day[:days] - free[:, :, :days, :].sum(axis=(1, 3)) - pending[:, :, :days, :].sum(axis=(1, 3))
+    served = served * (1.0 - model.no_show_rate)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        utilisation = np.where(cap_total_day[None, :days] > 0, served / cap_total_day[None, :days], np.nan)
+    return {
+        "lead": lead,
+        "realised": realised,
+        "backlog": backlog,
+        "waitlist": waitlist,
+        "utilisation": utilisation,
+        "requests": requests.astype(float),
+    }
+
+
+def walk_in_summary(model: OfficeModel, days: int, *, replications: int = 200, seed: int = 0) -> dict:
+    """Waiting times in the walk-in hours, simulated per distinct session type (counters × open minutes)."""
+    cap = model.capacity
+    if model.walk_in_per_hour <= 0:
+        return {}
+    sessions: dict[tuple[int, int], int] = {}
+    for minutes, counters in zip(cap.walk_in_minutes[:days], cap.walk_in_counters[:days], strict=True):
+        if counters > 0 and minutes > 0:
+            key = (int(counters), round(minutes / counters))
+            sessions[key] = sessions.get(key, 0) + 1
+    if not sessions:
+        return {}
+    rng = np.random.default_rng(np.random.SeedSequence([seed, 7]))
+    rows = []
+    for (counters, open_minutes), count in sorted(sessions.items()):
+        waits = queueing.walk_in_day(
+            rng,
+            replications,
+            arrival_rate=model.walk_in_per_hour / 60.0,
+            mean_service=model.walk_in_service_minutes,
+            servers=counters,
+            open_minutes=open_minutes,
+        )
+        flat = waits[np.isfinite(waits)]
+        rows.append(
+            {
+                "counters": counters,
+                "open_minutes": open_minutes,
+                "sessions": count,
+                "mean_wait": float(flat.mean()) if flat.size else 0.0,
+                "p90_wait": float(np.quantile(flat, 0.9)) if flat.size else 0.0,
+            }
+        )
+    return {"sessions": rows, "walk_ins_per_hour": model.walk_in_per_hour}

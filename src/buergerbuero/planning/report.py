@@ -1,0 +1,128 @@
+"""Tables, CSV and charts from run results (pure; shared by the CLI and the web page)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from buergerbuero.planning import charts
+
+
+def targets(summary: dict) -> list[tuple[float, str]]:
+    return [
+        (summary["target_days"], f"Ziel {summary['target_days']:g} Tage"),
+        (summary["strict_days"], f"{summary['strict_days']:g} Tage"),
+    ]
+
+
+def series(summary: dict, label: str | None = None) -> dict:
+    return {
+        "label": label or summary["name"],
+        "dates": summary["dates"],
+        "p10": summary["lead_p10"],
+        "p50": summary["lead_p50"],
+        "p90": summary["lead_p90"],
+    }
+
+
+def bands_svg(summaries: list[tuple[str, dict]], ident: str = "bands") -> str:
+    return charts.lead_bands(
+        [series(s, label) for label, s in summaries],
+        targets=targets(summaries[0][1]),
+        title="Vorlaufzeit: Median und 10–90-%-Band der Simulationen",
+        ident=ident,
+    )
+
+
+def tradeoff_svg(optimised: dict, ident: str = "tradeoff") -> str:
+    return charts.tradeoff(
+        optimised["candidates"],
+        targets=[
+            (optimised["target_days"], f"Ziel {optimised['target_days']:g} Tage"),
+            (optimised["strict_days"], f"{optimised['strict_days']:g} Tage"),
+        ],
+        title="Kosten und Vorlaufzeit aller Kombinationen von Maßnahmen",
+        ident=ident,
+    )
+
+
+def daily_csv(summary: dict) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["date", "lead_p10", "lead_p50", f"lead_p{round(summary['quantile'] * 100)}", "backlog_p50_hours"])
+    for row in zip(
+        summary["dates"],
+        summary["lead_p10"],
+        summary["lead_p50"],
+        summary["lead_p90"],
+        summary["backlog_p50_hours"],
+        strict=True,
+    ):
+        writer.writerow(row)
+    return out.getvalue()
+
+
+def candidates_csv(optimised: dict) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        ["cost_eur_per_year", "p90_lead_days_from_target_date", "reached", "reached_strict", "pareto", "measures"]
+    )
+    for c in optimised["candidates"]:
+        writer.writerow(
+            [
+                c["cost_eur"],
+                c["tail_lead"],
+                c["reached"] or "",
+                c["reached_strict"] or "",
+                int(c["pareto"]),
+                " + ".join(c["measures"]) or "-",
+            ]
+        )
+    return out.getvalue()
+
+
+def month_table(summary: dict) -> str:
+    q = round(summary["quantile"] * 100)
+    lines = [
+        f"{'Monat':<8} {'Vorlauf p50':>11} {f'p{q} (max)':>10} {'Rückstau h':>10} "
+        f"{'Warteliste h':>12} {'Auslastung':>10}"
+    ]
+    for m in summary["months"]:
+        util = f"{m['utilisation']:.0%}" if m["utilisation"] is not None else "–"
+        lines.append(
+            f"{m['month']:<8} {m['lead_p50']:>11.1f} {m['lead_p90']:>10.1f} {m['backlog_hours']:>10.0f} "
+            f"{m['waitlist_hours']:>12.0f} {util:>10}"
+        )
+    return "\n".join(lines)
+
+
+def headline(summary: dict) -> str:
+    q = round(summary["quantile"] * 100)
+    lines = [
+        f"Szenario: {summary['name']} ({summary['replications']} Simulationen ab {summary['start']})",
+        f"Maßnahmen: {', '.join(summary['measures']) or 'keine'}",
+        f"Kosten je Jahr: {eur(summary['cost_eur'])}",
+        f"Vorlauf heute (Median): {summary['lead_now_p50']:g} Tage; p{q} am Ende: {summary['lead_end_p90']:g} Tage",
+        f"p{q} ≤ {summary['target_days']:g} Tage dauerhaft ab: {summary['reached'] or 'nicht erreicht'}",
+        f"p{q} ≤ {summary['strict_days']:g} Tage dauerhaft ab: {summary['reached_strict'] or 'nicht erreicht'}",
+        f"Öffnungstage über {summary['target_days']:g} Tagen (Median): {summary['days_over_target']:g}",
+        f"Buchungswünsche je Jahr: {summary['requests_per_year']:,.0f}".replace(",", "."),
+    ]
+    return "\n".join(lines)
+
+
+def eur(value: float) -> str:
+    return f"{value:,.0f} €".replace(",", ".")
+
+
+def candidates_table(optimised: dict, limit: int = 40) -> str:
+    lines = [f"{'Kosten €/Jahr':>14} {'p90 Vorlauf':>11} {'≤ Ziel ab':>11} {'≤ streng ab':>11}  Maßnahmen"]
+    for c in optimised["candidates"][:limit]:
+        mark = "*" if c.get("chosen") else " "
+        lines.append(
+            f"{eur(c['cost_eur']):>14} {c['tail_lead']:>11.1f} {c['reached'] or '–':>11} "
+            f"{c['reached_strict'] or '–':>11}"
+            f" {mark}{' + '.join(c['measures']) or 'ohne Maßnahmen'}"
+        )
+    return "\n".join(lines)

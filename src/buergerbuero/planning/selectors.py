@@ -1,0 +1,61 @@
+from django.db.models import QuerySet
+
+from buergerbuero.accounts import selectors as account_selectors
+from buergerbuero.catalog import selectors as catalog_selectors
+from buergerbuero.catalog.models import Office
+from buergerbuero.core.errors import Forbidden, NotFound
+from buergerbuero.planning.models import PlanRun, Scenario
+
+PLANNER_ROLES = {"manager", "admin"}
+
+
+def may_plan(user) -> bool:
+    """Managers and administrators plan; clerks, reception and partner agents do not."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    member = account_selectors.membership(user)
+    return member is not None and member.role in PLANNER_ROLES
+
+
+def offices_for(user) -> list[Office]:
+    return [o for o in catalog_selectors.offices() if account_selectors.can_see_office(user, o)]
+
+
+def scenarios_for(user) -> QuerySet[Scenario]:
+    return Scenario.objects.filter(office__in=offices_for(user)).select_related("office").order_by("name")
+
+
+def scenario_for(user, pk: int) -> Scenario:
+    scenario = Scenario.objects.select_related("office").filter(pk=pk).first()
+    if scenario is None:
+        raise NotFound("scenario", field="scenario")
+    if not account_selectors.can_see_office(user, scenario.office):
+        raise Forbidden("scenario", field="scenario")
+    return scenario
+
+
+def runs_for(user, limit: int = 30) -> QuerySet[PlanRun]:
+    return PlanRun.objects.filter(scenario__in=scenarios_for(user)).select_related("scenario__office")[:limit]
+
+
+def run_for(user, pk: int) -> PlanRun:
+    run = PlanRun.objects.select_related("scenario__office").filter(pk=pk).first()
+    if run is None:
+        raise NotFound("run", field="run")
+    if not account_selectors.can_see_office(user, run.scenario.office):
+        raise Forbidden("run", field="run")
+    return run
+
+
+def latest_office_facts(user) -> dict | None:
+    """'Today's office' as the last finished run calibrated it (no calibration on a page view)."""
+    run = (
+        PlanRun.objects.filter(scenario__in=scenarios_for(user), status=PlanRun.Status.DONE)
+        .select_related("scenario__office")
+        .first()
+    )
+    if run is None:
+        return None
+    return {"office": run.scenario.office, "when": run.finished_at, **run.result.get("office", {})}

@@ -1,0 +1,129 @@
+"""Writes of the planning app: save scenarios, start runs, execute them (called by the task)."""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from buergerbuero.catalog.models import Office
+from buergerbuero.core.errors import Conflict, DomainError
+from buergerbuero.planning import calibration, runner
+from buergerbuero.planning.models import PlanRun, Scenario
+from buergerbuero.planning.scenario import ScenarioError, dumps, validate
+
+logger = logging.getLogger(__name__)
+
+
+def validated_definition(*, office: Office, definition: dict) -> dict:
+    """The scenario document validated and normalised; DomainError naming the field otherwise."""
+    data = {**definition, "office": office.slug}
+    try:
+        scenario = validate(data)
+    except ScenarioError as exc:
+        path, message = exc.messages[0]
+        raise DomainError(
+            _("Ungültiger Wert bei „%(field)s“: %(message)s") % {"field": path, "message": message}, field=path or None
+        ) from None
+    offered = set(calibration.offered_slugs(office))
+    for index, measure in enumerate(scenario.measures):
+        slug = getattr(measure, "service", None)
+        if slug is not None and slug not in offered:
+            raise DomainError(
+                _("Die Leistung „%(slug)s“ wird an diesem Standort nicht angeboten.") % {"slug": slug},
+                field=f"measures[{index}].service",
+            )
+    return dumps(scenario)
+
+
+@transaction.atomic
+def save_scenario(
+    *, office: Office, name: str, definition: dict, user=None, scenario: Scenario | None = None
+) -> Scenario:
+    clean = validated_definition(office=office, definition={**definition, "name": name})
+    clash = Scenario.objects.filter(office=office, name=clean["name"])
+    if scenario is not None:
+        clash = clash.exclude(pk=scenario.pk)
+    if clash.exists():
+        raise Conflict(_("Es gibt schon ein Szenario mit diesem Namen."), field="name")
+    if scenario is None:
+        scenario = Scenario(office=office, created_by=user)
+    scenario.office = office
+    scenario.name = clean["name"]
+    scenario.definition = clean
+    scenario.save()
+    return scenario
+
+
+@transaction.atomic
+def start_run(*, scenario: Scenario, kind: str = PlanRun.Kind.RUN, user=None) -> PlanRun:
+    """Queue a run; the task starts once the row is committed."""
+    if kind not in PlanRun.Kind.values:
+        raise DomainError(_("Unbekannte Art von Planungslauf."), field="kind")
+    run = PlanRun.objects.create(scenario=scenario, kind=kind, definition=scenario.definition, created_by=user)
+    from buergerbuero.planning import tasks
+
+    transaction.on_commit(lambda: tasks.run_plan.enqueue(run.pk))
+    return run
+
+
+@transaction.atomic
+def _claim(run_id: int) -> PlanRun | None:
+    run = PlanRun.objects.select_for_update().select_related("scenario__office").filter(pk=run_id).first()
+    if run is None or run.status != PlanRun.Status.QUEUED:
+        return None  # done, failed or taken by another worker: running it again changes nothing
+    run.status = PlanRun.Status.RUNNING
+    run.started_at = timezone.now()
+    run.progress = 0
+    run.save(update_fields=["status", "started_at", "progress"])
+    return run
+
+
+def _progress(run_id: int):
+    last = [-1]
+
+    def report(fraction: float) -> None:
+        percent = max(0, min(99, int(fraction * 100)))
+        if percent != last[0]:
+            last[0] = percent
+            PlanRun.objects.filter(pk=run_id, status=PlanRun.Status.RUNNING).update(progress=percent)
+
+    return report
+
+
+@transaction.atomic
+def _finish(run_id: int, *, result: dict | None = None, error: str = "") -> None:
+    PlanRun.objects.filter(pk=run_id, status=PlanRun.Status.RUNNING).update(
+        status=PlanRun.Status.DONE if result is not None else PlanRun.Status.FAILED,
+        result=result,
+        error=error,
+        progress=100 if result is not None else 0,
+        finished_at=timezone.now(),
+    )
+
+
+def execute_run(*, run_id: int) -> None:
+    """Run the simulation for a queued run (idempotent: a run that is not queued is left alone)."""
+    run = _claim(run_id)
+    if run is None:
+        return
+    try:
+        scenario = validate(run.definition)
+        office = run.scenario.office
+        start = scenario.run.start or timezone.localdate()
+        base = calibration.office_model(office, start=start, days=scenario.run.days)
+        if run.kind == PlanRun.Kind.OPTIMISE:
+            result = runner.optimise(base, scenario, progress=_progress(run_id))
+        else:
+            result = runner.run(base, scenario, progress=_progress(run_id))
+        result["office"] = calibration.office_facts(base)
+    except ScenarioError as exc:
+        _finish(run_id, error=str(exc))
+        return
+    except Exception:  # the row must not stay "running" forever; the log has the traceback
+        logger.exception("planning run %s failed", run_id)
+        _finish(run_id, error=str(_("Der Planungslauf ist fehlgeschlagen.")))
+        return
+    _finish(run_id, result=result)

@@ -1,0 +1,78 @@
+import datetime as dt
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from buergerbuero.accounts.models import Organisation, StaffMembership
+from buergerbuero.booking.models import Appointment, AppointmentService
+from buergerbuero.catalog.models import Counter
+from tests import factories
+
+
+@pytest.fixture
+def planning_office(db):
+    """A small office with an ID-card history: 4 bookings a weekday over the last year, some booked ahead."""
+    id_card = factories.service()
+    certificate = factories.service(slug="meldebescheinigung", minutes=10, leika="99115003000000")
+    office = factories.office(slug="plan-office", counters=2, services=[id_card, certificate])
+    counter = Counter.objects.get(office=office, number=1)
+    now = timezone.now()
+    today = timezone.localdate()
+    rows = []
+    for back in range(1, 366):
+        created = now - dt.timedelta(days=back)
+        if created.weekday() >= 5:
+            continue
+        for k in range(4):
+            service = id_card if k < 3 else certificate
+            start = created + dt.timedelta(days=20, minutes=30 * k)
+            rows.append(
+                (
+                    Appointment(
+                        code=f"H{back:03d}{k}",
+                        token_hash="x",
+                        office=office,
+                        counter=counter,
+                        start=start,
+                        end=start + dt.timedelta(minutes=service.handling_minutes),
+                        claim_end=start + dt.timedelta(minutes=service.handling_minutes),
+                        channel="web",
+                        status="confirmed",
+                        created_at=created,
+                        confirmed_at=created,
+                    ),
+                    service,
+                )
+            )
+    Appointment.objects.bulk_create([a for a, _s in rows])
+    AppointmentService.objects.bulk_create(
+        [AppointmentService(appointment=a, service=s, minutes=s.handling_minutes) for a, s in rows]
+    )
+    office.reference_service = id_card
+    office.save(update_fields=["reference_service"])
+    office.today = today
+    return office
+
+
+def _user(username, role=None, organisation=None, superuser=False):
+    user = get_user_model().objects.create_user(username=username, password="pw-" + username, is_superuser=superuser)
+    if role:
+        StaffMembership.objects.create(user=user, organisation=organisation, role=role)
+    return user
+
+
+@pytest.fixture
+def manager(planning_office):
+    return _user("leitung", StaffMembership.Role.MANAGER, planning_office.organisation)
+
+
+@pytest.fixture
+def clerk(planning_office):
+    return _user("sachbearbeitung", StaffMembership.Role.CLERK, planning_office.organisation)
+
+
+@pytest.fixture
+def other_manager(db):
+    org = Organisation.objects.create(name="Andere Stadt")
+    return _user("fremd", StaffMembership.Role.MANAGER, org)

@@ -1,0 +1,46 @@
+"""Calibration from the database: capacity from the live rules, demand from the booking history."""
+
+import datetime as dt
+
+import numpy as np
+import pytest
+
+from buergerbuero.capacity import rules
+from buergerbuero.capacity import selectors as capacity_selectors
+from buergerbuero.capacity.models import Closure
+from buergerbuero.planning import calibration
+
+
+def test_capacity_is_the_live_rules_offered_minutes(planning_office):
+    start = planning_office.today
+    Closure.objects.create(
+        office=planning_office,
+        start_date=dt.date(start.year, 12, 27),
+        end_date=dt.date(start.year, 12, 31),
+        reason="zwischen den Jahren",
+    )
+    model = calibration.office_model(planning_office, start=start, days=60)
+    plans = capacity_selectors.day_plans(planning_office, start, start + dt.timedelta(days=model.capacity.length - 1))
+    np.testing.assert_array_equal(model.capacity.total(), [rules.offered_minutes(p) for p in plans])
+    thursdays = [i for i, p in enumerate(plans) if p.day.weekday() == 3 and p.windows]
+    assert model.capacity.evening_minutes[thursdays[0]] == 2 * 210  # 2 counters 16:00–19:30
+    closed = [i for i, p in enumerate(plans) if p.closed_reason == "zwischen den Jahren"]
+    if closed:  # the closure lies within the window: the measure can reopen it
+        assert model.capacity.year_end[closed].all()
+        assert (model.capacity.closure_day_minutes[closed] > 0).any()
+
+
+def test_demand_and_minutes_come_from_a_year_of_bookings(planning_office):
+    model = calibration.office_model(planning_office, start=planning_office.today, days=30)
+    by_slug = {s.slug: s for s in model.services}
+    # 3 ID-card bookings on each of ~261 weekdays of the last 365 days
+    assert by_slug["personalausweis"].per_week == pytest.approx(15.0, rel=0.03)
+    assert by_slug["meldebescheinigung"].per_week == pytest.approx(5.0, rel=0.03)
+    assert by_slug["personalausweis"].booked_minutes == 20.0
+    assert by_slug["meldebescheinigung"].booked_minutes == 10.0
+    assert model.weekday_web[5] == 0 and model.weekday_web[0] > 0  # booked on weekdays only
+    assert model.reference_minutes == 20
+    # the bookings of the last 20 days lie ahead: they are the starting backlog
+    assert model.initial_booked.sum() > 0
+    facts = calibration.office_facts(model)
+    assert facts["requests_per_week"] == pytest.approx(20.0, rel=0.03)
