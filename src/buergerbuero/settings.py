@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "buergerbuero.catalog",
     "buergerbuero.capacity",
     "buergerbuero.booking",
+    "buergerbuero.applications",
 ]
 
 MIDDLEWARE = [
@@ -148,3 +149,14 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# Online services (applications app, docs/online-services.md): identity providers and BundID's SAML settings.
+IDENTITY_PROVIDERS = env_list("IDENTITY_PROVIDERS", "buergerbuero.applications.identity.contrib.bundid.BundIDProvider")
+BUNDID = {
+    # Development: the local test IdP writes its metadata here (manage.py run_local_idp).
+    "IDP_METADATA_FILE": os.environ.get("BUNDID_IDP_METADATA_FILE", str(VAR_DIR / "identity" / "local-idp.xml")),
+    "SP_ENTITY_ID": os.environ.get("BUNDID_SP_ENTITY_ID", ""),
+    "SP_KEY_FILE": os.environ.get("BUNDID_SP_KEY_FILE", ""),
+    "SP_CERT_FILE": os.environ.get("BUNDID_SP_CERT_FILE", ""),
+}
+APPLICATIONS_MAX_UPLOAD_BYTES = int(os.environ.get("APPLICATIONS_MAX_UPLOAD_BYTES", str(8 * 1024 * 1024)))
