@@ -46,8 +46,9 @@ def start_idp(tmp_path, settings, sp_metadata: str, *, assertion_minutes: int = 
     return app, httpd
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def sp_var(tmp_path, settings):
+    """Keys, the test CA and uploads go to a fresh directory per test (never the developer's var/)."""
     settings.VAR_DIR = tmp_path / "var"
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.VAR_DIR
@@ -80,3 +81,71 @@ def login(client, **kwargs):
     done = client.post("/online/anmelden/bundid/acs", fields)
     assert done.status_code == 302, done.content.decode()
     return client.get(done["Location"])
+
+
+@pytest.fixture
+def online(db, small_office, id_card):
+    """The ID-card pre-application and the online Meldebescheinigung at the small test office."""
+    from buergerbuero.applications import idcard, registration
+    from buergerbuero.applications.models import OnlineService
+    from buergerbuero.catalog.models import OfficeService
+    from tests import factories
+
+    short = factories.service(slug="personalausweis-vorantrag", minutes=10, max_persons=1)
+    OfficeService.objects.create(office=small_office, service=short)
+    cert = factories.service(slug="meldebescheinigung", minutes=10, leika="99115003000000", fee="10.00")
+    OfficeService.objects.create(office=small_office, service=cert)
+    id_service = OnlineService.objects.create(
+        slug="personalausweis",
+        kind="id_card",
+        service=id_card,
+        appointment_service=short,
+        title_de="Personalausweis: Vorantrag",
+        title_en="ID card: pre-application",
+        trust_level=None,
+        form_schema=idcard.FORM,
+        retention_days=30,
+    )
+    cert_service = OnlineService.objects.create(
+        slug="meldebescheinigung",
+        kind="meldebescheinigung",
+        service=cert,
+        title_de="Meldebescheinigung online",
+        title_en="Certificate of registration",
+        trust_level=4,
+        form_schema=registration.FORM,
+        retention_days=90,
+    )
+    return {"office": small_office, "id_card": id_service, "certificate": cert_service, "short": short}
+
+
+@pytest.fixture
+def clerk(db, small_office, django_user_model):
+    from buergerbuero.accounts.models import StaffMembership
+
+    user = django_user_model.objects.create_user("clerk", password="pw-clerk-123")
+    StaffMembership.objects.create(user=user, organisation=small_office.organisation, role="clerk")
+    return user
+
+
+VALID_ID_CARD = {
+    "given_name": "Max",
+    "family_name": "Muster",
+    "birth_date": "1990-05-17",
+    "birth_place": "Dortmund",
+    "street": "Markt 3",
+    "postcode": "44575",
+    "city": "Castrop-Rauxel",
+    "email": "max@example.org",
+    "reason": "expiry",
+    "photo": "code",
+    "photo_code": "EPF-7Q2X-K9ZB",
+    "delivery": "pickup",
+    "consent": "on",
+}
+
+
+def start_draft(client, slug="personalausweis"):
+    response = client.post(f"/online/dienst/{slug}/")
+    assert response.status_code == 302, response.content.decode()
+    return response["Location"]

@@ -37,7 +37,9 @@ class OnlineService(models.Model):
     trust_level = models.PositiveSmallIntegerField(
         _("Mindest-Vertrauensniveau"),
         choices=[(int(level), level.label) for level in TrustLevel],
-        default=int(TrustLevel.HIGH),
+        null=True,
+        blank=True,
+        help_text=_("Leer: Anmeldung freiwillig (Daten können auch eingegeben werden)"),
     )
     form_schema = models.JSONField(_("Formular (Felder als Daten)"), default=dict)
     retention_days = models.PositiveSmallIntegerField(
@@ -54,7 +56,10 @@ class OnlineService(models.Model):
         verbose_name_plural = _("Online-Dienste")
         ordering = ["title_de"]
         constraints = [
-            models.CheckConstraint(condition=Q(trust_level__in=[1, 3, 4]), name="online_service_trust_level_known"),
+            models.CheckConstraint(
+                condition=Q(trust_level__isnull=True) | Q(trust_level__in=[1, 3, 4]),
+                name="online_service_trust_level_known",
+            ),
             models.CheckConstraint(condition=Q(retention_days__gte=1), name="online_service_retention_positive"),
         ]
 
