@@ -19,7 +19,7 @@ from tests.applications.conftest import VALID_ID_CARD, start_draft
 @pytest.fixture
 def submitted(client, online, django_capture_on_commit_callbacks):
     form_url = start_draft(client)
-    ok, png = cv2.imencode(".png", np.full((60, 60, 3), 200, np.uint8))
+    _ok, png = cv2.imencode(".png", np.full((60, 60, 3), 200, np.uint8))
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     data = {**VALID_ID_CARD, "action": "submit", "photo_code_image": SimpleUploadedFile("c.png", png.tobytes())}

@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from buergerbuero.applications import formschema, idcard, uploads
+from buergerbuero.applications import certificate, formschema, idcard, signing, uploads
 from buergerbuero.applications.identity.base import FinishedLogin, Identity, IdentityError, TrustLevel
 from buergerbuero.applications.models import (
     TRANSITIONS,
@@ -302,11 +302,49 @@ def submit(*, application: Application, now: dt.datetime | None = None) -> Appli
     _change(application, Status.SUBMITTED, actor=None, note="", now=now, submitted_at=now)
     application.purge_after = None
     application.save()
+    if service.kind == OnlineService.Kind.REGISTRATION_CERTIFICATE:
+        return _issue_certificate(application, now=now)
     _mail_on_commit(
         application,
         _("Ihr Antrag %(ref)s ist eingegangen") % {"ref": application.reference},
         _("Wir haben Ihren Antrag „%(title)s“ erhalten. Vorgangsnummer: %(ref)s.")
         % {"title": service.title_de, "ref": application.reference},
+    )
+    return application
+
+
+def _issue_certificate(application: Application, *, now: dt.datetime) -> Application:
+    """Meldebescheinigung fully online: only for an eID identity (level hoch); signed PDF, done at once."""
+    if (application.trust_level or 0) < TrustLevel.HIGH or not application.identity:
+        raise Forbidden(
+            _("Eine Meldebescheinigung gibt es online nur nach Anmeldung mit der Online-Ausweisfunktion."),
+            field="identity",
+            code="trust_level_too_low",
+        )
+    office = application.office
+    pdf = certificate.render(
+        office_name=office.name,
+        office_address=f"{office.street}, {office.postcode} {office.city}",
+        reference=application.reference,
+        person=application.identity,
+        kind=application.answers.get("kind", "simple"),
+        issued=_local_today(now),
+    )
+    signed = signing.sign_pdf(pdf, reason=f"Meldebescheinigung {application.reference}", location=office.city)
+    application.document.save(f"{uuid.uuid4().hex}.pdf", ContentFile(signed), save=False)
+    name = application.document.name
+    try:
+        _change(application, Status.APPROVED, actor=None, note="automatisch (eID)", now=now, decided_at=now)
+        _change(application, Status.COMPLETED, actor=None, note="", now=now, completed_at=now)
+        application.purge_after = now + dt.timedelta(days=application.service.retention_days)
+        application.save()
+    except Exception:
+        _delete_file(name)
+        raise
+    _mail_on_commit(
+        application,
+        _("Ihre Meldebescheinigung %(ref)s") % {"ref": application.reference},
+        _("Ihre Meldebescheinigung ist fertig und kann über Ihren Zugangslink heruntergeladen werden."),
     )
     return application
 

@@ -394,3 +394,10 @@ def staff_attachment(request: HttpRequest, reference: str, attachment_id: int) -
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Disposition"] = f'attachment; filename="{attachment.field}{attachment.file.name[-4:]}"'
     return response
+
+
+def signing_ca(request: HttpRequest) -> HttpResponse:
+    """The certificate that signs our PDFs, so anyone can verify a document (public data)."""
+    from buergerbuero.applications import signing
+
+    return HttpResponse(signing.signing_material()[2].read_bytes(), content_type="application/x-pem-file")
