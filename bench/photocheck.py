@@ -14,13 +14,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "buergerbuero.settings")
 
-import cv2  # noqa: E402
-import django  # noqa: E402
+import cv2
+import django
 
 django.setup()
 
-from buergerbuero.applications import photocheck, uploads  # noqa: E402
 from tests.applications.photos import photo  # noqa: E402
+
+from buergerbuero.applications import photocheck, uploads  # noqa: E402
 
 VARIANTS = [{}, {"head": 0.6}, {"head": 0.9}, {"rotate": 8}, {"shift": 0.1}, {"background": 110}, {"blur": 5}]
 
