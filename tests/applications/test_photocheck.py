@@ -41,3 +41,25 @@ def test_messages_are_plain_german():
     findings = photocheck.check(photo(head=0.6, background=100)).findings
     messages = " ".join(f.message for f in findings)
     assert "Der Kopf ist zu klein" in messages and "Hintergrund ist zu dunkel" in messages
+
+
+def test_photo_check_page_explains_and_stores_nothing(client, settings):
+    import cv2
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    _ok, jpeg = cv2.imencode(".jpg", photo(head=0.6))
+    response = client.post(
+        "/online/fotopruefung", {"photo": SimpleUploadedFile("me.jpg", jpeg.tobytes(), "image/jpeg")}
+    )
+    assert response.status_code == 200
+    assert "Der Kopf ist zu klein" in response.content.decode()
+    _ok, good = cv2.imencode(".jpg", photo())
+    response = client.post(
+        "/online/fotopruefung", {"photo": SimpleUploadedFile("me.jpg", good.tobytes(), "image/jpeg")}
+    )
+    assert 'id="photo-ok"' in response.content.decode()
+    for data, message in [(b"\xff\xd8\xff\xe0" + b"\x00" * 100, "beschädigt"), (b"PK\x03\x04zip", "Dateityp")]:
+        response = client.post("/online/fotopruefung", {"photo": SimpleUploadedFile("x.jpg", data, "image/jpeg")})
+        assert response.status_code == 400 and message in response.content.decode()
+    assert client.post("/online/fotopruefung", {}).status_code == 400
+    assert not settings.MEDIA_ROOT.exists() or not any(settings.MEDIA_ROOT.rglob("*.*"))

@@ -16,6 +16,7 @@ urlpatterns = [
     path("antrag/<uuid:public_id>/status", views.application_status, name="status"),
     path("antrag/<uuid:public_id>/dokument", views.application_document, name="document"),
     path("zertifikat.pem", views.signing_ca, name="signing_ca"),
+    path("fotopruefung", views.photo_check, name="photo_check"),
     path("verwaltung/", views.staff_list, name="staff_list"),
     path("verwaltung/termin/<str:code>", views.staff_by_appointment, name="staff_by_appointment"),
     path("verwaltung/<str:reference>/", views.staff_detail, name="staff_detail"),

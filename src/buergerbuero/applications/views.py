@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,7 +13,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from buergerbuero.accounts import selectors as accounts_selectors
-from buergerbuero.applications import formschema, selectors, services
+from buergerbuero.applications import formschema, photocheck, selectors, services, uploads
 from buergerbuero.applications.identity import registry
 from buergerbuero.applications.identity import session as identity_session
 from buergerbuero.applications.identity.base import Identity, IdentityError, TrustLevel
@@ -401,3 +402,23 @@ def signing_ca(request: HttpRequest) -> HttpResponse:
     from buergerbuero.applications import signing
 
     return HttpResponse(signing.signing_material()[2].read_bytes(), content_type="application/x-pem-file")
+
+
+def photo_check(request: HttpRequest) -> HttpResponse:
+    """Check a biometric photo before coming in. The picture is examined in memory and never stored."""
+    context: dict = {"result": None, "error": None}
+    if request.method == "POST":
+        uploaded = request.FILES.get("photo")
+        limit = settings.APPLICATIONS_MAX_UPLOAD_BYTES
+        try:
+            if uploaded is None:
+                raise uploads.UploadError(_("Bitte wählen Sie ein Foto aus."))
+            checked = uploads.check(
+                uploads.read_limited(uploaded, limit), accept=("image/jpeg", "image/png"), max_bytes=limit
+            )
+        except uploads.UploadError as exc:
+            context["error"] = exc.message
+        else:
+            context["result"] = photocheck.check(uploads.decode(checked.data))
+    status = 400 if context["error"] else 200
+    return render(request, "applications/photo_check.html", context, status=status)
