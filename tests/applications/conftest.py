@@ -123,7 +123,7 @@ def online(db, small_office, id_card):
 def clerk(db, small_office, django_user_model):
     from buergerbuero.accounts.models import StaffMembership
 
-    user = django_user_model.objects.create_user("clerk", password="pw-clerk-123")
+    user = django_user_model.objects.create_user("clerk", password="pw-clerk-123", is_staff=True)
     StaffMembership.objects.create(user=user, organisation=small_office.organisation, role="clerk")
     return user
 

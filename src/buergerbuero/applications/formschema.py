@@ -8,7 +8,8 @@ Pure (no ORM). A schema is a dict (stored as JSON on OnlineService.form_schema):
 
 Field types: text, email, date, choice, checkbox, file. Options: required, required_if {"field": value},
 max_length, pattern + pattern_message {de,en}, min/max (dates as ISO text or "today"), accept (MIME types),
-max_bytes, prefill (an Identity attribute), locked_when_identified (the eID value may not be changed).
+max_bytes, prefill (an Identity attribute), locked_when_identified (the eID value may not be changed),
+normalize ("code": spaces dropped, upper case, before any check).
 """
 
 import datetime as dt
@@ -51,6 +52,7 @@ class Field:
     max_bytes: int = 0
     prefill: str = ""
     locked_when_identified: bool = False
+    normalize: str = ""  # "code": drop spaces, upper case (codes read off a paper slip)
 
     @property
     def label_text(self) -> str:
@@ -133,6 +135,8 @@ def clean(
                 errors[f.name] = _("Bitte laden Sie eine Datei hoch.")
             continue
         value = (raw.get(f.name) or "").strip()
+        if f.normalize == "code":
+            value = re.sub(r"\s+", "", value).upper()
         if f.type == "checkbox":
             values[f.name] = value in {"on", "true", "1", "yes"}
             if f.required and not values[f.name]:

@@ -129,6 +129,7 @@ FORM = {
         {
             "name": "photo_code",
             "type": "text",
+            "normalize": "code",
             "max_length": 64,
             "pattern": PHOTO_CODE,
             "pattern_message": L(
