@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from buergerbuero.accounts import selectors as accounts_selectors
 from buergerbuero.applications import formschema, photocheck, selectors, services, uploads
@@ -57,8 +57,8 @@ def identity_start(request: HttpRequest, provider: str) -> HttpResponse:
     return started.response
 
 
-@csrf_exempt  # the identity provider posts here cross-site; the signed response is the protection
-@require_POST
+@csrf_exempt  # the identity provider posts here cross-site (SAML); the signed answer is the protection
+@require_http_methods(["GET", "POST"])  # SAML: POST binding; OpenID Connect: redirect with ?code&state
 def identity_acs(request: HttpRequest, provider: str) -> HttpResponse:
     try:
         plugin = registry.get(provider)
