@@ -118,19 +118,20 @@ def test_staff_of_another_organisation_is_refused(submitted, django_user_model):
 
 def test_retention_deletes_personal_data_and_files(submitted, clerk, django_capture_on_commit_callbacks, settings):
     stored = Attachment.objects.get().file.path
-    for to in (Status.IN_REVIEW, Status.APPROVED, Status.COMPLETED):
-        services.transition(application=submitted, to=to, actor=clerk)
+    with django_capture_on_commit_callbacks(execute=True):
+        for to in (Status.IN_REVIEW, Status.APPROVED, Status.COMPLETED):
+            services.transition(application=submitted, to=to, actor=clerk)
+    import os
+
+    assert not Attachment.objects.exists() and not os.path.exists(stored)  # files go when the visit is done
     application = Application.objects.get()
+    assert application.answers  # the rest stays until the retention period ends
     assert application.purge_after is not None
     with django_capture_on_commit_callbacks(execute=True):
         assert services.purge_due(now=application.purge_after - dt.timedelta(seconds=1)) == 0
         assert services.purge_due(now=application.purge_after) == 1
     application.refresh_from_db()
     assert application.answers == {} and application.identity == {} and application.email == ""
-    assert not Attachment.objects.exists()
-    import os
-
-    assert not os.path.exists(stored)
     assert AccessLog.objects.filter(action="purge", reference=application.reference).exists()
     assert Client().get(f"/online/antrag/{application.public_id}/status").status_code == 404
 

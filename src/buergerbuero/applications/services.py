@@ -404,6 +404,11 @@ def transition(
         application.clerk_note = note
     application.save()
     log_access(application=application, actor=actor, action=AccessLog.Action.CHANGE, detail=f"status → {to}", now=now)
+    if to == Status.COMPLETED and application.attachments.exists():
+        # Photos and scans have been taken over at the visit: they go now, the rest after the retention period.
+        for attachment in application.attachments.all():
+            _delete_attachment(attachment)
+        log_access(application=application, actor=actor, action=AccessLog.Action.PURGE, detail="files", now=now)
     if to in (Status.APPROVED, Status.REJECTED):
         _mail_on_commit(
             application,
