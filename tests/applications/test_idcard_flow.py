@@ -172,3 +172,29 @@ def test_a_stranger_cannot_open_the_application(client, online):
 
     form_url = start_draft(client)
     assert Client().get(form_url).status_code == 404
+
+
+def test_huge_upload_is_cut_off_and_the_other_fields_survive(client, online, settings):
+    settings.APPLICATIONS_MAX_UPLOAD_BYTES = 64 * 1024
+    form_url = start_draft(client)
+    huge = upload("huge.png", b"\x89PNG\r\n\x1a\n" + b"\0" * (2 * 1024 * 1024))
+    # the file comes before the text fields in the form; they must still arrive
+    response = client.post(form_url, {"photo_code_image": huge, "given_name": "Max", "consent": "on", "action": "save"})
+    assert response.status_code == 400
+    assert "zu groß" in response.content.decode()
+    assert Attachment.objects.count() == 0
+    assert Application.objects.get().answers["given_name"] == "Max"
+
+
+def test_csrf_still_protects_the_form(online):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    assert client.post("/online/dienst/personalausweis/", {}).status_code == 403
+    client.get("/online/dienst/personalausweis/")
+    token = client.cookies["csrftoken"].value
+    form_url = client.post("/online/dienst/personalausweis/", {"csrfmiddlewaretoken": token})["Location"]
+    assert client.post(form_url, {"given_name": "Max", "action": "save"}).status_code == 403
+    saved = client.post(form_url, {"given_name": "Max", "action": "save", "csrfmiddlewaretoken": token})
+    assert saved.status_code == 200
+    assert Application.objects.get().answers["given_name"] == "Max"

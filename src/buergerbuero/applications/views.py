@@ -1,15 +1,17 @@
 """Thin views of the applications app: identity login, the citizen's forms, the back office."""
 
 import datetime as dt
+from functools import wraps
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from buergerbuero.accounts import selectors as accounts_selectors
@@ -166,6 +168,51 @@ def _form_context(application, *, raw=None, errors=None, message=None):
     return {"application": application, "rows": rows, "message": message, "errors": errors or {}}
 
 
+class LimitedUpload(FileUploadHandler):
+    """Stops keeping a file as soon as it passes the limit (nothing of it reaches the disk); other fields
+    are still read. The view then reports the field (see `too_large`)."""
+
+    def __init__(self, request, limit: int):
+        super().__init__(request)
+        self.limit, self.seen = limit, 0
+
+    def new_file(self, field_name, *args, **kwargs):
+        super().new_file(field_name, *args, **kwargs)
+        self.seen = 0
+
+    def receive_data_chunk(self, raw_data, start):
+        self.seen += len(raw_data)
+        if self.seen > self.limit:
+            self.request.applications_too_large = [
+                *getattr(self.request, "applications_too_large", []),
+                self.field_name,
+            ]
+            raise SkipFile()
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None
+
+
+def _limit_uploads(view):
+    """Install LimitedUpload before anything reads the body (CSRF is checked afterwards, as usual)."""
+    protected = csrf_protect(view)
+
+    @csrf_exempt
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        request.upload_handlers.insert(0, LimitedUpload(request, settings.APPLICATIONS_MAX_UPLOAD_BYTES))
+        return protected(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _too_large_message():
+    mb = settings.APPLICATIONS_MAX_UPLOAD_BYTES / 1024 / 1024
+    return _("Die Datei ist zu groß (höchstens %(mb)s MB).") % {"mb": f"{mb:.0f}"}
+
+
+@_limit_uploads
 def application_form(request: HttpRequest, public_id) -> HttpResponse:
     try:
         application, _token = _citizen_application(request, public_id)
@@ -181,6 +228,9 @@ def application_form(request: HttpRequest, public_id) -> HttpResponse:
     form = formschema.parse(application.service.form_schema)
     for f in form.file_fields:
         uploaded = request.FILES.get(f.name)
+        if f.name in getattr(request, "applications_too_large", []):
+            errors[f.name] = _too_large_message()
+            continue
         if uploaded is None:
             continue
         try:
@@ -404,6 +454,7 @@ def signing_ca(request: HttpRequest) -> HttpResponse:
     return HttpResponse(signing.signing_material()[2].read_bytes(), content_type="application/x-pem-file")
 
 
+@_limit_uploads
 def photo_check(request: HttpRequest) -> HttpResponse:
     """Check a biometric photo before coming in. The picture is examined in memory and never stored."""
     context: dict = {"result": None, "error": None}
@@ -411,6 +462,8 @@ def photo_check(request: HttpRequest) -> HttpResponse:
         uploaded = request.FILES.get("photo")
         limit = settings.APPLICATIONS_MAX_UPLOAD_BYTES
         try:
+            if "photo" in getattr(request, "applications_too_large", []):
+                raise uploads.UploadError(_too_large_message())
             if uploaded is None:
                 raise uploads.UploadError(_("Bitte wählen Sie ein Foto aus."))
             checked = uploads.check(
