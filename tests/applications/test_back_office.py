@@ -145,3 +145,12 @@ def test_purge_command_clears_stale_drafts(client, online):
     call_command("purge_applications")
     application.refresh_from_db()
     assert application.purged_at is not None
+
+
+def test_list_marks_applications_over_their_target(submitted, clerk):
+    staff = Client()
+    staff.force_login(clerk)
+    assert "über dem Bearbeitungsziel" not in staff.get("/online/verwaltung/?status=submitted").content.decode()
+    Application.objects.filter(pk=submitted.pk).update(submitted_at=timezone.now() - dt.timedelta(days=40))
+    page = staff.get("/online/verwaltung/?status=submitted").content.decode()
+    assert submitted.reference in page and "über dem Bearbeitungsziel" in page

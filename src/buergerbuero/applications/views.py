@@ -365,7 +365,11 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     for office in catalog_selectors.offices():
         if accounts_selectors.can_see_office(request.user, office):
             rows.extend(
-                {"application": a, "hours": selectors.sla_hours_used(a, now=now)}
+                {
+                    "application": a,
+                    "hours": (hours := selectors.sla_hours_used(a, now=now)),
+                    "overdue": hours is not None and a.decided_at is None and hours > a.service.sla_days * 24,
+                }
                 for a in selectors.for_office(office, status=status)
             )
     statuses = [(value, label) for value, label in Status.choices if value != Status.DRAFT]
