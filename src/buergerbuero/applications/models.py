@@ -93,7 +93,7 @@ TRANSITIONS: dict[str, set[str]] = {
 }
 ALLOWED_PAIRS = Q()
 for _from, _tos in TRANSITIONS.items():
-    for _to in _tos:
+    for _to in sorted(_tos):
         ALLOWED_PAIRS |= Q(from_status=_from, to_status=_to)
 
 
