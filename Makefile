@@ -24,6 +24,7 @@ demo: migrate
 	$(PY) manage.py load_demo --if-empty
 
 run: demo
+	@command -v xmlsec1 >/dev/null 2>&1 || echo "Hinweis: xmlsec1 fehlt (apt-get install xmlsec1) – die BundID-Anmeldung ist abgeschaltet, alles andere läuft."
 	@$(PY) manage.py collectstatic --no-input --verbosity 0
 	@scripts/run-server $(HOST) $(PORT)
 

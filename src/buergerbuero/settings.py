@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "buergerbuero.queue",
     "buergerbuero.insights",
     "buergerbuero.planning",
+    "buergerbuero.applications",
 ]
 
 MIDDLEWARE = [
@@ -184,3 +185,23 @@ RATELIMIT_PROXY_COUNT = int(os.environ.get("RATELIMIT_PROXY_COUNT", "0"))  # tru
 OPEN_FEED_CACHE_SECONDS = int(os.environ.get("OPEN_FEED_CACHE_SECONDS", "60"))
 WAITLIST_OFFER_HOURS = int(os.environ.get("WAITLIST_OFFER_HOURS", "4"))
 WAITLIST_MAX_ACTIVE_PER_EMAIL = int(os.environ.get("WAITLIST_MAX_ACTIVE_PER_EMAIL", "3"))
+# Online services (applications app, docs/online-services.md): identity providers and BundID's SAML settings.
+IDENTITY_PROVIDERS = env_list(
+    "IDENTITY_PROVIDERS",
+    "buergerbuero.applications.identity.contrib.bundid.BundIDProvider,"
+    "buergerbuero.applications.identity.contrib.oidc.OpenIDConnectProvider",
+)
+BUNDID = {
+    # Development: the local test IdP writes its metadata here (manage.py run_local_idp).
+    "IDP_METADATA_FILE": os.environ.get("BUNDID_IDP_METADATA_FILE", str(VAR_DIR / "identity" / "local-idp.xml")),
+    "SP_ENTITY_ID": os.environ.get("BUNDID_SP_ENTITY_ID", ""),
+    "SP_KEY_FILE": os.environ.get("BUNDID_SP_KEY_FILE", ""),
+    "SP_CERT_FILE": os.environ.get("BUNDID_SP_CERT_FILE", ""),
+}
+OIDC = {
+    "ISSUER": os.environ.get("OIDC_ISSUER", ""),
+    "CLIENT_ID": os.environ.get("OIDC_CLIENT_ID", ""),
+    "CLIENT_SECRET": os.environ.get("OIDC_CLIENT_SECRET", ""),
+    "SCOPES": os.environ.get("OIDC_SCOPES", "openid profile email address"),
+}
+APPLICATIONS_MAX_UPLOAD_BYTES = int(os.environ.get("APPLICATIONS_MAX_UPLOAD_BYTES", str(8 * 1024 * 1024)))

@@ -11,5 +11,6 @@ urlpatterns = [
     path("", include("buergerbuero.booking.waitlist_urls")),
     path("insights/", include("buergerbuero.insights.urls")),
     path("planung/", include("buergerbuero.planning.urls")),
+    path("online/", include("buergerbuero.applications.urls")),
     path("", include("buergerbuero.core.urls")),
 ]

@@ -1,0 +1,42 @@
+from django.contrib import admin
+
+from buergerbuero.applications.models import AccessLog, Application, OnlineService, StatusChange
+
+
+@admin.register(OnlineService)
+class OnlineServiceAdmin(admin.ModelAdmin):
+    list_display = ["title_de", "kind", "service", "appointment_service", "trust_level", "retention_days", "active"]
+
+
+class StatusChangeInline(admin.TabularInline):
+    model = StatusChange
+    extra = 0
+    can_delete = False
+    readonly_fields = ["from_status", "to_status", "actor", "note", "at"]
+
+
+@admin.register(Application)
+class ApplicationAdmin(admin.ModelAdmin):
+    """Read-only: status changes go through the back office (services), which also writes the audit log."""
+
+    list_display = ["reference", "service", "status", "submitted_at", "appointment_code", "purge_after"]
+    list_filter = ["status", "service"]
+    search_fields = ["reference", "appointment_code"]
+    readonly_fields = [f.name for f in Application._meta.fields]
+    exclude = ["answers", "identity"]
+    inlines = [StatusChangeInline]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(admin.ModelAdmin):
+    list_display = ["at", "actor_name", "action", "reference", "detail"]
+    readonly_fields = ["application", "reference", "actor", "actor_name", "action", "detail", "at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,185 @@
+"""A real OpenID Connect provider for development and tests on 127.0.0.1 (authorization code + PKCE, RS256).
+
+Discovery, JWKS, an authorization page where the tester picks a test person and a login method (which sets
+the `acr`), and a token endpoint that checks the client secret, the redirect URI, the one-time code and the
+PKCE verifier and issues a signed ID token. Plain WSGI; run it in a thread (tests) or beside `make run`.
+"""
+
+import base64
+import hashlib
+import html
+import json
+import secrets
+import threading
+import time
+from pathlib import Path
+from urllib.parse import parse_qs, urlencode
+
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from buergerbuero.applications.identity.base import TrustLevel
+from buergerbuero.applications.identity.contrib.local_idp import PERSONS, _page, _reply
+from buergerbuero.applications.identity.contrib.local_idp import serve as _serve
+from buergerbuero.applications.identity.contrib.oidc import ACR_FOR_LEVEL
+
+METHODS = {
+    "password": ("Benutzername und Passwort", TrustLevel.BASIC),
+    "elster": ("ELSTER-Zertifikat", TrustLevel.SUBSTANTIAL),
+    "eid": ("Online-Ausweis (eID)", TrustLevel.HIGH),
+}
+
+
+def _claims(person: dict) -> dict:
+    return {
+        "sub": person["urn:oid:1.3.6.1.4.1.25484.494450.3"],
+        "given_name": person["urn:oid:2.5.4.42"],
+        "family_name": person["urn:oid:2.5.4.4"],
+        "birthdate": person["urn:oid:1.3.6.1.5.5.7.9.1"],
+        "email": person["urn:oid:0.9.2342.19200300.100.1.3"],
+        "address": {
+            "street_address": person["urn:oid:2.5.4.9"],
+            "postal_code": person["urn:oid:2.5.4.17"],
+            "locality": person["urn:oid:2.5.4.7"],
+            "country": "DE",
+        },
+        "nationalities": ["DE"],
+    }
+
+
+def _key(path: Path) -> rsa.RSAPrivateKey:
+    if path.exists():
+        return serialization.load_pem_private_key(path.read_bytes(), password=None)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    path.chmod(0o600)
+    return key
+
+
+class LocalOIDC:
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        key_dir: Path,
+        client_id: str,
+        client_secret: str,
+        redirect_uri: str,
+        token_seconds: int = 300,
+        wrong_key: bool = False,
+    ):
+        self.base_url = base_url.rstrip("/")
+        self.client_id, self.client_secret, self.redirect_uri = client_id, client_secret, redirect_uri
+        self.token_seconds = token_seconds
+        self.key = _key(Path(key_dir) / "local-oidc.key")
+        # wrong_key: sign with a key that is not in the JWKS (to test that the RP refuses forged tokens)
+        self.signing_key = rsa.generate_private_key(public_exponent=65537, key_size=2048) if wrong_key else self.key
+        self.kid = hashlib.sha256(
+            self.key.public_key().public_bytes(
+                serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+            )
+        ).hexdigest()[:16]
+        self._codes: dict[str, dict] = {}
+        self._lock = threading.Lock()
+
+    def discovery(self) -> dict:
+        return {
+            "issuer": self.base_url,
+            "authorization_endpoint": f"{self.base_url}/authorize",
+            "token_endpoint": f"{self.base_url}/token",
+            "jwks_uri": f"{self.base_url}/jwks",
+            "response_types_supported": ["code"],
+            "subject_types_supported": ["pairwise"],
+            "id_token_signing_alg_values_supported": ["RS256"],
+            "code_challenge_methods_supported": ["S256"],
+            "acr_values_supported": list(ACR_FOR_LEVEL.values()),
+        }
+
+    def jwks(self) -> dict:
+        jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(self.key.public_key()))
+        return {"keys": [jwk | {"kid": self.kid, "use": "sig", "alg": "RS256"}]}
+
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        query = {k: v[0] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
+        form = {}
+        if environ.get("REQUEST_METHOD") == "POST":
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            form = {k: v[0] for k, v in parse_qs(environ["wsgi.input"].read(length).decode()).items()}
+        if path == "/.well-known/openid-configuration":
+            return _reply(start_response, "200 OK", json.dumps(self.discovery()), "application/json")
+        if path == "/jwks":
+            return _reply(start_response, "200 OK", json.dumps(self.jwks()), "application/json")
+        if path == "/authorize" and environ.get("REQUEST_METHOD") == "GET":
+            if query.get("client_id") != self.client_id or query.get("redirect_uri") != self.redirect_uri:
+                return _reply(start_response, "400 Bad Request", _page("Fehler", "<p>Unbekannter Client.</p>"))
+            return _reply(start_response, "200 OK", self._login_page(query))
+        if path == "/authorize" and form.get("params"):
+            params = json.loads(form["params"])
+            code = secrets.token_urlsafe(24)
+            with self._lock:
+                self._codes[code] = {
+                    **params,
+                    "person": form.get("person", "erika"),
+                    "method": form.get("method", "eid"),
+                    "expires": time.time() + 60,
+                }
+            target = f"{params['redirect_uri']}?{urlencode({'code': code, 'state': params['state']})}"
+            start_response("302 Found", [("Location", target), ("Content-Length", "0")])
+            return [b""]
+        if path == "/token" and form:
+            return self._token(form, start_response)
+        return _reply(start_response, "404 Not Found", _page("Nicht gefunden", "<p>Unbekannte Adresse.</p>"))
+
+    def _login_page(self, query: dict) -> str:
+        persons = "".join(
+            f'<label><input type="radio" name="person" value="{k}"{" checked" if i == 0 else ""}> '
+            f"{html.escape(p['urn:oid:2.5.4.42'])} {html.escape(p['urn:oid:2.5.4.4'])}</label><br>"
+            for i, (k, p) in enumerate(PERSONS.items())
+        )
+        methods = "".join(
+            f'<button type="submit" name="method" value="{k}">Anmelden mit {html.escape(label)}</button> '
+            for k, (label, _level) in METHODS.items()
+        )
+        body = (
+            f"<p>Angefragtes Vertrauensniveau: <strong>{html.escape(query.get('acr_values', '–'))}</strong></p>"
+            f'<form method="post" action="{self.base_url}/authorize">'
+            f'<input type="hidden" name="params" value="{html.escape(json.dumps(query))}">'
+            f"<fieldset><legend>Testperson</legend>{persons}</fieldset><p>{methods}</p></form>"
+        )
+        return _page("Lokaler Test-Identitätsanbieter (OpenID Connect)", body)
+
+    def _token(self, form: dict, start_response):
+        def refuse(error: str):
+            return _reply(start_response, "400 Bad Request", json.dumps({"error": error}), "application/json")
+
+        if form.get("client_id") != self.client_id or form.get("client_secret") != self.client_secret:
+            return refuse("invalid_client")
+        with self._lock:
+            grant = self._codes.pop(form.get("code", ""), None)  # a code works once
+        if grant is None or grant["expires"] < time.time() or form.get("redirect_uri") != grant["redirect_uri"]:
+            return refuse("invalid_grant")
+        verifier = form.get("code_verifier", "")
+        challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+        if challenge != grant.get("code_challenge"):
+            return refuse("invalid_grant")
+        now = int(time.time())
+        claims = _claims(PERSONS[grant["person"]]) | {
+            "iss": self.base_url,
+            "aud": self.client_id,
+            "iat": now,
+            "exp": now + self.token_seconds,
+            "nonce": grant.get("nonce", ""),
+            "jti": secrets.token_hex(16),
+            "acr": ACR_FOR_LEVEL[METHODS[grant["method"]][1]],
+        }
+        token = jwt.encode(claims, self.signing_key, algorithm="RS256", headers={"kid": self.kid})
+        body = {"access_token": secrets.token_urlsafe(16), "token_type": "Bearer", "id_token": token}
+        return _reply(start_response, "200 OK", json.dumps(body), "application/json")
+
+
+serve = _serve

@@ -1,0 +1,124 @@
+"""Reads of the applications app."""
+
+import datetime as dt
+import hashlib
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from buergerbuero.applications.models import AccessLog, Application, OnlineService, PendingLogin, Status
+from buergerbuero.booking import selectors as booking_selectors
+from buergerbuero.catalog import selectors as catalog_selectors
+from buergerbuero.core.errors import NotFound
+
+
+def open_login(*, provider: str, request_id: str, now: dt.datetime | None = None) -> PendingLogin | None:
+    now = now or timezone.now()
+    return PendingLogin.objects.filter(
+        provider=provider, request_id=request_id, expires_at__gt=now, identity__isnull=True
+    ).first()
+
+
+# --- applications ------------------------------------------------------------------------------------
+# National services the office links to instead of rebuilding them (domain.md).
+NATIONAL_SERVICES = [
+    {
+        "title": _("Wohnsitz elektronisch anmelden (eWA)"),
+        "text": _("Die elektronische Wohnsitzanmeldung des Bundes – mit Online-Ausweis, ohne Termin."),
+        "url": "https://www.bmi.bund.de/DE/themen/moderne-verwaltung/verwaltungsdigitalisierung/wohnsitzanmeldung/wohnsitzanmeldung-node.html",
+    },
+    {
+        "title": _("Führungszeugnis beim Bundesamt für Justiz"),
+        "text": _("Online beantragen mit Online-Ausweis beim Bundesamt für Justiz."),
+        "url": "https://www.fuehrungszeugnis.bund.de/",
+    },
+]
+
+
+def online_services() -> QuerySet[OnlineService]:
+    return OnlineService.objects.filter(active=True).select_related("service", "appointment_service")
+
+
+def online_service(slug: str) -> OnlineService:
+    service = online_services().filter(slug=slug).first()
+    if service is None:
+        raise NotFound(_("Diesen Online-Dienst gibt es nicht."), field="service")
+    return service
+
+
+def office_for(service: OnlineService):
+    """The office that handles it (the first that offers the catalogue service)."""
+    office = catalog_selectors.offices().filter(office_services__service=service.service).first()
+    if office is None:
+        office = catalog_selectors.offices().first()
+    if office is None:
+        raise NotFound(_("Kein Bürgerbüro bietet diesen Dienst an."), field="service")
+    return office
+
+
+def application_for_citizen(public_id, token: str) -> Application:
+    application = Application.objects.select_related("service", "office").filter(public_id=public_id).first()
+    if application is None or not token or application.token_hash != _hash(token) or application.purged_at:
+        raise NotFound(_("Diesen Antrag gibt es nicht (oder der Zugangslink ist falsch)."), field="application")
+    return application
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def for_office(office, *, status: str | None = None) -> QuerySet[Application]:
+    rows = Application.objects.filter(office=office).exclude(status=Status.DRAFT).select_related("service")
+    if status:
+        rows = rows.filter(status=status)
+    return rows.order_by("submitted_at")
+
+
+def by_reference(reference: str) -> Application:
+    application = (
+        Application.objects.select_related("service", "office")
+        .prefetch_related("attachments", "changes")
+        .filter(reference=reference.strip().upper())
+        .first()
+    )
+    if application is None:
+        raise NotFound(_("Keinen Antrag mit dieser Vorgangsnummer gefunden."), field="reference")
+    return application
+
+
+def by_appointment_code(code: str) -> Application:
+    application = Application.objects.filter(appointment_code=code.strip().upper()).order_by("-created_at").first()
+    if application is None:
+        raise NotFound(_("Zu diesem Buchungscode gibt es keinen Vorantrag."), field="code")
+    return application
+
+
+def sla_hours_used(application: Application, *, now: dt.datetime) -> float | None:
+    """Hours the office has had the application, without the time it waited for the citizen."""
+    if application.submitted_at is None:
+        return None
+    end = application.decided_at or now
+    paused = application.sla_paused_seconds
+    if application.sla_paused_since:
+        paused += (now - application.sla_paused_since).total_seconds()
+    return max(0.0, ((end - application.submitted_at).total_seconds() - paused) / 3600)
+
+
+def short_appointment_times(service: OnlineService, office, *, now: dt.datetime, limit: int = 12):
+    """The first free start times of the short appointment (booking engine, web channel)."""
+    query = booking_selectors.booking_query(office=office, service_slugs=[service.appointment_service.slug], now=now)
+    first = booking_selectors.earliest(query, now=now)
+    if first is None:
+        return query, []
+    day = first.start.astimezone(query.tz).date()
+    times = []
+    for _day, free in sorted(booking_selectors.free_times(query, day, day + dt.timedelta(days=6), now=now).items()):
+        times.extend(t.start for t in free)
+        if len(times) >= limit:
+            break
+    return query, times[:limit]
+
+
+def access_log(application: Application) -> QuerySet[AccessLog]:
+    return AccessLog.objects.filter(reference=application.reference).select_related("actor")

@@ -1,0 +1,504 @@
+"""Writes of the applications app: logins, drafts, submission, back-office status changes, retention."""
+
+import datetime as dt
+import hashlib
+import secrets
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from buergerbuero.applications import certificate, formschema, idcard, signing, uploads
+from buergerbuero.applications.identity.base import FinishedLogin, Identity, IdentityError, TrustLevel
+from buergerbuero.applications.models import (
+    TRANSITIONS,
+    AccessLog,
+    Application,
+    Attachment,
+    ConsumedAssertion,
+    OnlineService,
+    PendingLogin,
+    Status,
+    StatusChange,
+)
+from buergerbuero.core.errors import Conflict, DomainError, Forbidden
+
+LOGIN_MINUTES = 15
+
+REFUSED_LEVEL = _(
+    "Sie haben sich mit dem Vertrauensniveau „%(got)s“ angemeldet. Für diesen Dienst ist „%(need)s“ nötig. "
+    "Bitte melden Sie sich mit der Online-Ausweisfunktion Ihres Personalausweises an."
+)
+
+
+# --- identity ----------------------------------------------------------------------------------------
+@transaction.atomic
+def begin_login(
+    *, provider: str, transaction_id: str, level: TrustLevel, next_url: str, now: dt.datetime | None = None
+) -> PendingLogin:
+    now = now or timezone.now()
+    PendingLogin.objects.filter(expires_at__lte=now).delete()
+    return PendingLogin.objects.create(
+        provider=provider,
+        request_id=transaction_id,
+        level=int(level),
+        next_url=next_url,
+        created_at=now,
+        expires_at=now + dt.timedelta(minutes=LOGIN_MINUTES),
+    )
+
+
+@transaction.atomic
+def complete_login(*, provider: str, result: FinishedLogin, now: dt.datetime | None = None) -> PendingLogin:
+    """Accept a checked answer once: the proof id is unique in the database, the level must be high enough.
+
+    On refusal nothing is stored but the fact that the proof was spent (so it cannot be tried again)."""
+    now = now or timezone.now()
+    pending = (
+        PendingLogin.objects.select_for_update()
+        .filter(provider=provider, request_id=result.transaction_id, expires_at__gt=now, identity__isnull=True)
+        .first()
+    )
+    if pending is None:
+        raise IdentityError(_("Diese Anmeldung ist abgelaufen oder wurde schon verwendet."), code="identity_replayed")
+    try:
+        with transaction.atomic():
+            ConsumedAssertion.objects.create(provider=provider, assertion_id=result.proof_id[:200], used_at=now)
+    except IntegrityError as exc:
+        raise IdentityError(_("Diese Anmeldeantwort wurde bereits verwendet."), code="identity_replayed") from exc
+    requested = TrustLevel(pending.level)
+    if result.identity.trust_level < requested:
+        pending.error = str(REFUSED_LEVEL % {"got": result.identity.trust_level.label, "need": requested.label})
+        pending.identity = {}
+        pending.save(update_fields=["error", "identity"])
+        return pending
+    pending.identity = result.identity.to_json()
+    pending.save(update_fields=["identity"])
+    return pending
+
+
+@transaction.atomic
+def claim_login(*, public_id, session_transactions: list[str], now: dt.datetime | None = None) -> PendingLogin:
+    """The citizen's own browser session picks up its finished login (and only its own)."""
+    now = now or timezone.now()
+    pending = (
+        PendingLogin.objects.select_for_update()
+        .filter(public_id=public_id, expires_at__gt=now, identity__isnull=False)
+        .first()
+    )
+    if pending is None or pending.request_id not in session_transactions:
+        raise IdentityError(_("Diese Anmeldung gehört nicht zu Ihrer Sitzung oder ist abgelaufen."))
+    pending.delete()
+    return pending
+
+
+# --- applications ------------------------------------------------------------------------------------
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+class FormInvalid(DomainError):
+    """Several fields are wrong; `errors` maps field names to messages. The draft keeps what was typed."""
+
+    code = "form_invalid"
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__(_("Bitte prüfen Sie die markierten Angaben."), field=next(iter(errors), None))
+        self.errors = errors
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _reference() -> str:
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+    return f"VA-{raw[:4]}-{raw[4:]}"
+
+
+def _local_today(now: dt.datetime) -> dt.date:
+    return timezone.localtime(now).date()
+
+
+def prefill(service: OnlineService, identity: Identity | None) -> tuple[dict[str, str], set[str]]:
+    """Answers taken from a verified identity (eID, level hoch only) and the fields they lock."""
+    if identity is None or identity.trust_level < TrustLevel.HIGH:
+        return {}, set()
+    form = formschema.parse(service.form_schema)
+    data = identity.to_json()
+    values, locked = {}, set()
+    for f in form.fields:
+        if f.prefill and data.get(f.prefill):
+            values[f.name] = str(data[f.prefill])
+            if f.locked_when_identified:
+                locked.add(f.name)
+    return values, locked
+
+
+@transaction.atomic
+def start_application(
+    *, service: OnlineService, office, identity: Identity | None, now: dt.datetime | None = None
+) -> tuple[Application, str]:
+    """Open a draft. Returns it and the secret token that gives the citizen access (shown once, kept in session)."""
+    now = now or timezone.now()
+    if not service.active:
+        raise DomainError(_("Dieser Online-Dienst ist zurzeit nicht verfügbar."), field="service")
+    if service.trust_level and (identity is None or identity.trust_level < service.trust_level):
+        raise Forbidden(
+            _("Für diesen Dienst müssen Sie sich mit dem Vertrauensniveau „%(need)s“ anmelden.")
+            % {"need": TrustLevel(service.trust_level).label},
+            field="identity",
+            code="trust_level_too_low",
+        )
+    answers, _locked = prefill(service, identity)
+    token = secrets.token_urlsafe(24)
+    application = Application.objects.create(
+        reference=_reference(),
+        token_hash=hash_token(token),
+        service=service,
+        office=office,
+        answers=answers,
+        identity=identity.to_json() if identity else {},
+        identity_provider=identity.provider if identity else "",
+        trust_level=int(identity.trust_level) if identity else None,
+        created_at=now,
+        updated_at=now,
+        purge_after=now + dt.timedelta(days=service.draft_retention_days),
+    )
+    return application, token
+
+
+def _locked_fields(application: Application) -> dict[str, str]:
+    if not application.identity:
+        return {}
+    values, locked = prefill(application.service, Identity.from_json(application.identity))
+    return {name: values[name] for name in locked}
+
+
+def _editable(application: Application) -> None:
+    if application.status not in (Status.DRAFT, Status.NEEDS_INFO):
+        raise Conflict(_("Dieser Antrag ist eingereicht und kann nicht mehr geändert werden."), field="status")
+
+
+@transaction.atomic
+def save_draft(*, application: Application, raw: dict[str, str], now: dt.datetime | None = None) -> Application:
+    """Keep everything typed so far, unchecked; eID values stay as the identity provider sent them."""
+    now = now or timezone.now()
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    _editable(application)
+    form = formschema.parse(application.service.form_schema)
+    application.answers = {**application.answers, **formschema.draft_values(form, raw), **_locked_fields(application)}
+    application.updated_at = now
+    application.save(update_fields=["answers", "updated_at"])
+    return application
+
+
+@transaction.atomic
+def attach(*, application: Application, field: str, uploaded, now: dt.datetime | None = None) -> Attachment:
+    """Check and store one file for a file field (replacing an earlier one). On any error nothing is stored."""
+    now = now or timezone.now()
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    _editable(application)
+    form = formschema.parse(application.service.form_schema)
+    try:
+        spec = form[field]
+    except KeyError as exc:
+        raise DomainError(_("Unbekanntes Feld."), field=field) from exc
+    if spec.type != "file":
+        raise DomainError(_("Unbekanntes Feld."), field=field)
+    limit = min(spec.max_bytes or settings.APPLICATIONS_MAX_UPLOAD_BYTES, settings.APPLICATIONS_MAX_UPLOAD_BYTES)
+    try:
+        checked = uploads.check(uploads.read_limited(uploaded, limit), accept=spec.accept, max_bytes=limit)
+    except uploads.UploadError as exc:
+        raise DomainError(exc.message, field=field, code="upload_refused") from exc
+    for old in application.attachments.filter(field=field):
+        _delete_attachment(old)
+    attachment = Attachment(
+        application=application,
+        field=field,
+        original_name=str(getattr(uploaded, "name", ""))[:200],
+        content_type=checked.content_type,
+        size=len(checked.data),
+        sha256=checked.sha256,
+        created_at=now,
+    )
+    # The stored name is random; the citizen's file name is kept only as text.
+    attachment.file.save(f"{uuid.uuid4().hex}{checked.extension}", ContentFile(checked.data), save=False)
+    try:
+        attachment.save()
+    except Exception:
+        attachment.file.delete(save=False)
+        raise
+    return attachment
+
+
+def _delete_attachment(attachment: Attachment) -> None:
+    name = attachment.file.name
+    attachment.delete()
+    transaction.on_commit(lambda: _delete_file(name))
+
+
+def _delete_file(name: str) -> None:
+    if name and default_storage.exists(name):
+        default_storage.delete(name)
+
+
+def _photo_code_from_picture(application: Application, values: dict) -> None:
+    if values.get("photo") != "code" or values.get("photo_code"):
+        return
+    attachment = application.attachments.filter(field="photo_code_image").first()
+    if attachment is None:
+        return
+    with attachment.file.open("rb") as fh:
+        image = uploads.decode(fh.read())
+    code = idcard.read_photo_code(image) if image is not None else None
+    if code is None:
+        raise FormInvalid(
+            {
+                "photo_code_image": _(
+                    "Im Bild wurde kein DataMatrix- oder QR-Code gefunden. Bitte tippen Sie den Code ab."
+                )
+            }
+        )
+    values["photo_code"] = code
+
+
+@transaction.atomic
+def submit(*, application: Application, now: dt.datetime | None = None) -> Application:
+    """Check the saved answers (call save_draft first: a refused submission loses nothing) and submit."""
+    now = now or timezone.now()
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if application.status != Status.DRAFT:
+        raise Conflict(_("Dieser Antrag wurde bereits eingereicht."), field="status")
+    service = application.service
+    form = formschema.parse(service.form_schema)
+    today = _local_today(now)
+    files = set(application.attachments.values_list("field", flat=True))
+    values, errors = formschema.clean(form, application.answers, today=today, files_present=files)
+    fee = None
+    if not errors and service.kind == OnlineService.Kind.ID_CARD_PRE_APPLICATION:
+        values["photo_code"] = idcard.normalise_code(values.get("photo_code", ""))
+        try:
+            with transaction.atomic():
+                _photo_code_from_picture(application, values)
+        except FormInvalid as exc:
+            errors.update(exc.errors)
+        more, fee = idcard.cross_check(values, today=today)
+        errors.update(more)
+    if errors:
+        raise FormInvalid(errors)
+    application.answers = {**application.answers, **{k: v for k, v in values.items() if isinstance(v, str)}}
+    application.email = values.get("email", "") or (application.identity or {}).get("email", "")
+    if fee is not None:
+        application.fee = fee.total
+        application.fee_lines = [{"label": line.label, "amount": str(line.amount)} for line in fee.lines]
+    elif service.service.fee:
+        application.fee = Decimal(service.service.fee)
+    _change(application, Status.SUBMITTED, actor=None, note="", now=now, submitted_at=now)
+    application.purge_after = None
+    application.save()
+    if service.kind == OnlineService.Kind.REGISTRATION_CERTIFICATE:
+        return _issue_certificate(application, now=now)
+    _mail_on_commit(
+        application,
+        _("Ihr Antrag %(ref)s ist eingegangen") % {"ref": application.reference},
+        _("Wir haben Ihren Antrag „%(title)s“ erhalten. Vorgangsnummer: %(ref)s.")
+        % {"title": service.title_de, "ref": application.reference},
+    )
+    return application
+
+
+def _issue_certificate(application: Application, *, now: dt.datetime) -> Application:
+    """Meldebescheinigung fully online: only for an eID identity (level hoch); signed PDF, done at once."""
+    if (application.trust_level or 0) < TrustLevel.HIGH or not application.identity:
+        raise Forbidden(
+            _("Eine Meldebescheinigung gibt es online nur nach Anmeldung mit der Online-Ausweisfunktion."),
+            field="identity",
+            code="trust_level_too_low",
+        )
+    office = application.office
+    pdf = certificate.render(
+        office_name=office.name,
+        office_address=f"{office.street}, {office.postcode} {office.city}",
+        reference=application.reference,
+        person=application.identity,
+        kind=application.answers.get("kind", "simple"),
+        issued=_local_today(now),
+    )
+    signed = signing.sign_pdf(pdf, reason=f"Meldebescheinigung {application.reference}", location=office.city)
+    application.document.save(f"{uuid.uuid4().hex}.pdf", ContentFile(signed), save=False)
+    name = application.document.name
+    try:
+        _change(application, Status.APPROVED, actor=None, note="automatisch (eID)", now=now, decided_at=now)
+        _change(application, Status.COMPLETED, actor=None, note="", now=now, completed_at=now)
+        application.purge_after = now + dt.timedelta(days=application.service.retention_days)
+        application.save()
+    except Exception:
+        _delete_file(name)
+        raise
+    _mail_on_commit(
+        application,
+        _("Ihre Meldebescheinigung %(ref)s") % {"ref": application.reference},
+        _("Ihre Meldebescheinigung ist fertig und kann über Ihren Zugangslink heruntergeladen werden."),
+    )
+    return application
+
+
+def _mail_on_commit(application: Application, subject, body) -> None:
+    if not application.email:
+        return
+    address, subject, body = application.email, str(subject), str(body)
+    transaction.on_commit(lambda: send_mail(subject, body, None, [address], fail_silently=False))
+
+
+def _change(application: Application, to: str, *, actor, note: str, now: dt.datetime, **fields) -> None:
+    """Move to `to` if the state machine allows it; the row is updated only if still in the old status."""
+    old = application.status
+    if to not in TRANSITIONS.get(old, set()):
+        raise Conflict(
+            _("Ein Antrag im Status „%(old)s“ kann nicht auf „%(new)s“ gesetzt werden.")
+            % {"old": Status(old).label, "new": Status(to).label},
+            field="status",
+            code="transition_not_allowed",
+        )
+    updated = Application.objects.filter(pk=application.pk, status=old).update(status=to, updated_at=now, **fields)
+    if updated != 1:
+        raise Conflict(_("Der Antrag wurde gerade von jemand anderem geändert."), field="status")
+    StatusChange.objects.create(application=application, from_status=old, to_status=to, actor=actor, note=note, at=now)
+    application.status = to
+    application.updated_at = now
+    for name, value in fields.items():
+        setattr(application, name, value)
+
+
+@transaction.atomic
+def link_appointment(*, application: Application, appointment_code: str, now: dt.datetime | None = None) -> None:
+    now = now or timezone.now()
+    Application.objects.filter(pk=application.pk).update(appointment_code=appointment_code, updated_at=now)
+    application.appointment_code = appointment_code
+
+
+@transaction.atomic
+def transition(
+    *, application: Application, to: str, actor, note: str = "", now: dt.datetime | None = None
+) -> Application:
+    """A clerk's decision: in review, approved, rejected, completed (asking for information: ask_for_info)."""
+    now = now or timezone.now()
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if to == Status.NEEDS_INFO:
+        raise DomainError(_("Für eine Rückfrage bitte den Text der Frage angeben."), field="info_request")
+    fields = {}
+    if to in (Status.APPROVED, Status.REJECTED):
+        fields["decided_at"] = now
+    if to == Status.COMPLETED:
+        fields["completed_at"] = now
+    _change(application, to, actor=actor, note=note, now=now, **fields)
+    if to in (Status.REJECTED, Status.COMPLETED):
+        application.purge_after = now + dt.timedelta(days=application.service.retention_days)
+    if note:
+        application.clerk_note = note
+    application.save()
+    log_access(application=application, actor=actor, action=AccessLog.Action.CHANGE, detail=f"status → {to}", now=now)
+    if to == Status.COMPLETED and application.attachments.exists():
+        # Photos and scans have been taken over at the visit: they go now, the rest after the retention period.
+        for attachment in application.attachments.all():
+            _delete_attachment(attachment)
+        log_access(application=application, actor=actor, action=AccessLog.Action.PURGE, detail="files", now=now)
+    if to in (Status.APPROVED, Status.REJECTED):
+        _mail_on_commit(
+            application,
+            _("Neuigkeiten zu Ihrem Antrag %(ref)s") % {"ref": application.reference},
+            _("Ihr Antrag %(ref)s hat jetzt den Status „%(status)s“.")
+            % {"ref": application.reference, "status": Status(to).label},
+        )
+    return application
+
+
+@transaction.atomic
+def ask_for_info(*, application: Application, question: str, actor, now: dt.datetime | None = None) -> Application:
+    """Ask the citizen for missing information: status needs_info, the SLA clock stops, the citizen gets a mail."""
+    now = now or timezone.now()
+    question = (question or "").strip()
+    if not question:
+        raise DomainError(_("Bitte schreiben Sie, welche Angabe fehlt."), field="info_request")
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if application.status == Status.SUBMITTED:
+        _change(application, Status.IN_REVIEW, actor=actor, note="", now=now)
+    _change(application, Status.NEEDS_INFO, actor=actor, note=question, now=now, sla_paused_since=now)
+    application.info_request = question
+    application.save()
+    log_access(application=application, actor=actor, action=AccessLog.Action.CHANGE, detail="needs_info", now=now)
+    _mail_on_commit(
+        application,
+        _("Rückfrage zu Ihrem Antrag %(ref)s") % {"ref": application.reference},
+        _("Bitte ergänzen Sie Ihren Antrag %(ref)s: %(question)s")
+        % {"ref": application.reference, "question": question},
+    )
+    return application
+
+
+@transaction.atomic
+def answer_info(
+    *, application: Application, raw: dict[str, str], answer: str, now: dt.datetime | None = None
+) -> Application:
+    """The citizen answers: the answers are updated, the application goes back to review, the SLA clock runs."""
+    now = now or timezone.now()
+    answer = (answer or "").strip()
+    if not answer:
+        raise DomainError(_("Bitte schreiben Sie eine Antwort."), field="answer")
+    application = save_draft(application=application, raw=raw, now=now)
+    if application.status != Status.NEEDS_INFO:
+        raise Conflict(_("Zu diesem Antrag gibt es keine offene Rückfrage."), field="status")
+    paused = application.sla_paused_seconds + int((now - application.sla_paused_since).total_seconds())
+    _change(
+        application,
+        Status.IN_REVIEW,
+        actor=None,
+        note=answer[:2000],
+        now=now,
+        sla_paused_since=None,
+        sla_paused_seconds=paused,
+    )
+    application.save()
+    return application
+
+
+def log_access(*, application: Application, actor, action: str, detail: str = "", now: dt.datetime | None = None):
+    return AccessLog.objects.create(
+        application=application,
+        reference=application.reference,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor_name=(actor.get_username() if actor is not None and actor.is_authenticated else "Bürger/in"),
+        action=action,
+        detail=detail[:200],
+        at=now or timezone.now(),
+    )
+
+
+@transaction.atomic
+def purge_due(*, now: dt.datetime | None = None) -> int:
+    """Delete personal data and files of applications past their retention; the row keeps only its skeleton."""
+    now = now or timezone.now()
+    count = 0
+    for application in Application.objects.select_for_update().filter(purge_after__lte=now, purged_at__isnull=True):
+        for attachment in application.attachments.all():
+            _delete_attachment(attachment)
+        if application.document:
+            name = application.document.name
+            transaction.on_commit(lambda name=name: _delete_file(name))
+        application.answers = {}
+        application.identity = {}
+        application.email = ""
+        application.info_request = ""
+        application.clerk_note = ""
+        application.document = ""
+        application.purged_at = now
+        application.save()
+        log_access(application=application, actor=None, action=AccessLog.Action.PURGE, detail="retention", now=now)
+        count += 1
+    return count

@@ -1,0 +1,481 @@
+"""Thin views of the applications app: identity login, the citizen's forms, the back office."""
+
+import datetime as dt
+from functools import wraps
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.files.uploadhandler import FileUploadHandler, SkipFile
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from buergerbuero.accounts import selectors as accounts_selectors
+from buergerbuero.applications import formschema, photocheck, selectors, services, uploads
+from buergerbuero.applications.identity import registry
+from buergerbuero.applications.identity import session as identity_session
+from buergerbuero.applications.identity.base import Identity, IdentityError, TrustLevel
+from buergerbuero.applications.models import AccessLog, Status
+from buergerbuero.booking import selectors as booking_selectors
+from buergerbuero.booking import services as booking_services
+from buergerbuero.catalog import selectors as catalog_selectors
+from buergerbuero.core.errors import DomainError, Forbidden
+
+
+def _error(request: HttpRequest, message, *, status: int = 403) -> HttpResponse:
+    return render(request, "applications/identity_error.html", {"message": message}, status=status)
+
+
+def _safe_next(request: HttpRequest, default: str = "/online/") -> str:
+    target = request.GET.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+        return target
+    return default
+
+
+# --- identity ----------------------------------------------------------------------------------------
+@require_GET
+def identity_start(request: HttpRequest, provider: str) -> HttpResponse:
+    try:
+        level = TrustLevel(int(request.GET.get("level", int(TrustLevel.HIGH))))
+    except ValueError:
+        level = TrustLevel.HIGH
+    try:
+        plugin = registry.get(provider)
+        ok, reason = plugin.is_available()
+        if not ok:
+            return _error(request, reason, status=503)
+        started = plugin.start(request, level=level)
+        services.begin_login(
+            provider=plugin.key, transaction_id=started.transaction_id, level=level, next_url=_safe_next(request)
+        )
+    except DomainError as exc:
+        return _error(request, exc.message, status=exc.status)
+    identity_session.remember_transaction(request, started.transaction_id)
+    return started.response
+
+
+@csrf_exempt  # the identity provider posts here cross-site (SAML); the signed answer is the protection
+@require_http_methods(["GET", "POST"])  # SAML: POST binding; OpenID Connect: redirect with ?code&state
+def identity_acs(request: HttpRequest, provider: str) -> HttpResponse:
+    try:
+        plugin = registry.get(provider)
+        pending = services.complete_login(provider=plugin.key, result=plugin.finish(request))
+    except DomainError as exc:
+        return _error(request, exc.message, status=exc.status)
+    return redirect("applications:identity_done", provider=plugin.key, public_id=pending.public_id)
+
+
+@require_GET
+def identity_done(request: HttpRequest, provider: str, public_id) -> HttpResponse:
+    try:
+        pending = services.claim_login(public_id=public_id, session_transactions=identity_session.transactions(request))
+    except IdentityError as exc:
+        return _error(request, exc.message)
+    if pending.error:
+        return _error(request, pending.error)
+    identity_session.store(request, pending.identity)
+    return redirect(pending.next_url)
+
+
+@require_GET
+def identity_metadata(request: HttpRequest, provider: str) -> HttpResponse:
+    try:
+        plugin = registry.get(provider)
+        document = plugin.metadata(request)
+    except DomainError as exc:
+        return _error(request, exc.message, status=exc.status)
+    if document is None:
+        return _error(request, "–", status=404)
+    content_type, body = document
+    return HttpResponse(body, content_type=content_type)
+
+
+@require_POST
+def identity_logout(request: HttpRequest) -> HttpResponse:
+    identity_session.forget(request)
+    return redirect("applications:index")
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    context = {
+        "identity": identity_session.current(request),
+        "services": selectors.online_services(),
+        "national": selectors.NATIONAL_SERVICES,
+    }
+    return render(request, "applications/index.html", context)
+
+
+# --- citizen: forms, drafts, short appointment, status --------------------------------------------------
+TOKENS_KEY = "applications_tokens"
+
+
+def _remember(request: HttpRequest, application, token: str) -> None:
+    tokens = dict(request.session.get(TOKENS_KEY, {}))
+    tokens[str(application.public_id)] = token
+    request.session[TOKENS_KEY] = tokens
+
+
+def _citizen_application(request: HttpRequest, public_id):
+    token = request.GET.get("t") or request.session.get(TOKENS_KEY, {}).get(str(public_id), "")
+    application = selectors.application_for_citizen(public_id, token)
+    if request.GET.get("t"):
+        _remember(request, application, token)
+    return application, token
+
+
+def service_start(request: HttpRequest, slug: str) -> HttpResponse:
+    try:
+        service = selectors.online_service(slug)
+    except DomainError as exc:
+        return _error(request, exc.message, status=404)
+    identity = identity_session.current(request)
+    context = {"service": service, "identity": identity, "need": service.trust_level}
+    if request.method == "POST":
+        try:
+            application, token = services.start_application(
+                service=service, office=selectors.office_for(service), identity=identity
+            )
+        except DomainError as exc:
+            context["error"] = exc.message
+            return render(request, "applications/service_start.html", context, status=exc.status)
+        _remember(request, application, token)
+        return redirect("applications:form", public_id=application.public_id)
+    return render(request, "applications/service_start.html", context)
+
+
+def _form_context(application, *, raw=None, errors=None, message=None):
+    form = formschema.parse(application.service.form_schema)
+    locked = set()
+    if application.identity:
+        _values, locked = services.prefill(application.service, Identity.from_json(application.identity))
+    attachments = {a.field: a for a in application.attachments.all()}
+    raw = raw if raw is not None else application.answers
+    rows = [
+        {
+            "field": f,
+            "value": raw.get(f.name, ""),
+            "error": (errors or {}).get(f.name),
+            "locked": f.name in locked,
+            "attachment": attachments.get(f.name),
+        }
+        for f in form.fields
+    ]
+    return {"application": application, "rows": rows, "message": message, "errors": errors or {}}
+
+
+class LimitedUpload(FileUploadHandler):
+    """Stops keeping a file as soon as it passes the limit (nothing of it reaches the disk); other fields
+    are still read. The view then reports the field (see `too_large`)."""
+
+    def __init__(self, request, limit: int):
+        super().__init__(request)
+        self.limit, self.seen = limit, 0
+
+    def new_file(self, field_name, *args, **kwargs):
+        super().new_file(field_name, *args, **kwargs)
+        self.seen = 0
+
+    def receive_data_chunk(self, raw_data, start):
+        self.seen += len(raw_data)
+        if self.seen > self.limit:
+            self.request.applications_too_large = [
+                *getattr(self.request, "applications_too_large", []),
+                self.field_name,
+            ]
+            raise SkipFile()
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None
+
+
+def _limit_uploads(view):
+    """Install LimitedUpload before anything reads the body (CSRF is checked afterwards, as usual)."""
+    protected = csrf_protect(view)
+
+    @csrf_exempt
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        request.upload_handlers.insert(0, LimitedUpload(request, settings.APPLICATIONS_MAX_UPLOAD_BYTES))
+        return protected(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _too_large_message():
+    mb = settings.APPLICATIONS_MAX_UPLOAD_BYTES / 1024 / 1024
+    return _("Die Datei ist zu groß (höchstens %(mb)s MB).") % {"mb": f"{mb:.0f}"}
+
+
+@_limit_uploads
+def application_form(request: HttpRequest, public_id) -> HttpResponse:
+    try:
+        application, _token = _citizen_application(request, public_id)
+    except DomainError as exc:
+        return _error(request, exc.message, status=404)
+    if application.status != Status.DRAFT:
+        return redirect("applications:status", public_id=application.public_id)
+    if request.method != "POST":
+        return render(request, "applications/form.html", _form_context(application))
+    raw = {k: v for k, v in request.POST.items() if k != "csrfmiddlewaretoken"}
+    errors: dict[str, str] = {}
+    application = services.save_draft(application=application, raw=raw)  # nothing typed is lost
+    form = formschema.parse(application.service.form_schema)
+    for f in form.file_fields:
+        uploaded = request.FILES.get(f.name)
+        if f.name in getattr(request, "applications_too_large", []):
+            errors[f.name] = _too_large_message()
+            continue
+        if uploaded is None:
+            continue
+        try:
+            services.attach(application=application, field=f.name, uploaded=uploaded)
+        except DomainError as exc:
+            errors[f.name] = str(exc.message)
+    if request.POST.get("action") == "submit" and not errors:
+        try:
+            application = services.submit(application=application)
+        except services.FormInvalid as exc:
+            errors = {k: str(v) for k, v in exc.errors.items()}
+        except DomainError as exc:
+            errors = {exc.field or "form": str(exc.message)}
+        else:
+            if application.service.appointment_service_id:
+                return redirect("applications:appointment", public_id=application.public_id)
+            return redirect("applications:status", public_id=application.public_id)
+    message = _("Ihr Entwurf ist gespeichert.") if not errors else _("Bitte prüfen Sie die markierten Angaben.")
+    application.refresh_from_db()
+    context = _form_context(application, errors=errors, message=message)
+    return render(request, "applications/form.html", context, status=400 if errors else 200)
+
+
+def application_appointment(request: HttpRequest, public_id) -> HttpResponse:
+    try:
+        application, _token = _citizen_application(request, public_id)
+    except DomainError as exc:
+        return _error(request, exc.message, status=404)
+    service = application.service
+    if application.status == Status.DRAFT or not service.appointment_service_id:
+        return redirect("applications:status", public_id=application.public_id)
+    if application.appointment_code:
+        return redirect("applications:status", public_id=application.public_id)
+    now = timezone.now()
+    error = None
+    if request.method == "POST":
+        try:
+            start = dt.datetime.fromisoformat(request.POST.get("start", ""))
+            if start.tzinfo is None:
+                raise ValueError
+        except ValueError:
+            error = _("Bitte wählen Sie eine der angebotenen Zeiten.")
+        else:
+            try:
+                query = booking_selectors.booking_query(
+                    office=application.office, service_slugs=[service.appointment_service.slug], now=now
+                )
+                appointment, booking_token = booking_services.hold(query=query, start=start, now=now)
+                name = f"{application.answers.get('given_name', '')} {application.answers.get('family_name', '')}"
+                appointment = booking_services.confirm(
+                    appointment=appointment,
+                    name=name.strip() or application.reference,
+                    email=application.email,
+                    now=now,
+                )
+                services.link_appointment(application=application, appointment_code=appointment.code)
+            except DomainError as exc:
+                error = exc.message
+            else:
+                request.session[f"booking_token_{application.public_id}"] = booking_token
+                return redirect("applications:status", public_id=application.public_id)
+    try:
+        _query, times = selectors.short_appointment_times(service, application.office, now=now)
+    except DomainError as exc:
+        times, error = [], error or exc.message
+    context = {"application": application, "times": times, "error": error, "service": service}
+    return render(request, "applications/appointment.html", context, status=409 if error else 200)
+
+
+def application_status(request: HttpRequest, public_id) -> HttpResponse:
+    try:
+        application, token = _citizen_application(request, public_id)
+    except DomainError as exc:
+        return _error(request, exc.message, status=404)
+    error = None
+    if request.method == "POST" and application.status == Status.NEEDS_INFO:
+        try:
+            services.answer_info(application=application, raw={}, answer=request.POST.get("answer", ""))
+            return redirect("applications:status", public_id=application.public_id)
+        except DomainError as exc:
+            error = exc.message
+    context = {
+        "application": application,
+        "resume_link": request.build_absolute_uri(f"{request.path}?t={token}"),
+        "booking_token": request.session.get(f"booking_token_{application.public_id}", ""),
+        "error": error,
+    }
+    return render(request, "applications/status.html", context, status=400 if error else 200)
+
+
+def application_document(request: HttpRequest, public_id) -> HttpResponse:
+    try:
+        application, _token = _citizen_application(request, public_id)
+    except DomainError as exc:
+        return _error(request, exc.message, status=404)
+    if not application.document:
+        return _error(request, _("Zu diesem Antrag gibt es (noch) kein Dokument."), status=404)
+    services.log_access(application=application, actor=None, action=AccessLog.Action.DOWNLOAD, detail="document")
+    return FileResponse(
+        application.document.open("rb"),
+        as_attachment=True,
+        filename=f"{application.reference}.pdf",
+        content_type="application/pdf",
+    )
+
+
+# --- back office ---------------------------------------------------------------------------------------
+STAFF_ACTIONS = {
+    "review": Status.IN_REVIEW,
+    "approve": Status.APPROVED,
+    "reject": Status.REJECTED,
+    "complete": Status.COMPLETED,
+}
+
+
+def _staff_application(request: HttpRequest, reference: str):
+    application = selectors.by_reference(reference)
+    if not accounts_selectors.can_see_office(request.user, application.office):
+        raise Forbidden(_("Dieser Antrag gehört nicht zu Ihren Standorten."), field="reference")
+    return application
+
+
+@login_required
+def staff_list(request: HttpRequest) -> HttpResponse:
+    if request.GET.get("code", "").strip():
+        return redirect("applications:staff_by_appointment", code=request.GET["code"].strip().upper())
+    status = request.GET.get("status") or None
+    if status and status not in Status.values:
+        status = None
+    now = timezone.now()
+    rows = []
+    for office in catalog_selectors.offices():
+        if accounts_selectors.can_see_office(request.user, office):
+            rows.extend(
+                {
+                    "application": a,
+                    "hours": (hours := selectors.sla_hours_used(a, now=now)),
+                    "overdue": hours is not None and a.decided_at is None and hours > a.service.sla_days * 24,
+                }
+                for a in selectors.for_office(office, status=status)
+            )
+    statuses = [(value, label) for value, label in Status.choices if value != Status.DRAFT]
+    return render(request, "applications/staff_list.html", {"rows": rows, "status": status, "statuses": statuses})
+
+
+@login_required
+def staff_by_appointment(request: HttpRequest, code: str) -> HttpResponse:
+    try:
+        application = selectors.by_appointment_code(code)
+    except DomainError as exc:
+        return _error(request, exc.message, status=404)
+    return redirect("applications:staff_detail", reference=application.reference)
+
+
+@login_required
+def staff_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    try:
+        application = _staff_application(request, reference)
+    except DomainError as exc:
+        return _error(request, exc.message, status=exc.status)
+    error = None
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action == "ask":
+                services.ask_for_info(
+                    application=application, question=request.POST.get("info_request", ""), actor=request.user
+                )
+            elif action in STAFF_ACTIONS:
+                services.transition(
+                    application=application,
+                    to=STAFF_ACTIONS[action],
+                    actor=request.user,
+                    note=request.POST.get("note", ""),
+                )
+            else:
+                raise DomainError(_("Unbekannte Aktion."), field="action")
+        except DomainError as exc:
+            error = exc.message
+        else:
+            return redirect("applications:staff_detail", reference=application.reference)
+    services.log_access(application=application, actor=request.user, action=AccessLog.Action.VIEW)
+    form = formschema.parse(application.service.form_schema)
+    answers = [
+        (f.label_text, application.answers.get(f.name, ""))
+        for f in form.fields
+        if f.type != "file" and application.answers.get(f.name)
+    ]
+    context = {
+        "application": application,
+        "answers": answers,
+        "identity": application.identity,
+        "verified": bool(application.identity) and (application.trust_level or 0) >= TrustLevel.HIGH,
+        "attachments": application.attachments.all(),
+        "changes": application.changes.select_related("actor"),
+        "log": selectors.access_log(application)[:50],
+        "hours": selectors.sla_hours_used(application, now=timezone.now()),
+        "error": error,
+    }
+    return render(request, "applications/staff_detail.html", context, status=400 if error else 200)
+
+
+@login_required
+def staff_attachment(request: HttpRequest, reference: str, attachment_id: int) -> HttpResponse:
+    try:
+        application = _staff_application(request, reference)
+    except DomainError as exc:
+        return _error(request, exc.message, status=exc.status)
+    attachment = application.attachments.filter(pk=attachment_id).first()
+    if attachment is None:
+        return _error(request, _("Diese Datei gibt es nicht."), status=404)
+    services.log_access(
+        application=application, actor=request.user, action=AccessLog.Action.DOWNLOAD, detail=attachment.field
+    )
+    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Disposition"] = f'attachment; filename="{attachment.field}{attachment.file.name[-4:]}"'
+    return response
+
+
+def signing_ca(request: HttpRequest) -> HttpResponse:
+    """The certificate that signs our PDFs, so anyone can verify a document (public data)."""
+    from buergerbuero.applications import signing
+
+    return HttpResponse(signing.signing_material()[2].read_bytes(), content_type="application/x-pem-file")
+
+
+@_limit_uploads
+def photo_check(request: HttpRequest) -> HttpResponse:
+    """Check a biometric photo before coming in. The picture is examined in memory and never stored."""
+    context: dict = {"result": None, "error": None}
+    if request.method == "POST":
+        uploaded = request.FILES.get("photo")
+        limit = settings.APPLICATIONS_MAX_UPLOAD_BYTES
+        try:
+            if "photo" in getattr(request, "applications_too_large", []):
+                raise uploads.UploadError(_too_large_message())
+            if uploaded is None:
+                raise uploads.UploadError(_("Bitte wählen Sie ein Foto aus."))
+            checked = uploads.check(
+                uploads.read_limited(uploaded, limit), accept=("image/jpeg", "image/png"), max_bytes=limit
+            )
+        except uploads.UploadError as exc:
+            context["error"] = exc.message
+        else:
+            context["result"] = photocheck.check(uploads.decode(checked.data))
+    status = 400 if context["error"] else 200
+    return render(request, "applications/photo_check.html", context, status=status)
