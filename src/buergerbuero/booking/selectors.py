@@ -298,9 +298,7 @@ def staff_day(office: Office, day: dt.date) -> QuerySet[Appointment]:
 
 
 def active_count_for_email(email: str, *, now: dt.datetime) -> int:
-    return Appointment.objects.filter(
-        email__iexact=email, status=Appointment.Status.CONFIRMED, start__gt=now
-    ).count()
+    return Appointment.objects.filter(email__iexact=email, status=Appointment.Status.CONFIRMED, start__gt=now).count()
 
 
 # --- reads for the planner's calibration (planning/calibration.py) ---
