@@ -8,4 +8,5 @@ urlpatterns = [
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("buergerbuero.core.urls")),
+    path("", include("buergerbuero.booking.urls")),
 ]
