@@ -2,7 +2,7 @@
 
 import datetime as dt
 import io
-from email.mime.image import MIMEImage
+from email.message import MIMEPart
 
 import segno
 from django.conf import settings
@@ -64,11 +64,16 @@ def build(appointment: Appointment, kind: str, *, base_url: str) -> EmailMultiAl
         method = str(ics["method"])
         message.attach("termin.ics", ics.to_ical(), f"text/calendar; method={method}; charset=utf-8")
         if appointment.status == Appointment.Status.CONFIRMED:
-            message.mixed_subtype = "related"
             png = io.BytesIO()
             segno.make(f"BB:{appointment.code}", error="m").save(png, kind="png", scale=6)
-            image = MIMEImage(png.getvalue(), "png")
-            image.add_header("Content-ID", "<checkin-qr>")
-            image.add_header("Content-Disposition", "inline", filename="checkin-qr.png")
+            image = MIMEPart()
+            image.set_content(
+                png.getvalue(),
+                maintype="image",
+                subtype="png",
+                disposition="inline",
+                filename="checkin-qr.png",
+                cid="<checkin-qr>",
+            )
             message.attach(image)
     return message
