@@ -118,7 +118,7 @@ def test_hold_with_a_tampered_time_or_a_taken_time_explains_and_offers_alternati
 
 
 def test_language_switch_to_english(client):
-    office, service = evening_office()
+    evening_office()
     response = client.post("/i18n/setlang/", {"language": "en", "next": "/"}, follow=True)
     html = response.content.decode()
     assert 'lang="en"' in html
