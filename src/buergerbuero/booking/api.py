@@ -153,7 +153,9 @@ def availability_times(request, params: Query[TimesParams]):
     return [{"start": t.start, "counters": len(t.lanes)} for t in days.get(params.date, [])]
 
 
-@router.get("/availability/earliest", response=list[EarliestOut], summary="Nächster freier Termin je Standort")
+@router.get(
+    "/availability/earliest", response=list[EarliestOut], summary="Nächster freier Termin je Standort"
+)
 def availability_earliest(request, params: Query[EarliestParams]):
     now = timezone.now()
     slugs = params.offices or [o.slug for o in catalog_selectors.offices()]
@@ -181,14 +183,18 @@ def create_hold(request, payload: HoldIn):
     }
 
 
-@router.post("/holds/{hold_id}/confirm", response={201: AppointmentCreated}, summary="Reservierung bestätigen")
+@router.post(
+    "/holds/{hold_id}/confirm", response={201: AppointmentCreated}, summary="Reservierung bestätigen"
+)
 def confirm_hold(request, hold_id: UUID, payload: ConfirmIn):
     try:
         validate_email(payload.email)
     except DjangoValidationError as exc:
         raise DomainError(_("Bitte geben Sie eine gültige E-Mail-Adresse an."), field="email") from exc
     hold = selectors.hold_for_citizen(hold_id, payload.token)
-    appointment = services.confirm(appointment=hold, name=payload.name, email=payload.email, phone=payload.phone)
+    appointment = services.confirm(
+        appointment=hold, name=payload.name, email=payload.email, phone=payload.phone
+    )
     appointment = selectors.appointment_for_citizen(appointment.code, payload.token)
     return 201, {**_appointment_out(appointment), "token": payload.token}
 
@@ -206,7 +212,9 @@ def cancel_appointment(request, code: str, x_booking_token: str = Header("", max
 
 
 @router.post("/appointments/{code}/reschedule", response=AppointmentOut, summary="Termin verschieben")
-def reschedule_appointment(request, code: str, payload: RescheduleIn, x_booking_token: str = Header("", max_length=64)):
+def reschedule_appointment(
+    request, code: str, payload: RescheduleIn, x_booking_token: str = Header("", max_length=64)
+):
     now = timezone.now()
     appointment = selectors.appointment_for_citizen(code, x_booking_token)
     query = selectors.booking_query(
@@ -216,7 +224,9 @@ def reschedule_appointment(request, code: str, payload: RescheduleIn, x_booking_
         channel=appointment.channel,
         now=now,
     )
-    services.reschedule(appointment=appointment, query=query, start=_aware(payload.start, appointment.office), now=now)
+    services.reschedule(
+        appointment=appointment, query=query, start=_aware(payload.start, appointment.office), now=now
+    )
     return _appointment_out(selectors.appointment_for_citizen(code, x_booking_token))
 
 

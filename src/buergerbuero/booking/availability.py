@@ -66,7 +66,11 @@ def channel_slice(n_lanes: int, shares: tuple[tuple[str, int], ...], channel: st
 def _open_masks(plan: DayPlan, request: Request) -> dict[int, int]:
     """Free-unit masks per lane from opening × roster × skills × channel share (before claims)."""
     slot = request.slot_minutes
-    windows = [(-(-w.start // slot), w.end // slot, w.lane, w.order, w.skills) for w in plan.windows if w.end > w.start]
+    windows = [
+        (-(-w.start // slot), w.end // slot, w.lane, w.order, w.skills)
+        for w in plan.windows
+        if w.end > w.start
+    ]
     if not windows:
         return {}
     cuts = sorted({p for s, e, *_ in windows for p in (s, e)})
@@ -143,7 +147,9 @@ def _busy_by_day(plans: list[DayPlan], busy: Iterable[Busy]) -> Iterator[tuple[D
 
 def free_times(plans: list[DayPlan], busy: Iterable[Busy], request: Request) -> dict[dt.date, list[FreeTime]]:
     """Free start times for every day of `plans` (consecutive days, ascending)."""
-    return {plan.day: free_times_for_day(plan, day_busy, request) for plan, day_busy in _busy_by_day(plans, busy)}
+    return {
+        plan.day: free_times_for_day(plan, day_busy, request) for plan, day_busy in _busy_by_day(plans, busy)
+    }
 
 
 def earliest(plans: list[DayPlan], busy: Iterable[Busy], request: Request) -> FreeTime | None:

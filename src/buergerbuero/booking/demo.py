@@ -141,7 +141,10 @@ def load(city: DemoCity) -> None:
                         continue
                     slug = rng.choice(weighted)
                     persons = (
-                        2 if slug in {"personalausweis", "reisepass", "wohnsitz-anmelden"} and rng.random() < 0.1 else 1
+                        2
+                        if slug in {"personalausweis", "reisepass", "wohnsitz-anmelden"}
+                        and rng.random() < 0.1
+                        else 1
                     )
                     minutes = services[slug].handling_minutes * persons
                     if t + minutes > end:
@@ -149,7 +152,9 @@ def load(city: DemoCity) -> None:
                         if t + minutes > end:
                             break
                     begin = plan.midnight + dt.timedelta(minutes=t)
-                    lead = historic_lead_days(plan.day, city.today, rng) if offset < 0 else FULLY_BOOKED_DAYS + 1
+                    lead = (
+                        historic_lead_days(plan.day, city.today, rng) if offset < 0 else FULLY_BOOKED_DAYS + 1
+                    )
                     created = min(begin - dt.timedelta(days=lead, hours=rng.randint(1, 9)), now)
                     first_name, last_name = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
                     appointments.append(

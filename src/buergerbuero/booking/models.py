@@ -22,7 +22,9 @@ class Appointment(models.Model):
     counter = models.ForeignKey("catalog.Counter", on_delete=models.PROTECT, related_name="appointments")
     start = models.DateTimeField(_("Beginn"))
     end = models.DateTimeField(_("Ende"))
-    claim_end = models.DateTimeField(help_text="End of the claimed units (service end + buffer, on the unit grid)")
+    claim_end = models.DateTimeField(
+        help_text="End of the claimed units (service end + buffer, on the unit grid)"
+    )
     persons = models.PositiveSmallIntegerField(_("Personen"), default=1)
     channel = models.CharField(_("Kanal"), max_length=20, choices=Channel.choices)
     status = models.CharField(_("Status"), max_length=20, choices=Status.choices, default=Status.HELD)

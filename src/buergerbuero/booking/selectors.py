@@ -88,7 +88,9 @@ def busy(
     return [availability.Busy(lane, s, e) for lane, s, e in rows]
 
 
-def clamp_range(query: BookingQuery, first: dt.date, last: dt.date, now: dt.datetime) -> tuple[dt.date, dt.date]:
+def clamp_range(
+    query: BookingQuery, first: dt.date, last: dt.date, now: dt.datetime
+) -> tuple[dt.date, dt.date]:
     today = now.astimezone(query.tz).date()
     if last < first:
         raise DomainError(_("Das Enddatum liegt vor dem Anfangsdatum."), field="to")
@@ -100,7 +102,8 @@ def clamp_range(query: BookingQuery, first: dt.date, last: dt.date, now: dt.date
         )
     if first > query.request.last_day:
         raise DomainError(
-            _("Termine werden nur bis %(day)s vergeben.") % {"day": query.request.last_day.strftime("%d.%m.%Y")},
+            _("Termine werden nur bis %(day)s vergeben.")
+            % {"day": query.request.last_day.strftime("%d.%m.%Y")},
             field="from",
         )
     return max(first, today), min(last, query.request.last_day)
@@ -179,7 +182,9 @@ def staff_day(office: Office, day: dt.date) -> QuerySet[Appointment]:
 
 
 def active_count_for_email(email: str, *, now: dt.datetime) -> int:
-    return Appointment.objects.filter(email__iexact=email, status=Appointment.Status.CONFIRMED, start__gt=now).count()
+    return Appointment.objects.filter(
+        email__iexact=email, status=Appointment.Status.CONFIRMED, start__gt=now
+    ).count()
 
 
 # --- citizen web pages ---

@@ -26,7 +26,9 @@ def new_code() -> str:
     return f"{raw[:4]}-{raw[4:]}"
 
 
-def _alternatives(query: selectors.BookingQuery, *, after: dt.datetime, now: dt.datetime) -> list[dt.datetime]:
+def _alternatives(
+    query: selectors.BookingQuery, *, after: dt.datetime, now: dt.datetime
+) -> list[dt.datetime]:
     day = after.astimezone(query.tz).date()
     out: list[dt.datetime] = []
     while len(out) < ALTERNATIVES and day <= query.request.last_day:
@@ -47,7 +49,8 @@ def _free_lanes(
         raise DomainError(_("Dieser Zeitpunkt ist zu kurzfristig oder vergangen."), field="start")
     if day > query.request.last_day:
         raise DomainError(
-            _("Termine werden nur bis %(day)s vergeben.") % {"day": query.request.last_day.strftime("%d.%m.%Y")},
+            _("Termine werden nur bis %(day)s vergeben.")
+            % {"day": query.request.last_day.strftime("%d.%m.%Y")},
             field="start",
         )
     plans = capacity_selectors.day_plans(query.office, day, day)
@@ -71,7 +74,8 @@ def _take_lane(appointment: Appointment, lane: int, units: list[dt.datetime], *,
         with transaction.atomic():
             Claim.objects.filter(counter_id=lane, unit_start__in=units, expires_at__lte=now).delete()
             Claim.objects.bulk_create(
-                Claim(appointment=appointment, counter_id=lane, unit_start=u, expires_at=expires_at) for u in units
+                Claim(appointment=appointment, counter_id=lane, unit_start=u, expires_at=expires_at)
+                for u in units
             )
     except IntegrityError:
         return False
@@ -111,7 +115,8 @@ def hold(
             )
             if _take_lane(appointment, lane, units, expires_at=expires_at, now=now):
                 AppointmentService.objects.bulk_create(
-                    AppointmentService(appointment=appointment, service=s, minutes=m) for s, m in query.services
+                    AppointmentService(appointment=appointment, service=s, minutes=m)
+                    for s, m in query.services
                 )
                 return appointment, token
             transaction.set_rollback(True)
@@ -144,7 +149,9 @@ def confirm(
     limit = appointment.office.max_active_per_email
     if selectors.active_count_for_email(email, now=now) >= limit:
         raise DomainError(
-            _("Mit dieser E-Mail-Adresse sind bereits %(n)d Termine gebucht. Bitte sagen Sie zuerst einen ab.")
+            _(
+                "Mit dieser E-Mail-Adresse sind bereits %(n)d Termine gebucht. Bitte sagen Sie zuerst einen ab."
+            )
             % {"n": limit},
             field="email",
             code="too_many_appointments",
@@ -163,7 +170,9 @@ def confirm(
 
 
 @transaction.atomic
-def cancel(*, appointment: Appointment, now: dt.datetime | None = None, release_delay_minutes: int = 0) -> Appointment:
+def cancel(
+    *, appointment: Appointment, now: dt.datetime | None = None, release_delay_minutes: int = 0
+) -> Appointment:
     """Cancel; the time becomes bookable again after the release delay (0 = at once)."""
     now = now or timezone.now()
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
@@ -192,9 +201,13 @@ def reschedule(
     now = now or timezone.now()
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
     if appointment.status != Appointment.Status.CONFIRMED:
-        raise DomainError(_("Nur bestätigte Termine können verschoben werden."), field="code", code="not_confirmed")
+        raise DomainError(
+            _("Nur bestätigte Termine können verschoben werden."), field="code", code="not_confirmed"
+        )
     if appointment.start <= now:
-        raise DomainError(_("Vergangene Termine können nicht verschoben werden."), field="code", code="in_past")
+        raise DomainError(
+            _("Vergangene Termine können nicht verschoben werden."), field="code", code="in_past"
+        )
     start = start.astimezone(dt.UTC)
     units = _claim_units(query, start)
     with transaction.atomic():
@@ -210,7 +223,8 @@ def reschedule(
                 appointment.save()
                 appointment.items.all().delete()
                 AppointmentService.objects.bulk_create(
-                    AppointmentService(appointment=appointment, service=s, minutes=m) for s, m in query.services
+                    AppointmentService(appointment=appointment, service=s, minutes=m)
+                    for s, m in query.services
                 )
                 return appointment
         transaction.set_rollback(True)

@@ -166,7 +166,9 @@ def day_plan(calendar: OfficeCalendar, day: dt.date, kind: str = APPOINTMENTS) -
     return DayPlan(day, midnight, tuple(windows), labels=tuple(labels))
 
 
-def day_plans(calendar: OfficeCalendar, first: dt.date, last: dt.date, kind: str = APPOINTMENTS) -> list[DayPlan]:
+def day_plans(
+    calendar: OfficeCalendar, first: dt.date, last: dt.date, kind: str = APPOINTMENTS
+) -> list[DayPlan]:
     days = (last - first).days + 1
     return [day_plan(calendar, first + dt.timedelta(days=i), kind) for i in range(max(days, 0))]
 

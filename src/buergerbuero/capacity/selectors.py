@@ -19,7 +19,9 @@ def public_holidays(land: str, first: dt.date, last: dt.date) -> dict[dt.date, s
 
 def office_calendar(office: Office, first: dt.date, last: dt.date) -> rules.OfficeCalendar:
     """Everything the capacity engine needs for an office and a date range, read fresh (no precomputation)."""
-    opening = OpeningRule.objects.filter(office=office).exclude(valid_to__lt=first).exclude(valid_from__gt=last)
+    opening = (
+        OpeningRule.objects.filter(office=office).exclude(valid_to__lt=first).exclude(valid_from__gt=last)
+    )
     roster = (
         RosterEntry.objects.filter(counter__office=office)
         .exclude(valid_to__lt=first)
@@ -45,7 +47,9 @@ def office_calendar(office: Office, first: dt.date, last: dt.date) -> rules.Offi
     )
 
 
-def day_plans(office: Office, first: dt.date, last: dt.date, kind: str = rules.APPOINTMENTS) -> list[rules.DayPlan]:
+def day_plans(
+    office: Office, first: dt.date, last: dt.date, kind: str = rules.APPOINTMENTS
+) -> list[rules.DayPlan]:
     return rules.day_plans(office_calendar(office, first, last), first, last, kind)
 
 

@@ -69,7 +69,9 @@ def problem_response(
 
 
 def _field_from_loc(loc) -> str | None:
-    names = [str(p) for p in loc if isinstance(p, str) and p not in {"body", "query", "path", "header", "payload"}]
+    names = [
+        str(p) for p in loc if isinstance(p, str) and p not in {"body", "query", "path", "header", "payload"}
+    ]
     return ".".join(names) or None
 
 
@@ -90,13 +92,17 @@ def install(api: NinjaAPI) -> None:
             with translation.override(language):
                 messages[language] = str(FIELD_ERROR % {"field": field, "reason": reason})
         errors = [{"name": _field_from_loc(e.get("loc", ())), "reason": e.get("msg")} for e in exc.errors]
-        return problem_response(status=422, code="validation", messages=messages, field=field, invalid_params=errors)
+        return problem_response(
+            status=422, code="validation", messages=messages, field=field, invalid_params=errors
+        )
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError):
         status = exc.status_code
         code = "unauthorized" if isinstance(exc, AuthenticationError) else f"http_{status}"
-        return problem_response(status=status, code=code, messages=_both(GENERIC_MESSAGES.get(status, str(exc))))
+        return problem_response(
+            status=status, code=code, messages=_both(GENERIC_MESSAGES.get(status, str(exc)))
+        )
 
     @api.exception_handler(Http404)
     def not_found(request: HttpRequest, exc: Http404):
