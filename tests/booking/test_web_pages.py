@@ -66,7 +66,7 @@ def test_filters_mornings_evenings_weekday_and_paging_back_to_the_first_free_day
     tuesdays = start_values(client.get(times_url(office, service, weekday=1)).content.decode())
     assert tuesdays and {dt.datetime.fromisoformat(v).weekday() for v in tuesdays} == {1}
     later = factories.next_weekday(0, weeks_ahead=3)
-    html = client.get(times_url(office, service, start=later.isoformat())).content.decode()
+    html = client.get(times_url(office, service, day=later.isoformat())).content.decode()
     assert min(dt.datetime.fromisoformat(v).date() for v in start_values(html)) >= later
     assert "Zum ersten freien Tag" in html
     assert "Weitere Tage anzeigen" in html
@@ -86,14 +86,14 @@ def test_bad_parameters_get_a_message_not_a_500(client):
         f"/termine/{office.slug}/?persons=1",
         f"/termine/{office.slug}/?services=gibt-es-nicht&persons=1",
         times_url(office, service, persons=9),
-        times_url(office, service, start="morgen"),
+        times_url(office, service, day="morgen"),
         times_url(office, service, weekday="x"),
         "/termine/kein-standort/?services=personalausweis",
     ):
         response = client.get(url)
         assert response.status_code in (200, 400, 404), url
         assert "<main" in response.content.decode()
-    response = client.get(times_url(office, service, start="morgen"))
+    response = client.get(times_url(office, service, day="morgen"))
     assert "Bitte ein Datum" in response.content.decode()
 
 

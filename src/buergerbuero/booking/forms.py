@@ -64,7 +64,7 @@ class TimeFilterForm(forms.Form):
     weekday = forms.TypedChoiceField(
         label=_("Wochentag"), choices=WEEKDAY_CHOICES, required=False, coerce=int, empty_value=None
     )
-    start = forms.DateField(
+    day = forms.DateField(
         label=_("Frühestens ab"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),

@@ -120,7 +120,7 @@ def _times_context(request, office, params, *, now, action: str, extra_hidden: d
         return ctx
     filters.is_valid()
     data = filters.cleaned_data if not filters.errors else {}
-    part, weekday, first = data.get("part", ""), data.get("weekday"), data.get("start")
+    part, weekday, first = data.get("part", ""), data.get("weekday"), data.get("day")
     today = now.astimezone(query.tz).date()
     first = max(first or today, today)
     days = selectors.day_offers(query, first=first, now=now, part=part, weekday=weekday, max_days=DAYS_PER_PAGE)
@@ -128,7 +128,7 @@ def _times_context(request, office, params, *, now, action: str, extra_hidden: d
     base = {"services": slugs, "persons": persons, "part": part or "", "weekday": "" if weekday is None else weekday}
     if days and len(days) == DAYS_PER_PAGE and days[-1].day < query.request.last_day:
         ctx["next_url"] = "?" + urlencode(
-            {**base, "start": (days[-1].day + dt.timedelta(days=1)).isoformat()}, doseq=True
+            {**base, "day": (days[-1].day + dt.timedelta(days=1)).isoformat()}, doseq=True
         )
     if first > today:
         ctx["first_url"] = "?" + urlencode(base, doseq=True)
