@@ -73,7 +73,6 @@ def test_every_public_page_has_no_axe_violations(page, mail_folder):
     office, service = evening_office()
     office.reference_service = service
     office.save()
-    pages = {}
     page.goto("/")
     assert_accessible(page, "start")
     page.goto(f"/?services={service.slug}&persons=2")
@@ -86,7 +85,6 @@ def test_every_public_page_has_no_axe_violations(page, mail_folder):
     assert_accessible(page, "times with a bad date")
     page.goto(times_url(office, service))
     page.locator("button[name=start]").first.click()
-    pages["contact"] = page.url
     assert_accessible(page, "contact")
     page.get_by_role("button", name="Weiter").click()  # empty form: messages beside the fields
     assert page.locator(".kern-error").count() >= 3
@@ -178,7 +176,7 @@ def test_booking_with_the_keyboard_alone(page, mail_folder):
 
 
 def test_whole_flow_with_the_e_mail_link_and_the_ics_file(page, mail_folder):
-    office, service = evening_office()
+    _office, service = evening_office()
     page.goto("/")
     page.get_by_label(service.name_de).check()
     page.get_by_role("button", name="Freie Termine anzeigen").click()
