@@ -315,3 +315,15 @@ def test_mails_go_through_the_database_task_worker(client, settings):
     assert len(mail.outbox) == 1 and "bestätigen" in mail.outbox[0].subject
     call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
     assert len(mail.outbox) == 1
+
+
+def test_mails_are_written_in_the_language_the_citizen_booked_in(
+    client, office_service, django_capture_on_commit_callbacks
+):
+    office, service = office_service
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    appointment, _ = book_until_mail(client, office, service, django_capture_on_commit_callbacks)
+    assert appointment.language == "en"
+    message = mail.outbox[-1]
+    assert message.subject.startswith("Please confirm your appointment")
+    assert "Dear Erika Mustermann," in message.body

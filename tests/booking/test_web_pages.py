@@ -123,6 +123,8 @@ def test_language_switch_to_english(client):
     html = response.content.decode()
     assert 'lang="en"' in html
     assert "Deutsch" in html  # the way back
+    assert "Book an appointment at the citizen office" in html
+    assert "Skip to content" in html
 
 
 def test_legal_pages_exist_and_unknown_ones_are_404(client):
