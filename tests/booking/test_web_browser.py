@@ -11,6 +11,7 @@ import icalendar
 import pytest
 
 from buergerbuero.booking.models import Appointment
+from tests import factories
 from tests.booking.webflow import LINK, evening_office, times_url
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -185,6 +186,10 @@ def test_whole_flow_with_the_e_mail_link_and_the_ics_file(page, mail_folder):
     first_day = page.locator(".day h3").first.inner_text()
     page.get_by_label("Tageszeit").select_option("evening")
     page.get_by_role("button", name="Zeiten anzeigen").click()
+    page.wait_for_url("**part=evening**")  # htmx swaps the list in place and pushes the filtered URL
+    page.wait_for_function(
+        "[...document.querySelectorAll('button[name=start]')].every(b => b.value.slice(11, 13) >= '16')"
+    )
     page.locator("button[name=start]").first.click()
     page.get_by_label("Vor- und Nachname").fill("Erika Mustermann")
     page.get_by_label("E-Mail-Adresse", exact=True).fill("erika@example.org")
@@ -223,3 +228,28 @@ def test_whole_flow_with_the_e_mail_link_and_the_ics_file(page, mail_folder):
     assert str(cal["method"]) == "CANCEL"
     assert str(cal.walk("VEVENT")[0]["uid"]) == f"{appointment.public_id}@buergerbuero"
     assert int(cal.walk("VEVENT")[0]["sequence"]) == 1
+
+
+def test_the_booking_works_without_javascript(browser, live_server, mail_folder):
+    service = evening_office()[1]
+    mixed = factories.office(slug="mixed", services=[service])  # mornings and a Thursday evening
+    context = browser.new_context(java_script_enabled=False, locale="de-DE", base_url=live_server.url)
+    page = context.new_page()
+    try:
+        page.goto(f"/termine/{mixed.slug}/?services={service.slug}&persons=1")
+        page.get_by_label("Tageszeit").select_option("evening")
+        page.get_by_role("button", name="Zeiten anzeigen").click()
+        assert "part=evening" in page.url
+        values = page.locator("button[name=start]").evaluate_all("(els) => els.map((e) => e.value)")
+        assert values and all(v[11:13] >= "16" for v in values)
+        page.locator("button[name=start]").first.click()
+        page.get_by_label("Vor- und Nachname").fill("Erika Mustermann")
+        page.get_by_label("E-Mail-Adresse", exact=True).fill("erika@example.org")
+        page.get_by_label("Ich bin einverstanden").check()
+        page.get_by_role("button", name="Weiter").click()
+        mail = wait_for_mail(mail_folder, "bestätigen", page)
+        page.goto(path_of(next(u for u in LINK.findall(text_of(mail)) if "/bestaetigen/" in u)))
+        page.get_by_role("button", name="Termin verbindlich buchen").click()
+        assert "Ihr Termin ist gebucht" in page.locator("h1").inner_text()
+    finally:
+        context.close()

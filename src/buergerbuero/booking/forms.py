@@ -99,7 +99,7 @@ class ContactForm(forms.Form):
         required=False,
     )
     phone = forms.CharField(
-        label=_("Telefon (freiwillig)"),
+        label=_("Telefon"),
         max_length=40,
         required=False,
         help_text=_("Nur für Rückfragen zu Ihrem Termin."),

@@ -80,4 +80,6 @@ def map_url(office) -> str:
 def qr_svg(appointment) -> str:
     """Inline SVG of the booking code for check-in at the office's terminal or reception."""
     qr = segno.make(f"BB:{appointment.code}", error="m")
-    return qr.svg_inline(scale=4, dark="#000", light="#fff", title=_("QR-Code für den Check-in"))
+    label = _("QR-Code für den Check-in") + f": {appointment.code}"
+    svg = qr.svg_inline(omitsize=True, dark="#000", light="#fff", title=label)
+    return svg.replace("<svg ", f'<svg role="img" aria-label="{label}" ', 1)
