@@ -44,13 +44,17 @@ with sync_playwright() as p:
     page.get_by_role("link", name="Alle freien Zeiten").first.click()
     page.get_by_label("Tageszeit").select_option("evening")
     page.get_by_role("button", name="Zeiten anzeigen").click()
+    page.wait_for_url("**part=evening**")
+    page.wait_for_function(
+        "[...document.querySelectorAll('button[name=start]')].every(b => b.value.slice(11, 13) >= '16')"
+    )
     page.screenshot(path=OUT / "2-times.png")
     page.locator("button[name=start]").first.click()
     page.get_by_label("Vor- und Nachname").fill("Erika Mustermann")
     page.get_by_label("E-Mail-Adresse", exact=True).fill("erika@gmial.com")
     page.get_by_role("button", name="Weiter").click()
     page.screenshot(path=OUT / "3-contact-errors.png", full_page=True)
-    page.get_by_label("E-Mail-Adresse", exact=True).fill("erika.mustermann@example.org")
+    page.get_by_label("E-Mail-Adresse", exact=True).fill(f"erika.mustermann+{int(time.time())}@example.org")
     page.get_by_label("Ich bin einverstanden").check()
     started = time.time() - 1
     page.get_by_role("button", name="Weiter").click()
