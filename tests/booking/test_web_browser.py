@@ -253,3 +253,23 @@ def test_the_booking_works_without_javascript(browser, live_server, mail_folder)
         assert "Ihr Termin ist gebucht" in page.locator("h1").inner_text()
     finally:
         context.close()
+
+
+STRIP_KERN = """() => {
+    document.querySelectorAll('link[href*="kern"]').forEach((el) => el.remove());
+    document.body.classList.replace('with-kern', 'no-kern');
+}"""
+
+
+def test_the_plain_fallback_stylesheet_without_kern_is_accessible_too(page):
+    """Where npm is unavailable the pages use only core/site.css; the same axe rules must hold."""
+    office, service = evening_office()
+    for url in ("/", f"/?services={service.slug}&persons=1", times_url(office, service), "/meine-buchung/"):
+        page.goto(url)
+        page.evaluate(STRIP_KERN)
+        assert_accessible(page, f"{url} without KERN")
+    page.goto(times_url(office, service))
+    page.locator("button[name=start]").first.click()
+    page.get_by_role("button", name="Weiter").click()
+    page.evaluate(STRIP_KERN)
+    assert_accessible(page, "contact with errors without KERN")

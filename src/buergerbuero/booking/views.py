@@ -94,7 +94,7 @@ def start(request):
 # --- choose a time ----------------------------------------------------------------------------------
 
 
-def _times_context(request, office, params, *, now, action: str, extra_hidden: dict | None = None) -> dict:
+def _times_context(office, params, *, now, action: str) -> dict:
     """Days with free times for the query in `params` (GET or POST), with filters and paging."""
     pick = forms.ServicePickForm(params, services=list(catalog_selectors.services(office=office, online_only=True)))
     filters = forms.TimeFilterForm(params)
@@ -104,7 +104,6 @@ def _times_context(request, office, params, *, now, action: str, extra_hidden: d
         "filters": filters,
         "days": [],
         "action": action,
-        "hidden": extra_hidden or {},
         "error": None,
     }
     if not pick.is_valid():
@@ -141,7 +140,7 @@ def times(request, office_slug: str):
         office = catalog_selectors.office_by_slug(office_slug)
     except DomainError as exc:
         return _problem(request, exc)
-    ctx = _times_context(request, office, request.GET, now=now, action=reverse("booking:hold", args=[office.slug]))
+    ctx = _times_context(office, request.GET, now=now, action=reverse("booking:hold", args=[office.slug]))
     template = "booking/_day_list.html" if request.htmx else "booking/times.html"
     return render(request, template, ctx, status=400 if ctx["error"] else 200)
 
@@ -154,13 +153,14 @@ def hold(request, office_slug: str):
         office = catalog_selectors.office_by_slug(office_slug)
     except DomainError as exc:
         return _problem(request, exc)
-    ctx = _times_context(request, office, request.POST, now=now, action=reverse("booking:hold", args=[office.slug]))
+    ctx = _times_context(office, request.POST, now=now, action=reverse("booking:hold", args=[office.slug]))
     if ctx["error"]:
         return render(request, "booking/times.html", ctx, status=400)
     try:
         query = selectors.booking_query(office=office, service_slugs=ctx["slugs"], persons=ctx["persons"], now=now)
         start_at = _parse_start(request.POST.get("start", ""), office)
-        # {# antibot #} The fair-release work (ALTCHA proof-of-work, per-IP limits) plugs in here before the hold.
+        # ANTIBOT: fair release (ALTCHA proof-of-work from booking/_antibot.html, per-IP limits) is checked here,
+        # before the hold; raise a DomainError(field="altcha") to show its message above the list of times.
         appointment, token = services.hold(query=query, start=start_at, now=now)
     except DomainError as exc:
         ctx["error"] = exc.message
@@ -345,7 +345,7 @@ def reschedule(request, token: str):
     params.setlist("services", slugs)
     params["persons"] = str(appointment.persons)
     action = reverse("booking:reschedule", args=[token])
-    ctx = _times_context(request, appointment.office, params, now=now, action=action)
+    ctx = _times_context(appointment.office, params, now=now, action=action)
     ctx.update(_hold_context(appointment), token=token, rescheduling=True)
     if appointment.status != Appointment.Status.CONFIRMED or appointment.start <= now:
         ctx["error"] = _("Dieser Termin kann nicht mehr verschoben werden.")
