@@ -131,3 +131,13 @@ def test_legal_pages_exist_and_unknown_ones_are_404(client):
     for page in ("impressum", "datenschutz", "barrierefreiheit"):
         assert client.get(f"/info/{page}/").status_code == 200
     assert client.get("/info/geheim/").status_code == 404
+
+
+def test_service_search_filters_the_list_and_keeps_what_was_chosen(client):
+    evening_office()
+    factories.service(slug="wohnsitz-anmelden", leika="99115005000000", name_de="Wohnsitz anmelden")
+    html = client.get("/?q=wohnsitz&action=search&services=personalausweis").content.decode()
+    assert 'value="wohnsitz-anmelden"' in html
+    assert 'id="service-personalausweis"' not in html  # filtered out of the list …
+    assert '<input type="hidden" name="services" value="personalausweis">' in html  # … but still chosen
+    assert "Nichts gefunden" in client.get("/?q=raumschiff&action=search").content.decode()

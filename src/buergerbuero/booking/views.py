@@ -57,13 +57,20 @@ def _parse_start(value: str, office) -> dt.datetime:
 # --- start page -------------------------------------------------------------------------------------
 
 
+def _matches_search(service, search: str) -> bool:
+    words = search.lower().split()
+    text = f"{service.name_de} {service.name_en} {service.leika_key} {service.slug}".lower()
+    return all(word in text for word in words)
+
+
 def start(request):
     """Choose services and persons; every office shows its earliest free time at once."""
     now = timezone.now()
     all_services = list(catalog_selectors.services(online_only=True))
-    form = forms.ServicePickForm(request.GET if "services" in request.GET else None, services=all_services)
+    wants_times = "services" in request.GET and request.GET.get("action") != "search"
+    form = forms.ServicePickForm(request.GET if wants_times else None, services=all_services)
     chosen, persons = [], 1
-    if form.is_bound and form.is_valid():
+    if form.is_bound and form.is_valid():  # not while searching: that only filters the list
         chosen, persons = form.cleaned_data["services"], form.cleaned_data["persons"]
     offices = []
     for office in catalog_selectors.offices():
@@ -77,13 +84,22 @@ def start(request):
                 row["error"] = exc.message
             row["times_url"] = reverse("booking:times", args=[office.slug]) + "?" + _pick_params(slugs, persons)
         offices.append(row)
+    search = request.GET.get("q", "").strip()[:80]
+    shown = [s for s in all_services if _matches_search(s, search)]
+    # While searching, keep the ticked services (also those the search hides) without asking for times yet.
+    ticked = [s.slug for s in all_services if s.slug in request.GET.getlist("services")]
+    asked_persons = request.GET.get("persons", "")
+    if not chosen and asked_persons.isdigit() and 1 <= int(asked_persons) <= 6:
+        persons = int(asked_persons)
     return render(
         request,
         "booking/start.html",
         {
             "form": form,
-            "services": all_services,
-            "chosen": chosen,
+            "search": search,
+            "services": shown,
+            "hidden_chosen": [slug for slug in ticked if slug not in {s.slug for s in shown}],
+            "chosen": ticked,
             "persons": persons,
             "offices": offices,
             "reference": offices[0]["office"].reference_service if offices and not chosen else None,
