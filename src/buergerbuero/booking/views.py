@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.template import TemplateDoesNotExist
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -158,7 +159,9 @@ def times(request, office_slug: str):
         return _problem(request, exc)
     ctx = _times_context(office, request.GET, now=now, action=reverse("booking:hold", args=[office.slug]))
     template = "booking/_day_list.html" if request.htmx else "booking/times.html"
-    return render(request, template, ctx, status=400 if ctx["error"] else 200)
+    response = render(request, template, ctx, status=400 if ctx["error"] else 200)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @require_POST
@@ -181,7 +184,8 @@ def hold(request, office_slug: str):
     except DomainError as exc:
         ctx["error"] = exc.message
         ctx["alternatives"] = [
-            dt.datetime.fromisoformat(t).astimezone(query.tz) for t in exc.extra.get("alternatives", [])
+            dt.datetime.fromisoformat(t).astimezone(ZoneInfo(office.timezone))
+            for t in exc.extra.get("alternatives", [])
         ]
         return render(request, "booking/times.html", ctx, status=exc.status)
     holds = request.session.get(SESSION_HOLDS, {})
@@ -228,7 +232,7 @@ def contact(request, public_id):
     if request.method == "POST":
         form = forms.ContactForm(request.POST)
         # Keep what was typed for this session, even when it does not validate yet.
-        request.session[SESSION_CONTACT] = {k: request.POST.get(k, "") for k in ("name", "email", "phone")}
+        request.session[SESSION_CONTACT] = {k: request.POST.get(k, "")[:254] for k in ("name", "email", "phone")}
         if form.is_valid():
             try:
                 services.request_opt_in(
@@ -376,9 +380,11 @@ def reschedule(request, token: str):
         except DomainError as exc:
             ctx["error"] = exc.message
             return render(request, "booking/reschedule.html", ctx, status=exc.status)
-        ctx["new_start"] = new_start.astimezone(selectors.query_for(appointment, now=now).tz)
+        ctx["new_start"] = new_start.astimezone(ZoneInfo(appointment.office.timezone))
         return render(request, "booking/reschedule_confirm.html", ctx)
-    return render(request, "booking/_day_list.html" if request.htmx else "booking/reschedule.html", ctx)
+    response = render(request, "booking/_day_list.html" if request.htmx else "booking/reschedule.html", ctx)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @require_http_methods(["GET", "POST"])
