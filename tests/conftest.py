@@ -17,6 +17,13 @@ def pytest_collection_modifyitems(config, items):
         items[:] = kept
 
 
+@pytest.fixture(autouse=True)
+def _cheap_proof_of_work(settings):
+    """Tests solve real ALTCHA challenges (tests/antibot.py), at a difficulty of a few PBKDF2 rounds."""
+    settings.ALTCHA_COST = 1
+    settings.ALTCHA_MAX_COUNTER = 20
+
+
 @pytest.fixture
 def id_card(db):
     return factories.service()
@@ -60,6 +67,16 @@ def page(browser, live_server):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Tests roll the database back and reuse primary keys: cached availability must not survive a test."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
 
 
 IMMEDIATE_TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}

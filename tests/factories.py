@@ -40,8 +40,13 @@ def office(
     organisation = organisation or Organisation.objects.get_or_create(name="Stadt Test")[0]
     fields.setdefault("min_notice_minutes", 0)
     o = Office.objects.create(
-        organisation=organisation, slug=slug, name=f"Bürgerbüro {slug}", street="Markt 1", postcode="44575",
-        city="Teststadt", **fields,
+        organisation=organisation,
+        slug=slug,
+        name=f"Bürgerbüro {slug}",
+        street="Markt 1",
+        postcode="44575",
+        city="Teststadt",
+        **fields,
     )
     OpeningRule.objects.create(office=o, weekdays=weekdays, start_time=hours[0], end_time=hours[1])
     if evening:

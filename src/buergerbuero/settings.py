@@ -108,6 +108,8 @@ if CACHE_URL.startswith("redis://"):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Several installations (or test runs) sharing one Redis keep their keys apart with a prefix.
+CACHES["default"]["KEY_PREFIX"] = os.environ.get("CACHE_KEY_PREFIX", "")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -131,10 +133,13 @@ MEDIA_ROOT = VAR_DIR / "media"
 # Built front-end assets (KERN UX from npm, see scripts/build-frontend); never committed.
 FRONTEND_BUILD_DIR = Path(os.environ.get("FRONTEND_BUILD_DIR", VAR_DIR / "frontend"))
 STATICFILES_DIRS = [FRONTEND_BUILD_DIR / "static"] if (FRONTEND_BUILD_DIR / "static").is_dir() else []
+# Development serves static files from the apps' folders; production serves what collectstatic wrote.
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
 
 LOGIN_URL = "/admin/login/"
 
-globals().update(parse_email_url(os.environ.get("EMAIL_URL", f"file://{VAR_DIR / 'mail'}")))
+MAILERS = {"default": parse_email_url(os.environ.get("EMAIL_URL", f"file://{VAR_DIR / 'mail'}"))}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Bürgerbüro <buergerbuero@localhost>")
 
 if PRODUCTION:
@@ -166,3 +171,27 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# Fair release and anti-bot (docs/fair-release.md).
+ANTIBOT_REQUIRED = env_bool("ANTIBOT_REQUIRED", True)  # web holds need a solved proof-of-work (staff channels never)
+ALTCHA_HMAC_KEY = os.environ.get("ALTCHA_HMAC_KEY", "")  # empty = derived from SECRET_KEY
+ALTCHA_ALGORITHM = os.environ.get("ALTCHA_ALGORITHM", "PBKDF2/SHA-256")
+ALTCHA_COST = int(os.environ.get("ALTCHA_COST", "1000"))  # KDF iterations per attempt
+ALTCHA_MAX_COUNTER = int(os.environ.get("ALTCHA_MAX_COUNTER", "5000"))  # attempts: random in [max/2, max]
+ALTCHA_EXPIRES_MINUTES = int(os.environ.get("ALTCHA_EXPIRES_MINUTES", "30"))
+ALTCHA_WIDGET_URL = os.environ.get("ALTCHA_WIDGET_URL", "")  # URL of altcha.min.js (npm `altcha`), empty = none
+ANTIBOT_NOJS_DELAY_SECONDS = int(os.environ.get("ANTIBOT_NOJS_DELAY_SECONDS", "15"))  # -1 = no no-JS path
+RATELIMITS = {
+    scope: os.environ.get(f"RATELIMIT_{scope.upper()}", default)
+    for scope, default in {
+        "hold": "10/600",  # requests / seconds, per client IP (IPv6: per /64)
+        "availability": "120/60",
+        "feed": "60/60",
+        "challenge": "30/60",
+        "waitlist": "5/3600",
+    }.items()
+}
+RATELIMIT_PROXY_COUNT = int(os.environ.get("RATELIMIT_PROXY_COUNT", "0"))  # trusted proxies setting X-Forwarded-For
+OPEN_FEED_CACHE_SECONDS = int(os.environ.get("OPEN_FEED_CACHE_SECONDS", "60"))
+WAITLIST_OFFER_HOURS = int(os.environ.get("WAITLIST_OFFER_HOURS", "4"))
+WAITLIST_MAX_ACTIVE_PER_EMAIL = int(os.environ.get("WAITLIST_MAX_ACTIVE_PER_EMAIL", "3"))

@@ -7,6 +7,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("buergerbuero.booking.waitlist_urls")),
     path("", include("buergerbuero.core.urls")),
     path("", include("buergerbuero.booking.urls")),
 ]

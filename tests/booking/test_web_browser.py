@@ -11,6 +11,7 @@ import icalendar
 import pytest
 
 from buergerbuero.booking.models import Appointment
+from buergerbuero.core.email_url import parse_email_url
 from tests import factories
 from tests.booking.webflow import LINK, evening_office, times_url
 
@@ -52,8 +53,8 @@ def text_of(message) -> str:
 
 @pytest.fixture
 def mail_folder(settings, tmp_path):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
-    settings.EMAIL_FILE_PATH = str(tmp_path / "mail")
+    """The default of `make run`: one file per mail connection in a folder (EMAIL_URL=file://…)."""
+    settings.MAILERS = {"default": parse_email_url(f"file://{tmp_path / 'mail'}")}
     return tmp_path / "mail"
 
 

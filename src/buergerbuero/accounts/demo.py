@@ -18,9 +18,7 @@ def load(city: DemoCity) -> None:
     User = get_user_model()
     orgs = {
         "city": Organisation.objects.create(name="Stadt Castrop-Rauxel", kind=Organisation.Kind.MUNICIPALITY),
-        "partner": Organisation.objects.create(
-            name="Stadt Bochum – Callcenter", kind=Organisation.Kind.PARTNER
-        ),
+        "partner": Organisation.objects.create(name="Stadt Bochum – Callcenter", kind=Organisation.Kind.PARTNER),
     }
     city.objects["organisations"] = orgs
     if not User.objects.filter(username="admin").exists():

@@ -34,9 +34,7 @@ class StaffMembership(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="members")
     role = models.CharField(_("Rolle"), max_length=20, choices=Role.choices)
-    offices = models.ManyToManyField(
-        "catalog.Office", blank=True, related_name="staff", verbose_name=_("Standorte")
-    )
+    offices = models.ManyToManyField("catalog.Office", blank=True, related_name="staff", verbose_name=_("Standorte"))
     skills = models.ManyToManyField(
         "catalog.Service", blank=True, related_name="skilled_staff", verbose_name=_("Kenntnisse")
     )

@@ -4,15 +4,17 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from ninja import Field, Header, Query, Router, Schema
+from ninja import Field, Header, Query, Router, Schema, Status
 
 from buergerbuero.accounts import selectors as account_selectors
 from buergerbuero.accounts.auth import staff_auth
-from buergerbuero.booking import selectors, services
+from buergerbuero.booking import antibot, selectors, services
 from buergerbuero.capacity.models import Channel
 from buergerbuero.catalog import selectors as catalog_selectors
+from buergerbuero.core import ratelimit
 from buergerbuero.core.errors import DomainError, Forbidden
 
 router = Router(tags=["Terminbuchung"])
@@ -64,6 +66,11 @@ class HoldIn(Schema):
     persons: int = Field(1, ge=1, le=10)
     start: dt.datetime = Field(..., description="ISO 8601; ohne Zeitzone = Ortszeit des Standorts")
     channel: Channel = Channel.WEB
+    altcha: str | None = Field(
+        None,
+        max_length=4096,
+        description="Anti-Bot-Nachweis (Kanal web): ALTCHA-Payload zu GET /api/antibot/challenge",
+    )
 
 
 class HoldOut(Schema):
@@ -136,6 +143,7 @@ def _aware(value: dt.datetime, office) -> dt.datetime:
 
 @router.get("/availability/days", response=list[DayOut], summary="Tage mit freien Terminen")
 def availability_days(request, params: Query[DaysParams]):
+    ratelimit.hit(request, "availability")
     now = timezone.now()
     query = _query(request, params, office_slug=params.office, now=now)
     days = selectors.free_times(query, params.date_from, params.date_to, now=now)
@@ -147,56 +155,67 @@ def availability_days(request, params: Query[DaysParams]):
 
 @router.get("/availability/times", response=list[TimeOut], summary="Freie Zeiten eines Tages")
 def availability_times(request, params: Query[TimesParams]):
+    ratelimit.hit(request, "availability")
     now = timezone.now()
     query = _query(request, params, office_slug=params.office, now=now)
     days = selectors.free_times(query, params.date, params.date, now=now)
     return [{"start": t.start, "counters": len(t.lanes)} for t in days.get(params.date, [])]
 
 
-@router.get(
-    "/availability/earliest", response=list[EarliestOut], summary="Nächster freier Termin je Standort"
-)
+@router.get("/availability/earliest", response=list[EarliestOut], summary="Nächster freier Termin je Standort")
 def availability_earliest(request, params: Query[EarliestParams]):
+    ratelimit.hit(request, "availability")
     now = timezone.now()
-    slugs = params.offices or [o.slug for o in catalog_selectors.offices()]
+    if not account_selectors.may_book_channel(request.user, params.channel):
+        raise Forbidden(_("Über diesen Kanal dürfen Sie nicht buchen."), field="channel")
+    offices = (
+        [catalog_selectors.office_by_slug(slug) for slug in params.offices]
+        if params.offices
+        else list(catalog_selectors.offices())
+    )
+    queries = selectors.booking_queries(
+        offices=offices, service_slugs=params.services, persons=params.persons, channel=params.channel, now=now
+    )
+    found = selectors.earliest_many(queries, now=now)
     out = []
-    for slug in slugs:
-        query = _query(request, params, office_slug=slug, now=now)
-        hit = selectors.earliest(query, now=now)
+    for query in queries:
+        hit = found[query.office.pk]
         days = (hit.start.astimezone(query.tz).date() - now.astimezone(query.tz).date()).days if hit else None
-        out.append({"office": slug, "start": hit.start if hit else None, "days_from_today": days})
+        out.append({"office": query.office.slug, "start": hit.start if hit else None, "days_from_today": days})
     out.sort(key=lambda row: (row["start"] is None, row["start"] or now))
     return out
 
 
 @router.post("/holds", response={201: HoldOut}, summary="Zeit reservieren (Hold)")
 def create_hold(request, payload: HoldIn):
+    ratelimit.hit(request, "hold")
     now = timezone.now()
     query = _query(request, payload, office_slug=payload.office, now=now)
-    appointment, token = services.hold(query=query, start=_aware(payload.start, query.office), now=now)
-    return 201, {
-        "hold_id": appointment.public_id,
-        "token": token,
-        "start": appointment.start,
-        "end": appointment.end,
-        "expires_at": appointment.blocks_until,
-    }
+    with transaction.atomic():  # a hold that fails gives the anti-bot proof back
+        antibot.require(channel=query.channel, payload=payload.altcha, now=now)
+        appointment, token = services.hold(query=query, start=_aware(payload.start, query.office), now=now)
+    return Status(
+        201,
+        {
+            "hold_id": appointment.public_id,
+            "token": token,
+            "start": appointment.start,
+            "end": appointment.end,
+            "expires_at": appointment.blocks_until,
+        },
+    )
 
 
-@router.post(
-    "/holds/{hold_id}/confirm", response={201: AppointmentCreated}, summary="Reservierung bestätigen"
-)
+@router.post("/holds/{hold_id}/confirm", response={201: AppointmentCreated}, summary="Reservierung bestätigen")
 def confirm_hold(request, hold_id: UUID, payload: ConfirmIn):
     try:
         validate_email(payload.email)
     except DjangoValidationError as exc:
         raise DomainError(_("Bitte geben Sie eine gültige E-Mail-Adresse an."), field="email") from exc
     hold = selectors.hold_for_citizen(hold_id, payload.token)
-    appointment = services.confirm(
-        appointment=hold, name=payload.name, email=payload.email, phone=payload.phone
-    )
+    appointment = services.confirm(appointment=hold, name=payload.name, email=payload.email, phone=payload.phone)
     appointment = selectors.appointment_for_citizen(appointment.code, payload.token)
-    return 201, {**_appointment_out(appointment), "token": payload.token}
+    return Status(201, {**_appointment_out(appointment), "token": payload.token})
 
 
 @router.get("/appointments/{code}", response=AppointmentOut, summary="Termin ansehen (mit Schlüssel)")
@@ -212,9 +231,7 @@ def cancel_appointment(request, code: str, x_booking_token: str = Header("", max
 
 
 @router.post("/appointments/{code}/reschedule", response=AppointmentOut, summary="Termin verschieben")
-def reschedule_appointment(
-    request, code: str, payload: RescheduleIn, x_booking_token: str = Header("", max_length=64)
-):
+def reschedule_appointment(request, code: str, payload: RescheduleIn, x_booking_token: str = Header("", max_length=64)):
     now = timezone.now()
     appointment = selectors.appointment_for_citizen(code, x_booking_token)
     query = selectors.booking_query(
@@ -224,9 +241,7 @@ def reschedule_appointment(
         channel=appointment.channel,
         now=now,
     )
-    services.reschedule(
-        appointment=appointment, query=query, start=_aware(payload.start, appointment.office), now=now
-    )
+    services.reschedule(appointment=appointment, query=query, start=_aware(payload.start, appointment.office), now=now)
     return _appointment_out(selectors.appointment_for_citizen(code, x_booking_token))
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from buergerbuero.capacity.rules import DayPlan
@@ -66,11 +66,7 @@ def channel_slice(n_lanes: int, shares: tuple[tuple[str, int], ...], channel: st
 def _open_masks(plan: DayPlan, request: Request) -> dict[int, int]:
     """Free-unit masks per lane from opening × roster × skills × channel share (before claims)."""
     slot = request.slot_minutes
-    windows = [
-        (-(-w.start // slot), w.end // slot, w.lane, w.order, w.skills)
-        for w in plan.windows
-        if w.end > w.start
-    ]
+    windows = [(-(-w.start // slot), w.end // slot, w.lane, w.order, w.skills) for w in plan.windows if w.end > w.start]
     if not windows:
         return {}
     cuts = sorted({p for s, e, *_ in windows for p in (s, e)})
@@ -100,64 +96,81 @@ def _runs(mask: int, length: int) -> int:
     return result
 
 
-def free_times_for_day(plan: DayPlan, busy: Iterable[Busy], request: Request) -> list[FreeTime]:
-    if plan.closed_reason or plan.day > request.last_day:
-        return []
-    slot_seconds = request.slot_minutes * 60
-    masks = _open_masks(plan, request)
-    if not masks:
-        return []
+def busy_masks(plan: DayPlan, busy: Iterable[Busy], slot_minutes: int) -> dict[int, int]:
+    """Claimed units per lane of one day as bit masks (the shape the free-time search works on)."""
+    slot_seconds = slot_minutes * 60
     midnight = plan.midnight
+    masks: dict[int, int] = {}
     for item in busy:
-        mask = masks.get(item.lane)
-        if mask is None:
-            continue
         s = max(0, int((item.start - midnight).total_seconds()) // slot_seconds)
         e = -(-int((item.end - midnight).total_seconds()) // slot_seconds)
         if e > s:
-            masks[item.lane] = mask & ~(((1 << (e - s)) - 1) << s)
+            masks[item.lane] = masks.get(item.lane, 0) | (((1 << (e - s)) - 1) << s)
+    return masks
+
+
+def merge_masks(*layers: dict[int, int]) -> dict[int, int]:
+    merged: dict[int, int] = {}
+    for layer in layers:
+        for lane, mask in layer.items():
+            merged[lane] = merged.get(lane, 0) | mask
+    return merged
+
+
+def free_times_for_day(plan: DayPlan, taken: dict[int, int], request: Request) -> list[FreeTime]:
+    """Free start times of one day, given the claimed units per lane (see `busy_masks`)."""
+    if plan.closed_reason or plan.day > request.last_day:
+        return []
+    masks = _open_masks(plan, request)
+    if not masks:
+        return []
+    slot_seconds = request.slot_minutes * 60
     first_unit = 0
-    if request.not_before > midnight:
-        first_unit = -(-int((request.not_before - midnight).total_seconds()) // slot_seconds)
+    if request.not_before > plan.midnight:
+        first_unit = -(-int((request.not_before - plan.midnight).total_seconds()) // slot_seconds)
     by_unit: dict[int, list[int]] = {}
     for lane, mask in masks.items():
-        starts = _runs(mask, request.units) >> first_unit << first_unit
+        starts = _runs(mask & ~taken.get(lane, 0), request.units) >> first_unit << first_unit
         while starts:
             low_bit = starts & -starts
             by_unit.setdefault(low_bit.bit_length() - 1, []).append(lane)
             starts ^= low_bit
     step = dt.timedelta(seconds=slot_seconds)
-    return [FreeTime(midnight + unit * step, tuple(by_unit[unit])) for unit in sorted(by_unit)]
+    return [FreeTime(plan.midnight + unit * step, tuple(by_unit[unit])) for unit in sorted(by_unit)]
 
 
-def _busy_by_day(plans: list[DayPlan], busy: Iterable[Busy]) -> Iterator[tuple[DayPlan, list[Busy]]]:
-    """Pair each day with the claims that start on it (claims never cross midnight)."""
+def masks_by_day(plans: list[DayPlan], busy: Iterable[Busy], slot_minutes: int) -> dict[dt.date, dict[int, int]]:
+    """Split claimed intervals onto their days (claims never cross midnight) and turn them into masks.
+
+    `plans` must be ascending but need not be consecutive.
+    """
     ordered = sorted(busy, key=lambda b: b.start)  # linear when the caller passes them sorted
+    out: dict[dt.date, dict[int, int]] = {}
     i = 0
-    for index, plan in enumerate(plans):
-        next_midnight = plans[index + 1].midnight if index + 1 < len(plans) else None
+    for plan in plans:
         while i < len(ordered) and ordered[i].start < plan.midnight:
             i += 1
         j = i
-        while j < len(ordered) and (next_midnight is None or ordered[j].start < next_midnight):
+        while j < len(ordered) and ordered[j].start < plan.end:
             j += 1
-        yield plan, ordered[i:j]
+        out[plan.day] = busy_masks(plan, ordered[i:j], slot_minutes)
         i = j
+    return out
 
 
-def free_times(plans: list[DayPlan], busy: Iterable[Busy], request: Request) -> dict[dt.date, list[FreeTime]]:
-    """Free start times for every day of `plans` (consecutive days, ascending)."""
-    return {
-        plan.day: free_times_for_day(plan, day_busy, request) for plan, day_busy in _busy_by_day(plans, busy)
-    }
+def free_times(
+    plans: list[DayPlan], taken: dict[dt.date, dict[int, int]], request: Request
+) -> dict[dt.date, list[FreeTime]]:
+    """Free start times for every day of `plans`; `taken` maps each day to its claimed masks."""
+    return {plan.day: free_times_for_day(plan, taken.get(plan.day, {}), request) for plan in plans}
 
 
-def earliest(plans: list[DayPlan], busy: Iterable[Busy], request: Request) -> FreeTime | None:
+def earliest(plans: list[DayPlan], taken: dict[dt.date, dict[int, int]], request: Request) -> FreeTime | None:
     """The first free start time, looking at one day after the other and stopping at the first hit."""
-    for plan, day_busy in _busy_by_day(plans, busy):
+    for plan in plans:
         if plan.day > request.last_day:
             return None
-        times = free_times_for_day(plan, day_busy, request)
+        times = free_times_for_day(plan, taken.get(plan.day, {}), request)
         if times:
             return times[0]
     return None

@@ -8,11 +8,14 @@ rising around last year's closure and recovering in spring. The same seed gives 
 import datetime as dt
 import hashlib
 import random
+import secrets
 
 from django.utils import timezone
 
+from buergerbuero.booking import services as booking_services
 from buergerbuero.booking.availability import channel_slice
-from buergerbuero.booking.models import Appointment, AppointmentService, Claim
+from buergerbuero.booking.models import Appointment, AppointmentService, Claim, WaitlistEntry, WaitlistWindow
+from buergerbuero.booking.selectors import hash_token
 from buergerbuero.capacity import selectors as capacity_selectors
 from buergerbuero.core.demo import DemoCity
 
@@ -141,10 +144,7 @@ def load(city: DemoCity) -> None:
                         continue
                     slug = rng.choice(weighted)
                     persons = (
-                        2
-                        if slug in {"personalausweis", "reisepass", "wohnsitz-anmelden"}
-                        and rng.random() < 0.1
-                        else 1
+                        2 if slug in {"personalausweis", "reisepass", "wohnsitz-anmelden"} and rng.random() < 0.1 else 1
                     )
                     minutes = services[slug].handling_minutes * persons
                     if t + minutes > end:
@@ -152,9 +152,7 @@ def load(city: DemoCity) -> None:
                         if t + minutes > end:
                             break
                     begin = plan.midnight + dt.timedelta(minutes=t)
-                    lead = (
-                        historic_lead_days(plan.day, city.today, rng) if offset < 0 else FULLY_BOOKED_DAYS + 1
-                    )
+                    lead = historic_lead_days(plan.day, city.today, rng) if offset < 0 else FULLY_BOOKED_DAYS + 1
                     created = min(begin - dt.timedelta(days=lead, hours=rng.randint(1, 9)), now)
                     first_name, last_name = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
                     appointments.append(
@@ -194,7 +192,33 @@ def load(city: DemoCity) -> None:
         ),
         batch_size=5000,
     )
+    booking_services.touch_days(office, [a.start for a in appointments])
     city.objects["appointments"] = len(appointments)
+    load_waitlist(city)
+
+
+def load_waitlist(city: DemoCity) -> None:
+    """A few people waiting for an earlier time inside the booked-out weeks (they wait; nothing is free there)."""
+    office, services = city.objects["office"], city.objects["services"]
+    now = timezone.now()
+    wishes = [
+        ("personalausweis", "lena.schmidt@example.org", 3, (dt.time(16), dt.time(20))),  # Thursday evenings
+        ("reisepass", "murat.yilmaz@example.org", None, (dt.time(0), dt.time(12))),  # mornings
+        ("wohnsitz-anmelden", "anna.nowak@example.org", None, None),  # any time
+    ]
+    for minutes, (slug, email, weekday, window) in enumerate(wishes):
+        entry = WaitlistEntry.objects.create(
+            token_hash=hash_token(secrets.token_urlsafe(24)),
+            date_from=city.today + dt.timedelta(days=7),
+            date_to=city.today + dt.timedelta(days=35),
+            email=email,
+            created_at=now - dt.timedelta(days=3, minutes=-minutes),
+            queued_at=now - dt.timedelta(days=3, minutes=-minutes),
+        )
+        entry.offices.set([office])
+        entry.services.set([services[slug]])
+        if window:
+            WaitlistWindow.objects.create(entry=entry, weekday=weekday, start_time=window[0], end_time=window[1])
 
 
 def _channel_of(index: int, lanes: int, shares: tuple[tuple[str, int], ...]) -> str:

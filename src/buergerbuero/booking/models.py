@@ -22,9 +22,7 @@ class Appointment(models.Model):
     counter = models.ForeignKey("catalog.Counter", on_delete=models.PROTECT, related_name="appointments")
     start = models.DateTimeField(_("Beginn"))
     end = models.DateTimeField(_("Ende"))
-    claim_end = models.DateTimeField(
-        help_text="End of the claimed units (service end + buffer, on the unit grid)"
-    )
+    claim_end = models.DateTimeField(help_text="End of the claimed units (service end + buffer, on the unit grid)")
     persons = models.PositiveSmallIntegerField(_("Personen"), default=1)
     channel = models.CharField(_("Kanal"), max_length=20, choices=Channel.choices)
     status = models.CharField(_("Status"), max_length=20, choices=Status.choices, default=Status.HELD)
@@ -58,6 +56,10 @@ class Appointment(models.Model):
         indexes = [
             models.Index(fields=["office", "start"], name="appointment_office_start"),
             models.Index(fields=["email", "status"], name="appointment_email_status"),
+            # Holds and release delays are few: reading them on every availability query must not scan bookings.
+            models.Index(
+                fields=["office", "blocks_until"], condition=Q(blocks_until__isnull=False), name="appointment_running"
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(end__gt=F("start")), name="appointment_end_after_start"),
@@ -100,6 +102,136 @@ class Claim(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["counter", "unit_start"], name="claim_unique_unit")]
+
+
+class DayStamp(models.Model):
+    """Changes whenever the confirmed bookings of an office's day change (same transaction).
+
+    Availability caches each day's claimed units under this stamp, so a reader never uses masks older
+    than the last committed booking, in any web process. A random value (not a counter) stays unique
+    even after a database restore.
+    """
+
+    office = models.ForeignKey("catalog.Office", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    stamp = models.CharField(max_length=16)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["office", "day"], name="day_stamp_unique")]
+
+
+class UsedChallenge(models.Model):
+    """A solved anti-bot challenge that has been spent: the unique signature makes a replay impossible.
+
+    Rows are only needed until the challenge would have expired anyway; `antibot.redeem` deletes the
+    expired ones as it goes.
+    """
+
+    signature = models.CharField(max_length=128, unique=True)
+    expires_at = models.DateTimeField(db_index=True)
+    used_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("verbrauchte Anti-Bot-Aufgabe")
+        verbose_name_plural = _("verbrauchte Anti-Bot-Aufgaben")
+
+
+class WaitlistEntry(models.Model):
+    """A citizen waiting for a time that matches services, offices, a date range and time windows (FIFO)."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("wartet")
+        OFFERED = "offered", _("Angebot offen")
+        BOOKED = "booked", _("gebucht")
+        WITHDRAWN = "withdrawn", _("zurückgezogen")
+        ENDED = "ended", _("Zeitraum abgelaufen")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    token_hash = models.CharField(max_length=64, editable=False)
+    offices = models.ManyToManyField("catalog.Office", related_name="+", verbose_name=_("Standorte"))
+    services = models.ManyToManyField("catalog.Service", related_name="+", verbose_name=_("Leistungen"))
+    persons = models.PositiveSmallIntegerField(_("Personen"), default=1)
+    date_from = models.DateField(_("frühestens am"))
+    date_to = models.DateField(_("spätestens am"))
+    name = models.CharField(_("Name"), max_length=120, blank=True)
+    email = models.EmailField(_("E-Mail"), max_length=254)
+    language = models.CharField(_("Sprache"), max_length=8, default="de")
+    status = models.CharField(_("Status"), max_length=20, choices=Status.choices, default=Status.WAITING)
+    created_at = models.DateTimeField(_("angelegt"))
+    queued_at = models.DateTimeField(
+        _("in der Reihe seit"), help_text=_("Reihenfolge (FIFO); ein verfallenes Angebot stellt hinten an.")
+    )
+
+    class Meta:
+        verbose_name = _("Wartelisten-Eintrag")
+        verbose_name_plural = _("Warteliste")
+        ordering = ["queued_at", "id"]
+        indexes = [models.Index(fields=["status", "queued_at"], name="waitlist_status_queued")]
+        constraints = [
+            models.CheckConstraint(condition=Q(date_to__gte=F("date_from")), name="waitlist_range_ordered"),
+            models.CheckConstraint(condition=Q(persons__gte=1), name="waitlist_persons_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.date_from:%d.%m.}–{self.date_to:%d.%m.%Y})"
+
+
+class WaitlistWindow(models.Model):
+    """A time window an entry accepts, e.g. Thursday 16:00–20:00; no weekday = every day."""
+
+    entry = models.ForeignKey(WaitlistEntry, on_delete=models.CASCADE, related_name="windows")
+    weekday = models.PositiveSmallIntegerField(_("Wochentag"), null=True, blank=True, help_text="0 = Montag")
+    start_time = models.TimeField(_("von"))
+    end_time = models.TimeField(_("bis"))
+
+    class Meta:
+        verbose_name = _("Zeitfenster")
+        verbose_name_plural = _("Zeitfenster")
+        constraints = [
+            models.CheckConstraint(condition=Q(end_time__gt=F("start_time")), name="waitlist_window_ordered"),
+            models.CheckConstraint(
+                condition=Q(weekday__isnull=True) | Q(weekday__lte=6), name="waitlist_window_weekday"
+            ),
+        ]
+
+
+class WaitlistOffer(models.Model):
+    """A hold offered to a waitlist entry by e-mail; accepting confirms the hold, silence lets it lapse.
+
+    The link in the mail carries the hold's secret token (checked against `appointment.token_hash`), so after
+    accepting, the citizen manages the appointment with its code and the same token like any other.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("offen")
+        ACCEPTED = "accepted", _("angenommen")
+        LAPSED = "lapsed", _("verfallen")
+        DECLINED = "declined", _("abgelehnt")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    entry = models.ForeignKey(WaitlistEntry, on_delete=models.CASCADE, related_name="offers")
+    appointment = models.OneToOneField(
+        Appointment, on_delete=models.PROTECT, related_name="waitlist_offer", verbose_name=_("Termin")
+    )
+    status = models.CharField(_("Status"), max_length=20, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(_("angeboten am"))
+    expires_at = models.DateTimeField(_("gültig bis"))
+    answered_at = models.DateTimeField(_("beantwortet am"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Wartelisten-Angebot")
+        verbose_name_plural = _("Wartelisten-Angebote")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(expires_at__gt=F("created_at")), name="waitlist_offer_expiry"),
+            # At most one open offer per entry: the next one only after this one is answered or lapsed.
+            models.UniqueConstraint(
+                fields=["entry"], condition=Q(status="open"), name="waitlist_one_open_offer_per_entry"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entry.email} → {self.appointment}"
 
 
 class MailDelivery(models.Model):

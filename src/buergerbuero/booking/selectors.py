@@ -3,13 +3,14 @@ import hashlib
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from django.core.cache import cache
 from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from buergerbuero.booking import availability
-from buergerbuero.booking.models import Appointment, MailDelivery
+from buergerbuero.booking.models import Appointment, DayStamp, MailDelivery
 from buergerbuero.capacity import selectors as capacity_selectors
 from buergerbuero.capacity.models import Channel
 from buergerbuero.catalog import selectors as catalog_selectors
@@ -17,6 +18,7 @@ from buergerbuero.catalog.models import Office, Service
 from buergerbuero.core.errors import DomainError, NotFound
 
 MAX_RANGE_DAYS = 62
+CACHE_SECONDS = 600  # a bound on staleness if a stamp is ever bypassed (e.g. rows written by hand)
 
 
 @dataclass(frozen=True)
@@ -38,17 +40,7 @@ class BookingQuery:
         return ZoneInfo(self.office.timezone)
 
 
-def booking_query(
-    *,
-    office: Office,
-    service_slugs: list[str],
-    persons: int = 1,
-    channel: str = Channel.WEB,
-    now: dt.datetime,
-) -> BookingQuery:
-    if channel not in Channel.values:
-        raise DomainError(_("Unbekannter Buchungskanal."), field="channel")
-    services = catalog_selectors.offered_minutes(office=office, service_slugs=service_slugs)
+def _validated(services: list[tuple[Service, int]], persons: int, channel: str) -> None:
     if channel == Channel.WEB and any(not s.bookable_online for s, _m in services):
         raise DomainError(_("Diese Leistung kann nicht online gebucht werden."), field="services")
     max_persons = min(s.max_persons for s, _m in services)
@@ -57,40 +49,145 @@ def booking_query(
             _("Für diese Leistung sind 1 bis %(max)d Personen je Termin möglich.") % {"max": max_persons},
             field="persons",
         )
-    minutes = sum(m for _s, m in services) * persons + office.buffer_minutes
-    tz = ZoneInfo(office.timezone)
-    request = availability.Request(
-        service_ids=frozenset(s.id for s, _m in services),
-        units=availability.units_needed(minutes, office.slot_minutes),
-        slot_minutes=office.slot_minutes,
-        channel=channel,
-        shares=capacity_selectors.channel_shares(office),
-        not_before=now + dt.timedelta(minutes=office.min_notice_minutes),
-        last_day=availability.last_bookable_day(now, office.horizon_days, office.release_time, tz),
-    )
-    return BookingQuery(office, services, persons, channel, request)
 
 
-def busy(
-    office: Office, first: dt.date, last: dt.date, *, now: dt.datetime, ignore: int | None = None
-) -> list[availability.Busy]:
-    """Claimed intervals in a date range: confirmed appointments and holds or released times not yet expired."""
-    tz = ZoneInfo(office.timezone)
-    start = dt.datetime.combine(first, dt.time(0), tzinfo=tz)
-    end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(0), tzinfo=tz)
-    rows = (
-        Appointment.objects.filter(office=office, start__lt=end, claim_end__gt=start)
-        .filter(Q(blocks_until__isnull=True) | Q(blocks_until__gt=now))
-        .exclude(pk=ignore)
-        .order_by("start")
-        .values_list("counter_id", "start", "claim_end")
-    )
-    return [availability.Busy(lane, s, e) for lane, s, e in rows]
+def booking_queries(
+    *,
+    offices: list[Office],
+    service_slugs: list[str],
+    persons: int = 1,
+    channel: str = Channel.WEB,
+    now: dt.datetime,
+) -> list[BookingQuery]:
+    """Validated questions for several offices at once (offices that lack a service are left out)."""
+    if channel not in Channel.values:
+        raise DomainError(_("Unbekannter Buchungskanal."), field="channel")
+    offered = catalog_selectors.offered_minutes_many(offices=offices, service_slugs=service_slugs)
+    shares = capacity_selectors.channel_shares_many([o for o in offices if o.pk in offered])
+    queries = []
+    for office in offices:
+        if office.pk not in offered:
+            continue
+        services = offered[office.pk]
+        _validated(services, persons, channel)
+        minutes = sum(m for _s, m in services) * persons + office.buffer_minutes
+        request = availability.Request(
+            service_ids=frozenset(s.id for s, _m in services),
+            units=availability.units_needed(minutes, office.slot_minutes),
+            slot_minutes=office.slot_minutes,
+            channel=channel,
+            shares=shares[office.pk],
+            not_before=now + dt.timedelta(minutes=office.min_notice_minutes),
+            last_day=availability.last_bookable_day(
+                now, office.horizon_days, office.release_time, ZoneInfo(office.timezone)
+            ),
+        )
+        queries.append(BookingQuery(office, services, persons, channel, request))
+    return queries
 
 
-def clamp_range(
-    query: BookingQuery, first: dt.date, last: dt.date, now: dt.datetime
-) -> tuple[dt.date, dt.date]:
+def booking_query(
+    *,
+    office: Office,
+    service_slugs: list[str],
+    persons: int = 1,
+    channel: str = Channel.WEB,
+    now: dt.datetime,
+) -> BookingQuery:
+    queries = booking_queries(offices=[office], service_slugs=service_slugs, persons=persons, channel=channel, now=now)
+    if not queries:
+        catalog_selectors.offered_minutes(office=office, service_slugs=service_slugs)  # raises, naming the reason
+    return queries[0]
+
+
+def _intervals(
+    offices: list[Office],
+    first: dt.date,
+    last: dt.date,
+    *,
+    permanent: bool,
+    now: dt.datetime | None = None,
+    ignore: int | None = None,
+) -> dict[int, list[availability.Busy]]:
+    """Claimed intervals per office: the permanent ones (confirmed) or those still blocking at `now`
+    (holds, and cancelled times within their release delay)."""
+    # A day's local midnight differs by at most a few hours between German offices; widen by a day and
+    # let masks_by_day drop what falls outside each office's own days.
+    rows = Appointment.objects.filter(office__in=offices)
+    if permanent:
+        start = dt.datetime.combine(first - dt.timedelta(days=1), dt.time(0), tzinfo=dt.UTC)
+        end = dt.datetime.combine(last + dt.timedelta(days=2), dt.time(0), tzinfo=dt.UTC)
+        rows = rows.filter(start__lt=end, claim_end__gt=start, blocks_until__isnull=True)
+    else:
+        # Running blocks are few; no date range here so the partial index on (office, blocks_until) is used.
+        rows = rows.filter(blocks_until__gt=now)
+    out: dict[int, list[availability.Busy]] = {o.pk: [] for o in offices}
+    for office_id, lane, s, e in (
+        rows.exclude(pk=ignore).order_by("start").values_list("office_id", "counter_id", "start", "claim_end")
+    ):
+        out[office_id].append(availability.Busy(lane, s, e))
+    return out
+
+
+def intervals(office: Office, first: dt.date, last: dt.date, **kwargs) -> list[availability.Busy]:
+    return _intervals([office], first, last, **kwargs)[office.pk]
+
+
+def taken_many(
+    plans: dict[Office, list[availability.DayPlan]], *, now: dt.datetime, ignore: int | None = None
+) -> dict[int, dict[dt.date, dict[int, int]]]:
+    """Claimed units per office, day and counter: confirmed bookings (cached per day under its DayStamp) plus
+    the holds and release delays still running at `now` (always read fresh, so an expired hold frees at once).
+    A fixed number of queries for any number of offices once the cache is warm."""
+    offices = [o for o, days in plans.items() if days]
+    if not offices:
+        return {o.pk: {} for o in plans}
+    first = min(days[0].day for days in plans.values() if days)
+    last = max(days[-1].day for days in plans.values() if days)
+    result: dict[int, dict[dt.date, dict[int, int]]] = {o.pk: {} for o in offices}
+    keys: dict[tuple[int, dt.date], str] = {}
+    if ignore is None:  # a move must not see its own booking: read fresh instead
+        stamps = {
+            (office_id, day): stamp
+            for office_id, day, stamp in DayStamp.objects.filter(
+                office__in=offices, day__gte=first, day__lte=last
+            ).values_list("office_id", "day", "stamp")
+        }
+        for office in offices:
+            for plan in plans[office]:
+                stamp = stamps.get((office.pk, plan.day), "-")
+                keys[office.pk, plan.day] = f"bb:taken:{office.pk}:{office.slot_minutes}:{plan.day}:{stamp}"
+        cached = cache.get_many(list(keys.values()))
+        for (office_id, day), key in keys.items():
+            if key in cached:
+                result[office_id][day] = cached[key]
+    for office in offices:
+        missing = [p for p in plans[office] if p.day not in result[office.pk]]
+        if not missing:
+            continue
+        fresh = availability.masks_by_day(
+            missing,
+            intervals(office, missing[0].day, missing[-1].day, permanent=True, ignore=ignore),
+            office.slot_minutes,
+        )
+        result[office.pk].update(fresh)
+        if keys:
+            cache.set_many({keys[office.pk, day]: masks for day, masks in fresh.items()}, CACHE_SECONDS)
+    running = _intervals(offices, first, last, permanent=False, now=now, ignore=ignore)
+    out = {}
+    for office in offices:
+        live = availability.masks_by_day(plans[office], running[office.pk], office.slot_minutes)
+        out[office.pk] = {p.day: availability.merge_masks(result[office.pk][p.day], live[p.day]) for p in plans[office]}
+    return out
+
+
+def taken(
+    office: Office, plans: list[availability.DayPlan], *, now: dt.datetime, ignore: int | None = None
+) -> dict[dt.date, dict[int, int]]:
+    return taken_many({office: plans}, now=now, ignore=ignore)[office.pk]
+
+
+def clamp_range(query: BookingQuery, first: dt.date, last: dt.date, now: dt.datetime) -> tuple[dt.date, dt.date]:
     today = now.astimezone(query.tz).date()
     if last < first:
         raise DomainError(_("Das Enddatum liegt vor dem Anfangsdatum."), field="to")
@@ -102,8 +199,7 @@ def clamp_range(
         )
     if first > query.request.last_day:
         raise DomainError(
-            _("Termine werden nur bis %(day)s vergeben.")
-            % {"day": query.request.last_day.strftime("%d.%m.%Y")},
+            _("Termine werden nur bis %(day)s vergeben.") % {"day": query.request.last_day.strftime("%d.%m.%Y")},
             field="from",
         )
     return max(first, today), min(last, query.request.last_day)
@@ -114,21 +210,24 @@ def free_times(
 ) -> dict[dt.date, list[availability.FreeTime]]:
     first, last = clamp_range(query, first, last, now)
     plans = capacity_selectors.day_plans(query.office, first, last)
-    return availability.free_times(plans, busy(query.office, first, last, now=now), query.request)
+    return availability.free_times(plans, taken(query.office, plans, now=now), query.request)
 
 
-def earliest(query: BookingQuery, *, now: dt.datetime, chunk_days: int = 14) -> availability.FreeTime | None:
-    """Earliest free start, reading the calendar and claims two weeks at a time until one is found."""
-    first = now.astimezone(query.tz).date()
-    last_day = query.request.last_day
-    while first <= last_day:
-        last = min(first + dt.timedelta(days=chunk_days - 1), last_day)
-        plans = capacity_selectors.day_plans(query.office, first, last)
-        hit = availability.earliest(plans, busy(query.office, first, last, now=now), query.request)
-        if hit:
-            return hit
-        first = last + dt.timedelta(days=1)
-    return None
+def earliest_many(queries: list[BookingQuery], *, now: dt.datetime) -> dict[int, availability.FreeTime | None]:
+    """Earliest free start per office over its whole released horizon (one calendar read for all offices)."""
+    if not queries:
+        return {}
+    first = min(now.astimezone(q.tz).date() for q in queries)
+    last = max(q.request.last_day for q in queries)
+    plans = capacity_selectors.day_plans_many([q.office for q in queries], first, last)
+    taken_by_office = taken_many({q.office: plans[q.office.pk] for q in queries}, now=now)
+    return {
+        q.office.pk: availability.earliest(plans[q.office.pk], taken_by_office[q.office.pk], q.request) for q in queries
+    }
+
+
+def earliest(query: BookingQuery, *, now: dt.datetime) -> availability.FreeTime | None:
+    return earliest_many([query], now=now)[query.office.pk]
 
 
 def lead_time_days(office: Office, service: Service, *, now: dt.datetime | None = None) -> int | None:
@@ -182,9 +281,7 @@ def staff_day(office: Office, day: dt.date) -> QuerySet[Appointment]:
 
 
 def active_count_for_email(email: str, *, now: dt.datetime) -> int:
-    return Appointment.objects.filter(
-        email__iexact=email, status=Appointment.Status.CONFIRMED, start__gt=now
-    ).count()
+    return Appointment.objects.filter(email__iexact=email, status=Appointment.Status.CONFIRMED, start__gt=now).count()
 
 
 # --- citizen web pages ---
@@ -247,8 +344,9 @@ def day_offers(
     first = max(first, today)
     while first <= query.request.last_day and len(out) < max_days:
         last = min(first + dt.timedelta(days=chunk_days - 1), query.request.last_day)
-        plans = {plan.day: plan for plan in capacity_selectors.day_plans(query.office, first, last)}
-        free = availability.free_times(list(plans.values()), busy(query.office, first, last, now=now), query.request)
+        plan_list = capacity_selectors.day_plans(query.office, first, last)
+        plans = {plan.day: plan for plan in plan_list}
+        free = availability.free_times(plan_list, taken(query.office, plan_list, now=now), query.request)
         for day in sorted(free):
             offers = []
             for item in free[day]:

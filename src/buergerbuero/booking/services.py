@@ -2,6 +2,7 @@
 
 import datetime as dt
 import secrets
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -9,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from buergerbuero.booking import availability, selectors
-from buergerbuero.booking.models import Appointment, AppointmentService, Claim, MailDelivery
+from buergerbuero.booking.models import Appointment, AppointmentService, Claim, DayStamp, MailDelivery
 from buergerbuero.capacity import selectors as capacity_selectors
 from buergerbuero.core.errors import Conflict, DomainError
 
@@ -26,9 +27,7 @@ def new_code() -> str:
     return f"{raw[:4]}-{raw[4:]}"
 
 
-def _alternatives(
-    query: selectors.BookingQuery, *, after: dt.datetime, now: dt.datetime
-) -> list[dt.datetime]:
+def _alternatives(query: selectors.BookingQuery, *, after: dt.datetime, now: dt.datetime) -> list[dt.datetime]:
     day = after.astimezone(query.tz).date()
     out: list[dt.datetime] = []
     while len(out) < ALTERNATIVES and day <= query.request.last_day:
@@ -49,18 +48,30 @@ def _free_lanes(
         raise DomainError(_("Dieser Zeitpunkt ist zu kurzfristig oder vergangen."), field="start")
     if day > query.request.last_day:
         raise DomainError(
-            _("Termine werden nur bis %(day)s vergeben.")
-            % {"day": query.request.last_day.strftime("%d.%m.%Y")},
+            _("Termine werden nur bis %(day)s vergeben.") % {"day": query.request.last_day.strftime("%d.%m.%Y")},
             field="start",
         )
     plans = capacity_selectors.day_plans(query.office, day, day)
-    times = availability.free_times_for_day(
-        plans[0], selectors.busy(query.office, day, day, now=now, ignore=ignore), query.request
-    )
+    taken = selectors.taken(query.office, plans, now=now, ignore=ignore)
+    times = availability.free_times_for_day(plans[0], taken[day], query.request)
     for free in times:
         if free.start == start:
             return free.lanes
     return ()
+
+
+def touch_days(office, starts: list[dt.datetime]) -> None:
+    """Give the days of these starts a new stamp: cached availability of those days is no longer used.
+
+    Called in the same transaction as every change to confirmed bookings (and by bulk loaders)."""
+    tz = ZoneInfo(office.timezone)
+    days = {start.astimezone(tz).date() for start in starts}
+    DayStamp.objects.bulk_create(
+        [DayStamp(office=office, day=day, stamp=secrets.token_hex(8)) for day in sorted(days)],
+        update_conflicts=True,
+        unique_fields=["office", "day"],
+        update_fields=["stamp"],
+    )
 
 
 def _claim_units(query: selectors.BookingQuery, start: dt.datetime) -> list[dt.datetime]:
@@ -74,8 +85,7 @@ def _take_lane(appointment: Appointment, lane: int, units: list[dt.datetime], *,
         with transaction.atomic():
             Claim.objects.filter(counter_id=lane, unit_start__in=units, expires_at__lte=now).delete()
             Claim.objects.bulk_create(
-                Claim(appointment=appointment, counter_id=lane, unit_start=u, expires_at=expires_at)
-                for u in units
+                Claim(appointment=appointment, counter_id=lane, unit_start=u, expires_at=expires_at) for u in units
             )
     except IntegrityError:
         return False
@@ -115,8 +125,7 @@ def hold(
             )
             if _take_lane(appointment, lane, units, expires_at=expires_at, now=now):
                 AppointmentService.objects.bulk_create(
-                    AppointmentService(appointment=appointment, service=s, minutes=m)
-                    for s, m in query.services
+                    AppointmentService(appointment=appointment, service=s, minutes=m) for s, m in query.services
                 )
                 return appointment, token
             transaction.set_rollback(True)
@@ -149,9 +158,7 @@ def confirm(
     limit = appointment.office.max_active_per_email
     if selectors.active_count_for_email(email, now=now) >= limit:
         raise DomainError(
-            _(
-                "Mit dieser E-Mail-Adresse sind bereits %(n)d Termine gebucht. Bitte sagen Sie zuerst einen ab."
-            )
+            _("Mit dieser E-Mail-Adresse sind bereits %(n)d Termine gebucht. Bitte sagen Sie zuerst einen ab.")
             % {"n": limit},
             field="email",
             code="too_many_appointments",
@@ -166,13 +173,12 @@ def confirm(
     appointment.confirmed_at = now
     appointment.save()
     appointment.claims.update(expires_at=None)
+    touch_days(appointment.office, [appointment.start])
     return appointment
 
 
 @transaction.atomic
-def cancel(
-    *, appointment: Appointment, now: dt.datetime | None = None, release_delay_minutes: int = 0
-) -> Appointment:
+def cancel(*, appointment: Appointment, now: dt.datetime | None = None, release_delay_minutes: int = 0) -> Appointment:
     """Cancel; the time becomes bookable again after the release delay (0 = at once)."""
     now = now or timezone.now()
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
@@ -186,6 +192,12 @@ def cancel(
     appointment.blocks_until = release_at
     appointment.save()
     appointment.claims.update(expires_at=release_at)
+    touch_days(appointment.office, [appointment.start])
+    # The freed time goes to the waitlist first, after commit (docs/fair-release.md). Imported here: waitlist
+    # builds on this module.
+    from buergerbuero.booking import waitlist
+
+    waitlist.on_capacity_freed(appointment.office_id)
     return appointment
 
 
@@ -201,13 +213,9 @@ def reschedule(
     now = now or timezone.now()
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
     if appointment.status != Appointment.Status.CONFIRMED:
-        raise DomainError(
-            _("Nur bestätigte Termine können verschoben werden."), field="code", code="not_confirmed"
-        )
+        raise DomainError(_("Nur bestätigte Termine können verschoben werden."), field="code", code="not_confirmed")
     if appointment.start <= now:
-        raise DomainError(
-            _("Vergangene Termine können nicht verschoben werden."), field="code", code="in_past"
-        )
+        raise DomainError(_("Vergangene Termine können nicht verschoben werden."), field="code", code="in_past")
     start = start.astimezone(dt.UTC)
     units = _claim_units(query, start)
     with transaction.atomic():
@@ -215,6 +223,7 @@ def reschedule(
         appointment.claims.all().delete()
         for lane in _free_lanes(query, start, now=now, ignore=appointment.pk):
             if _take_lane(appointment, lane, units, expires_at=None, now=now):
+                touch_days(appointment.office, [appointment.start, start])
                 appointment.counter_id = lane
                 appointment.start = start
                 appointment.end = start + dt.timedelta(minutes=query.minutes)
@@ -223,8 +232,7 @@ def reschedule(
                 appointment.save()
                 appointment.items.all().delete()
                 AppointmentService.objects.bulk_create(
-                    AppointmentService(appointment=appointment, service=s, minutes=m)
-                    for s, m in query.services
+                    AppointmentService(appointment=appointment, service=s, minutes=m) for s, m in query.services
                 )
                 return appointment
         transaction.set_rollback(True)

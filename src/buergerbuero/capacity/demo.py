@@ -32,16 +32,12 @@ def load(city: DemoCity) -> None:
     office = city.objects["office"]
     for weekdays, start, end, kind, label in OPENING:
         services.save_validated(
-            OpeningRule(
-                office=office, weekdays=weekdays, start_time=start, end_time=end, kind=kind, label=label
-            ),
+            OpeningRule(office=office, weekdays=weekdays, start_time=start, end_time=end, kind=kind, label=label),
             services.validate_opening_rule,
         )
     for first, last in closures_between_the_years(city.today):
         services.save_validated(
-            Closure(
-                office=office, start_date=first, end_date=last, reason="Rathausschließung zwischen den Jahren"
-            ),
+            Closure(office=office, start_date=first, end_date=last, reason="Rathausschließung zwischen den Jahren"),
             services.validate_closure,
         )
     counters = {c.number: c for c in city.objects["counters"]}

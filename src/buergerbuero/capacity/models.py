@@ -49,9 +49,7 @@ def recurrence_constraints(prefix: str) -> list[models.BaseConstraint]:
     return [
         models.CheckConstraint(condition=Q(end_time__gt=F("start_time")), name=f"{prefix}_end_after_start"),
         models.CheckConstraint(
-            condition=Q(valid_to__isnull=True)
-            | Q(valid_from__isnull=True)
-            | Q(valid_to__gte=F("valid_from")),
+            condition=Q(valid_to__isnull=True) | Q(valid_from__isnull=True) | Q(valid_to__gte=F("valid_from")),
             name=f"{prefix}_valid_range",
         ),
         models.CheckConstraint(condition=Q(every_n_weeks__gte=1), name=f"{prefix}_every_n_weeks"),
@@ -100,9 +98,7 @@ class Closure(models.Model):
         verbose_name_plural = _("Schließungen")
         ordering = ["office", "start_date"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(end_date__gte=F("start_date")), name="closure_end_after_start"
-            ),
+            models.CheckConstraint(condition=Q(end_date__gte=F("start_date")), name="closure_end_after_start"),
         ]
 
     def clean(self):

@@ -87,6 +87,7 @@ class LaneWindow:
 class DayPlan:
     day: dt.date
     midnight: dt.datetime  # aware, the local midnight that starts the day
+    end: dt.datetime  # aware, the next local midnight (23, 24 or 25 hours later)
     windows: tuple[LaneWindow, ...]
     closed_reason: str | None = None
     labels: tuple[tuple[int, int, str], ...] = ()  # labelled opening ranges, e.g. the service evening
@@ -101,6 +102,13 @@ def elapsed_minutes(day: dt.date, clock: dt.time, tz: ZoneInfo) -> int:
     midnight = local_midnight(day, tz).astimezone(dt.UTC)
     wall = dt.datetime.combine(day, clock, tzinfo=tz).astimezone(dt.UTC)
     return int((wall - midnight).total_seconds() // 60)
+
+
+def _elapsed_on(day: dt.date, midnight: dt.datetime, day_end: dt.datetime, tz: ZoneInfo):
+    """Wall clock → elapsed minutes for one day; plain arithmetic unless the day has a DST switch."""
+    if day_end - midnight == dt.timedelta(days=1):
+        return lambda clock: clock.hour * 60 + clock.minute
+    return lambda clock: elapsed_minutes(day, clock, tz)
 
 
 def closed_reason(calendar: OfficeCalendar, day: dt.date) -> str | None:
@@ -135,17 +143,16 @@ def _intersect(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> list[tuple
 def day_plan(calendar: OfficeCalendar, day: dt.date, kind: str = APPOINTMENTS) -> DayPlan:
     tz = ZoneInfo(calendar.timezone)
     midnight = local_midnight(day, tz).astimezone(dt.UTC)
+    day_end = local_midnight(day + dt.timedelta(days=1), tz).astimezone(dt.UTC)
     reason = closed_reason(calendar, day)
     if reason:
-        return DayPlan(day, midnight, (), closed_reason=reason)
+        return DayPlan(day, midnight, day_end, (), closed_reason=reason)
+    elapsed = _elapsed_on(day, midnight, day_end, tz)
     opening = []
     labels = []
     for rule in calendar.rules:
         if rule.kind == kind and rule.recurrence.applies(day):
-            span = (
-                elapsed_minutes(day, rule.recurrence.start, tz),
-                elapsed_minutes(day, rule.recurrence.end, tz),
-            )
+            span = (elapsed(rule.recurrence.start), elapsed(rule.recurrence.end))
             opening.append(span)
             if rule.label:
                 labels.append((*span, rule.label))
@@ -154,21 +161,14 @@ def day_plan(calendar: OfficeCalendar, day: dt.date, kind: str = APPOINTMENTS) -
     for entry in calendar.roster:
         if not entry.recurrence.applies(day):
             continue
-        staffed = [
-            (
-                elapsed_minutes(day, entry.recurrence.start, tz),
-                elapsed_minutes(day, entry.recurrence.end, tz),
-            )
-        ]
+        staffed = [(elapsed(entry.recurrence.start), elapsed(entry.recurrence.end))]
         for start, end in _intersect(staffed, opening):
             windows.append(LaneWindow(entry.lane, entry.order, start, end, entry.skills))
     windows.sort(key=lambda w: (w.order, w.start))
-    return DayPlan(day, midnight, tuple(windows), labels=tuple(labels))
+    return DayPlan(day, midnight, day_end, tuple(windows), labels=tuple(labels))
 
 
-def day_plans(
-    calendar: OfficeCalendar, first: dt.date, last: dt.date, kind: str = APPOINTMENTS
-) -> list[DayPlan]:
+def day_plans(calendar: OfficeCalendar, first: dt.date, last: dt.date, kind: str = APPOINTMENTS) -> list[DayPlan]:
     days = (last - first).days + 1
     return [day_plan(calendar, first + dt.timedelta(days=i), kind) for i in range(max(days, 0))]
 

@@ -17,41 +17,68 @@ def public_holidays(land: str, first: dt.date, last: dt.date) -> dict[dt.date, s
     return _holidays(land, tuple(range(first.year, last.year + 1)))
 
 
-def office_calendar(office: Office, first: dt.date, last: dt.date) -> rules.OfficeCalendar:
-    """Everything the capacity engine needs for an office and a date range, read fresh (no precomputation)."""
-    opening = (
-        OpeningRule.objects.filter(office=office).exclude(valid_to__lt=first).exclude(valid_from__gt=last)
-    )
+def office_calendars(offices: list[Office], first: dt.date, last: dt.date) -> dict[int, rules.OfficeCalendar]:
+    """Everything the capacity engine needs for some offices and a date range, read fresh (no precomputation);
+    a fixed number of queries however many offices."""
+    ids = [o.pk for o in offices]
+    opening = OpeningRule.objects.filter(office_id__in=ids).exclude(valid_to__lt=first).exclude(valid_from__gt=last)
     roster = (
-        RosterEntry.objects.filter(counter__office=office)
+        RosterEntry.objects.filter(counter__office_id__in=ids)
         .exclude(valid_to__lt=first)
         .exclude(valid_from__gt=last)
         .select_related("counter")
         .prefetch_related("services")
     )
-    closures = Closure.objects.filter(office=office, end_date__gte=first, start_date__lte=last)
-    return rules.OfficeCalendar(
-        timezone=office.timezone,
-        rules=tuple(rules.OpeningRule(r.recurrence(), r.kind, r.label) for r in opening),
-        closures=tuple(rules.Closure(c.start_date, c.end_date, c.reason) for c in closures),
-        holidays=public_holidays(office.land, first, last),
-        roster=tuple(
+    closures = Closure.objects.filter(office_id__in=ids, end_date__gte=first, start_date__lte=last)
+    by_office: dict[int, dict[str, list]] = {pk: {"rules": [], "closures": [], "roster": []} for pk in ids}
+    for r in opening:
+        by_office[r.office_id]["rules"].append(rules.OpeningRule(r.recurrence(), r.kind, r.label))
+    for c in closures:
+        by_office[c.office_id]["closures"].append(rules.Closure(c.start_date, c.end_date, c.reason))
+    for r in roster:
+        by_office[r.counter.office_id]["roster"].append(
             rules.RosterEntry(
                 lane=r.counter_id,
                 order=r.counter.number,
                 recurrence=r.recurrence(),
                 skills=frozenset(s.id for s in r.services.all()) or None,
             )
-            for r in roster
-        ),
-    )
+        )
+    return {
+        o.pk: rules.OfficeCalendar(
+            timezone=o.timezone,
+            rules=tuple(by_office[o.pk]["rules"]),
+            closures=tuple(by_office[o.pk]["closures"]),
+            holidays=public_holidays(o.land, first, last),
+            roster=tuple(by_office[o.pk]["roster"]),
+        )
+        for o in offices
+    }
 
 
-def day_plans(
-    office: Office, first: dt.date, last: dt.date, kind: str = rules.APPOINTMENTS
-) -> list[rules.DayPlan]:
-    return rules.day_plans(office_calendar(office, first, last), first, last, kind)
+def office_calendar(office: Office, first: dt.date, last: dt.date) -> rules.OfficeCalendar:
+    return office_calendars([office], first, last)[office.pk]
+
+
+def day_plans_many(
+    offices: list[Office], first: dt.date, last: dt.date, kind: str = rules.APPOINTMENTS
+) -> dict[int, list[rules.DayPlan]]:
+    calendars = office_calendars(offices, first, last)
+    return {pk: rules.day_plans(calendar, first, last, kind) for pk, calendar in calendars.items()}
+
+
+def day_plans(office: Office, first: dt.date, last: dt.date, kind: str = rules.APPOINTMENTS) -> list[rules.DayPlan]:
+    return day_plans_many([office], first, last, kind)[office.pk]
+
+
+def channel_shares_many(offices: list[Office]) -> dict[int, tuple[tuple[str, int], ...]]:
+    shares: dict[int, list[tuple[str, int]]] = {o.pk: [] for o in offices}
+    for office_id, channel, percent in ChannelShare.objects.filter(office__in=offices).values_list(
+        "office_id", "channel", "percent"
+    ):
+        shares[office_id].append((channel, percent))
+    return {pk: tuple(values) for pk, values in shares.items()}
 
 
 def channel_shares(office: Office) -> tuple[tuple[str, int], ...]:
-    return tuple(ChannelShare.objects.filter(office=office).values_list("channel", "percent"))
+    return channel_shares_many([office])[office.pk]

@@ -19,10 +19,7 @@ def validate_opening_rule(rule: OpeningRule) -> None:
     for other in others:
         if rules.recurrences_collide(mine, other.recurrence()):
             raise ValidationError(
-                {
-                    "start_time": _("Überschneidet sich mit der Regel „%(other)s“ derselben Art.")
-                    % {"other": other}
-                }
+                {"start_time": _("Überschneidet sich mit der Regel „%(other)s“ derselben Art.") % {"other": other}}
             )
 
 
@@ -47,18 +44,13 @@ def validate_roster_entry(entry: RosterEntry) -> None:
     for other in clashes:
         if rules.recurrences_collide(entry.recurrence(), other.recurrence()):
             raise ValidationError(
-                {
-                    "start_time": _("Dieser Schalter ist zu dieser Zeit schon besetzt (%(other)s).")
-                    % {"other": other}
-                }
+                {"start_time": _("Dieser Schalter ist zu dieser Zeit schon besetzt (%(other)s).") % {"other": other}}
             )
 
 
 def validate_channel_share(share: ChannelShare) -> None:
     others = (
-        ChannelShare.objects.filter(office_id=share.office_id)
-        .exclude(pk=share.pk)
-        .exclude(channel=share.channel)
+        ChannelShare.objects.filter(office_id=share.office_id).exclude(pk=share.pk).exclude(channel=share.channel)
     ).aggregate(total=Sum("percent"))["total"] or 0
     if others + (share.percent or 0) > 100:
         raise ValidationError({"percent": _("Die Anteile aller Kanäle ergeben zusammen mehr als 100 %.")})

@@ -196,7 +196,5 @@ def load(city: DemoCity) -> None:
         OfficeService.objects.create(office=office, service=services[slug])
     office.reference_service = services["personalausweis"]
     office.save(update_fields=["reference_service"])
-    counters = [
-        Counter.objects.create(office=office, number=n, name=f"Schalter {n}") for n in range(1, COUNTERS + 1)
-    ]
+    counters = [Counter.objects.create(office=office, number=n, name=f"Schalter {n}") for n in range(1, COUNTERS + 1)]
     city.objects.update(office=office, services=services, counters=counters)

@@ -16,9 +16,7 @@ GERMAN_STATES = sorted(s for s in holidays.country_holidays("DE").subdivisions i
 class Office(models.Model):
     """A Bürgerbüro location with its booking rules."""
 
-    organisation = models.ForeignKey(
-        "accounts.Organisation", on_delete=models.PROTECT, related_name="offices"
-    )
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="offices")
     slug = models.SlugField(_("Kurzname"), max_length=60, unique=True)
     name = models.CharField(_("Name"), max_length=200)
     street = models.CharField(_("Straße"), max_length=200)
@@ -105,9 +103,7 @@ class Service(models.Model):
     )
     fee = models.DecimalField(_("Gebühr (EUR)"), max_digits=8, decimal_places=2, default=0)
     fee_note = models.CharField(_("Hinweis zur Gebühr"), max_length=300, blank=True)
-    required_documents = models.TextField(
-        _("Mitzubringen"), blank=True, help_text=_("Eine Unterlage je Zeile")
-    )
+    required_documents = models.TextField(_("Mitzubringen"), blank=True, help_text=_("Eine Unterlage je Zeile"))
     bookable_online = models.BooleanField(_("Online buchbar"), default=True)
     max_persons = models.PositiveSmallIntegerField(
         _("Max. Personen je Termin"), default=1, validators=[MinValueValidator(1), MaxValueValidator(10)]
@@ -118,15 +114,9 @@ class Service(models.Model):
         verbose_name_plural = _("Leistungen")
         ordering = ["name_de"]
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(leika_key__regex=r"^[0-9]{14}$"), name="service_leika_14_digits"
-            ),
-            models.CheckConstraint(
-                condition=models.Q(handling_minutes__gte=1), name="service_handling_positive"
-            ),
-            models.CheckConstraint(
-                condition=models.Q(max_persons__gte=1), name="service_max_persons_positive"
-            ),
+            models.CheckConstraint(condition=models.Q(leika_key__regex=r"^[0-9]{14}$"), name="service_leika_14_digits"),
+            models.CheckConstraint(condition=models.Q(handling_minutes__gte=1), name="service_handling_positive"),
+            models.CheckConstraint(condition=models.Q(max_persons__gte=1), name="service_max_persons_positive"),
         ]
 
     def __str__(self) -> str:

@@ -32,23 +32,34 @@ def service_by_slug(slug: str) -> Service:
     return service
 
 
-def offered_minutes(*, office: Office, service_slugs: list[str]) -> list[tuple[Service, int]]:
-    """The services asked for with their handling minutes at this office, in the order asked."""
+def _check_slugs(service_slugs: list[str]) -> None:
     if not service_slugs:
         raise DomainError(_("Bitte mindestens eine Leistung wählen."), field="services")
     if len(set(service_slugs)) != len(service_slugs):
         raise DomainError(_("Jede Leistung bitte nur einmal wählen."), field="services")
-    rows = {
-        row.service.slug: row
-        for row in OfficeService.objects.select_related("service").filter(
-            office=office, active=True, service__slug__in=service_slugs
-        )
+    known = set(Service.objects.filter(slug__in=service_slugs).values_list("slug", flat=True))
+    if len(known) != len(service_slugs):
+        raise NotFound(_("Diese Leistung gibt es nicht."), field="services")
+
+
+def offered_minutes_many(*, offices: list[Office], service_slugs: list[str]) -> dict[int, list[tuple[Service, int]]]:
+    """For each office that offers all the services asked for: the services with their handling minutes there,
+    in the order asked. Offices lacking one of them are left out."""
+    _check_slugs(service_slugs)
+    rows: dict[int, dict[str, OfficeService]] = {}
+    for row in OfficeService.objects.select_related("service").filter(
+        office__in=offices, active=True, service__slug__in=service_slugs
+    ):
+        rows.setdefault(row.office_id, {})[row.service.slug] = row
+    return {
+        office_id: [(found[slug].service, found[slug].effective_minutes) for slug in service_slugs]
+        for office_id, found in rows.items()
+        if len(found) == len(service_slugs)
     }
-    out = []
-    for slug in service_slugs:
-        if slug not in rows:
-            if not Service.objects.filter(slug=slug).exists():
-                raise NotFound(_("Diese Leistung gibt es nicht."), field="services")
-            raise DomainError(_("Diese Leistung wird an diesem Standort nicht angeboten."), field="services")
-        out.append((rows[slug].service, rows[slug].effective_minutes))
-    return out
+
+
+def offered_minutes(*, office: Office, service_slugs: list[str]) -> list[tuple[Service, int]]:
+    offered = offered_minutes_many(offices=[office], service_slugs=service_slugs)
+    if office.pk not in offered:
+        raise DomainError(_("Diese Leistung wird an diesem Standort nicht angeboten."), field="services")
+    return offered[office.pk]

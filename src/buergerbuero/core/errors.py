@@ -11,9 +11,7 @@ class DomainError(Exception):
     status = 400
     code = "invalid"
 
-    def __init__(
-        self, message, *, field: str | None = None, code: str | None = None, extra: dict | None = None
-    ):
+    def __init__(self, message, *, field: str | None = None, code: str | None = None, extra: dict | None = None):
         super().__init__(str(message))
         self.message = message
         self.field = field

@@ -69,18 +69,19 @@ def problem_response(
 
 
 def _field_from_loc(loc) -> str | None:
-    names = [
-        str(p) for p in loc if isinstance(p, str) and p not in {"body", "query", "path", "header", "payload"}
-    ]
+    names = [str(p) for p in loc if isinstance(p, str) and p not in {"body", "query", "path", "header", "payload"}]
     return ".".join(names) or None
 
 
 def install(api: NinjaAPI) -> None:
     @api.exception_handler(DomainError)
     def domain_error(request: HttpRequest, exc: DomainError):
-        return problem_response(
+        response = problem_response(
             status=exc.status, code=exc.code, messages=exc.messages(), field=exc.field, extra=exc.extra
         )
+        for header, value in getattr(exc, "headers", {}).items():  # e.g. Retry-After on 429
+            response[header] = value
+        return response
 
     @api.exception_handler(ValidationError)
     def validation_error(request: HttpRequest, exc: ValidationError):
@@ -92,17 +93,13 @@ def install(api: NinjaAPI) -> None:
             with translation.override(language):
                 messages[language] = str(FIELD_ERROR % {"field": field, "reason": reason})
         errors = [{"name": _field_from_loc(e.get("loc", ())), "reason": e.get("msg")} for e in exc.errors]
-        return problem_response(
-            status=422, code="validation", messages=messages, field=field, invalid_params=errors
-        )
+        return problem_response(status=422, code="validation", messages=messages, field=field, invalid_params=errors)
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError):
         status = exc.status_code
         code = "unauthorized" if isinstance(exc, AuthenticationError) else f"http_{status}"
-        return problem_response(
-            status=status, code=code, messages=_both(GENERIC_MESSAGES.get(status, str(exc)))
-        )
+        return problem_response(status=status, code=code, messages=_both(GENERIC_MESSAGES.get(status, str(exc))))
 
     @api.exception_handler(Http404)
     def not_found(request: HttpRequest, exc: Http404):

@@ -19,9 +19,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
                 ("code", models.CharField(max_length=12, unique=True, verbose_name="Buchungscode")),
@@ -30,9 +28,7 @@ class Migration(migrations.Migration):
                 ("end", models.DateTimeField(verbose_name="Ende")),
                 (
                     "claim_end",
-                    models.DateTimeField(
-                        help_text="End of the claimed units (service end + buffer, on the unit grid)"
-                    ),
+                    models.DateTimeField(help_text="End of the claimed units (service end + buffer, on the unit grid)"),
                 ),
                 ("persons", models.PositiveSmallIntegerField(default=1, verbose_name="Personen")),
                 (
@@ -103,9 +99,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 ("minutes", models.PositiveSmallIntegerField()),
                 (
@@ -129,9 +123,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 ("unit_start", models.DateTimeField()),
                 ("expires_at", models.DateTimeField(blank=True, null=True)),
@@ -190,9 +182,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name="appointmentservice",
-            constraint=models.UniqueConstraint(
-                fields=("appointment", "service"), name="appointment_service_unique"
-            ),
+            constraint=models.UniqueConstraint(fields=("appointment", "service"), name="appointment_service_unique"),
         ),
         migrations.AddConstraint(
             model_name="claim",

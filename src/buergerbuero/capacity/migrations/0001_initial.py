@@ -18,9 +18,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 (
                     "channel",
@@ -59,9 +57,7 @@ class Migration(migrations.Migration):
                 "verbose_name_plural": "Kanal-Anteile",
                 "constraints": [
                     models.UniqueConstraint(fields=("office", "channel"), name="channel_share_unique"),
-                    models.CheckConstraint(
-                        condition=models.Q(("percent__lte", 100)), name="channel_share_max_100"
-                    ),
+                    models.CheckConstraint(condition=models.Q(("percent__lte", 100)), name="channel_share_max_100"),
                 ],
             },
         ),
@@ -70,9 +66,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 ("start_date", models.DateField(verbose_name="von")),
                 ("end_date", models.DateField(verbose_name="bis einschließlich")),
@@ -103,9 +97,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 (
                     "weekdays",
@@ -195,9 +187,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 (
                     "weekdays",

@@ -20,9 +20,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 ("slug", models.SlugField(max_length=80, unique=True, verbose_name="Kurzname")),
                 (
@@ -51,16 +49,12 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "fee",
-                    models.DecimalField(
-                        decimal_places=2, default=0, max_digits=8, verbose_name="Gebühr (EUR)"
-                    ),
+                    models.DecimalField(decimal_places=2, default=0, max_digits=8, verbose_name="Gebühr (EUR)"),
                 ),
                 ("fee_note", models.CharField(blank=True, max_length=300, verbose_name="Hinweis zur Gebühr")),
                 (
                     "required_documents",
-                    models.TextField(
-                        blank=True, help_text="Eine Unterlage je Zeile", verbose_name="Mitzubringen"
-                    ),
+                    models.TextField(blank=True, help_text="Eine Unterlage je Zeile", verbose_name="Mitzubringen"),
                 ),
                 ("bookable_online", models.BooleanField(default=True, verbose_name="Online buchbar")),
                 (
@@ -98,9 +92,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 ("slug", models.SlugField(max_length=60, unique=True, verbose_name="Kurzname")),
                 ("name", models.CharField(max_length=200, verbose_name="Name")),
@@ -223,9 +215,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 ("number", models.PositiveSmallIntegerField(verbose_name="Nummer")),
                 ("name", models.CharField(blank=True, max_length=100, verbose_name="Bezeichnung")),
@@ -242,9 +232,7 @@ class Migration(migrations.Migration):
                 "verbose_name": "Schalter",
                 "verbose_name_plural": "Schalter",
                 "ordering": ["office", "number"],
-                "constraints": [
-                    models.UniqueConstraint(fields=("office", "number"), name="counter_unique_number")
-                ],
+                "constraints": [models.UniqueConstraint(fields=("office", "number"), name="counter_unique_number")],
             },
         ),
         migrations.CreateModel(
@@ -252,9 +240,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 (
                     "handling_minutes",
@@ -290,9 +276,7 @@ class Migration(migrations.Migration):
             options={
                 "verbose_name": "Leistung am Standort",
                 "verbose_name_plural": "Leistungen am Standort",
-                "constraints": [
-                    models.UniqueConstraint(fields=("office", "service"), name="office_service_unique")
-                ],
+                "constraints": [models.UniqueConstraint(fields=("office", "service"), name="office_service_unique")],
             },
         ),
         migrations.AddConstraint(

@@ -1,0 +1,62 @@
+"""Shared helpers for the benchmarks: a Django setup on a database of the benchmark's own, and timing."""
+
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def setup_django(name: str) -> None:
+    """Use DATABASE_URL if given (PostgreSQL runs), else a fresh SQLite file under var/bench/."""
+    sys.path.insert(0, str(ROOT / "src"))
+    if "DATABASE_URL" not in os.environ:
+        path = ROOT / "var" / "bench" / f"{name}.sqlite3"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+        os.environ["DATABASE_URL"] = f"sqlite:///{path}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "buergerbuero.settings")
+    os.environ.setdefault("EMAIL_URL", "locmem://")
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    if os.environ["DATABASE_URL"].startswith("postgres"):
+        call_command("flush", interactive=False, verbosity=0) if _has_tables() else None
+    call_command("migrate", verbosity=0)
+
+
+def _has_tables() -> bool:
+    from django.db import connection
+
+    return "booking_appointment" in connection.introspection.table_names()
+
+
+def timed(fn, repeat: int, warmup: int = 2) -> list[float]:
+    for _ in range(warmup):
+        fn()
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    return samples
+
+
+def report(label: str, samples_ms: list[float], target_ms: float | None = None) -> dict:
+    median = statistics.median(samples_ms)
+    p90 = sorted(samples_ms)[int(len(samples_ms) * 0.9) - 1]
+    verdict = "" if target_ms is None else ("  ✔ within" if median <= target_ms else "  ✘ over") + f" {target_ms} ms"
+    print(f"{label:<58} median {median:8.2f} ms   p90 {p90:8.2f} ms   n={len(samples_ms)}{verdict}")
+    return {"label": label, "median_ms": median, "p90_ms": p90}
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

@@ -1,0 +1,427 @@
+"""Waitlist services: register, offer freed capacity first-come-first-served, accept or decline an offer.
+
+Whenever capacity frees up (a cancellation, a new roster or rule, a lapsed hold) `offer_freed_capacity` walks
+the waiting entries of an office in queue order and gives each the earliest free time that matches its
+services, date range and time windows: a hold (`services.hold`) valid for `WAITLIST_OFFER_HOURS`, and an
+e-mail with a link. Accepting confirms the hold (`services.confirm`). An offer nobody answers lapses with its
+hold; the entry goes to the back of the queue and the time passes to the next entry on the next run.
+
+Runs: after every cancellation (`services.cancel` → on_commit → task), and from the `process_waitlist`
+management command a scheduler calls every few minutes (catches rule/roster changes and lapsed offers).
+"""
+
+import datetime as dt
+import logging
+import secrets
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from buergerbuero.booking import selectors, services
+from buergerbuero.booking.models import Appointment, WaitlistEntry, WaitlistOffer, WaitlistWindow
+from buergerbuero.capacity.models import Channel
+from buergerbuero.catalog import selectors as catalog_selectors
+from buergerbuero.catalog.models import Office
+from buergerbuero.core.errors import Conflict, DomainError, NotFound
+
+log = logging.getLogger(__name__)
+
+MAX_RANGE_DAYS = 92
+MAX_WINDOWS = 14
+# Named windows a citizen can pick instead of exact times (local time of the office).
+PRESETS = {
+    "mornings": (dt.time(0, 0), dt.time(12, 0)),
+    "afternoons": (dt.time(12, 0), dt.time(16, 0)),
+    "evenings": (dt.time(16, 0), dt.time(23, 59, 59)),
+}
+
+
+@dataclass(frozen=True)
+class Window:
+    weekday: int | None  # 0 = Monday; None = every day
+    start: dt.time
+    end: dt.time
+
+    def contains(self, local: dt.datetime) -> bool:
+        return (self.weekday is None or local.weekday() == self.weekday) and self.start <= local.time() < self.end
+
+
+def window_from_preset(preset: str, weekday: int | None = None) -> Window:
+    if preset not in PRESETS:
+        raise DomainError(_("Unbekanntes Zeitfenster."), field="windows")
+    return Window(weekday, *PRESETS[preset])
+
+
+def _validate_email(email: str) -> str:
+    email = email.strip().lower()
+    try:
+        validate_email(email)
+    except DjangoValidationError as exc:
+        raise DomainError(_("Bitte geben Sie eine gültige E-Mail-Adresse an."), field="email") from exc
+    return email
+
+
+@transaction.atomic
+def register(
+    *,
+    office_slugs: list[str],
+    service_slugs: list[str],
+    persons: int = 1,
+    date_from: dt.date,
+    date_to: dt.date,
+    windows: list[Window] = (),
+    email: str,
+    name: str = "",
+    language: str = "de",
+    now: dt.datetime | None = None,
+) -> tuple[WaitlistEntry, str]:
+    """Put a citizen on the waitlist; returns the entry and a secret token to withdraw it."""
+    now = now or timezone.now()
+    email = _validate_email(email)
+    if not office_slugs:
+        raise DomainError(_("Bitte mindestens einen Standort wählen."), field="offices")
+    if len(set(office_slugs)) != len(office_slugs):
+        raise DomainError(_("Jeden Standort bitte nur einmal wählen."), field="offices")
+    offices = [catalog_selectors.office_by_slug(slug) for slug in office_slugs]
+    for office in offices:  # the same checks as a booking: offered here, online, persons allowed
+        selectors.booking_query(
+            office=office, service_slugs=service_slugs, persons=persons, channel=Channel.WEB, now=now
+        )
+    today = now.astimezone(ZoneInfo(offices[0].timezone)).date()
+    if date_to < date_from:
+        raise DomainError(_("Das Enddatum liegt vor dem Anfangsdatum."), field="date_to")
+    if date_to < today:
+        raise DomainError(_("Der Zeitraum liegt in der Vergangenheit."), field="date_to")
+    if (date_to - max(date_from, today)).days > MAX_RANGE_DAYS:
+        raise DomainError(
+            _("Bitte einen Zeitraum von höchstens %(days)d Tagen wählen.") % {"days": MAX_RANGE_DAYS},
+            field="date_to",
+        )
+    if len(windows) > MAX_WINDOWS:
+        raise DomainError(_("Bitte höchstens %(n)d Zeitfenster angeben.") % {"n": MAX_WINDOWS}, field="windows")
+    for window in windows:
+        if window.end <= window.start:
+            raise DomainError(_("Ein Zeitfenster endet vor seinem Beginn."), field="windows")
+        if window.weekday is not None and not 0 <= window.weekday <= 6:
+            raise DomainError(_("Unbekannter Wochentag."), field="windows")
+    active = WaitlistEntry.objects.filter(
+        email=email, status__in=[WaitlistEntry.Status.WAITING, WaitlistEntry.Status.OFFERED]
+    ).count()
+    if active >= settings.WAITLIST_MAX_ACTIVE_PER_EMAIL:
+        raise DomainError(
+            _("Mit dieser E-Mail-Adresse stehen Sie bereits %(n)d-mal auf der Warteliste.")
+            % {"n": settings.WAITLIST_MAX_ACTIVE_PER_EMAIL},
+            field="email",
+            code="too_many_waitlist_entries",
+        )
+    token = secrets.token_urlsafe(24)
+    entry = WaitlistEntry.objects.create(
+        token_hash=selectors.hash_token(token),
+        persons=persons,
+        date_from=max(date_from, today),
+        date_to=date_to,
+        name=name.strip(),
+        email=email,
+        language="en" if language.startswith("en") else "de",
+        created_at=now,
+        queued_at=now,
+    )
+    entry.offices.set(offices)
+    entry.services.set(catalog_selectors.services().filter(slug__in=service_slugs))
+    WaitlistWindow.objects.bulk_create(
+        WaitlistWindow(entry=entry, weekday=w.weekday, start_time=w.start, end_time=w.end) for w in windows
+    )
+    # A time may already be free (e.g. released this morning): offer it right away.
+    for office in offices:
+        office_id = office.pk
+        transaction.on_commit(lambda office_id=office_id: _enqueue(office_id))
+    return entry, token
+
+
+@transaction.atomic
+def withdraw(*, public_id, token: str, now: dt.datetime | None = None) -> WaitlistEntry:
+    now = now or timezone.now()
+    entry = WaitlistEntry.objects.select_for_update().filter(public_id=public_id).first()
+    if entry is None or entry.token_hash != selectors.hash_token(token or ""):
+        raise NotFound(_("Diesen Wartelisten-Eintrag gibt es nicht."), field="entry")
+    if entry.status in (WaitlistEntry.Status.WAITING, WaitlistEntry.Status.OFFERED):
+        for offer in entry.offers.filter(status=WaitlistOffer.Status.OPEN).select_related("appointment"):
+            _release_offer(offer, status=WaitlistOffer.Status.DECLINED, now=now)
+            on_capacity_freed(offer.appointment.office_id)  # the held time goes to the next entry
+        entry.status = WaitlistEntry.Status.WITHDRAWN
+        entry.save(update_fields=["status"])
+    return entry
+
+
+def _windows(entry: WaitlistEntry) -> list[Window]:
+    return [Window(w.weekday, w.start_time, w.end_time) for w in entry.windows.all()]
+
+
+def _free_starts(query: selectors.BookingQuery, last: dt.date, *, now: dt.datetime) -> list[dt.datetime]:
+    """Every free start from today to `last` (within the released horizon), in order."""
+    first = now.astimezone(query.tz).date()
+    last = min(last, query.request.last_day)
+    out: list[dt.datetime] = []
+    while first <= last:
+        chunk_last = min(first + dt.timedelta(days=selectors.MAX_RANGE_DAYS), last)
+        for times in selectors.free_times(query, first, chunk_last, now=now).values():
+            out.extend(free.start for free in times)
+        first = chunk_last + dt.timedelta(days=1)
+    return out
+
+
+def _first_match(
+    starts: list[dt.datetime], entry: WaitlistEntry, windows: list[Window], tz: ZoneInfo
+) -> dt.datetime | None:
+    for start in starts:
+        local = start.astimezone(tz)
+        if entry.date_from <= local.date() <= entry.date_to and (
+            not windows or any(w.contains(local) for w in windows)
+        ):
+            return start
+    return None
+
+
+def _release_offer(offer: WaitlistOffer, *, status: str, now: dt.datetime) -> None:
+    appointment = offer.appointment
+    if appointment.status == Appointment.Status.HELD and appointment.blocks_until > now:
+        # Give the time back at once (a held time is not a booked one: cancel with no release delay).
+        appointment.status = Appointment.Status.CANCELLED
+        appointment.cancelled_at = now
+        appointment.blocks_until = now
+        appointment.save(update_fields=["status", "cancelled_at", "blocks_until"])
+        appointment.claims.update(expires_at=now)
+    offer.status = status
+    offer.answered_at = now if status != WaitlistOffer.Status.LAPSED else None
+    offer.save(update_fields=["status", "answered_at"])
+
+
+@transaction.atomic
+def lapse_expired(*, now: dt.datetime | None = None) -> int:
+    """Open offers past their expiry lapse (their hold has expired by itself); the entry queues again at the back.
+
+    Entries whose date range has passed end.
+    """
+    now = now or timezone.now()
+    lapsed = 0
+    for offer in (
+        WaitlistOffer.objects.select_for_update()
+        .select_related("entry", "appointment")
+        .filter(status=WaitlistOffer.Status.OPEN, expires_at__lte=now)
+    ):
+        _release_offer(offer, status=WaitlistOffer.Status.LAPSED, now=now)
+        entry = offer.entry
+        if entry.status == WaitlistEntry.Status.OFFERED:
+            entry.status = WaitlistEntry.Status.WAITING
+            entry.queued_at = now
+            entry.save(update_fields=["status", "queued_at"])
+        lapsed += 1
+    WaitlistEntry.objects.filter(
+        status=WaitlistEntry.Status.WAITING, date_to__lt=now.astimezone(dt.UTC).date() - dt.timedelta(days=1)
+    ).update(status=WaitlistEntry.Status.ENDED)
+    return lapsed
+
+
+@transaction.atomic
+def offer_freed_capacity(*, office: Office, now: dt.datetime | None = None) -> list[WaitlistOffer]:
+    """Offer free times of one office to its waiting entries, first come first served."""
+    now = now or timezone.now()
+    lapse_expired(now=now)
+    offers = []
+    entries = list(
+        WaitlistEntry.objects.select_for_update()
+        .filter(status=WaitlistEntry.Status.WAITING, offices=office)
+        .prefetch_related("services", "windows")
+        .order_by("queued_at", "id")
+    )
+    if not entries:
+        return offers
+    tz = ZoneInfo(office.timezone)
+    last = max(entry.date_to for entry in entries)
+    # Free starts per kind of request (services × persons), read once and reused down the queue until an
+    # offer takes capacity: a long queue costs one engine run per kind, not one per entry.
+    free: dict[tuple, tuple[selectors.BookingQuery, list[dt.datetime]] | None] = {}
+    for entry in entries:
+        key = (tuple(sorted(s.slug for s in entry.services.all())), entry.persons)
+        if key not in free:
+            try:
+                query = selectors.booking_query(
+                    office=office, service_slugs=list(key[0]), persons=entry.persons, channel=Channel.WEB, now=now
+                )
+            except DomainError:  # the service is no longer offered here: such entries cannot be served here
+                free[key] = None
+            else:
+                free[key] = (query, _free_starts(query, last, now=now))
+        if free[key] is None:
+            continue
+        query, starts = free[key]
+        start = _first_match(starts, entry, _windows(entry), tz)
+        if start is None:
+            continue
+        free.clear()  # the hold below (or a competing booking) changes what is free
+        try:
+            appointment, token = services.hold(
+                query=query, start=start, now=now, hold_minutes=settings.WAITLIST_OFFER_HOURS * 60
+            )
+        except services.SlotTaken:
+            continue
+        appointment.name, appointment.email = entry.name, entry.email
+        appointment.save(update_fields=["name", "email"])
+        offer = WaitlistOffer.objects.create(
+            entry=entry, appointment=appointment, created_at=now, expires_at=appointment.blocks_until
+        )
+        entry.status = WaitlistEntry.Status.OFFERED
+        entry.save(update_fields=["status"])
+        offers.append(offer)
+        offer_id = offer.pk
+        transaction.on_commit(lambda offer_id=offer_id, token=token: send_offer_mail(offer_id=offer_id, token=token))
+    return offers
+
+
+def process_all(*, now: dt.datetime | None = None) -> int:
+    """One scheduler run over every office; returns the number of offers made."""
+    now = now or timezone.now()
+    return sum(len(offer_freed_capacity(office=office, now=now)) for office in catalog_selectors.offices())
+
+
+def _offer(public_id, token: str) -> WaitlistOffer:
+    offer = (
+        WaitlistOffer.objects.select_for_update()
+        .select_related("entry", "appointment__office")
+        .filter(public_id=public_id)
+        .first()
+    )
+    if offer is None or offer.appointment.token_hash != selectors.hash_token(token or ""):
+        raise NotFound(_("Dieses Angebot gibt es nicht."), field="offer")
+    return offer
+
+
+@transaction.atomic
+def accept_offer(*, public_id, token: str, now: dt.datetime | None = None) -> Appointment:
+    """Accepting confirms the held time; accepting twice answers with the same appointment."""
+    now = now or timezone.now()
+    offer = _offer(public_id, token)
+    if offer.status == WaitlistOffer.Status.ACCEPTED:
+        return offer.appointment
+    if offer.status != WaitlistOffer.Status.OPEN or offer.expires_at <= now:
+        raise Conflict(
+            _("Dieses Angebot ist leider abgelaufen. Sie bleiben auf der Warteliste."),
+            field="offer",
+            code="offer_expired",
+        )
+    entry = offer.entry
+    appointment = services.confirm(
+        appointment=offer.appointment, name=entry.name or entry.email, email=entry.email, now=now
+    )
+    offer.status = WaitlistOffer.Status.ACCEPTED
+    offer.answered_at = now
+    offer.save(update_fields=["status", "answered_at"])
+    entry.status = WaitlistEntry.Status.BOOKED
+    entry.save(update_fields=["status"])
+    return appointment
+
+
+@transaction.atomic
+def decline_offer(*, public_id, token: str, now: dt.datetime | None = None) -> WaitlistOffer:
+    """Declining frees the time at once (for the next entry) and puts the entry at the back of the queue."""
+    now = now or timezone.now()
+    offer = _offer(public_id, token)
+    if offer.status != WaitlistOffer.Status.OPEN:
+        return offer
+    _release_offer(offer, status=WaitlistOffer.Status.DECLINED, now=now)
+    entry = offer.entry
+    entry.status = WaitlistEntry.Status.WAITING
+    entry.queued_at = now
+    entry.save(update_fields=["status", "queued_at"])
+    office_id = offer.appointment.office_id
+    transaction.on_commit(lambda: _enqueue(office_id))
+    return offer
+
+
+def on_capacity_freed(office_id: int) -> None:
+    """Call inside the transaction that freed capacity (e.g. a cancellation): offers follow after commit."""
+    transaction.on_commit(lambda: _enqueue(office_id))
+
+
+def _enqueue(office_id: int) -> None:
+    from buergerbuero.booking import waitlist_tasks  # tasks import services; avoid the import cycle
+
+    try:
+        waitlist_tasks.offer_freed_capacity.enqueue(office_id=office_id)
+    except Exception:  # the scheduler's next run picks it up; a freed time must never fail a cancellation
+        log.exception("could not enqueue waitlist offers for office %s", office_id)
+
+
+def send_offer_mail(*, offer_id: int, token: str) -> None:
+    offer = WaitlistOffer.objects.select_related("entry", "appointment__office").get(pk=offer_id)
+    entry, appointment = offer.entry, offer.appointment
+    base = getattr(settings, "SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+    link = base + reverse("waitlist:offer", args=[offer.public_id]) + f"?token={token}"
+    with translation.override(entry.language):
+        tz = ZoneInfo(appointment.office.timezone)
+        context = {
+            "entry": entry,
+            "office": appointment.office,
+            "start": appointment.start.astimezone(tz),
+            "expires_at": offer.expires_at.astimezone(tz),
+            "link": link,
+            "services": [s.name for s in entry.services.all()],
+        }
+        subject = str(_("Ein Termin ist frei geworden – bitte bestätigen"))
+        body = render_to_string("booking/mail/waitlist_offer.txt", context)
+    send_mail(subject, body, None, [entry.email])
+
+
+# --- reads for staff and the citizen's confirmation ---------------------------------------------------------
+
+
+def position(entry: WaitlistEntry) -> int:
+    """1-based place in the queue among waiting entries (over all offices)."""
+    return (
+        WaitlistEntry.objects.filter(status=WaitlistEntry.Status.WAITING, queued_at__lt=entry.queued_at).count()
+        + WaitlistEntry.objects.filter(
+            status=WaitlistEntry.Status.WAITING, queued_at=entry.queued_at, id__lt=entry.id
+        ).count()
+        + 1
+    )
+
+
+def entries_for_office(office: Office, *, statuses: list[str]) -> list[tuple[int | None, WaitlistEntry]]:
+    """Entries naming this office in queue order, with the queue position of the waiting ones."""
+    entries = (
+        WaitlistEntry.objects.filter(offices=office, status__in=statuses)
+        .prefetch_related("services", "offices", "windows", "offers__appointment__counter")
+        .order_by("queued_at", "id")
+    )
+    out, waiting = [], 0
+    for entry in entries:
+        if entry.status == WaitlistEntry.Status.WAITING:
+            waiting += 1
+            out.append((waiting, entry))
+        else:
+            out.append((None, entry))
+    return out
+
+
+WEEKDAYS = ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So")
+
+
+def describe_window(window: WaitlistWindow) -> str:
+    day = WEEKDAYS[window.weekday] if window.weekday is not None else "*"
+    return f"{day} {window.start_time:%H:%M}–{window.end_time:%H:%M}"
+
+
+def offer_for_citizen(public_id, token: str) -> WaitlistOffer:
+    offer = WaitlistOffer.objects.select_related("entry", "appointment__office").filter(public_id=public_id).first()
+    if offer is None or offer.appointment.token_hash != selectors.hash_token(token or ""):
+        raise NotFound(_("Dieses Angebot gibt es nicht."), field="offer")
+    return offer

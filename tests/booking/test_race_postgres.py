@@ -1,0 +1,53 @@
+"""A real race on PostgreSQL: many threads, each with its own connection, want the same last times."""
+
+import datetime as dt
+import threading
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import connection
+
+from buergerbuero.booking import selectors, services
+from buergerbuero.booking.models import Appointment, Claim
+from tests import factories
+
+BERLIN = ZoneInfo("Europe/Berlin")
+CLIENTS = 32
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_exactly_capacity_many_win_the_last_free_time():
+    id_card = factories.service()
+    office = factories.office(services=[id_card], counters=3)
+    monday = factories.next_weekday(0)
+    start = dt.datetime.combine(monday, dt.time(9), tzinfo=BERLIN)
+    barrier = threading.Barrier(CLIENTS)
+    outcomes = []
+
+    def client(number):
+        try:
+            now = dt.datetime.now(dt.UTC)
+            query = selectors.booking_query(office=office, service_slugs=["personalausweis"], now=now)
+            barrier.wait()
+            hold, _ = services.hold(query=query, start=start, now=now)
+            services.confirm(appointment=hold, name="Racer", email=f"racer{number}@example.org", now=now)
+            outcomes.append("won")
+        except services.SlotTaken as exc:
+            outcomes.append(("409", tuple(exc.extra["alternatives"])))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(CLIENTS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    assert outcomes.count("won") == 3
+    losers = [o for o in outcomes if o != "won"]
+    assert len(losers) == CLIENTS - 3
+    assert all(alternatives for _, alternatives in losers), "every loser is offered the next free times"
+    assert Appointment.objects.filter(status="confirmed", start=start).count() == 3
+    assert Claim.objects.filter(unit_start=start).count() == 3
+    assert Appointment.objects.filter(status="held").count() == 0

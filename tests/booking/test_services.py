@@ -1,0 +1,186 @@
+"""Holds, confirmation, cancellation and rescheduling against the real database."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from buergerbuero.booking import selectors, services
+from buergerbuero.booking.models import Appointment, Claim
+from buergerbuero.core.errors import Conflict, DomainError
+from tests import factories
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+@pytest.fixture
+def monday():
+    return factories.next_weekday(0)
+
+
+@pytest.fixture
+def now(monday):
+    return dt.datetime.combine(monday - dt.timedelta(days=3), dt.time(12), tzinfo=BERLIN)
+
+
+def at(day, hour, minute=0):
+    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=BERLIN)
+
+
+def query(office, now, slugs=("personalausweis",), persons=1, channel="web"):
+    return selectors.booking_query(office=office, service_slugs=list(slugs), persons=persons, channel=channel, now=now)
+
+
+def test_hold_claims_units_and_hides_the_time(small_office, monday, now):
+    q = query(small_office, now)
+    appointment, token = services.hold(query=q, start=at(monday, 8), now=now)
+    assert appointment.status == Appointment.Status.HELD
+    assert appointment.claims.count() == 2
+    assert len(token) > 20
+    lanes_left = [t for t in selectors.free_times(q, monday, monday, now=now)[monday] if t.start == at(monday, 8)]
+    assert lanes_left[0].lanes == (small_office.counters.get(number=2).pk,)
+
+
+def test_confirm_then_lookup_with_code_and_token(small_office, monday, now):
+    hold, token = services.hold(query=query(small_office, now), start=at(monday, 8), now=now)
+    services.confirm(appointment=hold, name="Erika Mustermann", email="Erika@Example.org ", now=now)
+    found = selectors.appointment_for_citizen(hold.code.lower(), token)
+    assert found.status == Appointment.Status.CONFIRMED
+    assert found.email == "erika@example.org"
+    assert found.blocks_until is None
+    assert not Claim.objects.filter(appointment=found, expires_at__isnull=False).exists()
+    with pytest.raises(DomainError):
+        selectors.appointment_for_citizen(hold.code, token + "x")
+
+
+def test_confirming_twice_gives_the_same_appointment(small_office, monday, now):
+    hold, _token = services.hold(query=query(small_office, now), start=at(monday, 8), now=now)
+    first = services.confirm(appointment=hold, name="A B", email="a@example.org", now=now)
+    second = services.confirm(appointment=hold, name="A B", email="a@example.org", now=now)
+    assert first.pk == second.pk
+    assert Appointment.objects.filter(status="confirmed").count() == 1
+
+
+def test_an_expired_hold_stops_counting_at_once_and_cannot_be_confirmed(small_office, monday, now):
+    q = query(small_office, now)
+    for _ in range(2):  # both counters
+        services.hold(query=q, start=at(monday, 8), now=now, hold_minutes=10)
+    later = now + dt.timedelta(minutes=11)
+    assert at(monday, 8) in [t.start for t in selectors.free_times(q, monday, monday, now=later)[monday]]
+    assert at(monday, 8) not in [t.start for t in selectors.free_times(q, monday, monday, now=now)[monday]]
+    # A new booking takes over the expired claims in its own transaction – no cleanup job needed.
+    fresh, _ = services.hold(query=query(small_office, later), start=at(monday, 8), now=later)
+    assert fresh.claims.count() == 2
+    stale = Appointment.objects.exclude(pk=fresh.pk).first()
+    with pytest.raises(Conflict):
+        services.confirm(appointment=stale, name="Zu Spät", email="late@example.org", now=later)
+
+
+def test_the_last_free_time_goes_once_then_409_with_alternatives(small_office, monday, now):
+    q = query(small_office, now)
+    services.hold(query=q, start=at(monday, 8), now=now)
+    services.hold(query=q, start=at(monday, 8), now=now)
+    with pytest.raises(services.SlotTaken) as exc:
+        services.hold(query=q, start=at(monday, 8), now=now)
+    assert exc.value.status == 409
+    alternatives = exc.value.extra["alternatives"]
+    assert alternatives and alternatives[0] == at(monday, 8, 20).astimezone(dt.UTC).isoformat()
+
+
+def test_limit_of_active_appointments_per_email(small_office, monday, now):
+    small_office.max_active_per_email = 1
+    small_office.save()
+    q = query(small_office, now)
+    first, _ = services.hold(query=q, start=at(monday, 8), now=now)
+    services.confirm(appointment=first, name="A B", email="same@example.org", now=now)
+    second, _ = services.hold(query=q, start=at(monday, 9), now=now)
+    with pytest.raises(DomainError) as exc:
+        services.confirm(appointment=second, name="A B", email="SAME@example.org", now=now)
+    assert exc.value.field == "email"
+    assert Appointment.objects.get(pk=second.pk).status == Appointment.Status.HELD
+
+
+def test_cancel_releases_after_the_delay(small_office, monday, now):
+    q = query(small_office, now)
+    appointments = []
+    for _ in range(2):
+        hold, _ = services.hold(query=q, start=at(monday, 8), now=now)
+        appointments.append(services.confirm(appointment=hold, name="A B", email=f"{hold.pk}@example.org", now=now))
+    services.cancel(appointment=appointments[0], now=now, release_delay_minutes=30)
+
+    def free(moment):
+        return at(monday, 8) in [t.start for t in selectors.free_times(q, monday, monday, now=moment)[monday]]
+
+    assert not free(now + dt.timedelta(minutes=29))
+    assert free(now + dt.timedelta(minutes=31))
+
+
+def test_reschedule_moves_or_keeps_the_old_time(small_office, monday, now):
+    q = query(small_office, now)
+    hold, _token = services.hold(query=q, start=at(monday, 8), now=now)
+    appointment = services.confirm(appointment=hold, name="A B", email="a@example.org", now=now)
+    moved = services.reschedule(appointment=appointment, query=q, start=at(monday, 8, 10), now=now)
+    assert moved.start == at(monday, 8, 10)
+    assert sorted(Claim.objects.filter(appointment=moved).values_list("unit_start", flat=True)) == [
+        at(monday, 8, 10),
+        at(monday, 8, 20),
+    ]
+    # Fill 10:00 on both counters, then try to move there: the old time must survive.
+    for _ in range(2):
+        services.hold(query=q, start=at(monday, 10), now=now)
+    with pytest.raises(services.SlotTaken):
+        services.reschedule(appointment=moved, query=q, start=at(monday, 10), now=now)
+    kept = Appointment.objects.get(pk=moved.pk)
+    assert kept.start == at(monday, 8, 10)
+    assert kept.claims.count() == 2
+
+
+def test_bad_requests_are_refused_with_a_field(small_office, monday, now):
+    with pytest.raises(DomainError) as exc:
+        query(small_office, now, persons=9)
+    assert exc.value.field == "persons"
+    with pytest.raises(DomainError) as exc:
+        query(small_office, now, slugs=("gibt-es-nicht",))
+    assert exc.value.field == "services"
+    with pytest.raises(DomainError) as exc:
+        services.hold(query=query(small_office, now), start=now - dt.timedelta(hours=1), now=now)
+    assert exc.value.field == "start"
+    with pytest.raises(DomainError):
+        services.hold(query=query(small_office, now), start=at(monday + dt.timedelta(days=400), 8), now=now)
+    assert Appointment.objects.count() == 0
+
+
+def test_durations_add_up_and_persons_multiply(db, monday, now):
+    id_card = factories.service()
+    register = factories.service(slug="wohnsitz-anmelden", minutes=15, leika="99115005000000")
+    office = factories.office(services=[id_card, register], counters=1)
+    q = query(office, now, slugs=("personalausweis", "wohnsitz-anmelden"), persons=2)
+    assert q.minutes == 70
+    assert q.request.units == 7
+    hold, _ = services.hold(query=q, start=at(monday, 8), now=now)
+    assert hold.claims.count() == 7
+    assert hold.end == at(monday, 9, 10)
+
+
+def test_cached_days_follow_every_confirmed_change(small_office, monday, now):
+    """The day cache is keyed by a stamp that each confirmation, cancellation and move renews."""
+    q = query(small_office, now)
+
+    def free_at_eight():
+        return at(monday, 8) in [t.start for t in selectors.free_times(q, monday, monday, now=now)[monday]]
+
+    assert free_at_eight()  # fills the cache for that day
+    booked = []
+    for n in range(2):
+        hold, _ = services.hold(query=q, start=at(monday, 8), now=now)
+        booked.append(services.confirm(appointment=hold, name="A B", email=f"{n}@example.org", now=now))
+    assert not free_at_eight()
+    services.reschedule(appointment=booked[0], query=q, start=at(monday, 9), now=now)
+    assert free_at_eight()
+    services.cancel(appointment=booked[1], now=now)
+    assert [t.lanes for t in selectors.free_times(q, monday, monday, now=now)[monday] if t.start == at(monday, 8)][
+        0
+    ] == (
+        small_office.counters.get(number=1).pk,
+        small_office.counters.get(number=2).pk,
+    )
