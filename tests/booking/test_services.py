@@ -178,9 +178,7 @@ def test_cached_days_follow_every_confirmed_change(small_office, monday, now):
     services.reschedule(appointment=booked[0], query=q, start=at(monday, 9), now=now)
     assert free_at_eight()
     services.cancel(appointment=booked[1], now=now)
-    assert [t.lanes for t in selectors.free_times(q, monday, monday, now=now)[monday] if t.start == at(monday, 8)][
-        0
-    ] == (
+    assert [t.lanes for t in selectors.free_times(q, monday, monday, now=now)[monday] if t.start == at(monday, 8)][0] == (
         small_office.counters.get(number=1).pk,
         small_office.counters.get(number=2).pk,
     )
