@@ -177,7 +177,9 @@ def taken_many(
     out = {}
     for office in offices:
         live = availability.masks_by_day(plans[office], running[office.pk], office.slot_minutes)
-        out[office.pk] = {p.day: availability.merge_masks(result[office.pk][p.day], live[p.day]) for p in plans[office]}
+        out[office.pk] = {
+            p.day: availability.merge_masks(result[office.pk][p.day], live[p.day]) for p in plans[office]
+        }
     return out
 
 
@@ -222,7 +224,8 @@ def earliest_many(queries: list[BookingQuery], *, now: dt.datetime) -> dict[int,
     plans = capacity_selectors.day_plans_many([q.office for q in queries], first, last)
     taken_by_office = taken_many({q.office: plans[q.office.pk] for q in queries}, now=now)
     return {
-        q.office.pk: availability.earliest(plans[q.office.pk], taken_by_office[q.office.pk], q.request) for q in queries
+        q.office.pk: availability.earliest(plans[q.office.pk], taken_by_office[q.office.pk], q.request)
+        for q in queries
     }
 
 
