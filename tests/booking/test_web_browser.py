@@ -13,7 +13,12 @@ import pytest
 from buergerbuero.booking.models import Appointment
 from buergerbuero.core.email_url import parse_email_url
 from tests import factories
-from tests.booking.webflow import LINK, evening_office, times_url
+from tests.booking.webflow import (
+    LINK,
+    evening_office,
+    no_wait_for_the_no_js_ticket,  # noqa: F401 (autouse fixture)
+    times_url,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

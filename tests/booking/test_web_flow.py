@@ -10,7 +10,14 @@ from django.utils import timezone
 
 from buergerbuero.booking import links, selectors
 from buergerbuero.booking.models import Appointment, MailDelivery
-from tests.booking.webflow import CONTACT, evening_office, hold, link_to, start_values
+from tests.booking.webflow import (
+    CONTACT,
+    evening_office,
+    hold,
+    link_to,
+    no_wait_for_the_no_js_ticket,  # noqa: F401 (autouse fixture)
+    start_values,
+)
 from tests.conftest import reset_task_backends
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,14 @@ from django.utils import timezone
 from buergerbuero.booking import selectors, services
 from buergerbuero.booking.models import Appointment
 from tests import factories
-from tests.booking.webflow import evening_office, hold, start_values, times_url
+from tests.booking.webflow import (
+    evening_office,
+    hold,
+    no_wait_for_the_no_js_ticket,  # noqa: F401 (autouse fixture)
+    start_values,
+    ticket,
+    times_url,
+)
 
 pytestmark = pytest.mark.django_db
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -107,14 +114,47 @@ def test_hold_with_a_tampered_time_or_a_taken_time_explains_and_offers_alternati
     first = start_values(client.get(times_url(office, service)).content.decode())[0]
     hold(client, office, service, first)
     other = client.__class__()
-    response = other.post(
-        f"/termine/{office.slug}/reservieren/", {"services": [service.slug], "persons": 1, "start": first}
-    )
+    proof = ticket(other.get(times_url(office, service)).content.decode())
+    form = {"services": [service.slug], "persons": 1, "start": first, "altcha": proof}
+    response = other.post(f"/termine/{office.slug}/reservieren/", form)
     assert response.status_code == 409
     html = response.content.decode()
     assert "gerade vergeben" in html
     assert "Diese Zeiten sind noch frei:" in html
     assert first not in start_values(html)
+    # the lost race gave the proof back: the same ticket holds one of the alternatives
+    again = other.post(f"/termine/{office.slug}/reservieren/", {**form, "start": start_values(html)[0]})
+    assert again.status_code == 302
+
+
+def test_a_web_hold_needs_the_anti_bot_proof_once(client, settings):
+    office, service = evening_office()
+    page = client.get(times_url(office, service)).content.decode()
+    starts = start_values(page)
+    form = {"services": [service.slug], "persons": 1, "start": starts[0]}
+    missing = client.post(f"/termine/{office.slug}/reservieren/", form)
+    assert missing.status_code == 400 and not Appointment.objects.exists()
+    proof = ticket(page)
+    assert client.post(f"/termine/{office.slug}/reservieren/", {**form, "altcha": proof}).status_code == 302
+    replay = client.post(f"/termine/{office.slug}/reservieren/", {**form, "start": starts[1], "altcha": proof})
+    assert replay.status_code == 400 and Appointment.objects.count() == 1
+    settings.ANTIBOT_NOJS_DELAY_SECONDS = 15
+    page = client.get(times_url(office, service)).content.decode()
+    early = client.post(f"/termine/{office.slug}/reservieren/", {**form, "start": starts[2], "altcha": ticket(page)})
+    assert early.status_code == 400 and "Sekunden" in early.content.decode()
+    assert ticket(early.content.decode()) == ticket(page)  # the waited-for ticket is kept for the next click
+
+
+def test_holds_are_rate_limited_per_address(client, settings):
+    settings.RATELIMITS = {**settings.RATELIMITS, "hold": "2/600"}
+    office, service = evening_office()
+    for _ in range(2):
+        hold(client, office, service)
+    page = client.get(times_url(office, service)).content.decode()
+    form = {"services": [service.slug], "persons": 1, "start": start_values(page)[0], "altcha": ticket(page)}
+    response = client.post(f"/termine/{office.slug}/reservieren/", form)
+    assert response.status_code == 429 and "Retry-After" in response.headers
+    assert "Zu viele Anfragen" in response.content.decode()
 
 
 def test_language_switch_to_english(client):

@@ -4,6 +4,8 @@ import datetime as dt
 import re
 from html import unescape
 
+import pytest
+
 from buergerbuero.booking.models import Appointment
 from buergerbuero.capacity.models import OpeningRule
 from tests import factories
@@ -31,11 +33,23 @@ def start_values(html: str) -> list[str]:
     return [unescape(v) for v in re.findall(r'name="start" value="([^"]+)"', html)]
 
 
+def ticket(html: str) -> str:
+    """The no-JS anti-bot ticket the hold form carries (fair release; valid at once in these tests)."""
+    return unescape(re.search(r'name="altcha" value="([^"]+)"', html).group(1))
+
+
+@pytest.fixture(autouse=True)
+def no_wait_for_the_no_js_ticket(settings):
+    """The fair-release delay ticket is accepted at once here; tests/fair covers the waiting itself."""
+    settings.ANTIBOT_NOJS_DELAY_SECONDS = 0
+
+
 def hold(client, office, service, start: str | None = None, persons=1):
-    if start is None:
-        start = start_values(client.get(times_url(office, service, persons)).content.decode())[0]
+    page = client.get(times_url(office, service, persons)).content.decode()
+    start = start or start_values(page)[0]
     response = client.post(
-        f"/termine/{office.slug}/reservieren/", {"services": [service.slug], "persons": persons, "start": start}
+        f"/termine/{office.slug}/reservieren/",
+        {"services": [service.slug], "persons": persons, "start": start, "altcha": ticket(page)},
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     return Appointment.objects.get(public_id=response.url.strip("/").split("/")[-1]), response.url

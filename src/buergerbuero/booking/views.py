@@ -8,6 +8,7 @@ import datetime as dt
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template import TemplateDoesNotExist
@@ -18,9 +19,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from buergerbuero.booking import forms, invites, links, selectors, services
+from buergerbuero.booking import antibot, forms, invites, links, selectors, services
 from buergerbuero.booking.models import Appointment
 from buergerbuero.catalog import selectors as catalog_selectors
+from buergerbuero.core import ratelimit
 from buergerbuero.core.errors import DomainError
 
 SESSION_HOLDS = "booking_holds"
@@ -43,6 +45,14 @@ def _base_url(request) -> str:
 
 def _pick_params(services: list[str], persons: int) -> str:
     return urlencode({"services": services, "persons": persons}, doseq=True)
+
+
+class _AntibotState:
+    """What `{% antibot_field %}` reads from a form: the posted data (to reuse a ticket); errors show elsewhere."""
+
+    def __init__(self, data):
+        self.data = data
+        self.errors = {}
 
 
 def _parse_start(value: str, office) -> dt.datetime:
@@ -122,6 +132,7 @@ def _times_context(office, params, *, now, action: str) -> dict:
         "days": [],
         "action": action,
         "error": None,
+        "antibot_form": None,
     }
     if not pick.is_valid():
         ctx["error"] = " ".join(str(e) for errors in pick.errors.values() for e in errors)
@@ -175,19 +186,29 @@ def hold(request, office_slug: str):
     ctx = _times_context(office, request.POST, now=now, action=reverse("booking:hold", args=[office.slug]))
     if ctx["error"]:
         return render(request, "booking/times.html", ctx, status=400)
+    headers = {}
     try:
         query = selectors.booking_query(office=office, service_slugs=ctx["slugs"], persons=ctx["persons"], now=now)
         start_at = _parse_start(request.POST.get("start", ""), office)
-        # ANTIBOT: fair release (ALTCHA proof-of-work from booking/_antibot.html, per-IP limits) is checked here,
-        # before the hold; raise a DomainError(field="altcha") to show its message above the list of times.
-        appointment, token = services.hold(query=query, start=start_at, now=now)
+        # Fair release (docs/fair-release.md): per-IP limit, then the proof-of-work or no-JS ticket is spent in
+        # the hold's transaction, so a time lost to someone else gives the proof back.
+        ratelimit.hit(request, "hold")
+        with transaction.atomic():
+            antibot.require(channel=query.channel, payload=request.POST.get(antibot.FIELD), now=now)
+            appointment, token = services.hold(query=query, start=start_at, now=now)
     except DomainError as exc:
         ctx["error"] = exc.message
         ctx["alternatives"] = [
             dt.datetime.fromisoformat(t).astimezone(ZoneInfo(office.timezone))
             for t in exc.extra.get("alternatives", [])
         ]
-        return render(request, "booking/times.html", ctx, status=exc.status)
+        ctx["antibot_form"] = _AntibotState(request.POST)  # keeps a no-JS ticket the citizen already waited for
+        if isinstance(exc, ratelimit.RateLimited):
+            headers = exc.headers
+        response = render(request, "booking/times.html", ctx, status=exc.status)
+        for header, value in headers.items():
+            response[header] = value
+        return response
     holds = request.session.get(SESSION_HOLDS, {})
     holds[str(appointment.public_id)] = token
     request.session[SESSION_HOLDS] = dict(list(holds.items())[-10:])
