@@ -107,7 +107,11 @@ CACHE_URL = os.environ.get("CACHE_URL", "")
 if CACHE_URL.startswith("redis://"):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # The availability day cache holds one entry per office and day: Django's default of 300 entries would
+    # cull it constantly for a city with dozens of offices.
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 50_000}}
+    }
 # Several installations (or test runs) sharing one Redis keep their keys apart with a prefix.
 CACHES["default"]["KEY_PREFIX"] = os.environ.get("CACHE_KEY_PREFIX", "")
 

@@ -178,7 +178,25 @@ def test_cached_days_follow_every_confirmed_change(small_office, monday, now):
     services.reschedule(appointment=booked[0], query=q, start=at(monday, 9), now=now)
     assert free_at_eight()
     services.cancel(appointment=booked[1], now=now)
-    assert [t.lanes for t in selectors.free_times(q, monday, monday, now=now)[monday] if t.start == at(monday, 8)][0] == (
+    assert next(
+        t.lanes for t in selectors.free_times(q, monday, monday, now=now)[monday] if t.start == at(monday, 8)
+    ) == (
         small_office.counters.get(number=1).pk,
         small_office.counters.get(number=2).pk,
     )
+
+
+def test_cancelling_an_expired_hold_does_not_bring_its_block_back(small_office, monday, now):
+    """Found by the property test: the hold's units already belong to a newer booking."""
+    q = query(small_office, now)
+    old, _ = services.hold(query=q, start=at(monday, 8), now=now, hold_minutes=10)
+    later = now + dt.timedelta(minutes=10)
+    newer, _ = services.hold(query=query(small_office, later), start=at(monday, 8), now=later)
+    assert newer.counter_id == old.counter_id  # took over the expired units
+    services.cancel(appointment=old, now=later, release_delay_minutes=30)
+    old.refresh_from_db()
+    assert old.blocks_until <= later
+    lanes = next(
+        t.lanes for t in selectors.free_times(q, monday, monday, now=later)[monday] if t.start == at(monday, 8)
+    )
+    assert lanes == (small_office.counters.get(number=2).pk,)

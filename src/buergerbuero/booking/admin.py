@@ -26,7 +26,6 @@ class AppointmentAdmin(admin.ModelAdmin):
         return False
 
 
-
 class WaitlistWindowInline(admin.TabularInline):
     model = WaitlistWindow
     extra = 0

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from buergerbuero.booking import availability
 from buergerbuero.booking.models import Appointment, DayStamp, MailDelivery
+from buergerbuero.capacity import rules
 from buergerbuero.capacity import selectors as capacity_selectors
 from buergerbuero.capacity.models import Channel
 from buergerbuero.catalog import selectors as catalog_selectors
@@ -177,9 +178,7 @@ def taken_many(
     out = {}
     for office in offices:
         live = availability.masks_by_day(plans[office], running[office.pk], office.slot_minutes)
-        out[office.pk] = {
-            p.day: availability.merge_masks(result[office.pk][p.day], live[p.day]) for p in plans[office]
-        }
+        out[office.pk] = {p.day: availability.merge_masks(result[office.pk][p.day], live[p.day]) for p in plans[office]}
     return out
 
 
@@ -215,18 +214,34 @@ def free_times(
     return availability.free_times(plans, taken(query.office, plans, now=now), query.request)
 
 
-def earliest_many(queries: list[BookingQuery], *, now: dt.datetime) -> dict[int, availability.FreeTime | None]:
-    """Earliest free start per office over its whole released horizon (one calendar read for all offices)."""
+def earliest_many(
+    queries: list[BookingQuery], *, now: dt.datetime, chunk_days: int = 7
+) -> dict[int, availability.FreeTime | None]:
+    """Earliest free start per office. The calendars are read once; days are looked at a week at a time,
+    and an office leaves the search as soon as its first free time is found."""
     if not queries:
         return {}
     first = min(now.astimezone(q.tz).date() for q in queries)
     last = max(q.request.last_day for q in queries)
-    plans = capacity_selectors.day_plans_many([q.office for q in queries], first, last)
-    taken_by_office = taken_many({q.office: plans[q.office.pk] for q in queries}, now=now)
-    return {
-        q.office.pk: availability.earliest(plans[q.office.pk], taken_by_office[q.office.pk], q.request)
-        for q in queries
-    }
+    calendars = capacity_selectors.office_calendars([q.office for q in queries], first, last)
+    memos: dict[int, dict] = {q.office.pk: {} for q in queries}
+    found: dict[int, availability.FreeTime | None] = {}
+    pending = list(queries)
+    day = first
+    while pending:
+        end = min(day + dt.timedelta(days=chunk_days - 1), last)
+        plans = {q.office: rules.day_plans(calendars[q.office.pk], day, end, memo=memos[q.office.pk]) for q in pending}
+        taken = taken_many(plans, now=now)
+        still = []
+        for q in pending:
+            hit = availability.earliest(plans[q.office], taken[q.office.pk], q.request)
+            if hit or end >= q.request.last_day:
+                found[q.office.pk] = hit
+            else:
+                still.append(q)
+        pending = still
+        day = end + dt.timedelta(days=1)
+    return found
 
 
 def earliest(query: BookingQuery, *, now: dt.datetime) -> availability.FreeTime | None:

@@ -179,14 +179,20 @@ def confirm(
 
 @transaction.atomic
 def cancel(*, appointment: Appointment, now: dt.datetime | None = None, release_delay_minutes: int = 0) -> Appointment:
-    """Cancel; the time becomes bookable again after the release delay (0 = at once)."""
+    """Cancel; a confirmed time becomes bookable again after the release delay (0 = at once), a hold at once.
+
+    A hold never gets longer by being cancelled: an expired hold may already have lost its units to
+    another booking, so its block must not come back."""
     now = now or timezone.now()
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
     if appointment.status == Appointment.Status.CANCELLED:
         return appointment
     if appointment.start <= now:
         raise DomainError(_("Vergangene Termine können nicht abgesagt werden."), field="code", code="in_past")
-    release_at = now + dt.timedelta(minutes=release_delay_minutes)
+    if appointment.status == Appointment.Status.HELD:
+        release_at = min(appointment.blocks_until, now)
+    else:
+        release_at = now + dt.timedelta(minutes=release_delay_minutes)
     appointment.status = Appointment.Status.CANCELLED
     appointment.cancelled_at = now
     appointment.blocks_until = release_at

@@ -140,37 +140,56 @@ def _intersect(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> list[tuple
     return out
 
 
-def day_plan(calendar: OfficeCalendar, day: dt.date, kind: str = APPOINTMENTS) -> DayPlan:
+def _windows(
+    calendar: OfficeCalendar, rules: tuple[OpeningRule, ...], roster: tuple[RosterEntry, ...], elapsed
+) -> tuple[tuple[LaneWindow, ...], tuple[tuple[int, int, str], ...]]:
+    opening = []
+    labels = []
+    for rule in rules:
+        span = (elapsed(rule.recurrence.start), elapsed(rule.recurrence.end))
+        opening.append(span)
+        if rule.label:
+            labels.append((*span, rule.label))
+    opening = _merge(opening)
+    windows = []
+    for entry in roster:
+        staffed = [(elapsed(entry.recurrence.start), elapsed(entry.recurrence.end))]
+        for start, end in _intersect(staffed, opening):
+            windows.append(LaneWindow(entry.lane, entry.order, start, end, entry.skills))
+    windows.sort(key=lambda w: (w.order, w.start))
+    return tuple(windows), tuple(labels)
+
+
+def day_plan(calendar: OfficeCalendar, day: dt.date, kind: str = APPOINTMENTS, memo: dict | None = None) -> DayPlan:
+    """What one day offers. `memo` (one dict per calendar) reuses the windows of days on which the same
+    rules and roster entries apply – most days of a horizon – unless the day has a DST switch."""
     tz = ZoneInfo(calendar.timezone)
     midnight = local_midnight(day, tz).astimezone(dt.UTC)
     day_end = local_midnight(day + dt.timedelta(days=1), tz).astimezone(dt.UTC)
     reason = closed_reason(calendar, day)
     if reason:
         return DayPlan(day, midnight, day_end, (), closed_reason=reason)
-    elapsed = _elapsed_on(day, midnight, day_end, tz)
-    opening = []
-    labels = []
-    for rule in calendar.rules:
-        if rule.kind == kind and rule.recurrence.applies(day):
-            span = (elapsed(rule.recurrence.start), elapsed(rule.recurrence.end))
-            opening.append(span)
-            if rule.label:
-                labels.append((*span, rule.label))
-    opening = _merge(opening)
-    windows = []
-    for entry in calendar.roster:
-        if not entry.recurrence.applies(day):
-            continue
-        staffed = [(elapsed(entry.recurrence.start), elapsed(entry.recurrence.end))]
-        for start, end in _intersect(staffed, opening):
-            windows.append(LaneWindow(entry.lane, entry.order, start, end, entry.skills))
-    windows.sort(key=lambda w: (w.order, w.start))
-    return DayPlan(day, midnight, day_end, tuple(windows), labels=tuple(labels))
+    rule_ids = tuple(i for i, r in enumerate(calendar.rules) if r.kind == kind and r.recurrence.applies(day))
+    roster_ids = tuple(i for i, e in enumerate(calendar.roster) if e.recurrence.applies(day))
+    rules = tuple(calendar.rules[i] for i in rule_ids)
+    roster = tuple(calendar.roster[i] for i in roster_ids)
+    plain_day = day_end - midnight == dt.timedelta(days=1)
+    key = (rule_ids, roster_ids)
+    if memo is not None and plain_day and key in memo:
+        windows, labels = memo[key]
+    else:
+        windows, labels = _windows(calendar, rules, roster, _elapsed_on(day, midnight, day_end, tz))
+        if memo is not None and plain_day:
+            memo[key] = windows, labels
+    return DayPlan(day, midnight, day_end, windows, labels=labels)
 
 
-def day_plans(calendar: OfficeCalendar, first: dt.date, last: dt.date, kind: str = APPOINTMENTS) -> list[DayPlan]:
+def day_plans(
+    calendar: OfficeCalendar, first: dt.date, last: dt.date, kind: str = APPOINTMENTS, memo: dict | None = None
+) -> list[DayPlan]:
     days = (last - first).days + 1
-    return [day_plan(calendar, first + dt.timedelta(days=i), kind) for i in range(max(days, 0))]
+    memo = {} if memo is None else memo
+    return [day_plan(calendar, first + dt.timedelta(days=i), kind, memo) for i in range(max(days, 0))]
 
 
 def offered_minutes(plan: DayPlan) -> int:

@@ -5,32 +5,35 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('booking', '0001_initial'),
-        ('catalog', '0001_initial'),
+        ("booking", "0001_initial"),
+        ("catalog", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DayStamp',
+            name="DayStamp",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('stamp', models.CharField(max_length=16)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("day", models.DateField()),
+                ("stamp", models.CharField(max_length=16)),
             ],
         ),
         migrations.AddIndex(
-            model_name='appointment',
-            index=models.Index(condition=models.Q(('blocks_until__isnull', False)), fields=['office', 'blocks_until'], name='appointment_running'),
+            model_name="appointment",
+            index=models.Index(
+                condition=models.Q(("blocks_until__isnull", False)),
+                fields=["office", "blocks_until"],
+                name="appointment_running",
+            ),
         ),
         migrations.AddField(
-            model_name='daystamp',
-            name='office',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='catalog.office'),
+            model_name="daystamp",
+            name="office",
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="catalog.office"),
         ),
         migrations.AddConstraint(
-            model_name='daystamp',
-            constraint=models.UniqueConstraint(fields=('office', 'day'), name='day_stamp_unique'),
+            model_name="daystamp",
+            constraint=models.UniqueConstraint(fields=("office", "day"), name="day_stamp_unique"),
         ),
     ]
