@@ -6,6 +6,8 @@ from buergerbuero.booking.api import router as booking_router
 from buergerbuero.booking.fair_api import router as fair_router
 from buergerbuero.catalog.api import router as catalog_router
 from buergerbuero.core import problems
+from buergerbuero.insights.api import router as insights_router
+from buergerbuero.queue.api import router as queue_router
 
 api = NinjaAPI(
     title="buergerbuero API",
@@ -17,3 +19,5 @@ problems.install(api)
 api.add_router("/", catalog_router)
 api.add_router("/", booking_router)
 api.add_router("/", fair_router)
+api.add_router("/", insights_router)
+api.add_router("/", queue_router)

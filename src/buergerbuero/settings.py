@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "buergerbuero.catalog",
     "buergerbuero.capacity",
     "buergerbuero.booking",
+    "buergerbuero.queue",
+    "buergerbuero.insights",
 ]
 
 MIDDLEWARE = [

@@ -6,8 +6,10 @@ from buergerbuero.api import api
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    path("queue/", include("buergerbuero.queue.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("buergerbuero.booking.waitlist_urls")),
+    path("insights/", include("buergerbuero.insights.urls")),
     path("", include("buergerbuero.core.urls")),
     path("", include("buergerbuero.booking.urls")),
 ]

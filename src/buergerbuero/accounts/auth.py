@@ -13,4 +13,6 @@ class StaffBasicAuth(HttpBasicAuth):
         return None
 
 
-staff_auth = [SessionAuth(), StaffBasicAuth()]
+# Basic first: ninja stops at the first auth that raises, and the session auth raises on a failed CSRF
+# check, so a script's POST with Basic credentials (no CSRF token) would be refused if it came second.
+staff_auth = [StaffBasicAuth(), SessionAuth()]

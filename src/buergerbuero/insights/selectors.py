@@ -1,0 +1,160 @@
+"""Reads of the insights app: snapshots, bookings, capacity and events as plain data for the KPI arithmetic."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from django.db.models import Max, Q
+
+from buergerbuero.accounts import selectors as account_selectors
+from buergerbuero.booking import selectors as booking_selectors
+from buergerbuero.booking.models import Appointment
+from buergerbuero.capacity import rules
+from buergerbuero.capacity import selectors as capacity_selectors
+from buergerbuero.catalog import selectors as catalog_selectors
+from buergerbuero.catalog.models import Office, Service
+from buergerbuero.insights import metrics
+from buergerbuero.insights.metrics import Period
+from buergerbuero.insights.models import (
+    DEFAULT_TARGET_MAX_DAYS,
+    DEFAULT_TARGET_MIN_DAYS,
+    Event,
+    KPISnapshot,
+    OfficeTarget,
+)
+
+
+def _bounds(office: Office, period: Period) -> tuple[dt.datetime, dt.datetime]:
+    tz = ZoneInfo(office.timezone)
+    start = dt.datetime.combine(period.first, dt.time(0), tzinfo=tz)
+    end = dt.datetime.combine(period.last + dt.timedelta(days=1), dt.time(0), tzinfo=tz)
+    return start, end
+
+
+def target_band(office: Office) -> tuple[int, int]:
+    row = OfficeTarget.objects.filter(office=office).values_list("min_days", "max_days").first()
+    return row or (DEFAULT_TARGET_MIN_DAYS, DEFAULT_TARGET_MAX_DAYS)
+
+
+def reference_service(office: Office) -> Service | None:
+    """The office's reference service, or (if none is set) its first online-bookable service."""
+    if office.reference_service_id:
+        return office.reference_service
+    return catalog_selectors.services(office=office, online_only=True).first()
+
+
+def latest_snapshots(*, office: Office | None = None, engine_only: bool = False) -> list[KPISnapshot]:
+    """The newest snapshot of every office × service (two queries: the newest hours, then those rows)."""
+    rows = KPISnapshot.objects.all()
+    if engine_only:
+        rows = rows.filter(source=KPISnapshot.Source.ENGINE)
+    if office is not None:
+        rows = rows.filter(office=office)
+    newest = rows.values("office_id", "service_id").annotate(newest=Max("hour")).order_by()
+    wanted = Q(pk__in=[])
+    for row in newest:
+        wanted |= Q(office_id=row["office_id"], service_id=row["service_id"], hour=row["newest"])
+    return list(rows.filter(wanted).select_related("office", "service").order_by("office__name", "service__name_de"))
+
+
+SNAPSHOT_FRESH = dt.timedelta(hours=1)
+
+
+def current_lead_time(office: Office, service: Service, *, now: dt.datetime) -> tuple[int | None, dt.datetime]:
+    """(lead time, when measured): the snapshot of the last hour if there is one, else the engine asked now."""
+    row = (
+        KPISnapshot.objects.filter(
+            office=office, service=service, source=KPISnapshot.Source.ENGINE, taken_at__gte=now - SNAPSHOT_FRESH
+        )
+        .order_by("-taken_at")
+        .values_list("lead_time_days", "taken_at")
+        .first()
+    )
+    if row is not None:
+        return row
+    return booking_selectors.lead_time_days(office, service, now=now), now
+
+
+def lead_time_samples(office: Office, service: Service, period: Period) -> list[tuple[dt.date, int | None]]:
+    """(local day, lead time) of every snapshot in the period."""
+    tz = ZoneInfo(office.timezone)
+    start, end = _bounds(office, period)
+    rows = KPISnapshot.objects.filter(office=office, service=service, hour__gte=start, hour__lt=end).values_list(
+        "hour", "lead_time_days"
+    )
+    return [(hour.astimezone(tz).date(), value) for hour, value in rows]
+
+
+def daily_lead_times(office: Office, service: Service, period: Period) -> dict[dt.date, int | None]:
+    return metrics.daily_lead_times(lead_time_samples(office, service, period))
+
+
+def appointment_rows(office: Office, period: Period) -> list[metrics.AppointmentRow]:
+    """Confirmed appointments that were booked or took place in the period, as plain rows (one query).
+
+    Realised lead time, booked minutes and demand by channel all derive from these rows, so a dashboard
+    reads the year of appointments once.
+    """
+    start, end = _bounds(office, period)
+    rows = (
+        Appointment.objects.filter(office=office, status=Appointment.Status.CONFIRMED)
+        .filter(Q(start__gte=start, start__lt=end) | Q(created_at__gte=start, created_at__lt=end))
+        .values_list("created_at", "start", "claim_end", "channel")
+    )
+    return [metrics.AppointmentRow(*row) for row in rows]
+
+
+def day_plans(office: Office, period: Period) -> list[rules.DayPlan]:
+    return capacity_selectors.day_plans(office, period.first, period.last)
+
+
+def channel_shares(office: Office) -> tuple[tuple[str, int], ...]:
+    return capacity_selectors.channel_shares(office)
+
+
+def events(office: Office, period: Period) -> list[tuple[dt.date, str, str]]:
+    """Events for the trend: closures and dated rule/roster changes (from capacity) plus recorded events.
+
+    Returns (day, kind, German title), sorted by day.
+    """
+    calendar = capacity_selectors.office_calendar(office, period.first, period.last)
+    out: set[tuple[dt.date, str, str]] = set()
+    for closure in calendar.closures:
+        if closure.start in period:
+            out.add((closure.start, Event.Kind.CLOSURE, f"Schließung: {closure.reason}"))
+    for rule in calendar.rules:
+        valid_from = rule.recurrence.valid_from
+        if valid_from and valid_from in period:
+            title = f"{rule.label} eingeführt" if rule.label else "Öffnungszeiten geändert"
+            out.add((valid_from, Event.Kind.OPENING, title))
+    roster_changes: dict[dt.date, set[int]] = {}
+    for entry in calendar.roster:
+        for day in (entry.recurrence.valid_from, entry.recurrence.valid_to):
+            if day and day in period:
+                roster_changes.setdefault(day, set()).add(entry.order)
+    for day, counters in roster_changes.items():
+        out.add((day, Event.Kind.ROSTER, f"Dienstplan geändert ({len(counters)} Schalter)"))
+    for row in Event.objects.filter(office=office, day__gte=period.first, day__lte=period.last):
+        out.add((row.day, row.kind, row.title))
+    return sorted(out)
+
+
+def offices_for(user):
+    """Offices a manager may see on the dashboard."""
+    return [o for o in catalog_selectors.offices() if account_selectors.can_see_office(user, o)]
+
+
+def bookings_made(office: Office, service: Service, period: Period) -> dict[dt.date, list[int]]:
+    """Per local booking day: the lead times (days to the visit) of confirmed bookings that include `service`."""
+    tz = ZoneInfo(office.timezone)
+    start, end = _bounds(office, period)
+    rows = Appointment.objects.filter(
+        office=office,
+        status=Appointment.Status.CONFIRMED,
+        items__service=service,
+        created_at__gte=start,
+        created_at__lt=end,
+    ).values_list("created_at", "start")
+    out: dict[dt.date, list[int]] = {}
+    for booked, visit in rows:
+        out.setdefault(booked.astimezone(tz).date(), []).append(metrics.realised_lead_days(booked, visit, tz))
+    return out

@@ -1,0 +1,428 @@
+"""Reads of the office floor: queue state for screens and clerks, and the measured numbers.
+
+The statistics functions at the end (``waiting_times``, ``handling_times``, ``no_show_rate``,
+``walk_in_share``) are the source of truth for insights and planning. Definitions:
+
+* *waiting time* of a visit = first call − max(check-in, appointment time), in minutes, for the first
+  leg of a ticket only (what the citizen spends in the waiting room before being called). A citizen
+  who checks in early does not count the time before the appointment as waiting.
+* *handling time* = end − start of a leg closed as done.
+* *no-show rate* = first legs closed as no-show / first legs closed (done, no-show or transferred).
+* *walk-in share* = walk-in tickets / all tickets (late arrivals turned into walk-ins count as walk-ins).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from buergerbuero.accounts import selectors as account_selectors
+from buergerbuero.accounts.models import StaffMembership
+from buergerbuero.booking import selectors as booking_selectors
+from buergerbuero.capacity import rules
+from buergerbuero.capacity import selectors as capacity_selectors
+from buergerbuero.catalog.models import Counter, Office, OfficeService, Service
+from buergerbuero.core.errors import DomainError, Forbidden, NotFound
+from buergerbuero.queue import policy
+from buergerbuero.queue.models import CounterSession, FloorSettings, Ticket, Visit, WalkInQuota
+
+Role = StaffMembership.Role
+RECEPTION_ROLES = frozenset({Role.RECEPTION, Role.CLERK, Role.MANAGER, Role.ADMIN})
+CLERK_ROLES = frozenset({Role.CLERK, Role.MANAGER, Role.ADMIN})
+HANDLING_WEEKS = 4
+DISPLAY_ROWS = 8
+CODE_RE = re.compile(r"([A-HJ-NP-Z2-9]{4})-?([A-HJ-NP-Z2-9]{4})")
+
+
+# --- settings, people, permissions ---------------------------------------------------------------
+
+
+def floor_settings(office: Office) -> FloorSettings:
+    """The office's floor rules (defaults if nobody configured them yet)."""
+    return FloorSettings.objects.filter(office=office).first() or FloorSettings(office=office)
+
+
+def display_version(office_id: int) -> int:
+    """A number that changes whenever the call display must change. One indexed row: cheap to poll."""
+    value = FloorSettings.objects.filter(office_id=office_id).values_list("display_version", flat=True).first()
+    return value or 0
+
+
+def local_today(office: Office, now: dt.datetime) -> dt.date:
+    return now.astimezone(ZoneInfo(office.timezone)).date()
+
+
+def require_role(user, office: Office, roles: frozenset[str]) -> None:
+    """Raise Forbidden unless the user works at this office in one of the roles."""
+    if not account_selectors.can_see_office(user, office):
+        raise Forbidden(_("Diesen Standort dürfen Sie nicht bearbeiten."), field="office")
+    if user.is_superuser:
+        return
+    member = account_selectors.membership(user)
+    if member is None or member.role not in roles:
+        raise Forbidden(_("Dafür fehlt Ihnen die Rolle (Empfang oder Sachbearbeitung)."), field="role")
+
+
+def clerk_skills(user) -> frozenset[int] | None:
+    """Service ids the clerk may handle; None = all (no skills recorded)."""
+    member = account_selectors.membership(user)
+    if member is None:
+        return None
+    ids = frozenset(member.skills.values_list("id", flat=True))
+    return ids or None
+
+
+def counter_of(office: Office, number: int) -> Counter:
+    counter = Counter.objects.filter(office=office, number=number).first()
+    if counter is None:
+        raise NotFound(_("Diesen Schalter gibt es hier nicht."), field="counter")
+    return counter
+
+
+def counters(office: Office) -> QuerySet[Counter]:
+    return Counter.objects.filter(office=office).order_by("number")
+
+
+def current_session(user) -> CounterSession | None:
+    return CounterSession.objects.select_related("counter", "office").filter(clerk=user, ended_at__isnull=True).first()
+
+
+def current_visit(user) -> Visit | None:
+    """The customer in front of the clerk (called or being served)."""
+    return (
+        Visit.objects.select_related("ticket", "service", "counter")
+        .filter(clerk=user, status__in=Visit.AT_CLERK)
+        .first()
+    )
+
+
+def parked_visits(user) -> QuerySet[Visit]:
+    return Visit.objects.select_related("ticket", "service").filter(clerk=user, status=Visit.Status.PARKED)
+
+
+def clerks_present(office: Office) -> int:
+    return CounterSession.objects.filter(office=office, ended_at__isnull=True).count()
+
+
+def visit_by_id(visit_id: int) -> Visit:
+    visit = Visit.objects.select_related("ticket", "office", "service", "counter").filter(pk=visit_id).first()
+    if visit is None:
+        raise NotFound(_("Diese Vorsprache gibt es nicht."), field="visit")
+    return visit
+
+
+def ticket_by_public_id(public_id) -> Ticket:
+    ticket = Ticket.objects.select_related("office").filter(public_id=public_id).first()
+    if ticket is None:
+        raise NotFound(_("Diese Wartenummer gibt es nicht."), field="ticket")
+    return ticket
+
+
+# --- check-in and walk-in ------------------------------------------------------------------------
+
+
+def normalise_code(raw: str) -> str:
+    """A booking code from what was typed or scanned (a bare code or a link that contains it)."""
+    match = CODE_RE.search((raw or "").upper().replace(" ", ""))
+    if match is None:
+        raise DomainError(_("Bitte geben Sie Ihren Buchungscode ein, z. B. ABCD-EFGH."), field="code")
+    return f"{match.group(1)}-{match.group(2)}"
+
+
+def appointment_today(office: Office, code: str, day: dt.date):
+    """Today's confirmed appointment with this code at this office, or None."""
+    return booking_selectors.staff_day(office, day).filter(code=code).first()
+
+
+def appointments_to_check_in(office: Office, now: dt.datetime) -> list:
+    """Today's confirmed appointments without a ticket yet, for the reception desk (ordered by time)."""
+    day = local_today(office, now)
+    rows = booking_selectors.staff_day(office, day).filter(ticket__isnull=True)
+    return sorted(rows, key=lambda a: a.start)
+
+
+def walk_in_services(office: Office) -> QuerySet[Service]:
+    return Service.objects.filter(office_services__office=office, office_services__active=True).order_by("name_de")
+
+
+@dataclass(frozen=True)
+class WalkInStatus:
+    open_now: bool  # inside a walk-in window (opening rule kind walk_in) right now
+    minutes_left: int  # staffed walk-in counter-minutes from now until the windows close
+    minutes_queued: int  # expected minutes of walk-ins still waiting
+    quotas: dict[int, tuple[int | None, int]]  # service id -> (daily quota or None, tickets used today)
+    label: str = ""
+
+    def quota_left(self, service_id: int) -> int | None:
+        quota, used = self.quotas.get(service_id, (None, 0))
+        return None if quota is None else max(0, quota - used)
+
+    def can_take(self, service_id: int, minutes: float) -> bool:
+        left = self.quota_left(service_id)
+        return self.open_now and (left is None or left > 0) and self.minutes_queued + minutes <= self.minutes_left
+
+
+def walk_in_status(office: Office, now: dt.datetime) -> WalkInStatus:
+    """Walk-in capacity from the capacity rules (kind walk_in) and today's use of the quotas."""
+    day = local_today(office, now)
+    plan = capacity_selectors.day_plans(office, day, day, kind=rules.WALK_IN)[0]
+    minute = int((now - plan.midnight).total_seconds() // 60)
+    minutes_left = sum(max(0, w.end - max(w.start, minute)) for w in plan.windows)
+    open_now = any(w.start <= minute < w.end for w in plan.windows)
+    label = next((text for start, end, text in plan.labels if start <= minute < end), "")
+    used = dict(
+        Visit.objects.filter(
+            office=office, day=day, kind=Ticket.Kind.WALK_IN, previous__isnull=True, ticket__late=False
+        )
+        .values("service")
+        .annotate(n=Count("id"))
+        .values_list("service", "n")
+    )
+    quotas = {sid: (None, n) for sid, n in used.items()}
+    for q in WalkInQuota.objects.filter(office=office):
+        quotas[q.service_id] = (q.daily_quota, used.get(q.service_id, 0))
+    estimates = expected_minutes(office, now=now)
+    queued = Visit.objects.filter(office=office, day=day, kind=Ticket.Kind.WALK_IN, status=Visit.Status.WAITING)
+    minutes_queued = round(sum(estimates.get(s, 15) for s in queued.values_list("service_id", flat=True)))
+    return WalkInStatus(open_now, minutes_left, minutes_queued, quotas, label)
+
+
+def next_appointment(office: Office, service: Service, now: dt.datetime):
+    """The earliest free web appointment for one person, from the booking engine (None if none)."""
+    try:
+        query = booking_selectors.booking_query(office=office, service_slugs=[service.slug], now=now)
+    except DomainError:
+        return None
+    return booking_selectors.earliest(query, now=now)
+
+
+# --- queue state -----------------------------------------------------------------------------------
+
+
+def waiting(office: Office, day: dt.date) -> QuerySet[Visit]:
+    """The day's waiting visits (a ticket left over from an earlier day is never called again)."""
+    return (
+        Visit.objects.select_related("ticket", "service", "target_counter")
+        .filter(office=office, day=day, status=Visit.Status.WAITING)
+        .order_by("queued_at")
+    )
+
+
+def candidate(visit: Visit) -> policy.Candidate:
+    return policy.Candidate(
+        id=visit.pk,
+        service_id=visit.service_id,
+        queued_at=visit.queued_at,
+        due_at=visit.due_at,
+        priority=visit.priority,
+        target_counter=visit.target_counter_id,
+    )
+
+
+def candidates(office: Office, day: dt.date) -> list[policy.Candidate]:
+    rows = Visit.objects.filter(office=office, day=day, status=Visit.Status.WAITING).values_list(
+        "id", "service_id", "queued_at", "due_at", "priority", "target_counter_id"
+    )
+    return [policy.Candidate(*row) for row in rows]
+
+
+def ranked_waiting(office: Office, now: dt.datetime) -> list[Visit]:
+    """Waiting visits in the order the policy would call them (for reception and clerks)."""
+    visits = {v.pk: v for v in waiting(office, local_today(office, now))}
+    settings = floor_settings(office)
+    order = policy.ranking([candidate(v) for v in visits.values()], now=now, due_minutes=settings.due_minutes)
+    return [visits[c.id] for c in order]
+
+
+def expected_minutes(office: Office, *, now: dt.datetime, weeks: int = HANDLING_WEEKS) -> dict[int, float]:
+    """Expected handling minutes per service id: measured over the last weeks, else the catalogue time."""
+    defaults = {
+        row.service_id: float(row.effective_minutes)
+        for row in OfficeService.objects.select_related("service").filter(office=office)
+    }
+    since = now - dt.timedelta(weeks=weeks)
+    samples: dict[int, list[float]] = defaultdict(list)
+    rows = Visit.objects.filter(
+        office=office,
+        outcome=Visit.Outcome.DONE,
+        ended_at__gte=since,
+        ended_at__lte=now,
+        started_at__isnull=False,
+    ).values_list("service_id", "started_at", "ended_at")
+    for service_id, started, ended in rows:
+        samples[service_id].append((ended - started).total_seconds() / 60)
+    return policy.handling_minutes(samples, defaults)
+
+
+def remaining_at_counters(office: Office, minutes: dict[int, float], now: dt.datetime) -> float:
+    """Expected minutes of work still left with the customers at the counters right now."""
+    rows = Visit.objects.filter(office=office, day=local_today(office, now), status__in=Visit.AT_CLERK).values_list(
+        "service_id", "started_at", "called_at"
+    )
+    left = 0.0
+    for service_id, started, called in rows:
+        spent = (now - (started or called)).total_seconds() / 60
+        left += max(0.0, minutes.get(service_id, 15.0) - spent)
+    return left
+
+
+@dataclass(frozen=True)
+class TicketState:
+    ticket: Ticket
+    status: str  # waiting / called / serving / parked / closed
+    position: int | None  # 1 = next; None when not waiting
+    wait_minutes: int | None  # None = no estimate (no clerk present or not waiting)
+    counter: int | None  # counter number once called
+
+
+def ticket_state(ticket: Ticket, *, now: dt.datetime | None = None) -> TicketState:
+    """Where a ticket stands: position in the queue and estimated wait (for the phone view and kiosk)."""
+    now = now or timezone.now()
+    office = ticket.office
+    leg = ticket.visits.select_related("counter").order_by("-id").first()
+    if leg is None or leg.status != Visit.Status.WAITING:
+        return TicketState(
+            ticket,
+            leg.status if leg else Visit.Status.CLOSED,
+            None,
+            None,
+            leg.counter.number if leg and leg.counter else None,
+        )
+    order = ranked_waiting(office, now)
+    index = next((i for i, v in enumerate(order) if v.pk == leg.pk), len(order))
+    minutes = expected_minutes(office, now=now)
+    clerks = clerks_present(office)
+    wait = policy.estimated_wait_minutes(
+        [v.service_id for v in order[:index]],
+        minutes,
+        clerks=clerks,
+        in_service_remaining=remaining_at_counters(office, minutes, now),
+    )
+    if leg.due_at and wait >= 0:
+        wait = max(wait, int((leg.due_at - now).total_seconds() // 60))
+    return TicketState(ticket, leg.status, index + 1, wait if wait >= 0 else None, None)
+
+
+@dataclass(frozen=True)
+class DisplayRow:
+    label: str
+    counter: int
+    called_at: dt.datetime
+
+
+def display_rows(office_id: int, day: dt.date, *, limit: int = DISPLAY_ROWS) -> list[DisplayRow]:
+    """The day's last called ticket numbers with their counter – never a name."""
+    rows = (
+        Visit.objects.filter(office_id=office_id, day=day, last_called_at__isnull=False, counter__isnull=False)
+        .exclude(outcome=Visit.Outcome.NO_SHOW)
+        .order_by("-last_called_at", "-id")
+        .values_list("ticket__label", "counter__number", "last_called_at")[: limit * 2]
+    )
+    out, seen = [], set()
+    for label, counter, called_at in rows:
+        if label in seen:
+            continue
+        seen.add(label)
+        out.append(DisplayRow(label, counter, called_at))
+    return out[:limit]
+
+
+def display_payload(office_id: int, day: dt.date) -> dict:
+    return {
+        "version": display_version(office_id),
+        "day": day.isoformat(),
+        "calls": [
+            {"ticket": r.label, "counter": r.counter, "called_at": r.called_at.isoformat()}
+            for r in display_rows(office_id, day)
+        ],
+    }
+
+
+# --- measured numbers (insights and planning read these) ---------------------------------------------
+
+
+def _closed_first_legs(office: Office, first: dt.date, last: dt.date) -> QuerySet[Visit]:
+    return Visit.objects.filter(office=office, day__gte=first, day__lte=last, previous__isnull=True)
+
+
+def waiting_minutes_rows(office: Office, first: dt.date, last: dt.date) -> list[tuple[dt.datetime, int, float]]:
+    """(called_at, service_id, waiting minutes) for every first leg that was called in the date range."""
+    rows = (
+        _closed_first_legs(office, first, last)
+        .filter(called_at__isnull=False)
+        .values_list("called_at", "service_id", "queued_at", "due_at")
+    )
+    out = []
+    for called, service_id, queued, due in rows:
+        since = max(queued, due) if due else queued
+        out.append((called, service_id, max(0.0, (called - since).total_seconds() / 60)))
+    return out
+
+
+def waiting_times(office: Office, first: dt.date, last: dt.date, *, by: str = "day") -> list[dict]:
+    """Waiting time p50/p90 (minutes) per day, per hour of day (local) or per service.
+
+    Returns ``[{"key": date | int hour | service id, "visits": n, "p50": float, "p90": float}]`` sorted by key.
+    """
+    if by not in {"day", "hour", "service"}:
+        raise DomainError(_("Gruppierung muss day, hour oder service sein."), field="by")
+    tz = ZoneInfo(office.timezone)
+    groups: dict = defaultdict(list)
+    for called, service_id, minutes in waiting_minutes_rows(office, first, last):
+        local = called.astimezone(tz)
+        key = {"day": local.date(), "hour": local.hour, "service": service_id}[by]
+        groups[key].append(minutes)
+    return [
+        {
+            "key": key,
+            "visits": len(values),
+            "p50": round(policy.percentile(values, 50), 1),
+            "p90": round(policy.percentile(values, 90), 1),
+        }
+        for key, values in sorted(groups.items())
+    ]
+
+
+def handling_times(office: Office, first: dt.date, last: dt.date) -> list[dict]:
+    """Measured handling minutes per service (legs closed as done): count, mean, p50, p90."""
+    rows = Visit.objects.filter(
+        office=office, day__gte=first, day__lte=last, outcome=Visit.Outcome.DONE, started_at__isnull=False
+    ).values_list("service_id", "started_at", "ended_at")
+    groups: dict[int, list[float]] = defaultdict(list)
+    for service_id, started, ended in rows:
+        groups[service_id].append((ended - started).total_seconds() / 60)
+    return [
+        {
+            "service": service_id,
+            "visits": len(values),
+            "mean": round(sum(values) / len(values), 1),
+            "p50": round(policy.percentile(values, 50), 1),
+            "p90": round(policy.percentile(values, 90), 1),
+        }
+        for service_id, values in sorted(groups.items())
+    ]
+
+
+def no_show_rate(office: Office, first: dt.date, last: dt.date) -> dict:
+    """Share of called first legs that ended as no-show: {"visits", "no_shows", "rate"} (rate None if no visits)."""
+    closed = _closed_first_legs(office, first, last).filter(status=Visit.Status.CLOSED)
+    counts = closed.aggregate(visits=Count("id"), no_shows=Count("id", filter=Q(outcome=Visit.Outcome.NO_SHOW)))
+    rate = counts["no_shows"] / counts["visits"] if counts["visits"] else None
+    return {**counts, "rate": rate}
+
+
+def walk_in_share(office: Office, first: dt.date, last: dt.date) -> dict:
+    """Tickets by kind: {"appointment", "walk_in", "share"} with share = walk-ins / all (None if none)."""
+    counts = Ticket.objects.filter(office=office, day__gte=first, day__lte=last).aggregate(
+        appointment=Count("id", filter=Q(kind=Ticket.Kind.APPOINTMENT)),
+        walk_in=Count("id", filter=Q(kind=Ticket.Kind.WALK_IN)),
+    )
+    total = counts["appointment"] + counts["walk_in"]
+    return {**counts, "share": counts["walk_in"] / total if total else None}
