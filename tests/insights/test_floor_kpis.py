@@ -218,6 +218,8 @@ def test_dashboard_report_and_csv_show_the_floor_kpis(manager_client, two_monday
     for label in ("Wartezeit vor Ort, Median", "No-Show-Quote", "Bearbeitungszeit Personalausweis, Median"):
         assert label in report
     assert "14,3 %" in report and "71,4 %" in report
+    assert "im Median nach 10 Minuten aufgerufen; jede zehnte Person wartete 21,6 Minuten" in report
+    assert "14,3 % der aufgerufenen Wartenummern erschienen nicht am Schalter." in report
 
     response = manager_client.get(f"/insights/{office.slug}/bericht.pdf", query)
     text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(response.content)).pages)
