@@ -529,7 +529,11 @@ def handling_chart(ctx: Context) -> charts.Chart:
         kind="line",
         max_gap_days=7,
         columns=tuple(
-            charts.Column(str(names.get(sid, sid)), tuple(rows.get(sid) for _monday, rows in by_week)) for sid in top
+            charts.Column(
+                str(names.get(sid, _g("Leistung %(id)s") % {"id": sid})),
+                tuple(rows.get(sid) for _monday, rows in by_week),
+            )
+            for sid in top
         ),
         summary=_g(
             "Wie lange ein erledigter Schalterkontakt dauerte (Beginn bis Abschluss), für die %(n)d häufigsten "
