@@ -501,6 +501,16 @@ register(
 HANDLING_CHART_SERVICES = len(charts.PALETTE)  # one colour per line
 
 
+def _fitting_legend(names: list[str]) -> int:
+    """How many of the names (in order) fit the chart's one-line legend."""
+    room, used = charts.WIDTH - charts.LEFT - charts.RIGHT, 0.0
+    for count, name in enumerate(names):
+        used += charts.legend_entry_width(name)
+        if used > room:
+            return max(1, count)
+    return len(names)
+
+
 def _handling(ctx: Context) -> dict[int, dict]:
     return ctx.memo(
         f"handling:{ctx.period}",
@@ -516,8 +526,9 @@ def _floor_services(ctx: Context) -> list:
 
 def handling_chart(ctx: Context) -> charts.Chart:
     period = _handling(ctx)
-    top = sorted(period, key=lambda sid: (-period[sid]["visits"], sid))[:HANDLING_CHART_SERVICES]
     names = {s.pk: s.name for s in _floor_services(ctx)}
+    top = sorted(period, key=lambda sid: (-period[sid]["visits"], sid))[:HANDLING_CHART_SERVICES]
+    top = top[: _fitting_legend([str(names.get(sid, sid)) for sid in top])]
     weeks = _per_week(ctx, "handling_weeks", queue_selectors.handling_times)
     by_week = [(monday, {row["service"]: row["p50"] for row in rows}) for monday, rows in weeks if rows]
     return charts.Chart(
@@ -633,7 +644,7 @@ def walk_in_chart(ctx: Context) -> charts.Chart:
     return charts.Chart(
         key="walk_in_share",
         title=_g("Vorsprachen mit und ohne Termin: Wartenummern je Kalenderwoche"),
-        unit=_g("Wartenummern"),
+        unit=_g("Anzahl"),
         x=tuple(m for m, _r in weeks),
         x_kind="week",
         kind="stacked",
