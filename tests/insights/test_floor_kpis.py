@@ -175,13 +175,23 @@ def test_a_period_without_visits_has_no_values(office):
 
 
 def test_waiting_room_now(office, anna, registration):
-    assert selectors.waiting_room(office, now=timezone.now()).waiting == 0
-    now = timezone.now()
+    now = at(MONDAY, 9, 0)
+    assert selectors.waiting_room(office, now=now).waiting == 0
     walk_in(office, registration, now)
     walk_in(office, registration, now)
     room = selectors.waiting_room(office, now=now + dt.timedelta(minutes=3))
     assert (room.waiting, room.walk_ins, room.clerks, room.longest) == (2, 2, 1, 3)
     assert room.last_wait == 10  # one registration (catalogue 10 min) ahead, one clerk
+    assert room.walk_in_open and room.walk_in_minutes_left == 2 * (180 - 3)  # two counters until 12:00
+
+
+def test_waiting_room_counts_an_early_appointment_from_its_time(office, anna, id_card):
+    booked = appointment(office, id_card, at(MONDAY, 9, 0))
+    floor.check_in(office=office, code=booked.code, now=at(MONDAY, 8, 40))
+    room = selectors.waiting_room(office, now=at(MONDAY, 8, 45))
+    assert (room.waiting, room.walk_ins, room.longest) == (1, 0, 0)  # checked in 20 min early: not waiting yet
+    assert room.last_wait == 15  # nobody ahead, but not called before its time
+    assert selectors.waiting_room(office, now=at(MONDAY, 9, 6)).longest == 6
 
 
 @pytest.fixture

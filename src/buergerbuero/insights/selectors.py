@@ -170,7 +170,7 @@ class WaitingRoom:
     walk_ins: int  # of them without appointment (incl. late arrivals)
     clerks: int  # clerks logged in at a counter
     last_wait: int | None  # estimated minutes until the last one in line is called; None = no estimate
-    longest: int | None  # minutes the longest-waiting visit has been waiting so far (None = nobody waits)
+    longest: int | None  # longest wait so far, counted as the waiting-time KPI counts it (None = nobody waits)
     walk_in_open: bool
     walk_in_minutes_left: int
 
@@ -187,7 +187,11 @@ def waiting_room(office: Office, *, now: dt.datetime) -> WaitingRoom:
         walk_ins=sum(1 for v in order if v.due_at is None),
         clerks=queue_selectors.clerks_present(office),
         last_wait=last_wait,
-        longest=max((int((now - v.queued_at).total_seconds() // 60) for v in order), default=None),
+        # waiting as the KPI counts it: from check-in, for an appointment not before its time
+        longest=max(
+            (max(0, int((now - max(v.queued_at, v.due_at or v.queued_at)).total_seconds() // 60)) for v in order),
+            default=None,
+        ),
         walk_in_open=status.open_now,
         walk_in_minutes_left=status.minutes_left,
     )
