@@ -23,10 +23,26 @@ def setup_django(name: str) -> None:
     import django
     from django.core.management import call_command
 
-    django.setup()
     if os.environ["DATABASE_URL"].startswith("postgres"):
-        call_command("flush", interactive=False, verbosity=0) if _has_tables() else None
+        _create_postgres_database(os.environ["DATABASE_URL"])
+    django.setup()
+    if os.environ["DATABASE_URL"].startswith("postgres") and _has_tables():
+        call_command("flush", interactive=False, verbosity=0)
     call_command("migrate", verbosity=0)
+
+
+def _create_postgres_database(url: str) -> None:
+    """Benchmarks get a database of their own; create it on first use."""
+    from urllib.parse import urlsplit
+
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin = parts._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def _has_tables() -> bool:

@@ -1,0 +1,127 @@
+"""Booking throughput with 32 concurrent clients on PostgreSQL (foundation issue §7).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bb_bench .venv/bin/python -m bench.booking_race
+
+32 client processes (each its own connection, like 32 web workers) hold and confirm appointments at random
+free start times of one office (12 counters, 8-week horizon) for a fixed time. Afterwards the claims are
+checked for overlaps. Baseline in the same run: 32 processes inserting single rows into a plain table
+(autocommit) – the raw write rate of the same database on the same machine.
+"""
+
+import datetime as dt
+import json
+import multiprocessing as mp
+import os
+import random
+import sys
+import time
+
+from bench.common import setup_django
+
+CLIENTS = 32
+SECONDS = 10.0
+
+
+def _client(number: int, starts: list[str], deadline: float, results) -> None:
+    import django
+    from django.db import connection
+
+    django.setup()
+    from django.utils import timezone
+
+    from buergerbuero.booking import selectors, services
+    from buergerbuero.catalog.models import Office
+
+    office = Office.objects.get(slug="rennen")
+    rng = random.Random(number)
+    won = lost = 0
+    while time.time() < deadline:
+        start = dt.datetime.fromisoformat(rng.choice(starts))
+        now = timezone.now()
+        query = selectors.booking_query(office=office, service_slugs=["kurz"], now=now)
+        try:
+            hold, _ = services.hold(query=query, start=start, now=now)
+            services.confirm(appointment=hold, name="Bench", email=f"c{number}-{won}@example.org", now=now)
+            won += 1
+        except services.SlotTaken:
+            lost += 1
+        except Exception as exc:  # e.g. the e-mail limit; counted, not fatal
+            if "zu kurzfristig" in str(exc):
+                continue
+            lost += 1
+    connection.close()
+    results.put((won, lost))
+
+
+def _raw(number: int, deadline: float, results) -> None:
+    import django
+    from django.db import connection
+
+    django.setup()
+    count = 0
+    with connection.cursor() as cursor:
+        while time.time() < deadline:
+            cursor.execute("INSERT INTO bench_raw (client, payload) VALUES (%s, %s)", [number, "x" * 40])
+            count += 1
+    connection.close()
+    results.put((count, 0))
+
+
+def _run(target, args_for) -> tuple[int, int, float]:
+    results = mp.get_context("fork").Queue()
+    deadline = time.time() + SECONDS
+    procs = [mp.get_context("fork").Process(target=target, args=(*args_for(n), deadline, results)) for n in range(CLIENTS)]
+    began = time.time()
+    for p in procs:
+        p.start()
+    totals = [results.get() for _ in procs]
+    for p in procs:
+        p.join()
+    elapsed = time.time() - began
+    return sum(w for w, _ in totals), sum(lost for _, lost in totals), elapsed
+
+
+def main() -> None:
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        sys.exit("Set DATABASE_URL to a PostgreSQL database (this benchmark is about PostgreSQL).")
+    setup_django("booking_race")
+    from django.db import connection
+    from django.utils import timezone
+
+    from bench import seed
+    from buergerbuero.booking import selectors
+    from buergerbuero.catalog.models import Office
+
+    office = seed.office("rennen", counters=12)
+    office.max_active_per_email = 100
+    office.save()
+    now = timezone.now()
+    query = selectors.booking_query(office=office, service_slugs=["kurz"], now=now)
+    days = selectors.free_times(query, timezone.localdate(), query.request.last_day, now=now)
+    starts = [t.start.isoformat() for times in days.values() for t in times]
+    print(f"office with 12 counters, {len(starts)} free start times × counters to race for")
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_raw")
+        cursor.execute("CREATE TABLE bench_raw (id bigserial primary key, client int, payload text)")
+    connection.close()
+
+    won, lost, elapsed = _run(_client, lambda n: (n, starts))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT count(*) FROM booking_appointment a JOIN booking_appointment b
+               ON a.counter_id = b.counter_id AND a.id < b.id AND a.start < b.claim_end AND b.start < a.claim_end
+               WHERE a.office_id = %s AND a.status = 'confirmed' AND b.status = 'confirmed'""",
+            [office.pk],
+        )
+        overlaps = cursor.fetchone()[0]
+    raw, _, raw_elapsed = _run(_raw, lambda n: (n,))
+    rate, raw_rate = won / elapsed, raw / raw_elapsed
+    print(f"confirmed bookings: {won} in {elapsed:.1f} s = {rate:.0f}/s ({lost} refused as taken); overlaps: {overlaps}")
+    print(f"raw single-row inserts: {raw} in {raw_elapsed:.1f} s = {raw_rate:.0f}/s")
+    print(f"ratio bookings/s : inserts/s = 1 : {raw_rate / rate:.1f}")
+    print(json.dumps({"bookings_per_s": rate, "raw_inserts_per_s": raw_rate, "overlaps": overlaps, "refused": lost}))
+
+
+if __name__ == "__main__":
+    sys.stdout.reconfigure(line_buffering=True)
+    main()
