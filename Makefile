@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test test-only install migrate demo lint format bench clean
+.PHONY: run test test-only install migrate demo frontend lint format bench clean
 
 install: $(VENV)/.installed
 
@@ -23,12 +23,16 @@ migrate: install
 demo: migrate
 	$(PY) manage.py load_demo --if-empty
 
-run: demo
+# KERN UX, htmx and axe-core from npm (or Node from PyPI, or a plain fallback stylesheet): scripts/build-frontend
+frontend: install
+	@scripts/build-frontend
+
+run: demo frontend
 	@command -v xmlsec1 >/dev/null 2>&1 || echo "Hinweis: xmlsec1 fehlt (apt-get install xmlsec1) – die BundID-Anmeldung ist abgeschaltet, alles andere läuft."
-	@$(PY) manage.py collectstatic --no-input --verbosity 0
+	@$(PY) manage.py collectstatic --no-input --clear --verbosity 0
 	@scripts/run-server $(HOST) $(PORT)
 
-test: install
+test: install frontend
 	$(MAKE) test-only
 
 test-only:

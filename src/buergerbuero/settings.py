@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "django_tasks_db",
     "buergerbuero.core",
     "buergerbuero.accounts",
     "buergerbuero.catalog",
@@ -137,6 +138,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 MEDIA_ROOT = VAR_DIR / "media"
+# Built front-end assets (KERN UX from npm, see scripts/build-frontend); never committed.
+FRONTEND_BUILD_DIR = Path(os.environ.get("FRONTEND_BUILD_DIR", VAR_DIR / "frontend"))
+STATICFILES_DIRS = [FRONTEND_BUILD_DIR / "static"] if (FRONTEND_BUILD_DIR / "static").is_dir() else []
 # Development serves static files from the apps' folders; production serves what collectstatic wrote.
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
@@ -154,6 +158,20 @@ if PRODUCTION:
 # Booking rules that are not per office (per-office rules live on catalog.Office).
 BOOKING_HOLD_MINUTES = int(os.environ.get("BOOKING_HOLD_MINUTES", "10"))
 BOOKING_MAX_ACTIVE_PER_EMAIL = int(os.environ.get("BOOKING_MAX_ACTIVE_PER_EMAIL", "3"))
+
+# Citizen web booking (docs/citizen-web.md).
+BOOKING_OPT_IN_MINUTES = int(os.environ.get("BOOKING_OPT_IN_MINUTES", "60"))
+BOOKING_OPT_IN_LINK_HOURS = int(os.environ.get("BOOKING_OPT_IN_LINK_HOURS", "24"))
+BOOKING_CANCEL_RELEASE_MINUTES = int(os.environ.get("BOOKING_CANCEL_RELEASE_MINUTES", "30"))
+BOOKING_REMINDER_HOURS = int(os.environ.get("BOOKING_REMINDER_HOURS", "24"))
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Background work: django.tasks with the database backend; `manage.py db_worker` runs the tasks.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
 
 LOGGING = {
     "version": 1,

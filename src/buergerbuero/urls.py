@@ -13,4 +13,5 @@ urlpatterns = [
     path("planung/", include("buergerbuero.planning.urls")),
     path("online/", include("buergerbuero.applications.urls")),
     path("", include("buergerbuero.core.urls")),
+    path("", include("buergerbuero.booking.urls")),
 ]

@@ -9,14 +9,17 @@ import pytest
 from buergerbuero.applications.identity.contrib.local_idp import LocalIdP, serve
 
 FIELD = re.compile(r'name="(?P<name>[^"]+)" value="(?P<value>[^"]*)"')
-ACTION = re.compile(r'<form[^>]*action="(?P<action>[^"]+)"')
+FORM = re.compile(r'<form[^>]*action="(?P<action>[^"]+)"[^>]*>(?P<body>.*?)</form>', re.S)
 
 
 def form_fields(html: str) -> tuple[str, dict[str, str]]:
+    """Action and fields of the page's protocol form (not the language switch every page carries)."""
     import html as html_lib
 
-    action = html_lib.unescape(ACTION.search(html).group("action"))
-    return action, {m["name"]: html_lib.unescape(m["value"]) for m in FIELD.finditer(html)}
+    form = next(m for m in FORM.finditer(html) if "/i18n/" not in m["action"])
+    return html_lib.unescape(form["action"]), {
+        m["name"]: html_lib.unescape(m["value"]) for m in FIELD.finditer(form["body"])
+    }
 
 
 def http_post(url: str, data: dict) -> str:

@@ -4,12 +4,13 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.core.cache import cache
-from django.db.models import Q, QuerySet
+from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from buergerbuero.booking import availability
-from buergerbuero.booking.models import Appointment, DayStamp
+from buergerbuero.booking.models import Appointment, DayStamp, MailDelivery
 from buergerbuero.capacity import rules
 from buergerbuero.capacity import selectors as capacity_selectors
 from buergerbuero.capacity.models import Channel
@@ -334,4 +335,151 @@ def booked_ahead(office: Office, *, first: dt.datetime, last: dt.datetime, now: 
         .filter(Q(blocks_until__isnull=True) | Q(blocks_until__gt=now))
         .exclude(status=Appointment.Status.CANCELLED)
         .values_list("start", "claim_end", "channel")
+    )
+
+
+# --- citizen web pages ---
+
+PARTS_OF_DAY = {
+    # local start time range [from, to) for the "only mornings / only evenings" filters
+    "morning": (dt.time(0), dt.time(12)),
+    "afternoon": (dt.time(12), dt.time(16)),
+    "evening": (dt.time(16), dt.time(23, 59)),
+}
+
+
+@dataclass(frozen=True)
+class Offer:
+    """A free start time as the citizen sees it: local time and the label of its opening rule."""
+
+    start: dt.datetime  # aware, office time zone
+    label: str
+
+
+@dataclass(frozen=True)
+class DayOffers:
+    day: dt.date
+    offers: list[Offer]
+
+
+def _label(plan, start: dt.datetime) -> str:
+    minute = int((start - plan.midnight).total_seconds() // 60)
+    for first, last, label in plan.labels:
+        if first <= minute < last:
+            return label
+    return ""
+
+
+def _matches(local: dt.datetime, part: str, weekday: int | None) -> bool:
+    if weekday is not None and local.weekday() != weekday:
+        return False
+    if part in PARTS_OF_DAY:
+        low, high = PARTS_OF_DAY[part]
+        return low <= local.time() < high
+    return True
+
+
+def day_offers(
+    query: BookingQuery,
+    *,
+    first: dt.date,
+    now: dt.datetime,
+    part: str = "",
+    weekday: int | None = None,
+    max_days: int = 7,
+    chunk_days: int = 14,
+) -> list[DayOffers]:
+    """The next `max_days` days from `first` that have free times matching the filters (days without any are skipped).
+
+    Reads the calendar two weeks at a time, so the first page is also the jump to the first free day.
+    """
+    out: list[DayOffers] = []
+    today = now.astimezone(query.tz).date()
+    first = max(first, today)
+    while first <= query.request.last_day and len(out) < max_days:
+        last = min(first + dt.timedelta(days=chunk_days - 1), query.request.last_day)
+        plan_list = capacity_selectors.day_plans(query.office, first, last)
+        plans = {plan.day: plan for plan in plan_list}
+        free = availability.free_times(plan_list, taken(query.office, plan_list, now=now), query.request)
+        for day in sorted(free):
+            offers = []
+            for item in free[day]:
+                local = item.start.astimezone(query.tz)
+                if _matches(local, part, weekday):
+                    offers.append(Offer(local, _label(plans[day], item.start)))
+            if offers:
+                out.append(DayOffers(day, offers))
+                if len(out) >= max_days:
+                    break
+        first = last + dt.timedelta(days=1)
+    return out
+
+
+def earliest_offer(query: BookingQuery, *, now: dt.datetime) -> Offer | None:
+    """The earliest free time with the label of its opening rule (e.g. "Serviceabend")."""
+    hit = earliest(query, now=now)
+    if hit is None:
+        return None
+    local = hit.start.astimezone(query.tz)
+    plan = capacity_selectors.day_plans(query.office, local.date(), local.date())[0]
+    return Offer(local, _label(plan, hit.start))
+
+
+def appointment_by_public_id(public_id) -> Appointment:
+    appointment = (
+        Appointment.objects.select_related("office", "counter")
+        .prefetch_related("items__service")
+        .filter(public_id=public_id)
+        .first()
+    )
+    if appointment is None:
+        raise NotFound(_("Diesen Termin gibt es nicht (mehr)."), field="link")
+    return appointment
+
+
+def query_for(appointment: Appointment, *, now: dt.datetime) -> BookingQuery:
+    """The booking question an existing appointment answers (same office, services and persons)."""
+    return booking_query(
+        office=appointment.office,
+        service_slugs=[item.service.slug for item in appointment.items.all()],
+        persons=appointment.persons,
+        channel=appointment.channel,
+        now=now,
+    )
+
+
+def due_reminders(*, now: dt.datetime, hours: int) -> QuerySet[Appointment]:
+    """Confirmed appointments starting within `hours` whose reminder for the current version is not sent.
+
+    Appointments booked inside the reminder window get none (their confirmation just arrived).
+    """
+    window = dt.timedelta(hours=hours)
+    sent = MailDelivery.objects.filter(
+        appointment=OuterRef("pk"),
+        kind=MailDelivery.Kind.REMINDER,
+        ref=Cast(OuterRef("sequence"), CharField()),
+    )
+    return (
+        Appointment.objects.filter(
+            status=Appointment.Status.CONFIRMED,
+            start__gt=now,
+            start__lte=now + window,
+            confirmed_at__lt=F("start") - window,
+        )
+        .exclude(email="")
+        .exclude(Exists(sent))
+        .order_by("start")
+    )
+
+
+def confirmed_by_code_and_email(code: str, email: str, *, now: dt.datetime) -> Appointment | None:
+    return (
+        Appointment.objects.filter(
+            code=code.strip().upper(),
+            email__iexact=email.strip(),
+            status=Appointment.Status.CONFIRMED,
+            start__gt=now,
+        )
+        .select_related("office")
+        .first()
     )

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from buergerbuero.booking import availability, selectors
-from buergerbuero.booking.models import Appointment, AppointmentService, Claim, DayStamp
+from buergerbuero.booking.models import Appointment, AppointmentService, Claim, DayStamp, MailDelivery
 from buergerbuero.capacity import selectors as capacity_selectors
 from buergerbuero.core.errors import Conflict, DomainError
 
@@ -247,3 +247,185 @@ def reschedule(
         field="start",
         extra={"alternatives": [t.isoformat() for t in _alternatives(query, after=start, now=now)]},
     )
+
+
+# --- citizen web flow: double opt-in, citizen cancel/move, e-mails (docs/citizen-web.md) ---
+
+
+def _send_later(appointment: Appointment, kind: str, ref: str, base_url: str) -> None:
+    """Queue an e-mail once the transaction has committed (the task re-reads the appointment)."""
+    from buergerbuero.booking import tasks
+
+    transaction.on_commit(
+        lambda: tasks.send_appointment_mail.enqueue(
+            appointment_id=appointment.pk, kind=kind, ref=ref, base_url=base_url
+        )
+    )
+
+
+def _renew_hold(appointment: Appointment, *, now: dt.datetime, minutes: int) -> None:
+    """Give a hold a new expiry. A hold that lapsed meanwhile takes its time again if it is still free."""
+    expires_at = now + dt.timedelta(minutes=minutes)
+    if appointment.blocks_until and appointment.blocks_until > now:
+        appointment.blocks_until = expires_at
+        appointment.save(update_fields=["blocks_until"])
+        appointment.claims.update(expires_at=expires_at)
+        return
+    query = selectors.query_for(appointment, now=now)
+    units = _claim_units(query, appointment.start)
+    appointment.claims.all().delete()
+    for lane in _free_lanes(query, appointment.start, now=now, ignore=appointment.pk):
+        if _take_lane(appointment, lane, units, expires_at=expires_at, now=now):
+            appointment.counter_id = lane
+            appointment.blocks_until = expires_at
+            appointment.save(update_fields=["counter", "blocks_until"])
+            return
+    raise SlotTaken(
+        _("Ihre Reservierung ist abgelaufen und die Zeit wurde inzwischen vergeben. Bitte wählen Sie eine andere."),
+        field="start",
+        code="hold_expired",
+        extra={"alternatives": [t.isoformat() for t in _alternatives(query, after=appointment.start, now=now)]},
+    )
+
+
+@transaction.atomic
+def request_opt_in(
+    *,
+    appointment: Appointment,
+    name: str,
+    email: str,
+    phone: str = "",
+    language: str = "de",
+    base_url: str,
+    now: dt.datetime | None = None,
+) -> Appointment:
+    """Store the contact data on a hold, keep the time for the opt-in period and e-mail the confirmation link.
+
+    Asking again (e.g. after correcting a typo in the address) sends a new link to the new address.
+    """
+    now = now or timezone.now()
+    appointment = Appointment.objects.select_for_update().select_related("office").get(pk=appointment.pk)
+    if appointment.status == Appointment.Status.CONFIRMED:
+        raise Conflict(_("Dieser Termin ist bereits bestätigt."), field="hold", code="already_confirmed")
+    if appointment.status == Appointment.Status.CANCELLED:
+        raise Conflict(_("Dieser Termin wurde abgesagt."), field="hold", code="cancelled")
+    limit = appointment.office.max_active_per_email
+    if selectors.active_count_for_email(email, now=now) >= limit:
+        raise DomainError(
+            _("Mit dieser E-Mail-Adresse sind bereits %(n)d Termine gebucht. Bitte sagen Sie zuerst einen ab.")
+            % {"n": limit},
+            field="email",
+            code="too_many_appointments",
+        )
+    _renew_hold(appointment, now=now, minutes=settings.BOOKING_OPT_IN_MINUTES)
+    appointment.name, appointment.email, appointment.phone = name.strip(), email.strip().lower(), phone.strip()
+    appointment.language = language[:8] or "de"
+    appointment.opt_in_sent_at = now
+    appointment.save(update_fields=["name", "email", "phone", "language", "opt_in_sent_at"])
+    _send_later(appointment, MailDelivery.Kind.OPT_IN, now.isoformat(), base_url)
+    return appointment
+
+
+@transaction.atomic
+def confirm_opt_in(
+    *, appointment: Appointment, base_url: str, now: dt.datetime | None = None
+) -> tuple[Appointment, bool]:
+    """The citizen used the e-mail link: confirm the hold. Returns (appointment, whether it changed now).
+
+    A second click answers with the same appointment and sends no second mail. If the hold lapsed, the
+    time is taken again when it is still free; otherwise SlotTaken carries alternatives.
+    """
+    now = now or timezone.now()
+    appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    if appointment.status == Appointment.Status.CONFIRMED:
+        return appointment, False
+    if appointment.status == Appointment.Status.CANCELLED or appointment.opt_in_sent_at is None:
+        raise Conflict(
+            _("Dieser Termin kann nicht mehr bestätigt werden. Bitte wählen Sie einen neuen."),
+            field="link",
+            code="not_confirmable",
+        )
+    if appointment.blocks_until is None or appointment.blocks_until <= now:
+        _renew_hold(appointment, now=now, minutes=settings.BOOKING_HOLD_MINUTES)
+    appointment = confirm(
+        appointment=appointment, name=appointment.name, email=appointment.email, phone=appointment.phone, now=now
+    )
+    _send_later(appointment, MailDelivery.Kind.CONFIRMED, str(appointment.sequence), base_url)
+    return appointment, True
+
+
+@transaction.atomic
+def cancel_by_citizen(*, appointment: Appointment, base_url: str, now: dt.datetime | None = None) -> Appointment:
+    """Cancel through the signed link; the time is released after BOOKING_CANCEL_RELEASE_MINUTES."""
+    now = now or timezone.now()
+    was = Appointment.objects.select_for_update().get(pk=appointment.pk).status
+    if was != Appointment.Status.CONFIRMED:
+        if was == Appointment.Status.CANCELLED:
+            return Appointment.objects.get(pk=appointment.pk)
+        raise DomainError(_("Nur bestätigte Termine können abgesagt werden."), field="link", code="not_confirmed")
+    appointment = cancel(
+        appointment=appointment, now=now, release_delay_minutes=settings.BOOKING_CANCEL_RELEASE_MINUTES
+    )
+    appointment.sequence += 1
+    appointment.save(update_fields=["sequence"])
+    _send_later(appointment, MailDelivery.Kind.CANCELLED, str(appointment.sequence), base_url)
+    return appointment
+
+
+@transaction.atomic
+def reschedule_by_citizen(
+    *, appointment: Appointment, start: dt.datetime, base_url: str, now: dt.datetime | None = None
+) -> Appointment:
+    """Move through the signed link (same services and persons); the old time stays if the new one is gone."""
+    now = now or timezone.now()
+    query = selectors.query_for(appointment, now=now)
+    appointment = reschedule(appointment=appointment, query=query, start=start, now=now)
+    appointment.sequence += 1
+    appointment.save(update_fields=["sequence"])
+    _send_later(appointment, MailDelivery.Kind.UPDATED, str(appointment.sequence), base_url)
+    return appointment
+
+
+@transaction.atomic
+def resend_links(*, code: str, email: str, base_url: str, now: dt.datetime | None = None) -> None:
+    """Mail the links of a confirmed appointment again; silent when code and address do not match."""
+    now = now or timezone.now()
+    appointment = selectors.confirmed_by_code_and_email(code, email, now=now)
+    if appointment is not None:
+        _send_later(appointment, MailDelivery.Kind.LINKS, now.isoformat(), base_url)
+
+
+@transaction.atomic
+def deliver_mail(*, appointment_id: int, kind: str, ref: str, base_url: str, now: dt.datetime | None = None) -> bool:
+    """Send one e-mail about an appointment at most once per (kind, ref); stale ones are skipped.
+
+    The delivery row and the SMTP hand-over share a transaction: if sending fails, the row is rolled back
+    and a retry sends it; if it succeeded, a second run of the same task finds the row and sends nothing.
+    """
+    from buergerbuero.booking import mails
+
+    now = now or timezone.now()
+    appointment = Appointment.objects.select_for_update().filter(pk=appointment_id).first()
+    if appointment is None or not appointment.email:
+        return False
+    if not mails.still_relevant(appointment, kind, ref, now=now):
+        return False
+    try:
+        with transaction.atomic():
+            MailDelivery.objects.create(appointment=appointment, kind=kind, ref=ref, to=appointment.email, sent_at=now)
+    except IntegrityError:
+        return False
+    mails.build(selectors.appointment_by_public_id(appointment.public_id), kind, base_url=base_url).send()
+    return True
+
+
+def enqueue_due_reminders(*, now: dt.datetime | None = None, hours: int | None = None) -> int:
+    """Queue reminder mails for appointments starting soon. Safe to run any number of times."""
+    now = now or timezone.now()
+    hours = settings.BOOKING_REMINDER_HOURS if hours is None else hours
+    count = 0
+    with transaction.atomic():
+        for appointment in selectors.due_reminders(now=now, hours=hours):
+            _send_later(appointment, MailDelivery.Kind.REMINDER, str(appointment.sequence), settings.SITE_URL)
+            count += 1
+    return count
