@@ -31,6 +31,11 @@ def messages(catalogue) -> dict:
     return out
 
 
+def test_there_is_one_catalogue_for_all_apps():
+    # an app's own locale/ folder would take that app's strings out of the catalogue that the checks below read
+    assert sorted((ROOT / "src").rglob("locale")) == [CATALOGUE.parents[2]]
+
+
 def test_every_entry_is_translated_and_none_is_fuzzy():
     po = polib.pofile(str(CATALOGUE))
     untranslated = [e.msgid for e in po.untranslated_entries()]
