@@ -45,3 +45,18 @@ def test_demo_trend_rises_before_last_years_closure_recovers_and_rises_again():
 
     ctx = kpis.Context(office, Period(today - dt.timedelta(days=90), today))
     assert {f.label: f.value for f in kpis.get("lead_time").figures(ctx)}["Tage über dem Zielkorridor"] > 30
+
+    # The floor KPIs of the last quarter are plausible: the demo's ~8 % no-shows, minutes of waiting,
+    # ID-card handling near its catalogue time, and some walk-ins beside the appointments.
+    floor = {key: {f.label: f.value for f in kpis.get(key).figures(ctx)} for key in _FLOOR}
+    assert 6 <= floor["no_show_rate"]["No-Show-Quote"] <= 10
+    waiting = floor["waiting_time"]
+    assert 1 <= waiting["Wartezeit vor Ort, Median"] < waiting["Wartezeit vor Ort, 90. Perzentil"] <= 60
+    assert waiting["Aufgerufene Wartenummern"] > 1000
+    id_card = floor["handling_time"][f"Bearbeitungszeit {service.name}, Median"]
+    assert 0.7 * service.handling_minutes <= id_card <= 1.5 * service.handling_minutes
+    assert 2 <= floor["walk_in_share"]["Anteil ohne Termin"] <= 40
+    assert selectors.waiting_room(office, now=timezone.now()).clerks == 1  # the demo clerk at counter 1
+
+
+_FLOOR = ("waiting_time", "handling_time", "no_show_rate", "walk_in_share")

@@ -142,20 +142,20 @@ def test_registry_adding_a_kpi_is_one_selector_and_one_chart(small_office):
     from buergerbuero.insights import charts
 
     kpi = kpis.KPI(
-        key="waiting_time",
-        title="Wartezeit vor Ort",
-        section="floor",
-        definition="Minuten vom Einchecken bis zum Aufruf.",
+        key="service_level",
+        title="Servicelevel Callcenter",
+        section="callcenter",
+        definition="Anteil der Anrufe, die in 30 s angenommen wurden.",
         chart=lambda ctx: charts.Chart(
-            "waiting_time", "Wartezeit", "Minuten", (MONDAY,), (charts.Column("p50", (7,)),)
+            "service_level", "Servicelevel", "%", (MONDAY,), (charts.Column("Servicelevel", (81,)),)
         ),
-        figures=lambda ctx: [kpis.Figure("Wartezeit, Median", 7, "Minuten", "lower")],
+        figures=lambda ctx: [kpis.Figure("Servicelevel", 81, "%", "higher")],
     )
     pending = dict(kpis.PENDING)
     try:
         kpis.register(kpi)
-        assert "waiting_time" not in kpis.PENDING
+        assert "service_level" not in kpis.PENDING
         assert kpis.all_kpis()[-1] is kpi
     finally:
-        kpis.REGISTRY.pop("waiting_time")
+        kpis.REGISTRY.pop("service_level")
         kpis.PENDING.update(pending)

@@ -215,10 +215,11 @@ def free_times(
 
 
 def earliest_many(
-    queries: list[BookingQuery], *, now: dt.datetime, chunk_days: int = 7
+    queries: list[BookingQuery], *, now: dt.datetime, first_chunk_days: int = 14
 ) -> dict[int, availability.FreeTime | None]:
-    """Earliest free start per office. The calendars are read once; days are looked at a week at a time,
-    and an office leaves the search as soon as its first free time is found."""
+    """Earliest free start per office. The calendars are read once; the first two weeks are looked at first
+    (where most offices find a time), then the rest of the horizon in one go – so at most two rounds of
+    queries even when the first free time is weeks away."""
     if not queries:
         return {}
     first = min(now.astimezone(q.tz).date() for q in queries)
@@ -229,7 +230,7 @@ def earliest_many(
     pending = list(queries)
     day = first
     while pending:
-        end = min(day + dt.timedelta(days=chunk_days - 1), last)
+        end = min(day + dt.timedelta(days=first_chunk_days - 1), last) if day == first else last
         plans = {q.office: rules.day_plans(calendars[q.office.pk], day, end, memo=memos[q.office.pk]) for q in pending}
         taken = taken_many(plans, now=now)
         still = []

@@ -22,26 +22,44 @@ def office_calendars(offices: list[Office], first: dt.date, last: dt.date) -> di
     a fixed number of queries however many offices."""
     ids = [o.pk for o in offices]
     opening = OpeningRule.objects.filter(office_id__in=ids).exclude(valid_to__lt=first).exclude(valid_from__gt=last)
+    # Plain rows, not model instances: a city has hundreds of roster entries and this runs on every query.
     roster = (
         RosterEntry.objects.filter(counter__office_id__in=ids)
         .exclude(valid_to__lt=first)
         .exclude(valid_from__gt=last)
-        .select_related("counter")
-        .prefetch_related("services")
+        .values_list(
+            "id",
+            "counter__office_id",
+            "counter_id",
+            "counter__number",
+            "weekdays",
+            "start_time",
+            "end_time",
+            "valid_from",
+            "valid_to",
+            "every_n_weeks",
+        )
     )
+    skills: dict[int, set[int]] = {}
+    for entry_id, service_id in RosterEntry.services.through.objects.filter(
+        rosterentry__counter__office_id__in=ids
+    ).values_list("rosterentry_id", "service_id"):
+        skills.setdefault(entry_id, set()).add(service_id)
     closures = Closure.objects.filter(office_id__in=ids, end_date__gte=first, start_date__lte=last)
     by_office: dict[int, dict[str, list]] = {pk: {"rules": [], "closures": [], "roster": []} for pk in ids}
     for r in opening:
         by_office[r.office_id]["rules"].append(rules.OpeningRule(r.recurrence(), r.kind, r.label))
     for c in closures:
         by_office[c.office_id]["closures"].append(rules.Closure(c.start_date, c.end_date, c.reason))
-    for r in roster:
-        by_office[r.counter.office_id]["roster"].append(
+    for entry_id, office_id, counter_id, number, weekdays, start, end, valid_from, valid_to, every in roster:
+        by_office[office_id]["roster"].append(
             rules.RosterEntry(
-                lane=r.counter_id,
-                order=r.counter.number,
-                recurrence=r.recurrence(),
-                skills=frozenset(s.id for s in r.services.all()) or None,
+                lane=counter_id,
+                order=number,
+                recurrence=rules.Recurrence(
+                    frozenset(int(c) for c in weekdays), start, end, valid_from, valid_to, every
+                ),
+                skills=frozenset(skills[entry_id]) if entry_id in skills else None,
             )
         )
     return {

@@ -112,6 +112,11 @@ def nice_step(span: float, ticks: int = 5) -> float:
     return 10 * magnitude
 
 
+def legend_entry_width(name: str) -> float:
+    """Width of one legend entry (swatch, gap, text at 11 px); the legend is one line of WIDTH - LEFT - RIGHT."""
+    return 24 + 6.5 * len(name)
+
+
 def format_number(value: float | None, none_label: str = "–") -> str:
     """German number format: decimal comma, at most one decimal place."""
     if value is None:
@@ -247,7 +252,7 @@ def shapes(chart: Chart, width: int = WIDTH, height: int = HEIGHT) -> Layout:
     for c_index, column in enumerate(chart.columns):
         out.append(Rect(x, 8, 10, 10, PALETTE[c_index % len(PALETTE)]))
         out.append(Text(x + 14, 17, column.name, 11))
-        x += 24 + 6.5 * len(column.name)
+        x += legend_entry_width(column.name)
     if chart.none_label and any(v is None for c in chart.columns for v in c.values):
         out.append(Rect(x, 8, 4, 10, EVENT_STROKE))
         out.append(Text(x + 8, 17, chart.none_label, 11))

@@ -21,6 +21,7 @@ from buergerbuero.capacity.models import Channel
 from buergerbuero.catalog.models import Office
 from buergerbuero.insights import charts, metrics, selectors
 from buergerbuero.insights.metrics import Period
+from buergerbuero.queue import selectors as queue_selectors
 
 
 @dataclass
@@ -74,9 +75,6 @@ REGISTRY: dict[str, KPI] = {}
 
 # KPIs that other apps' data will feed; shown as "not yet available" until registered (docs/kpis.md).
 PENDING = {
-    "waiting_time": (_("Wartezeit vor Ort (Median/90. Perzentil)"), "floor"),
-    "handling_time": (_("Bearbeitungszeit je Leistung"), "floor"),
-    "no_show_rate": (_("Nicht erschienene Termine (No-Show-Quote)"), "floor"),
     "first_contact_resolution": (_("Erstlösungsquote Callcenter"), "callcenter"),
     "service_level": (_("Servicelevel Callcenter (Anteil in 30 s angenommen)"), "callcenter"),
 }
@@ -416,5 +414,272 @@ register(
         ),
         chart=demand_chart,
         figures=demand_figures,
+    )
+)
+
+
+# --- office floor (measured by the queue app) -------------------------------------------------------
+#
+# The definitions are the queue app's (`queue.selectors`: waiting_minutes_rows, waiting_times, handling_times,
+# no_show_rate, walk_in_share); percentiles are interpolated as there (`metrics.interpolated_percentile`), so the
+# numbers here equal the queue app's for the same days. Weekly series call the queue selectors once per ISO week.
+
+
+def _per_week(ctx: Context, name: str, read: Callable) -> list[tuple[dt.date, object]]:
+    """(Monday, read(office, first, last)) for every ISO week of the period, the edge weeks cut to the period."""
+    return ctx.memo(
+        f"{name}:{ctx.period}",
+        lambda: [
+            (metrics.week_start(w.first), read(ctx.office, w.first, w.last)) for w in metrics.weeks_of(ctx.period)
+        ],
+    )
+
+
+def _minutes_text() -> str:
+    return _g("Minuten")
+
+
+def _waiting(ctx: Context) -> list[tuple[dt.date, float]]:
+    """(local day of the first call, waiting minutes) of every first leg called in the period."""
+
+    def compute():
+        rows = queue_selectors.waiting_minutes_rows(ctx.office, ctx.period.first, ctx.period.last)
+        return [(called.astimezone(ctx.tz).date(), minutes) for called, _service, minutes in rows]
+
+    return ctx.memo(f"waiting:{ctx.period}", compute)
+
+
+def waiting_chart(ctx: Context) -> charts.Chart:
+    weeks = metrics.weekly(_waiting(ctx))
+    values = list(weeks.values())
+    return charts.Chart(
+        key="waiting_time",
+        title=_g("Wartezeit vor Ort: Minuten bis zum Aufruf, je Kalenderwoche"),
+        unit=_minutes_text(),
+        x=tuple(weeks),
+        x_kind="week",
+        kind="line",
+        max_gap_days=7,
+        columns=(
+            charts.Column(_g("Median"), tuple(metrics.interpolated_percentile(v, 50) for v in values)),
+            charts.Column(_g("90. Perzentil"), tuple(metrics.interpolated_percentile(v, 90) for v in values)),
+        ),
+        events=_events(ctx),
+        summary=_g(
+            "Wie lange Menschen im Wartebereich saßen, bis ihre Wartenummer zum ersten Mal aufgerufen wurde "
+            "(mit Termin ab der Terminzeit gerechnet)."
+        ),
+    )
+
+
+def waiting_figures(ctx: Context) -> list[Figure]:
+    values = [minutes for _day, minutes in _waiting(ctx)]
+    minutes = _minutes_text()
+    return [
+        Figure(_g("Wartezeit vor Ort, Median"), metrics.interpolated_percentile(values, 50), minutes, "lower"),
+        Figure(_g("Wartezeit vor Ort, 90. Perzentil"), metrics.interpolated_percentile(values, 90), minutes, "lower"),
+        Figure(_g("Aufgerufene Wartenummern"), len(values), _g("Vorsprachen")),
+    ]
+
+
+register(
+    KPI(
+        key="waiting_time",
+        title=_("Wartezeit vor Ort (Median/90. Perzentil)"),
+        section="floor",
+        definition=_(
+            "Minuten vom Einchecken bis zum ersten Aufruf an einen Schalter, nur für den ersten Schalterkontakt "
+            "einer Wartenummer; bei Terminen zählt die Zeit erst ab der Terminzeit (wer früh eincheckt, wartet "
+            "nicht). Median und 90. Perzentil mit linearer Interpolation, je Kalenderwoche des Aufrufs."
+        ),
+        chart=waiting_chart,
+        figures=waiting_figures,
+    )
+)
+
+
+HANDLING_CHART_SERVICES = len(charts.PALETTE)  # one colour per line
+
+
+def _fitting_legend(names: list[str]) -> int:
+    """How many of the names (in order) fit the chart's one-line legend."""
+    room, used = charts.WIDTH - charts.LEFT - charts.RIGHT, 0.0
+    for count, name in enumerate(names):
+        used += charts.legend_entry_width(name)
+        if used > room:
+            return max(1, count)
+    return len(names)
+
+
+def _handling(ctx: Context) -> dict[int, dict]:
+    return ctx.memo(
+        f"handling:{ctx.period}",
+        lambda: {
+            row["service"]: row for row in queue_selectors.handling_times(ctx.office, ctx.period.first, ctx.period.last)
+        },
+    )
+
+
+def _floor_services(ctx: Context) -> list:
+    return ctx.memo("floor_services", lambda: list(queue_selectors.walk_in_services(ctx.office)))
+
+
+def handling_chart(ctx: Context) -> charts.Chart:
+    period = _handling(ctx)
+    names = {s.pk: s.name for s in _floor_services(ctx)}
+    top = sorted(period, key=lambda sid: (-period[sid]["visits"], sid))[:HANDLING_CHART_SERVICES]
+    top = top[: _fitting_legend([str(names.get(sid, sid)) for sid in top])]
+    weeks = _per_week(ctx, "handling_weeks", queue_selectors.handling_times)
+    by_week = [(monday, {row["service"]: row["p50"] for row in rows}) for monday, rows in weeks if rows]
+    return charts.Chart(
+        key="handling_time",
+        title=_g("Bearbeitungszeit je Leistung: Median in Minuten, je Kalenderwoche"),
+        unit=_minutes_text(),
+        x=tuple(monday for monday, _rows in by_week),
+        x_kind="week",
+        kind="line",
+        max_gap_days=7,
+        columns=tuple(
+            charts.Column(
+                str(names.get(sid, _g("Leistung %(id)s") % {"id": sid})),
+                tuple(rows.get(sid) for _monday, rows in by_week),
+            )
+            for sid in top
+        ),
+        summary=_g(
+            "Wie lange ein erledigter Schalterkontakt dauerte (Beginn bis Abschluss), für die %(n)d häufigsten "
+            "Leistungen des Zeitraums; alle Leistungen stehen in den Kennzahlen."
+        )
+        % {"n": len(top)},
+    )
+
+
+def handling_figures(ctx: Context) -> list[Figure]:
+    rows = _handling(ctx)
+    minutes = _minutes_text()
+    figures = [
+        Figure(
+            _g("Bearbeitungszeit %(service)s, Median") % {"service": service.name},
+            rows[service.pk]["p50"] if service.pk in rows else None,
+            minutes,
+        )
+        for service in _floor_services(ctx)
+    ]
+    figures.append(Figure(_g("Erledigte Schalterkontakte"), sum(r["visits"] for r in rows.values()), _g("Vorsprachen")))
+    return figures
+
+
+register(
+    KPI(
+        key="handling_time",
+        title=_("Bearbeitungszeit je Leistung"),
+        section="floor",
+        definition=_(
+            "Minuten vom Beginn bis zum Abschluss eines Schalterkontakts, der als erledigt abgeschlossen wurde "
+            "(auch nach Weiterleitung jeder Kontakt für sich), je Leistung der Vorsprache; Median mit linearer "
+            "Interpolation. Nicht erschienene und weitergeleitete Kontakte zählen nicht."
+        ),
+        chart=handling_chart,
+        figures=handling_figures,
+    )
+)
+
+
+def _no_shows(ctx: Context) -> dict:
+    return ctx.memo(
+        f"no_shows:{ctx.period}", lambda: queue_selectors.no_show_rate(ctx.office, ctx.period.first, ctx.period.last)
+    )
+
+
+def no_show_chart(ctx: Context) -> charts.Chart:
+    weeks = [(m, r) for m, r in _per_week(ctx, "no_show_weeks", queue_selectors.no_show_rate) if r["visits"]]
+    return charts.Chart(
+        key="no_show_rate",
+        title=_g("No-Show-Quote: aufgerufen und nicht erschienen, je Kalenderwoche"),
+        unit="%",
+        x=tuple(m for m, _r in weeks),
+        x_kind="week",
+        kind="bar",
+        columns=(
+            charts.Column(_g("No-Show-Quote"), tuple(metrics.ratio(r["no_shows"], r["visits"]) for _m, r in weeks)),
+        ),
+        summary=_g("Anteil der aufgerufenen Wartenummern, deren Inhaberin oder Inhaber nicht an den Schalter kam."),
+    )
+
+
+def no_show_figures(ctx: Context) -> list[Figure]:
+    counts = _no_shows(ctx)
+    unit = _g("Vorsprachen")
+    return [
+        Figure(_g("No-Show-Quote"), metrics.ratio(counts["no_shows"], counts["visits"]), "%", "lower"),
+        Figure(_g("Nicht erschienen nach Aufruf"), counts["no_shows"], unit, "lower"),
+        Figure(_g("Abgeschlossene erste Schalterkontakte"), counts["visits"], unit),
+    ]
+
+
+register(
+    KPI(
+        key="no_show_rate",
+        title=_("Nicht erschienen nach Aufruf (No-Show-Quote)"),
+        section="floor",
+        definition=_(
+            "Erste Schalterkontakte von Wartenummern (mit und ohne Termin), die als „nicht erschienen“ "
+            "abgeschlossen wurden, geteilt durch alle abgeschlossenen ersten Schalterkontakte (erledigt, nicht "
+            "erschienen oder weitergeleitet). Gebuchte Termine ohne Check-in zählen nicht mit."
+        ),
+        chart=no_show_chart,
+        figures=no_show_figures,
+    )
+)
+
+
+def _tickets(ctx: Context) -> dict:
+    return ctx.memo(
+        f"tickets:{ctx.period}", lambda: queue_selectors.walk_in_share(ctx.office, ctx.period.first, ctx.period.last)
+    )
+
+
+def walk_in_chart(ctx: Context) -> charts.Chart:
+    weeks = [(m, r) for m, r in _per_week(ctx, "ticket_weeks", queue_selectors.walk_in_share) if r["share"] is not None]
+    return charts.Chart(
+        key="walk_in_share",
+        title=_g("Vorsprachen mit und ohne Termin: Wartenummern je Kalenderwoche"),
+        unit=_g("Anzahl"),
+        x=tuple(m for m, _r in weeks),
+        x_kind="week",
+        kind="stacked",
+        columns=(
+            charts.Column(_g("mit Termin"), tuple(r["appointment"] for _m, r in weeks)),
+            charts.Column(_g("ohne Termin"), tuple(r["walk_in"] for _m, r in weeks)),
+        ),
+        summary=_g(
+            "Wie viele Menschen je Woche mit Termin und ohne Termin (offene Sprechstunde, verspätet) eine "
+            "Wartenummer bekamen."
+        ),
+    )
+
+
+def walk_in_figures(ctx: Context) -> list[Figure]:
+    counts = _tickets(ctx)
+    unit = _g("Wartenummern")
+    share = metrics.ratio(counts["walk_in"], counts["walk_in"] + counts["appointment"])
+    return [
+        Figure(_g("Anteil ohne Termin"), share, "%"),
+        Figure(_g("Wartenummern mit Termin"), counts["appointment"], unit),
+        Figure(_g("Wartenummern ohne Termin"), counts["walk_in"], unit),
+    ]
+
+
+register(
+    KPI(
+        key="walk_in_share",
+        title=_("Vorsprachen ohne Termin (Anteil)"),
+        section="floor",
+        definition=_(
+            "Wartenummern ohne Termin geteilt durch alle Wartenummern des Zeitraums; wer zu spät zum Termin kam "
+            "und ohne Termin eingereiht wurde, zählt als ohne Termin."
+        ),
+        chart=walk_in_chart,
+        figures=walk_in_figures,
     )
 )

@@ -197,3 +197,28 @@ def ratio(part: float, whole: float) -> float | None:
     if not whole:
         return None
     return round(100 * part / whole, 1)
+
+
+def interpolated_percentile(values: Sequence[float], p: float) -> float | None:
+    """Percentile with linear interpolation between neighbouring ranks (numpy's default), rounded to 0.1.
+
+    The queue app computes its waiting- and handling-time percentiles this way (`queue.selectors`); the floor
+    KPIs use the same method so that their numbers equal the queue app's. Empty input gives None.
+    """
+    if not values:
+        return None
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * p / 100
+    low = math.floor(position)
+    high = min(low + 1, len(ordered) - 1)
+    return round(ordered[low] + (ordered[high] - ordered[low]) * (position - low), 1)
+
+
+def weeks_of(period: Period) -> list[Period]:
+    """The ISO weeks touching the period, each cut to the period (the first and last may be shorter)."""
+    out = []
+    monday = week_start(period.first)
+    while monday <= period.last:
+        out.append(Period(max(monday, period.first), min(monday + dt.timedelta(days=6), period.last)))
+        monday += dt.timedelta(days=7)
+    return out

@@ -184,4 +184,18 @@ def _highlights(figures: dict[str, list[kpis.Figure]], previous_ctx: kpis.Contex
         out.append(
             _g("Die angebotenen Terminzeiten waren zu %(value)s %% belegt.") % {"value": utilisation[0].display()}
         )
+    waiting, no_shows = figures.get("waiting_time"), figures.get("no_show_rate")
+    if waiting and waiting[2].value:
+        out.append(
+            _g(
+                "Im Wartebereich wurden die Wartenden im Median nach %(p50)s Minuten aufgerufen; jede zehnte Person "
+                "wartete %(p90)s Minuten oder länger (%(n)s Aufrufe)."
+            )
+            % {"p50": waiting[0].display(), "p90": waiting[1].display(), "n": waiting[2].display()}
+        )
+    if no_shows and no_shows[0].value is not None:
+        out.append(
+            _g("%(rate)s %% der aufgerufenen Wartenummern erschienen nicht am Schalter.")
+            % {"rate": no_shows[0].display()}
+        )
     return out

@@ -1,6 +1,7 @@
 """Reads of the insights app: snapshots, bookings, capacity and events as plain data for the KPI arithmetic."""
 
 import datetime as dt
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.db.models import Max, Q
@@ -21,6 +22,7 @@ from buergerbuero.insights.models import (
     KPISnapshot,
     OfficeTarget,
 )
+from buergerbuero.queue import selectors as queue_selectors
 
 
 def _bounds(office: Office, period: Period) -> tuple[dt.datetime, dt.datetime]:
@@ -158,3 +160,38 @@ def bookings_made(office: Office, service: Service, period: Period) -> dict[dt.d
     for booked, visit in rows:
         out.setdefault(booked.astimezone(tz).date(), []).append(metrics.realised_lead_days(booked, visit, tz))
     return out
+
+
+@dataclass(frozen=True)
+class WaitingRoom:
+    """The office floor right now, for the dashboard (all numbers from the queue app)."""
+
+    waiting: int  # visits waiting to be called today
+    walk_ins: int  # of them without appointment (incl. late arrivals)
+    clerks: int  # clerks logged in at a counter
+    last_wait: int | None  # estimated minutes until the last one in line is called; None = no estimate
+    longest: int | None  # longest wait so far, counted as the waiting-time KPI counts it (None = nobody waits)
+    walk_in_open: bool
+    walk_in_minutes_left: int
+
+
+def waiting_room(office: Office, *, now: dt.datetime) -> WaitingRoom:
+    """Queue length and estimated wait: the queue's own ranking and estimate for the last visit in line."""
+    order = queue_selectors.ranked_waiting(office, now)
+    last_wait = None
+    if order:
+        last_wait = queue_selectors.ticket_state(order[-1].ticket, now=now).wait_minutes
+    status = queue_selectors.walk_in_status(office, now)
+    return WaitingRoom(
+        waiting=len(order),
+        walk_ins=sum(1 for v in order if v.due_at is None),
+        clerks=queue_selectors.clerks_present(office),
+        last_wait=last_wait,
+        # waiting as the KPI counts it: from check-in, for an appointment not before its time
+        longest=max(
+            (max(0, int((now - max(v.queued_at, v.due_at or v.queued_at)).total_seconds() // 60)) for v in order),
+            default=None,
+        ),
+        walk_in_open=status.open_now,
+        walk_in_minutes_left=status.minutes_left,
+    )

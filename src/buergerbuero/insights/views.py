@@ -101,6 +101,7 @@ def dashboard(request, slug: str):
             "in_band": lead_now is not None and band[0] <= lead_now <= band[1],
             "blocks": blocks,
             "latest": selectors.latest_snapshots(office=office, engine_only=True),
+            "room": selectors.waiting_room(office, now=now),
             "pending": [(key, title, section) for key, (title, section) in kpis.PENDING.items()],
         },
         status=200 if form.is_bound is False or form.is_valid() else 400,

@@ -1,5 +1,5 @@
 from django.core.management.base import BaseCommand
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from buergerbuero.catalog.models import Office
@@ -21,4 +21,7 @@ class Command(BaseCommand):
             for label, load in loaders():
                 self.stdout.write(f"  {label} …")
                 load(city)
+        # Fresh statistics after a bulk load: without them SQLite's planner may pick a poor index.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
         self.stdout.write(self.style.SUCCESS("Demo city loaded."))
