@@ -1,6 +1,7 @@
 import os
 
 import pytest
+from django.utils import translation
 
 from tests import factories
 
@@ -22,6 +23,13 @@ def _cheap_proof_of_work(settings):
     """Tests solve real ALTCHA challenges (tests/antibot.py), at a difficulty of a few PBKDF2 rounds."""
     settings.ALTCHA_COST = 1
     settings.ALTCHA_MAX_COUNTER = 20
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test():
+    """A request in English (Accept-Language, language cookie) leaves English active in this thread: reset it."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

@@ -57,7 +57,7 @@ def test_eid_pre_application_short_appointment_and_clerk(
     assert appointment.code in page.locator("#appointment").inner_text()
 
     # the clerk looks the visit up by its booking code
-    clerk_page = page.context.browser.new_page(base_url=live_server.url)
+    clerk_page = page.context.browser.new_page(base_url=live_server.url, locale="de-DE")
     clerk_page.goto("/admin/login/?next=/online/verwaltung/")
     clerk_page.locator("#id_username").fill("clerk")
     clerk_page.locator("#id_password").fill("pw-clerk-123")
