@@ -68,6 +68,9 @@ def _raw(number: int, deadline: float, results) -> None:
 
 
 def _run(target, args_for) -> tuple[int, int, float]:
+    from django.db import connections
+
+    connections.close_all()  # children must not share the parent's socket
     results = mp.get_context("fork").Queue()
     deadline = time.time() + SECONDS
     procs = [mp.get_context("fork").Process(target=target, args=(*args_for(n), deadline, results)) for n in range(CLIENTS)]
