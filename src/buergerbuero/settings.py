@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "buergerbuero.catalog",
     "buergerbuero.capacity",
     "buergerbuero.booking",
+    "buergerbuero.callcenter",
 ]
 
 MIDDLEWARE = [
