@@ -3,6 +3,7 @@
 from ninja import NinjaAPI
 
 from buergerbuero.booking.api import router as booking_router
+from buergerbuero.callcenter.api import router as callcenter_router
 from buergerbuero.catalog.api import router as catalog_router
 from buergerbuero.core import problems
 
@@ -15,3 +16,4 @@ api = NinjaAPI(
 problems.install(api)
 api.add_router("/", catalog_router)
 api.add_router("/", booking_router)
+api.add_router("/callcenter", callcenter_router)

@@ -6,6 +6,7 @@ from buergerbuero.api import api
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    path("callcenter/", include("buergerbuero.callcenter.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("buergerbuero.core.urls")),
 ]

@@ -10,12 +10,8 @@ from buergerbuero.capacity.models import weekdays_validator
 class Contract(models.Model):
     """A municipality hands its calls to a partner call center: which services, when, at what price."""
 
-    partner = models.ForeignKey(
-        "accounts.Organisation", on_delete=models.PROTECT, related_name="partner_contracts"
-    )
-    municipality = models.ForeignKey(
-        "accounts.Organisation", on_delete=models.PROTECT, related_name="client_contracts"
-    )
+    partner = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="partner_contracts")
+    municipality = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="client_contracts")
     name = models.CharField(_("Bezeichnung"), max_length=200)
     services = models.ManyToManyField(
         "catalog.Service",
@@ -32,9 +28,7 @@ class Contract(models.Model):
     price_per_minute = models.DecimalField(
         _("Preis je Gesprächsminute (EUR)"), max_digits=8, decimal_places=2, default=0
     )
-    monthly_flat_fee = models.DecimalField(
-        _("Pauschale je Monat (EUR)"), max_digits=10, decimal_places=2, default=0
-    )
+    monthly_flat_fee = models.DecimalField(_("Pauschale je Monat (EUR)"), max_digits=10, decimal_places=2, default=0)
     included_calls = models.PositiveIntegerField(_("Inklusive Anrufe je Monat"), default=0)
     included_minutes = models.PositiveIntegerField(_("Inklusive Minuten je Monat"), default=0)
     callback_sla_hours = models.PositiveSmallIntegerField(
@@ -218,9 +212,7 @@ class Ticket(models.Model):
                 condition=~Q(status="closed") | (Q(closed_at__isnull=False) & ~Q(closing_note="")),
                 name="ticket_closed_with_note",
             ),
-            models.CheckConstraint(
-                condition=~Q(status="open") | Q(due_at__isnull=False), name="ticket_open_has_due"
-            ),
+            models.CheckConstraint(condition=~Q(status="open") | Q(due_at__isnull=False), name="ticket_open_has_due"),
             models.CheckConstraint(condition=Q(sla_minutes__gt=0), name="ticket_sla_positive"),
         ]
 
@@ -238,10 +230,10 @@ class TicketPause(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                fields=["ticket"], condition=Q(end__isnull=True), name="ticket_one_open_pause"
+            models.UniqueConstraint(fields=["ticket"], condition=Q(end__isnull=True), name="ticket_one_open_pause"),
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gte=F("start")), name="pause_end_after_start"
             ),
-            models.CheckConstraint(condition=Q(end__isnull=True) | Q(end__gte=F("start")), name="pause_end_after_start"),
         ]
 
 
@@ -272,4 +264,3 @@ class IntervalStat(models.Model):
             models.CheckConstraint(condition=Q(answered_within__lte=F("answered")), name="interval_within_le_answered"),
             models.CheckConstraint(condition=Q(minutes__gt=0), name="interval_minutes_positive"),
         ]
-

@@ -8,264 +8,557 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0002_initial'),
-        ('booking', '0001_initial'),
-        ('catalog', '0001_initial'),
+        ("accounts", "0002_initial"),
+        ("booking", "0001_initial"),
+        ("catalog", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SearchTerm',
+            name="SearchTerm",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('word', models.CharField(max_length=80, unique=True)),
-                ('grams', models.PositiveSmallIntegerField()),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("word", models.CharField(max_length=80, unique=True)),
+                ("grams", models.PositiveSmallIntegerField()),
             ],
         ),
         migrations.CreateModel(
-            name='Article',
+            name="Article",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='Titel')),
-                ('keywords', models.CharField(blank=True, help_text='Andere Wörter der Anrufenden, z. B. „Perso“', max_length=300, verbose_name='Suchbegriffe')),
-                ('summary', models.TextField(verbose_name='Worum es geht')),
-                ('documents', models.TextField(blank=True, verbose_name='Unterlagen')),
-                ('fees', models.TextField(blank=True, verbose_name='Gebühren')),
-                ('online', models.TextField(blank=True, verbose_name='Online-Möglichkeiten')),
-                ('caller_script', models.TextField(verbose_name='Das sagen Sie dem Anrufer')),
-                ('internal_notes', models.TextField(blank=True, verbose_name='Interne Hinweise')),
-                ('valid_from', models.DateField(blank=True, null=True, verbose_name='gültig ab')),
-                ('valid_to', models.DateField(blank=True, null=True, verbose_name='gültig bis')),
-                ('review_due', models.DateField(verbose_name='Nächste Prüfung fällig')),
-                ('updated_at', models.DateTimeField(verbose_name='geändert')),
-                ('index_title', models.TextField(default='', editable=False)),
-                ('index_body', models.TextField(default='', editable=False)),
-                ('municipality', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='kb_articles', to='accounts.organisation')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='Verantwortlich')),
-                ('service', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='kb_articles', to='catalog.service')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("title", models.CharField(max_length=200, verbose_name="Titel")),
+                (
+                    "keywords",
+                    models.CharField(
+                        blank=True,
+                        help_text="Andere Wörter der Anrufenden, z. B. „Perso“",
+                        max_length=300,
+                        verbose_name="Suchbegriffe",
+                    ),
+                ),
+                ("summary", models.TextField(verbose_name="Worum es geht")),
+                ("documents", models.TextField(blank=True, verbose_name="Unterlagen")),
+                ("fees", models.TextField(blank=True, verbose_name="Gebühren")),
+                ("online", models.TextField(blank=True, verbose_name="Online-Möglichkeiten")),
+                ("caller_script", models.TextField(verbose_name="Das sagen Sie dem Anrufer")),
+                ("internal_notes", models.TextField(blank=True, verbose_name="Interne Hinweise")),
+                ("valid_from", models.DateField(blank=True, null=True, verbose_name="gültig ab")),
+                ("valid_to", models.DateField(blank=True, null=True, verbose_name="gültig bis")),
+                ("review_due", models.DateField(verbose_name="Nächste Prüfung fällig")),
+                ("updated_at", models.DateTimeField(verbose_name="geändert")),
+                ("index_title", models.TextField(default="", editable=False)),
+                ("index_body", models.TextField(default="", editable=False)),
+                (
+                    "municipality",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="kb_articles",
+                        to="accounts.organisation",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="Verantwortlich",
+                    ),
+                ),
+                (
+                    "service",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="kb_articles", to="catalog.service"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Wissensartikel',
-                'verbose_name_plural': 'Wissensartikel',
-                'ordering': ['title'],
+                "verbose_name": "Wissensartikel",
+                "verbose_name_plural": "Wissensartikel",
+                "ordering": ["title"],
             },
         ),
         migrations.CreateModel(
-            name='Contract',
+            name="Contract",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='Bezeichnung')),
-                ('hours_weekdays', models.CharField(default='01234', max_length=7, validators=[django.core.validators.RegexValidator('^[0-6]{1,7}$', 'Wochentage als Ziffern 0 (Montag) bis 6 (Sonntag), z. B. 0123 für Mo–Do.')], verbose_name='Servicezeit: Wochentage')),
-                ('hours_start', models.TimeField(default='08:00', verbose_name='Servicezeit von')),
-                ('hours_end', models.TimeField(default='18:00', verbose_name='Servicezeit bis')),
-                ('price_per_call', models.DecimalField(decimal_places=2, default=0, max_digits=8, verbose_name='Preis je Anruf (EUR)')),
-                ('price_per_minute', models.DecimalField(decimal_places=2, default=0, max_digits=8, verbose_name='Preis je Gesprächsminute (EUR)')),
-                ('monthly_flat_fee', models.DecimalField(decimal_places=2, default=0, max_digits=10, verbose_name='Pauschale je Monat (EUR)')),
-                ('included_calls', models.PositiveIntegerField(default=0, verbose_name='Inklusive Anrufe je Monat')),
-                ('included_minutes', models.PositiveIntegerField(default=0, verbose_name='Inklusive Minuten je Monat')),
-                ('callback_sla_hours', models.PositiveSmallIntegerField(default=24, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(200)], verbose_name='Rückruf-Frist (Servicestunden)')),
-                ('starts_on', models.DateField(verbose_name='Beginn')),
-                ('ends_on', models.DateField(blank=True, null=True, verbose_name='Ende')),
-                ('municipality', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='client_contracts', to='accounts.organisation')),
-                ('partner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='partner_contracts', to='accounts.organisation')),
-                ('services', models.ManyToManyField(blank=True, help_text='Leer lassen, wenn alle Leistungen der Kommune abgedeckt sind', to='catalog.service', verbose_name='Abgedeckte Leistungen')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200, verbose_name="Bezeichnung")),
+                (
+                    "hours_weekdays",
+                    models.CharField(
+                        default="01234",
+                        max_length=7,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[0-6]{1,7}$",
+                                "Wochentage als Ziffern 0 (Montag) bis 6 (Sonntag), z. B. 0123 für Mo–Do.",
+                            )
+                        ],
+                        verbose_name="Servicezeit: Wochentage",
+                    ),
+                ),
+                ("hours_start", models.TimeField(default="08:00", verbose_name="Servicezeit von")),
+                ("hours_end", models.TimeField(default="18:00", verbose_name="Servicezeit bis")),
+                (
+                    "price_per_call",
+                    models.DecimalField(decimal_places=2, default=0, max_digits=8, verbose_name="Preis je Anruf (EUR)"),
+                ),
+                (
+                    "price_per_minute",
+                    models.DecimalField(
+                        decimal_places=2, default=0, max_digits=8, verbose_name="Preis je Gesprächsminute (EUR)"
+                    ),
+                ),
+                (
+                    "monthly_flat_fee",
+                    models.DecimalField(
+                        decimal_places=2, default=0, max_digits=10, verbose_name="Pauschale je Monat (EUR)"
+                    ),
+                ),
+                ("included_calls", models.PositiveIntegerField(default=0, verbose_name="Inklusive Anrufe je Monat")),
+                ("included_minutes", models.PositiveIntegerField(default=0, verbose_name="Inklusive Minuten je Monat")),
+                (
+                    "callback_sla_hours",
+                    models.PositiveSmallIntegerField(
+                        default=24,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(200),
+                        ],
+                        verbose_name="Rückruf-Frist (Servicestunden)",
+                    ),
+                ),
+                ("starts_on", models.DateField(verbose_name="Beginn")),
+                ("ends_on", models.DateField(blank=True, null=True, verbose_name="Ende")),
+                (
+                    "municipality",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="client_contracts",
+                        to="accounts.organisation",
+                    ),
+                ),
+                (
+                    "partner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="partner_contracts",
+                        to="accounts.organisation",
+                    ),
+                ),
+                (
+                    "services",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Leer lassen, wenn alle Leistungen der Kommune abgedeckt sind",
+                        to="catalog.service",
+                        verbose_name="Abgedeckte Leistungen",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Callcenter-Vertrag',
-                'verbose_name_plural': 'Callcenter-Verträge',
-                'ordering': ['municipality__name', 'starts_on'],
+                "verbose_name": "Callcenter-Vertrag",
+                "verbose_name_plural": "Callcenter-Verträge",
+                "ordering": ["municipality__name", "starts_on"],
             },
         ),
         migrations.CreateModel(
-            name='Call',
+            name="Call",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('outcome', models.CharField(choices=[('settled', 'Mit Wissensdatenbank erledigt'), ('booked', 'Termin gebucht'), ('callback', 'Rückruf-Ticket'), ('forwarded', 'Weitergeleitet'), ('out_of_scope', 'Nicht zuständig')], max_length=20, verbose_name='Ergebnis')),
-                ('started_at', models.DateTimeField(verbose_name='Beginn')),
-                ('duration_seconds', models.PositiveIntegerField(verbose_name='Dauer (Sekunden)')),
-                ('caller_number', models.CharField(blank=True, help_text='E.164', max_length=20, verbose_name='Rufnummer')),
-                ('agent', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('appointment', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='booking.appointment')),
-                ('article', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='calls', to='callcenter.article')),
-                ('service', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.service', verbose_name='Thema')),
-                ('contract', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='calls', to='callcenter.contract')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("settled", "Mit Wissensdatenbank erledigt"),
+                            ("booked", "Termin gebucht"),
+                            ("callback", "Rückruf-Ticket"),
+                            ("forwarded", "Weitergeleitet"),
+                            ("out_of_scope", "Nicht zuständig"),
+                        ],
+                        max_length=20,
+                        verbose_name="Ergebnis",
+                    ),
+                ),
+                ("started_at", models.DateTimeField(verbose_name="Beginn")),
+                ("duration_seconds", models.PositiveIntegerField(verbose_name="Dauer (Sekunden)")),
+                (
+                    "caller_number",
+                    models.CharField(blank=True, help_text="E.164", max_length=20, verbose_name="Rufnummer"),
+                ),
+                (
+                    "agent",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "appointment",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="booking.appointment",
+                    ),
+                ),
+                (
+                    "article",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="calls",
+                        to="callcenter.article",
+                    ),
+                ),
+                (
+                    "service",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="catalog.service",
+                        verbose_name="Thema",
+                    ),
+                ),
+                (
+                    "contract",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="calls", to="callcenter.contract"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Anruf',
-                'verbose_name_plural': 'Anrufe',
-                'ordering': ['-started_at'],
+                "verbose_name": "Anruf",
+                "verbose_name_plural": "Anrufe",
+                "ordering": ["-started_at"],
             },
         ),
         migrations.CreateModel(
-            name='IntervalStat',
+            name="IntervalStat",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('start', models.DateTimeField(verbose_name='Intervallbeginn')),
-                ('minutes', models.PositiveSmallIntegerField(default=30, verbose_name='Intervalllänge (Minuten)')),
-                ('offered', models.PositiveIntegerField(verbose_name='Angeboten')),
-                ('answered', models.PositiveIntegerField(verbose_name='Angenommen')),
-                ('abandoned', models.PositiveIntegerField(verbose_name='Aufgelegt')),
-                ('answered_within', models.PositiveIntegerField(verbose_name='Angenommen innerhalb der Schwelle')),
-                ('threshold_seconds', models.PositiveSmallIntegerField(verbose_name='Schwelle (Sekunden)')),
-                ('handle_seconds', models.PositiveIntegerField(verbose_name='Mittlere Bearbeitungszeit (Sekunden)')),
-                ('asa_seconds', models.PositiveIntegerField(blank=True, null=True, verbose_name='Mittlere Wartezeit bis Annahme (Sekunden)')),
-                ('contract', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='intervals', to='callcenter.contract')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("start", models.DateTimeField(verbose_name="Intervallbeginn")),
+                ("minutes", models.PositiveSmallIntegerField(default=30, verbose_name="Intervalllänge (Minuten)")),
+                ("offered", models.PositiveIntegerField(verbose_name="Angeboten")),
+                ("answered", models.PositiveIntegerField(verbose_name="Angenommen")),
+                ("abandoned", models.PositiveIntegerField(verbose_name="Aufgelegt")),
+                ("answered_within", models.PositiveIntegerField(verbose_name="Angenommen innerhalb der Schwelle")),
+                ("threshold_seconds", models.PositiveSmallIntegerField(verbose_name="Schwelle (Sekunden)")),
+                ("handle_seconds", models.PositiveIntegerField(verbose_name="Mittlere Bearbeitungszeit (Sekunden)")),
+                (
+                    "asa_seconds",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="Mittlere Wartezeit bis Annahme (Sekunden)"
+                    ),
+                ),
+                (
+                    "contract",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="intervals", to="callcenter.contract"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Intervallstatistik',
-                'verbose_name_plural': 'Intervallstatistik',
-                'ordering': ['start'],
+                "verbose_name": "Intervallstatistik",
+                "verbose_name_plural": "Intervallstatistik",
+                "ordering": ["start"],
             },
         ),
         migrations.CreateModel(
-            name='SearchTrigram',
+            name="SearchTrigram",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('gram', models.CharField(max_length=3)),
-                ('term', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='trigrams', to='callcenter.searchterm')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("gram", models.CharField(max_length=3)),
+                (
+                    "term",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="trigrams", to="callcenter.searchterm"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Ticket',
+            name="Ticket",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.TextField(verbose_name='Anliegen')),
-                ('caller_name', models.CharField(max_length=120, verbose_name='Name')),
-                ('caller_phone', models.CharField(blank=True, max_length=20, verbose_name='Telefon')),
-                ('caller_email', models.EmailField(blank=True, max_length=254, verbose_name='E-Mail')),
-                ('status', models.CharField(choices=[('open', 'offen'), ('waiting', 'wartet auf Bürger'), ('closed', 'erledigt')], default='open', max_length=20, verbose_name='Status')),
-                ('sla_minutes', models.PositiveIntegerField(verbose_name='Frist (Servicestunden in Minuten)')),
-                ('created_at', models.DateTimeField(verbose_name='angelegt')),
-                ('due_at', models.DateTimeField(blank=True, help_text='leer, solange die Uhr steht', null=True, verbose_name='fällig')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='erledigt am')),
-                ('closing_note', models.TextField(blank=True, verbose_name='Abschlussnotiz')),
-                ('article', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='tickets', to='callcenter.article')),
-                ('call', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='ticket', to='callcenter.call')),
-                ('closed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('contract', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='tickets', to='callcenter.contract')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('office', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='callback_tickets', to='catalog.office')),
-                ('service', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.service')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("reason", models.TextField(verbose_name="Anliegen")),
+                ("caller_name", models.CharField(max_length=120, verbose_name="Name")),
+                ("caller_phone", models.CharField(blank=True, max_length=20, verbose_name="Telefon")),
+                ("caller_email", models.EmailField(blank=True, max_length=254, verbose_name="E-Mail")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "offen"), ("waiting", "wartet auf Bürger"), ("closed", "erledigt")],
+                        default="open",
+                        max_length=20,
+                        verbose_name="Status",
+                    ),
+                ),
+                ("sla_minutes", models.PositiveIntegerField(verbose_name="Frist (Servicestunden in Minuten)")),
+                ("created_at", models.DateTimeField(verbose_name="angelegt")),
+                (
+                    "due_at",
+                    models.DateTimeField(
+                        blank=True, help_text="leer, solange die Uhr steht", null=True, verbose_name="fällig"
+                    ),
+                ),
+                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="erledigt am")),
+                ("closing_note", models.TextField(blank=True, verbose_name="Abschlussnotiz")),
+                (
+                    "article",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="tickets",
+                        to="callcenter.article",
+                    ),
+                ),
+                (
+                    "call",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="ticket",
+                        to="callcenter.call",
+                    ),
+                ),
+                (
+                    "closed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "contract",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="tickets", to="callcenter.contract"
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "office",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="callback_tickets",
+                        to="catalog.office",
+                    ),
+                ),
+                (
+                    "service",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="catalog.service",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Rückruf-Ticket',
-                'verbose_name_plural': 'Rückruf-Tickets',
-                'ordering': ['due_at', 'created_at'],
+                "verbose_name": "Rückruf-Ticket",
+                "verbose_name_plural": "Rückruf-Tickets",
+                "ordering": ["due_at", "created_at"],
             },
         ),
         migrations.CreateModel(
-            name='TicketPause',
+            name="TicketPause",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('start', models.DateTimeField()),
-                ('end', models.DateTimeField(blank=True, null=True)),
-                ('note', models.CharField(blank=True, max_length=300)),
-                ('ticket', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='pauses', to='callcenter.ticket')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("start", models.DateTimeField()),
+                ("end", models.DateTimeField(blank=True, null=True)),
+                ("note", models.CharField(blank=True, max_length=300)),
+                (
+                    "ticket",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="pauses", to="callcenter.ticket"
+                    ),
+                ),
             ],
         ),
         migrations.AddConstraint(
-            model_name='article',
-            constraint=models.UniqueConstraint(fields=('municipality', 'service'), name='article_one_per_service'),
+            model_name="article",
+            constraint=models.UniqueConstraint(fields=("municipality", "service"), name="article_one_per_service"),
         ),
         migrations.AddConstraint(
-            model_name='article',
-            constraint=models.CheckConstraint(condition=models.Q(('valid_to__isnull', True), ('valid_from__isnull', True), ('valid_to__gte', models.F('valid_from')), _connector='OR'), name='article_valid_range'),
+            model_name="article",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("valid_to__isnull", True),
+                    ("valid_from__isnull", True),
+                    ("valid_to__gte", models.F("valid_from")),
+                    _connector="OR",
+                ),
+                name="article_valid_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='contract',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_on__isnull', True), ('ends_on__gte', models.F('starts_on')), _connector='OR'), name='contract_end_after_start'),
+            model_name="contract",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends_on__isnull", True), ("ends_on__gte", models.F("starts_on")), _connector="OR"),
+                name="contract_end_after_start",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='contract',
-            constraint=models.CheckConstraint(condition=models.Q(('partner', models.F('municipality')), _negated=True), name='contract_two_parties'),
+            model_name="contract",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("partner", models.F("municipality")), _negated=True), name="contract_two_parties"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='contract',
-            constraint=models.CheckConstraint(condition=models.Q(('hours_end__gt', models.F('hours_start'))), name='contract_hours_order'),
+            model_name="contract",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("hours_end__gt", models.F("hours_start"))), name="contract_hours_order"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='contract',
-            constraint=models.CheckConstraint(condition=models.Q(('price_per_call__gte', 0), ('price_per_minute__gte', 0), ('monthly_flat_fee__gte', 0)), name='contract_prices_not_negative'),
+            model_name="contract",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("price_per_call__gte", 0), ("price_per_minute__gte", 0), ("monthly_flat_fee__gte", 0)
+                ),
+                name="contract_prices_not_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='contract',
-            constraint=models.CheckConstraint(condition=models.Q(('callback_sla_hours__gte', 1)), name='contract_sla_positive'),
+            model_name="contract",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("callback_sla_hours__gte", 1)), name="contract_sla_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='contract',
-            constraint=models.UniqueConstraint(fields=('partner', 'municipality', 'starts_on'), name='contract_unique_start'),
+            model_name="contract",
+            constraint=models.UniqueConstraint(
+                fields=("partner", "municipality", "starts_on"), name="contract_unique_start"
+            ),
         ),
         migrations.AddIndex(
-            model_name='call',
-            index=models.Index(fields=['contract', 'started_at'], name='call_contract_started'),
+            model_name="call",
+            index=models.Index(fields=["contract", "started_at"], name="call_contract_started"),
         ),
         migrations.AddConstraint(
-            model_name='call',
-            constraint=models.CheckConstraint(condition=models.Q(('duration_seconds__gt', 0), ('duration_seconds__lte', 14400)), name='call_duration_range'),
+            model_name="call",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("duration_seconds__gt", 0), ("duration_seconds__lte", 14400)),
+                name="call_duration_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='call',
-            constraint=models.CheckConstraint(condition=models.Q(('outcome__in', ['settled', 'booked', 'callback', 'forwarded', 'out_of_scope'])), name='call_outcome_known'),
+            model_name="call",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("outcome__in", ["settled", "booked", "callback", "forwarded", "out_of_scope"])),
+                name="call_outcome_known",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='call',
-            constraint=models.CheckConstraint(condition=models.Q(('service__isnull', False), ('outcome', 'out_of_scope'), _connector='OR'), name='call_topic_unless_out_of_scope'),
+            model_name="call",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("service__isnull", False), ("outcome", "out_of_scope"), _connector="OR"),
+                name="call_topic_unless_out_of_scope",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='intervalstat',
-            constraint=models.UniqueConstraint(fields=('contract', 'start'), name='interval_unique_start'),
+            model_name="intervalstat",
+            constraint=models.UniqueConstraint(fields=("contract", "start"), name="interval_unique_start"),
         ),
         migrations.AddConstraint(
-            model_name='intervalstat',
-            constraint=models.CheckConstraint(condition=models.Q(('answered__lte', models.F('offered')), ('abandoned__lte', django.db.models.expressions.CombinedExpression(models.F('offered'), '-', models.F('answered')))), name='interval_counts_consistent'),
+            model_name="intervalstat",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("answered__lte", models.F("offered")),
+                    (
+                        "abandoned__lte",
+                        django.db.models.expressions.CombinedExpression(models.F("offered"), "-", models.F("answered")),
+                    ),
+                ),
+                name="interval_counts_consistent",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='intervalstat',
-            constraint=models.CheckConstraint(condition=models.Q(('answered_within__lte', models.F('answered'))), name='interval_within_le_answered'),
+            model_name="intervalstat",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("answered_within__lte", models.F("answered"))), name="interval_within_le_answered"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='intervalstat',
-            constraint=models.CheckConstraint(condition=models.Q(('minutes__gt', 0)), name='interval_minutes_positive'),
+            model_name="intervalstat",
+            constraint=models.CheckConstraint(condition=models.Q(("minutes__gt", 0)), name="interval_minutes_positive"),
         ),
         migrations.AddIndex(
-            model_name='searchtrigram',
-            index=models.Index(fields=['gram'], name='kb_trigram_gram'),
+            model_name="searchtrigram",
+            index=models.Index(fields=["gram"], name="kb_trigram_gram"),
         ),
         migrations.AddConstraint(
-            model_name='searchtrigram',
-            constraint=models.UniqueConstraint(fields=('term', 'gram'), name='kb_trigram_unique'),
+            model_name="searchtrigram",
+            constraint=models.UniqueConstraint(fields=("term", "gram"), name="kb_trigram_unique"),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['office', 'status', 'due_at'], name='ticket_office_status_due'),
+            model_name="ticket",
+            index=models.Index(fields=["office", "status", "due_at"], name="ticket_office_status_due"),
         ),
         migrations.AddConstraint(
-            model_name='ticket',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('caller_phone', ''), _negated=True), models.Q(('caller_email', ''), _negated=True), _connector='OR'), name='ticket_has_contact'),
+            model_name="ticket",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("caller_phone", ""), _negated=True),
+                    models.Q(("caller_email", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="ticket_has_contact",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ticket',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'closed'), _negated=True), models.Q(('closed_at__isnull', False), models.Q(('closing_note', ''), _negated=True)), _connector='OR'), name='ticket_closed_with_note'),
+            model_name="ticket",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "closed"), _negated=True),
+                    models.Q(("closed_at__isnull", False), models.Q(("closing_note", ""), _negated=True)),
+                    _connector="OR",
+                ),
+                name="ticket_closed_with_note",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ticket',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'open'), _negated=True), ('due_at__isnull', False), _connector='OR'), name='ticket_open_has_due'),
+            model_name="ticket",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "open"), _negated=True), ("due_at__isnull", False), _connector="OR"
+                ),
+                name="ticket_open_has_due",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ticket',
-            constraint=models.CheckConstraint(condition=models.Q(('sla_minutes__gt', 0)), name='ticket_sla_positive'),
+            model_name="ticket",
+            constraint=models.CheckConstraint(condition=models.Q(("sla_minutes__gt", 0)), name="ticket_sla_positive"),
         ),
         migrations.AddConstraint(
-            model_name='ticketpause',
-            constraint=models.UniqueConstraint(condition=models.Q(('end__isnull', True)), fields=('ticket',), name='ticket_one_open_pause'),
+            model_name="ticketpause",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("end__isnull", True)), fields=("ticket",), name="ticket_one_open_pause"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ticketpause',
-            constraint=models.CheckConstraint(condition=models.Q(('end__isnull', True), ('end__gte', models.F('start')), _connector='OR'), name='pause_end_after_start'),
+            model_name="ticketpause",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("end__isnull", True), ("end__gte", models.F("start")), _connector="OR"),
+                name="pause_end_after_start",
+            ),
         ),
     ]
