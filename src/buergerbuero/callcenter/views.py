@@ -116,7 +116,7 @@ def search_results(request, v):
 
 
 def _form_error(request, v, exc: DomainError, form_name: str):
-    errors = {form_name: {exc.field or "__all__": str(exc)}}
+    errors = {form_name: {exc.field or "general": str(exc)}}
     context = _workspace_context(request, v, form={**request.POST.dict(), "_form": form_name}, errors=errors)
     return render(request, "callcenter/workspace.html", context, status=exc.status)
 
@@ -184,6 +184,7 @@ def create_ticket(request, v):
 def book(request, v):
     p = request.POST
     try:
+        office = _office(v, p.get("office", ""))
         article = _article(v, p.get("article_id"))
         if article is None:
             raise DomainError(_("Bitte zuerst einen Wissensartikel wählen."), field="start")
@@ -193,7 +194,7 @@ def book(request, v):
             raise DomainError(_("Bitte eine freie Zeit wählen."), field="start") from None
         appointment = services.book_for_caller(
             viewer=v,
-            office=_office(v, p.get("office", "")),
+            office=office,
             service=article.service,
             start=start,
             name=p.get("name", ""),
@@ -252,7 +253,7 @@ def ticket_detail(request, v, ticket_id: int):
                 raise DomainError(_("Unbekannte Aktion."), field="action")
             return redirect("callcenter:ticket", ticket_id=ticket.pk)
         except DomainError as exc:
-            errors = {exc.field or "__all__": str(exc)}
+            errors = {exc.field or "general": str(exc)}
         ticket = selectors.ticket(v, ticket_id)
     return render(
         request,
