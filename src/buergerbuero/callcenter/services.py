@@ -38,7 +38,7 @@ def normalize_phone(raw: str, *, field: str = "caller_number") -> str:
         number = phonenumbers.parse(raw, "DE")
     except phonenumbers.NumberParseException:
         number = None
-    if number is None or not phonenumbers.is_possible_number(number):
+    if number is None or not phonenumbers.is_valid_number(number):
         raise DomainError(_("Diese Rufnummer ist ungültig (Beispiel: 0234/123456)."), field=field, code="phone")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 

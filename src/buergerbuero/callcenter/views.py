@@ -278,7 +278,11 @@ def _month_param(raw: str, today: dt.date) -> dt.date:
 
 
 @page("numbers")
-def numbers(request, v, import_errors=None, status=200):
+def numbers(request, v):
+    return _numbers_page(request, v)
+
+
+def _numbers_page(request, v, import_errors=None, status=200):
     today = timezone.localdate()
     contracts = list(selectors.contracts(v))
     contract = None
@@ -335,7 +339,7 @@ def import_intervals(request, v):
             raise DomainError(_("Die Datei ist nicht UTF-8-kodiert."), field="file") from None
         result = services.import_intervals(viewer=v, contract=contract, data=data)
     except DomainError as exc:
-        return numbers.__wrapped__(request, v, import_errors={exc.field or "file": str(exc)}, status=400)
+        return _numbers_page(request, v, import_errors={exc.field or "file": str(exc)}, status=400)
     messages.success(
         request, _("%(n)d Intervalle importiert, %(r)d ersetzt.") % {"n": result.created, "r": result.replaced}
     )
