@@ -170,7 +170,15 @@ def article_scope(v: Viewer, *, day: dt.date) -> search.Scope:
     if v.superuser:
         return None
     if v.is_agent:
-        return [(c.municipality_id, covered_service_ids(c)) for c in contracts(v, day=day)]
+        # One query per keystroke: (municipality, covered service or None) rows of the active contracts.
+        rows = _active(Contract.objects.filter(partner_id=v.org_id), day).values_list("municipality_id", "services__id")
+        covered: dict[int, set[int] | None] = {}
+        for municipality, service in rows:
+            if service is None:
+                covered[municipality] = None  # a contract without a service list covers every service
+            elif covered.get(municipality, set()) is not None:
+                covered.setdefault(municipality, set()).add(service)
+        return [(m, None if ids is None else frozenset(ids)) for m, ids in covered.items()]
     if v.is_municipal:
         return [(v.org_id, None)]
     return []
