@@ -19,7 +19,7 @@ import time
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "buergerbuero.settings")
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -88,13 +88,14 @@ STEMS = [
     "bescheid",
     "nachweis",
 ]
-COMMON = (
+COMMON_TEXT = (
     "Bitte bringen Sie den gültigen Ausweis und alle Unterlagen zum Termin mit. Die Bearbeitung dauert in der "
     "Regel zwei Wochen. Gebühren zahlen Sie bar oder mit Karte. Online können Sie vorab einen Termin buchen "
     "oder das Formular herunterladen. Bei Fragen zum Stand Ihres Antrags rufen wir zurück. Minderjährige "
     "brauchen die Zustimmung der Sorgeberechtigten. Nach einem Umzug melden Sie sich innerhalb von zwei "
     "Wochen an. Die Auskunft erteilt das Bürgerbüro persönlich."
-).split()
+)
+COMMON = COMMON_TEXT.split()
 
 QUERIES = {
     "prefix (typing)": ["Pe", "Per", "Pers", "Perso", "Person", "Personala", "Reisep", "Wohns", "Gewerbeanm"],

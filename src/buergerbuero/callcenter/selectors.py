@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter as Tally
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
@@ -38,7 +38,6 @@ class Viewer:
     org_kind: str | None = None
     role: str | None = None
     superuser: bool = False
-    _cache: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def is_agent(self) -> bool:
