@@ -374,3 +374,58 @@ def test_coverage_lists_most_asked_services_without_article(world):
         ("wohnsitz-anmelden", 3, False),
         ("personalausweis", 2, True),
     ]
+
+
+def test_an_ended_contract_ends_the_agents_access(world, client):
+    world.contract.ends_on = timezone.localdate() - dt.timedelta(days=1)
+    world.contract.save()
+    agent = world.viewer("agent")
+    assert selectors.search_articles(agent, "Personalausweis").articles == []
+    with pytest.raises(Forbidden):
+        services.log_call(
+            viewer=agent,
+            office=world.office,
+            outcome="settled",
+            duration_seconds=60,
+            service=world.services["personalausweis"],
+        )
+    client.force_login(world.users["agent"])
+    article = world.articles[("city", "personalausweis")]
+    assert client.get(f"/api/callcenter/kb/articles/{article.pk}").status_code == 404
+    # The municipality's managers still see the contract's numbers and statements.
+    client.force_login(world.users["manager"])
+    assert client.get(f"/api/callcenter/contracts/{world.contract.pk}/statements/2026-10.csv").status_code == 200
+
+
+def test_contract_constraints_live_in_the_database(world):
+    from django.db import IntegrityError, transaction
+
+    from buergerbuero.callcenter.models import Contract
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Contract.objects.create(
+            partner=world.partner,
+            municipality=world.city,
+            name="x",
+            starts_on=dt.date(2026, 1, 2),
+            ends_on=dt.date(2026, 1, 1),
+        )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Contract.objects.create(
+            partner=world.partner,
+            municipality=world.city,
+            name="x",
+            starts_on=dt.date(2026, 1, 2),
+            price_per_minute=Decimal("-1"),
+        )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Ticket.objects.create(
+            contract=world.contract,
+            office=world.office,
+            reason="x",
+            caller_name="x",
+            sla_minutes=60,
+            created_at=timezone.now(),
+            created_by=world.users["agent"],
+            due_at=timezone.now(),
+        )  # neither phone nor e-mail
