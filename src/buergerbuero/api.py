@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 from buergerbuero.applications.api import router as applications_router
 from buergerbuero.booking.api import router as booking_router
 from buergerbuero.booking.fair_api import router as fair_router
+from buergerbuero.callcenter.api import router as callcenter_router
 from buergerbuero.catalog.api import router as catalog_router
 from buergerbuero.core import problems
 from buergerbuero.insights.api import router as insights_router
@@ -23,3 +24,4 @@ api.add_router("/", fair_router)
 api.add_router("/", insights_router)
 api.add_router("/", queue_router)
 api.add_router("/", applications_router)
+api.add_router("/callcenter", callcenter_router)

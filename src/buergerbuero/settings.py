@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "buergerbuero.capacity",
     "buergerbuero.booking",
     "buergerbuero.queue",
+    "buergerbuero.callcenter",
     "buergerbuero.insights",
     "buergerbuero.planning",
     "buergerbuero.applications",

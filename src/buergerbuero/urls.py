@@ -7,6 +7,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("queue/", include("buergerbuero.queue.urls")),
+    path("callcenter/", include("buergerbuero.callcenter.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("buergerbuero.booking.waitlist_urls")),
     path("insights/", include("buergerbuero.insights.urls")),

@@ -1,0 +1,481 @@
+"""Writes of the call-center app: articles, calls, callback tickets, interval imports, bookings for callers."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+import phonenumbers
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from buergerbuero.booking import selectors as booking_selectors
+from buergerbuero.booking import services as booking_services
+from buergerbuero.callcenter import search, selectors, sla, text
+from buergerbuero.callcenter.models import Article, Call, Contract, IntervalStat, Ticket, TicketPause
+from buergerbuero.callcenter.selectors import Viewer
+from buergerbuero.capacity import selectors as capacity_selectors
+from buergerbuero.capacity.models import Channel
+from buergerbuero.catalog.models import Office, Service
+from buergerbuero.core.errors import Conflict, DomainError, NotFound
+
+# --- small parsers (shared by API and HTML forms) ---
+
+
+def normalize_phone(raw: str, *, field: str = "caller_number") -> str:
+    """German or international number → E.164 (e.g. 0234/123456 → +49234123456); empty stays empty."""
+    raw = (raw or "").strip()
+    if not raw:
+        return ""
+    try:
+        number = phonenumbers.parse(raw, "DE")
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        raise DomainError(_("Diese Rufnummer ist ungültig (Beispiel: 0234/123456)."), field=field, code="phone")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+DURATION = re.compile(r"^\s*(?:(\d{1,3}):([0-5]?\d)|(\d{1,5}))\s*$")
+
+
+def parse_duration(raw: str, *, field: str = "duration") -> int:
+    """Seconds from "3:20" (minutes:seconds) or "4" (whole minutes) — quick to type during a call."""
+    match = DURATION.match(raw or "")
+    if not match:
+        raise DomainError(_("Dauer bitte als Minuten (4) oder Minuten:Sekunden (3:20) angeben."), field=field)
+    seconds = int(match[1]) * 60 + int(match[2]) if match[1] is not None else int(match[3]) * 60
+    if not 0 < seconds <= 4 * 3600:
+        raise DomainError(_("Die Dauer muss zwischen 1 Sekunde und 4 Stunden liegen."), field=field)
+    return seconds
+
+
+# --- knowledge base ---
+
+
+@transaction.atomic
+def save_article(
+    *,
+    viewer: Viewer,
+    leika_key: str,
+    title: str,
+    summary: str,
+    caller_script: str,
+    review_due: dt.date,
+    keywords: str = "",
+    documents: str = "",
+    fees: str = "",
+    online: str = "",
+    internal_notes: str = "",
+    valid_from: dt.date | None = None,
+    valid_to: dt.date | None = None,
+    owner=None,
+    municipality_id: int | None = None,
+    now: dt.datetime | None = None,
+) -> Article:
+    """Create or update the municipality's article for the service with this LeiKa key."""
+    selectors.require(viewer, "kb_write")
+    municipality_id = viewer.org_id if not viewer.superuser else municipality_id
+    if municipality_id is None:
+        raise DomainError(_("Bitte die Kommune angeben."), field="municipality")
+    if not re.fullmatch(r"\d{14}", leika_key or ""):
+        raise DomainError(_("Der LeiKa-Schlüssel hat genau 14 Ziffern."), field="leika_key")
+    service = Service.objects.filter(leika_key=leika_key).order_by("pk").first()
+    if service is None:
+        raise NotFound(_("Zu diesem LeiKa-Schlüssel gibt es keine Leistung im Katalog."), field="leika_key")
+    for name, value in (("title", title), ("summary", summary), ("caller_script", caller_script)):
+        if not (value or "").strip():
+            raise DomainError(_("Dieses Feld darf nicht leer sein."), field=name)
+    if valid_from and valid_to and valid_to < valid_from:
+        raise DomainError(_("„Gültig bis“ liegt vor „gültig ab“."), field="valid_to")
+    now = now or timezone.now()
+    article = Article.objects.filter(municipality_id=municipality_id, service=service).first() or Article(
+        municipality_id=municipality_id, service=service
+    )
+    article.title, article.keywords, article.summary = title.strip(), keywords.strip(), summary.strip()
+    article.documents, article.fees, article.online = documents.strip(), fees.strip(), online.strip()
+    article.caller_script, article.internal_notes = caller_script.strip(), internal_notes.strip()
+    article.valid_from, article.valid_to, article.review_due = valid_from, valid_to, review_due
+    article.owner = owner or article.owner if article.pk else (owner or viewer.user)
+    article.updated_at = now
+    article.index_title = f"{article.title} {article.keywords} {service.name_de}"
+    article.index_body = article.search_body()
+    article.save()
+    search.index_article(article)
+    search.add_vocabulary(text.terms(f"{article.index_title} {article.index_body}"))
+    return article
+
+
+@transaction.atomic
+def reindex_articles(articles) -> None:
+    """Rebuild index rows and vocabulary for many articles (bulk loads: demo, benchmark)."""
+    words: set[str] = set()
+    for article in articles:
+        search.index_article(article)
+        words.update(text.terms(f"{article.index_title} {article.index_body}"))
+    search.add_vocabulary(words)
+
+
+# --- calls ---
+
+
+@transaction.atomic
+def log_call(
+    *,
+    viewer: Viewer,
+    office: Office,
+    outcome: str,
+    duration_seconds: int,
+    service: Service | None = None,
+    article: Article | None = None,
+    caller_number: str = "",
+    appointment=None,
+    started_at: dt.datetime | None = None,
+) -> Call:
+    selectors.require(viewer, "call_log")
+    now = timezone.now()
+    started_at = started_at or now - dt.timedelta(seconds=duration_seconds)
+    contract = selectors.agent_contract(
+        viewer, municipality_id=office.organisation_id, day=timezone.localdate(started_at)
+    )
+    if outcome not in Call.Outcome.values:
+        raise DomainError(_("Unbekanntes Ergebnis."), field="outcome")
+    if service is None and outcome != Call.Outcome.OUT_OF_SCOPE:
+        raise DomainError(_("Bitte das Thema (Leistung) angeben."), field="service")
+    if service is not None:
+        selectors.require_covered(contract, service)
+    if article is not None and (article.municipality_id != contract.municipality_id):
+        raise NotFound(_("Diesen Wissensartikel gibt es nicht."), field="article")
+    if not 0 < duration_seconds <= 4 * 3600:
+        raise DomainError(_("Die Dauer muss zwischen 1 Sekunde und 4 Stunden liegen."), field="duration_seconds")
+    if started_at > now + dt.timedelta(minutes=5):
+        raise DomainError(_("Der Anruf kann nicht in der Zukunft liegen."), field="started_at")
+    return Call.objects.create(
+        contract=contract,
+        agent=viewer.user,
+        service=service,
+        article=article,
+        outcome=outcome,
+        started_at=started_at,
+        duration_seconds=duration_seconds,
+        caller_number=normalize_phone(caller_number),
+        appointment=appointment,
+    )
+
+
+# --- callback tickets ---
+
+CALENDAR_DAYS = 62
+
+
+def compute_due(ticket: Ticket, *, now: dt.datetime, pauses: list | None = None) -> dt.datetime | None:
+    """Due moment from creation + SLA business minutes, skipping closed pauses; None while waiting."""
+    pauses = list(ticket.pauses.all()) if pauses is None else pauses
+    if any(p.end is None for p in pauses):
+        return None
+    spans = [(p.start, p.end) for p in pauses]
+    first = timezone.localdate(ticket.created_at)
+    days = CALENDAR_DAYS
+    for _attempt in range(4):
+        last = max(first, timezone.localdate(now)) + dt.timedelta(days=days)
+        calendar = capacity_selectors.office_calendar(ticket.office, first, last)
+        try:
+            return sla.due_at(calendar, ticket.created_at, ticket.sla_minutes, until_day=last, pauses=spans)
+        except sla.CalendarTooShort:
+            days *= 3
+    raise DomainError(
+        _("Der Standort hat in absehbarer Zeit keine Öffnungszeiten; keine Frist berechenbar."), field="office"
+    )
+
+
+@transaction.atomic
+def create_ticket(
+    *,
+    viewer: Viewer,
+    office: Office,
+    reason: str,
+    caller_name: str,
+    caller_phone: str = "",
+    caller_email: str = "",
+    service: Service | None = None,
+    article: Article | None = None,
+    call: Call | None = None,
+    now: dt.datetime | None = None,
+) -> Ticket:
+    selectors.require(viewer, "ticket_create")
+    now = now or timezone.now()
+    contract = selectors.agent_contract(viewer, municipality_id=office.organisation_id, day=timezone.localdate(now))
+    if service is not None:
+        selectors.require_covered(contract, service)
+    if article is not None and article.municipality_id != office.organisation_id:
+        raise NotFound(_("Diesen Wissensartikel gibt es nicht."), field="article")
+    if not (reason or "").strip():
+        raise DomainError(_("Bitte das Anliegen beschreiben."), field="reason")
+    if len((caller_name or "").strip()) < 2:
+        raise DomainError(_("Bitte den Namen des Anrufers angeben."), field="caller_name")
+    phone = normalize_phone(caller_phone, field="caller_phone")
+    email = (caller_email or "").strip().lower()
+    if email:
+        try:
+            validate_email(email)
+        except DjangoValidationError:
+            raise DomainError(_("Diese E-Mail-Adresse ist ungültig."), field="caller_email") from None
+    if not phone and not email:
+        raise DomainError(_("Bitte eine Rufnummer oder E-Mail-Adresse für den Rückruf angeben."), field="caller_phone")
+    if call is not None and (call.contract_id != contract.pk or call.agent_id != viewer.user.pk):
+        raise NotFound(_("Diesen Anruf gibt es nicht."), field="call")
+    ticket = Ticket(
+        contract=contract,
+        office=office,
+        call=call,
+        service=service or (article.service if article else None),
+        article=article,
+        reason=reason.strip(),
+        caller_name=caller_name.strip(),
+        caller_phone=phone,
+        caller_email=email,
+        sla_minutes=contract.callback_sla_hours * 60,
+        created_at=now,
+        created_by=viewer.user,
+    )
+    ticket.due_at = compute_due(ticket, now=now, pauses=[])
+    ticket.save()
+    return ticket
+
+
+def _locked(viewer: Viewer, ticket_id: int) -> Ticket:
+    selectors.require(viewer, "ticket_work")
+    found = selectors.ticket(viewer, ticket_id)
+    return Ticket.objects.select_for_update().select_related("office").get(pk=found.pk)
+
+
+@transaction.atomic
+def wait_for_citizen(*, viewer: Viewer, ticket_id: int, note: str = "", now: dt.datetime | None = None) -> Ticket:
+    """Stop the SLA clock: the back office waits for the citizen (e.g. documents, a call back)."""
+    now = now or timezone.now()
+    ticket = _locked(viewer, ticket_id)
+    if ticket.status != Ticket.Status.OPEN:
+        raise Conflict(_("Nur offene Tickets können auf den Bürger warten."), field="status")
+    TicketPause.objects.create(ticket=ticket, start=now, note=note.strip()[:300])
+    ticket.status, ticket.due_at = Ticket.Status.WAITING, None
+    ticket.save(update_fields=["status", "due_at"])
+    return ticket
+
+
+@transaction.atomic
+def resume(*, viewer: Viewer, ticket_id: int, now: dt.datetime | None = None) -> Ticket:
+    now = now or timezone.now()
+    ticket = _locked(viewer, ticket_id)
+    if ticket.status != Ticket.Status.WAITING:
+        raise Conflict(_("Dieses Ticket wartet nicht auf den Bürger."), field="status")
+    ticket.pauses.filter(end__isnull=True).update(end=now)
+    ticket.status = Ticket.Status.OPEN
+    ticket.due_at = compute_due(ticket, now=now)
+    ticket.save(update_fields=["status", "due_at"])
+    return ticket
+
+
+@transaction.atomic
+def close_ticket(*, viewer: Viewer, ticket_id: int, note: str, now: dt.datetime | None = None) -> Ticket:
+    now = now or timezone.now()
+    ticket = _locked(viewer, ticket_id)
+    if ticket.status == Ticket.Status.CLOSED:
+        raise Conflict(_("Dieses Ticket ist bereits erledigt."), field="status")
+    if not (note or "").strip():
+        raise DomainError(_("Bitte eine Abschlussnotiz schreiben."), field="note")
+    ticket.pauses.filter(end__isnull=True).update(end=now)
+    ticket.status, ticket.closed_at, ticket.closed_by = Ticket.Status.CLOSED, now, viewer.user
+    ticket.closing_note = note.strip()
+    ticket.save(update_fields=["status", "closed_at", "closed_by", "closing_note"])
+    return ticket
+
+
+# --- booking for a caller ---
+
+
+def partner_query(*, viewer: Viewer, office: Office, service: Service, persons: int = 1, now: dt.datetime):
+    """The booking question through the agents' channel share, for a service the contract covers."""
+    selectors.require(viewer, "book")
+    contract = selectors.agent_contract(viewer, municipality_id=office.organisation_id, day=timezone.localdate(now))
+    selectors.require_covered(contract, service)
+    return booking_selectors.booking_query(
+        office=office, service_slugs=[service.slug], persons=persons, channel=Channel.PARTNER, now=now
+    )
+
+
+@transaction.atomic
+def book_for_caller(
+    *,
+    viewer: Viewer,
+    office: Office,
+    service: Service,
+    start: dt.datetime,
+    name: str,
+    email: str,
+    phone: str = "",
+    persons: int = 1,
+    now: dt.datetime | None = None,
+):
+    """Hold and confirm at once while the caller is on the line; the agent reads out the booking code."""
+    now = now or timezone.now()
+    if len((name or "").strip()) < 2:
+        raise DomainError(_("Bitte den Namen des Anrufers angeben."), field="name")
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+    except DjangoValidationError:
+        raise DomainError(_("Diese E-Mail-Adresse ist ungültig."), field="email") from None
+    phone = normalize_phone(phone, field="phone")
+    query = partner_query(viewer=viewer, office=office, service=service, persons=persons, now=now)
+    if timezone.is_naive(start):
+        start = start.replace(tzinfo=ZoneInfo(office.timezone))
+    appointment, _token = booking_services.hold(query=query, start=start, now=now)
+    return booking_services.confirm(appointment=appointment, name=name, email=email, phone=phone, now=now)
+
+
+# --- interval statistics import ---
+
+REQUIRED = ("interval", "offered", "answered", "abandoned", "handle_time")
+WITHIN = re.compile(r"^answered_within_(\d{1,3})s?$")
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    created: int
+    replaced: int
+    first: dt.datetime | None
+    last: dt.datetime | None
+
+
+class ImportError_(DomainError):
+    code = "csv_invalid"
+
+
+def _csv_error(line: int | None, field: str | None, message) -> ImportError_:
+    if line is None:
+        text_ = _("CSV: %(message)s") % {"message": message}
+    elif field is None:
+        text_ = _("CSV Zeile %(line)d: %(message)s") % {"line": line, "message": message}
+    else:
+        text_ = _("CSV Zeile %(line)d, Feld „%(field)s“: %(message)s") % {
+            "line": line,
+            "field": field,
+            "message": message,
+        }
+    return ImportError_(text_, field="file", extra={"line": line, "column": field})
+
+
+def _parse_interval(value: str, tz: ZoneInfo) -> dt.datetime:
+    value = value.strip()
+    for fmt in ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%d.%m.%Y %H:%M"):
+        try:
+            return dt.datetime.strptime(value, fmt).replace(tzinfo=tz)
+        except ValueError:
+            continue
+    parsed = dt.datetime.fromisoformat(value)  # with an offset
+    if parsed.tzinfo is None:
+        raise ValueError(value)
+    return parsed
+
+
+@transaction.atomic
+def import_intervals(*, viewer: Viewer, contract: Contract, data: str, interval_minutes: int = 30) -> ImportResult:
+    """Import the telephony system's interval CSV — all rows or none.
+
+    Columns (header names, `;` or `,`): interval (start, local time), offered, answered, abandoned,
+    answered_within_<t>s (t = service-level threshold in seconds), handle_time (average seconds),
+    optional asa (average speed of answer, seconds). Rows for intervals already stored are replaced.
+    """
+    selectors.require(viewer, "numbers")
+    if not (data or "").strip():
+        raise _csv_error(None, None, _("Die Datei ist leer."))
+    sample = data[:2000]
+    delimiter = ";" if sample.count(";") >= sample.count(",") else ","
+    reader = csv.reader(io.StringIO(data.lstrip("\ufeff")), delimiter=delimiter, strict=True)
+    try:
+        header = [h.strip().lower() for h in next(reader)]
+    except (csv.Error, StopIteration):
+        raise _csv_error(1, None, _("Kopfzeile fehlt oder ist nicht lesbar.")) from None
+    within = [h for h in header if WITHIN.match(h)]
+    missing = [c for c in REQUIRED if c not in header] + ([] if within else ["answered_within_<t>s"])
+    if missing:
+        raise _csv_error(
+            1,
+            missing[0],
+            _("Spalte fehlt. Erwartet: %(cols)s")
+            % {"cols": "interval, offered, answered, abandoned, answered_within_30s, handle_time[, asa]"},
+        )
+    known = set(REQUIRED) | {"asa", within[0]}
+    unknown = [h for h in header if h not in known]
+    if unknown or len(within) > 1:
+        raise _csv_error(1, (unknown or within)[0], _("Unbekannte oder doppelte Spalte."))
+    threshold = int(WITHIN.match(within[0])[1])
+    index = {h: i for i, h in enumerate(header)}
+    tz = timezone.get_current_timezone()
+    rows: dict[dt.datetime, IntervalStat] = {}
+    line = 1
+    try:
+        for record in reader:
+            line = reader.line_num
+            if not any(cell.strip() for cell in record):
+                continue
+            if len(record) != len(header):
+                raise _csv_error(
+                    line, None, _("%(got)d Felder statt %(want)d.") % {"got": len(record), "want": len(header)}
+                )
+            values = {}
+            for name in header:
+                raw = record[index[name]].strip()
+                if name == "interval":
+                    try:
+                        values[name] = _parse_interval(raw, tz)
+                    except ValueError:
+                        raise _csv_error(
+                            line, name, _("„%(v)s“ ist kein Zeitpunkt (JJJJ-MM-TT HH:MM).") % {"v": raw}
+                        ) from None
+                elif name == "asa" and raw == "":
+                    values[name] = None
+                else:
+                    try:
+                        number = float(raw.replace(",", ".")) if name in ("handle_time", "asa") else int(raw)
+                    except ValueError:
+                        raise _csv_error(line, name, _("„%(v)s“ ist keine Zahl.") % {"v": raw}) from None
+                    if number < 0:
+                        raise _csv_error(line, name, _("Der Wert darf nicht negativ sein."))
+                    values[name] = round(number) if isinstance(number, float) else number
+            offered, answered, abandoned = values["offered"], values["answered"], values["abandoned"]
+            if answered + abandoned > offered:
+                raise _csv_error(line, "abandoned", _("Angenommen + aufgelegt ist größer als angeboten."))
+            if values[within[0]] > answered:
+                raise _csv_error(line, within[0], _("Mehr Anrufe in der Schwelle angenommen als insgesamt."))
+            start = values["interval"]
+            if start in rows:
+                raise _csv_error(line, "interval", _("Dieses Intervall steht doppelt in der Datei."))
+            rows[start] = IntervalStat(
+                contract=contract,
+                start=start,
+                minutes=interval_minutes,
+                offered=offered,
+                answered=answered,
+                abandoned=abandoned,
+                answered_within=values[within[0]],
+                threshold_seconds=threshold,
+                handle_seconds=values["handle_time"],
+                asa_seconds=values.get("asa"),
+            )
+    except csv.Error as exc:
+        raise _csv_error(reader.line_num or line, None, _("Zeile nicht lesbar (%(e)s).") % {"e": exc}) from None
+    if not rows:
+        raise _csv_error(None, None, _("Die Datei enthält keine Intervalle."))
+    existing = IntervalStat.objects.filter(contract=contract, start__in=list(rows))
+    replaced = existing.count()
+    existing.delete()
+    IntervalStat.objects.bulk_create(rows.values(), batch_size=1000)
+    return ImportResult(len(rows) - replaced, replaced, min(rows), max(rows))

@@ -1,0 +1,431 @@
+"""Call log, callback tickets with the SLA clock, booking for a caller, interval import, statements."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from buergerbuero.booking.models import Appointment
+from buergerbuero.callcenter import selectors, services
+from buergerbuero.callcenter.models import Call, IntervalStat, Ticket
+from buergerbuero.core.errors import DomainError, Forbidden, NotFound
+from tests import factories
+
+
+@pytest.mark.parametrize(
+    ("raw", "e164"),
+    [
+        ("0234/123456", "+49234123456"),
+        ("0234 123456", "+49234123456"),
+        ("+49 (234) 12 34 56", "+49234123456"),
+        ("0049 2305 10 60", "+49230510 60".replace(" ", "")),
+        ("", ""),
+    ],
+)
+def test_phone_numbers_are_normalised(raw, e164):
+    assert services.normalize_phone(raw) == e164
+
+
+@pytest.mark.parametrize("raw", ["12", "abc", "0234/12345678901234567"])
+def test_bad_phone_numbers_name_the_field(raw):
+    with pytest.raises(DomainError) as exc:
+        services.normalize_phone(raw)
+    assert exc.value.field == "caller_number"
+
+
+@pytest.mark.parametrize(("raw", "seconds"), [("4", 240), ("3:20", 200), ("0:45", 45)])
+def test_duration_in_a_few_keystrokes(raw, seconds):
+    assert services.parse_duration(raw) == seconds
+
+
+@pytest.mark.parametrize("raw", ["", "0", "3:75", "zwei", "999:00"])
+def test_bad_duration(raw):
+    with pytest.raises(DomainError):
+        services.parse_duration(raw)
+
+
+def test_call_log_via_api_normalises_number_and_checks_contract(world, client):
+    client.force_login(world.users["agent"])
+    ok = client.post(
+        "/api/callcenter/calls",
+        {
+            "office": "castrop",
+            "outcome": "booked",
+            "duration_seconds": 200,
+            "service": "personalausweis",
+            "caller_number": "0234/123456",
+        },
+        content_type="application/json",
+    )
+    assert ok.status_code == 201 and ok.json()["caller_number"] == "+49234123456"
+    not_covered = client.post(
+        "/api/callcenter/calls",
+        {"office": "castrop", "outcome": "settled", "duration_seconds": 60, "service": "waffenschein"},
+        content_type="application/json",
+    )
+    assert not_covered.status_code == 403 and not_covered.json()["field"] == "service"
+    other_city = client.post(
+        "/api/callcenter/calls",
+        {"office": "herne", "outcome": "settled", "duration_seconds": 60, "service": "personalausweis"},
+        content_type="application/json",
+    )
+    assert other_city.status_code == 403 and other_city.json()["field"] == "office"
+    bad = client.post(
+        "/api/callcenter/calls",
+        {
+            "office": "castrop",
+            "outcome": "settled",
+            "duration_seconds": 60,
+            "service": "personalausweis",
+            "caller_number": "abc",
+        },
+        content_type="application/json",
+    )
+    assert bad.status_code == 400 and bad.json()["field"] == "caller_number"
+    no_topic = client.post(
+        "/api/callcenter/calls",
+        {"office": "castrop", "outcome": "settled", "duration_seconds": 60},
+        content_type="application/json",
+    )
+    assert no_topic.status_code == 400 and no_topic.json()["field"] == "service"
+    assert Call.objects.count() == 1
+
+
+def test_call_log_form_shows_the_message_beside_the_field(world, client):
+    client.force_login(world.users["agent"])
+    response = client.post(
+        "/callcenter/anrufe",
+        {"office": "castrop", "outcome": "settled", "duration": "3:75", "service": "personalausweis"},
+    )
+    assert response.status_code == 400
+    assert "Minuten:Sekunden" in response.content.decode()
+    assert Call.objects.count() == 0
+    response = client.post(
+        "/callcenter/anrufe",
+        {
+            "office": "castrop",
+            "outcome": "settled",
+            "duration": "3:20",
+            "service": "personalausweis",
+            "caller_number": "0234/123456",
+        },
+    )
+    assert response.status_code == 302
+    assert Call.objects.get().caller_number == "+49234123456"
+
+
+def test_unknown_leika_key_is_a_clear_error(world, client):
+    client.force_login(world.users["clerk"])
+    body = {
+        "leika_key": "99999999999999",
+        "title": "x",
+        "summary": "x",
+        "caller_script": "x",
+        "review_due": "2030-01-01",
+    }
+    response = client.put("/api/callcenter/kb/articles", body, content_type="application/json")
+    assert response.status_code == 404 and response.json()["field"] == "leika_key"
+    response = client.put("/api/callcenter/kb/articles", {**body, "leika_key": "123"}, content_type="application/json")
+    assert response.status_code == 400 and response.json()["field"] == "leika_key"
+
+
+def test_ticket_for_another_municipality_is_refused(world, client):
+    client.force_login(world.users["agent"])
+    response = client.post(
+        "/api/callcenter/callbacks",
+        {"office": "herne", "reason": "x", "caller_name": "Max Muster", "caller_phone": "0234/123456"},
+        content_type="application/json",
+    )
+    assert response.status_code == 403 and response.json()["field"] == "office"
+    other_article = world.articles[("other_city", "personalausweis")]
+    response = client.post(
+        "/api/callcenter/callbacks",
+        {
+            "office": "castrop",
+            "reason": "x",
+            "caller_name": "Max Muster",
+            "caller_phone": "0234/123456",
+            "article_id": other_article.pk,
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 404 and response.json()["field"] == "article"
+    response = client.post(
+        "/api/callcenter/callbacks",
+        {"office": "castrop", "reason": "x", "caller_name": "Max Muster"},
+        content_type="application/json",
+    )
+    assert response.status_code == 400 and response.json()["field"] == "caller_phone"
+    assert Ticket.objects.count() == 0
+
+
+def test_ticket_sla_pause_overdue_and_close(world):
+    tz = timezone.get_current_timezone()
+    monday = factories.next_weekday(0, after=timezone.localdate() - dt.timedelta(days=30), weeks_ahead=0)
+    created = dt.datetime.combine(monday, dt.time(11), tzinfo=tz)
+    agent, clerk = world.viewer("agent"), world.viewer("clerk")
+    world.contract.callback_sla_hours = 2
+    world.contract.save()
+    ticket = services.create_ticket(
+        viewer=agent,
+        office=world.office,
+        reason="Stand?",
+        caller_name="Erika Muster",
+        caller_email="e@example.org",
+        article=world.articles[("city", "personalausweis")],
+        now=created,
+    )
+    # Office open Mon–Fri 8–12: 1 h on Monday, 1 h on Tuesday morning.
+    assert ticket.due_at == dt.datetime.combine(monday + dt.timedelta(days=1), dt.time(9), tzinfo=tz)
+    assert ticket.service == world.services["personalausweis"]  # from the linked article
+    services.wait_for_citizen(viewer=clerk, ticket_id=ticket.pk, now=created + dt.timedelta(minutes=30))
+    ticket.refresh_from_db()
+    assert ticket.status == Ticket.Status.WAITING and ticket.due_at is None
+    with pytest.raises(DomainError):
+        services.wait_for_citizen(viewer=clerk, ticket_id=ticket.pk)
+    # Waiting from Monday 11:30 to Wednesday 8:00: 1.5 h of the clock left → Wednesday 9:30.
+    wednesday_8 = dt.datetime.combine(monday + dt.timedelta(days=2), dt.time(8), tzinfo=tz)
+    services.resume(viewer=clerk, ticket_id=ticket.pk, now=wednesday_8)
+    ticket.refresh_from_db()
+    assert ticket.due_at == wednesday_8 + dt.timedelta(minutes=90)
+    # It is long past: overdue for the municipality, not for the other one.
+    assert list(selectors.overdue(selectors.tickets(clerk), now=timezone.now())) == [ticket]
+    assert list(selectors.overdue(selectors.tickets(world.viewer("other_clerk")), now=timezone.now())) == []
+    with pytest.raises(DomainError) as exc:
+        services.close_ticket(viewer=clerk, ticket_id=ticket.pk, note="  ")
+    assert exc.value.field == "note"
+    with pytest.raises(NotFound):
+        services.close_ticket(viewer=world.viewer("other_clerk"), ticket_id=ticket.pk, note="x")
+    with pytest.raises(Forbidden):
+        services.close_ticket(viewer=agent, ticket_id=ticket.pk, note="x")
+    services.close_ticket(viewer=clerk, ticket_id=ticket.pk, note="Zurückgerufen.")
+    ticket.refresh_from_db()
+    assert ticket.status == Ticket.Status.CLOSED and ticket.closing_note == "Zurückgerufen."
+    assert not selectors.overdue(Ticket.objects.all(), now=timezone.now()).exists()
+
+
+def test_agent_books_through_the_partner_share_only(world, client):
+    day = factories.next_weekday(1)
+    client.force_login(world.users["agent"])
+    free = client.get(f"/api/callcenter/availability?office=castrop&service=personalausweis&date={day}").json()
+    assert free
+    # Two counters, 50 % partner share: the agent sees one lane's times (08:00–12:00 in 20-minute steps).
+    starts = [dt.datetime.fromisoformat(f["start"]) for f in free]
+    response = client.post(
+        "/api/callcenter/appointments",
+        {
+            "office": "castrop",
+            "service": "personalausweis",
+            "start": free[0]["start"],
+            "name": "Erika Muster",
+            "email": "erika@example.org",
+            "phone": "0234/123456",
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    appointment = Appointment.objects.get(code=response.json()["code"])
+    assert appointment.channel == "partner" and appointment.status == "confirmed"
+    assert appointment.phone == "+49234123456"
+    again = client.post(
+        "/api/callcenter/appointments",
+        {
+            "office": "castrop",
+            "service": "personalausweis",
+            "start": free[0]["start"],
+            "name": "Max Muster",
+            "email": "max@example.org",
+        },
+        content_type="application/json",
+    )
+    assert again.status_code == 409
+    assert starts[0] not in [
+        dt.datetime.fromisoformat(f["start"])
+        for f in client.get(f"/api/callcenter/availability?office=castrop&service=personalausweis&date={day}").json()
+    ]
+    not_covered = client.get(f"/api/callcenter/availability?office=castrop&service=waffenschein&date={day}")
+    assert not_covered.status_code == 403 and not_covered.json()["field"] == "service"
+
+
+CSV_OK = """interval;offered;answered;abandoned;answered_within_30s;handle_time;asa
+2026-10-05 08:00;20;18;2;15;200;20
+2026-10-05 08:30;10;10;0;10;180;5
+"""
+
+
+def test_interval_import_and_service_level(world, client):
+    client.force_login(world.users["partner_lead"])
+    url = f"/api/callcenter/contracts/{world.contract.pk}/intervals"
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = client.post(url, {"file": SimpleUploadedFile("a.csv", CSV_OK.encode())})
+    assert response.status_code == 200 and response.json()["created"] == 2
+    again = client.post(url, {"file": SimpleUploadedFile("a.csv", CSV_OK.encode())}).json()
+    assert again["created"] == 0 and again["replaced"] == 2
+    level = selectors.service_level(world.contract, first=dt.date(2026, 10, 5), last=dt.date(2026, 10, 5))
+    assert level["service_level"] == pytest.approx(25 / 30)
+    assert level["abandonment"] == pytest.approx(2 / 30)
+    assert level["asa_seconds"] == pytest.approx((18 * 20 + 10 * 5) / 28)
+    assert level["threshold_seconds"] == 30
+
+
+@pytest.mark.parametrize(
+    ("data", "line", "column"),
+    [
+        ("interval;offered;answered;abandoned;handle_time\n2026-10-05 08:00;1;1;0;100\n", 1, "answered_within_<t>s"),
+        ("interval;offered;answered;abandoned;answered_within_30s;handle_time;colour\n", 1, "colour"),
+        (CSV_OK + "2026-10-05 09:00;5;5;0;4\n", 4, None),  # broken line: too few fields
+        (CSV_OK + "2026-10-05 09:00;5;fünf;0;4;100;3\n", 4, "answered"),
+        (CSV_OK + "gestern;5;5;0;4;100;3\n", 4, "interval"),
+        (CSV_OK + "2026-10-05 09:00;5;5;1;4;100;3\n", 4, "abandoned"),
+        (CSV_OK + "2026-10-05 09:00;5;4;0;5;100;3\n", 4, "answered_within_30s"),
+        (CSV_OK + "2026-10-05 08:30;5;4;0;3;100;3\n", 4, "interval"),  # twice in the file
+        (CSV_OK + '2026-10-05 09:00;"5;5;0;4;100;3\n', 4, None),  # unterminated quote
+    ],
+)
+def test_bad_csv_names_line_and_field_and_imports_nothing(world, client, data, line, column):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(world.users["manager"])
+    response = client.post(
+        f"/api/callcenter/contracts/{world.contract.pk}/intervals", {"file": SimpleUploadedFile("a.csv", data.encode())}
+    )
+    assert response.status_code == 400, response.content
+    body = response.json()
+    assert body["line"] == line and body["column"] == column
+    assert f"Zeile {line}" in body["detail"]
+    assert IntervalStat.objects.count() == 0
+
+
+def test_bad_csv_in_the_page_shows_the_message(world, client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(world.users["manager"])
+    response = client.post(
+        "/callcenter/kennzahlen/import",
+        {"contract": world.contract.pk, "file": SimpleUploadedFile("a.csv", (CSV_OK + "x;1\n").encode())},
+    )
+    assert response.status_code == 400
+    assert "CSV Zeile 4" in response.content.decode()
+    assert IntervalStat.objects.count() == 0
+
+
+def _calls(world, month: dt.date, seconds_list):
+    tz = timezone.get_current_timezone()
+    Call.objects.bulk_create(
+        Call(
+            contract=world.contract,
+            agent=world.users["agent"],
+            service=world.services["personalausweis"],
+            outcome="settled",
+            started_at=dt.datetime.combine(month, dt.time(9), tzinfo=tz) + dt.timedelta(hours=i),
+            duration_seconds=s,
+        )
+        for i, s in enumerate(seconds_list)
+    )
+
+
+def test_monthly_statement_csv_and_pdf(world, client):
+    month = dt.date(2026, 10, 1)
+    _calls(world, month, [61] * 300)  # 300 calls × 2 started minutes = 600 minutes, 100 over the 500 included
+    _calls(world, dt.date(2026, 11, 1), [30])  # next month: not in October's statement
+    client.force_login(world.users["manager"])
+    csv_response = client.get(f"/api/callcenter/contracts/{world.contract.pk}/statements/2026-10.csv")
+    assert csv_response.status_code == 200
+    header, values = csv_response.content.decode().strip().splitlines()
+    row = dict(zip(header.split(";"), values.split(";"), strict=True))
+    assert row["anrufe"] == "300" and row["minuten"] == "600" and row["minuten_abrechenbar"] == "100"
+    assert Decimal(row["gesamt"]) == Decimal("1000.00") + Decimal("121.00")
+    pdf = client.get(f"/callcenter/abrechnung/{world.contract.pk}/2026-10.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    bad = client.get(f"/api/callcenter/contracts/{world.contract.pk}/statements/Oktober.csv")
+    assert bad.status_code == 400 and bad.json()["field"] == "month"
+
+
+def test_numbers_first_contact_resolution_and_booked_share(world):
+    agent = world.viewer("agent")
+    for outcome in ["settled"] * 6 + ["booked"] * 2 + ["callback", "forwarded"]:
+        services.log_call(
+            viewer=agent,
+            office=world.office,
+            outcome=outcome,
+            duration_seconds=60,
+            service=world.services["personalausweis"],
+        )
+    today = timezone.localdate()
+    n = selectors.numbers(world.viewer("manager"), world.contract, first=today, last=today, now=timezone.now())
+    assert n["calls"] == 10
+    assert n["first_contact_resolution"] == pytest.approx(0.8)
+    assert n["booked_share"] == pytest.approx(0.2)
+    assert n["topics"][0] == {"topic": "Personalausweis", "calls": 10, "seconds": 600}
+
+
+def test_coverage_lists_most_asked_services_without_article(world):
+    agent = world.viewer("agent")
+    world.articles[("city", "wohnsitz-anmelden")].delete()
+    for slug, n in (("wohnsitz-anmelden", 3), ("personalausweis", 2)):
+        for _i in range(n):
+            services.log_call(
+                viewer=agent, office=world.office, outcome="settled", duration_seconds=60, service=world.services[slug]
+            )
+    rows = selectors.coverage(world.viewer("clerk"), since=timezone.localdate())
+    assert [(r["service"].slug, r["calls"], r["has_article"]) for r in rows] == [
+        ("wohnsitz-anmelden", 3, False),
+        ("personalausweis", 2, True),
+    ]
+
+
+def test_an_ended_contract_ends_the_agents_access(world, client):
+    world.contract.ends_on = timezone.localdate() - dt.timedelta(days=1)
+    world.contract.save()
+    agent = world.viewer("agent")
+    assert selectors.search_articles(agent, "Personalausweis").articles == []
+    with pytest.raises(Forbidden):
+        services.log_call(
+            viewer=agent,
+            office=world.office,
+            outcome="settled",
+            duration_seconds=60,
+            service=world.services["personalausweis"],
+        )
+    client.force_login(world.users["agent"])
+    article = world.articles[("city", "personalausweis")]
+    assert client.get(f"/api/callcenter/kb/articles/{article.pk}").status_code == 404
+    # The municipality's managers still see the contract's numbers and statements.
+    client.force_login(world.users["manager"])
+    assert client.get(f"/api/callcenter/contracts/{world.contract.pk}/statements/2026-10.csv").status_code == 200
+
+
+def test_contract_constraints_live_in_the_database(world):
+    from django.db import IntegrityError, transaction
+
+    from buergerbuero.callcenter.models import Contract
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Contract.objects.create(
+            partner=world.partner,
+            municipality=world.city,
+            name="x",
+            starts_on=dt.date(2026, 1, 2),
+            ends_on=dt.date(2026, 1, 1),
+        )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Contract.objects.create(
+            partner=world.partner,
+            municipality=world.city,
+            name="x",
+            starts_on=dt.date(2026, 1, 2),
+            price_per_minute=Decimal("-1"),
+        )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Ticket.objects.create(
+            contract=world.contract,
+            office=world.office,
+            reason="x",
+            caller_name="x",
+            sla_minutes=60,
+            created_at=timezone.now(),
+            created_by=world.users["agent"],
+            due_at=timezone.now(),
+        )  # neither phone nor e-mail
