@@ -73,7 +73,9 @@ def _run(target, args_for) -> tuple[int, int, float]:
     connections.close_all()  # children must not share the parent's socket
     results = mp.get_context("fork").Queue()
     deadline = time.time() + SECONDS
-    procs = [mp.get_context("fork").Process(target=target, args=(*args_for(n), deadline, results)) for n in range(CLIENTS)]
+    procs = [
+        mp.get_context("fork").Process(target=target, args=(*args_for(n), deadline, results)) for n in range(CLIENTS)
+    ]
     began = time.time()
     for p in procs:
         p.start()
@@ -93,7 +95,6 @@ def main() -> None:
 
     from bench import seed
     from buergerbuero.booking import selectors
-    from buergerbuero.catalog.models import Office
 
     office = seed.office("rennen", counters=12)
     office.max_active_per_email = 100
@@ -119,7 +120,9 @@ def main() -> None:
         overlaps = cursor.fetchone()[0]
     raw, _, raw_elapsed = _run(_raw, lambda n: (n,))
     rate, raw_rate = won / elapsed, raw / raw_elapsed
-    print(f"confirmed bookings: {won} in {elapsed:.1f} s = {rate:.0f}/s ({lost} refused as taken); overlaps: {overlaps}")
+    print(
+        f"confirmed bookings: {won} in {elapsed:.1f} s = {rate:.0f}/s ({lost} refused as taken); overlaps: {overlaps}"
+    )
     print(f"raw single-row inserts: {raw} in {raw_elapsed:.1f} s = {raw_rate:.0f}/s")
     print(f"ratio bookings/s : inserts/s = 1 : {raw_rate / rate:.1f}")
     print(json.dumps({"bookings_per_s": rate, "raw_inserts_per_s": raw_rate, "overlaps": overlaps, "refused": lost}))
