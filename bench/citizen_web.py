@@ -9,31 +9,16 @@ time (`/api/availability/earliest`), which answers the same question as the star
 """
 
 import argparse
-import io
 import os
-import shutil
 import statistics
 import time
-from pathlib import Path
 
-VAR = Path(os.environ.get("BENCH_WEB_DIR", "/tmp/buergerbuero-bench-web"))
+from bench.common import setup_demo_city
 
 
 def setup(fresh: bool) -> None:
-    if fresh and VAR.exists():
-        shutil.rmtree(VAR)
-    VAR.mkdir(parents=True, exist_ok=True)
-    os.environ["BUERGERBUERO_VAR_DIR"] = str(VAR)
-    os.environ["DATABASE_URL"] = f"sqlite:///{VAR / 'bench.sqlite3'}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "buergerbuero.settings")
     os.environ["RATELIMIT_AVAILABILITY"] = "1000000/60"  # measure the pages, not the limiter refusing us
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    call_command("load_demo", "--if-empty", verbosity=0, stdout=io.StringIO())
+    setup_demo_city("web", fresh=fresh)
 
 
 def timed(fn, n: int, *, cold: bool) -> list[float]:

@@ -76,3 +76,29 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def setup_demo_city(name: str, *, fresh: bool = False) -> Path:
+    """Django with the demo city loaded once into a var directory kept between runs (BENCH_VAR_DIR, default
+    a temp folder per benchmark); SQLite there unless DATABASE_URL names another database."""
+    import shutil
+    import tempfile
+
+    var = Path(os.environ.get("BENCH_VAR_DIR") or Path(tempfile.gettempdir()) / f"bb-bench-{name}")
+    if fresh and var.exists():
+        shutil.rmtree(var)
+    var.mkdir(parents=True, exist_ok=True)
+    os.environ["BUERGERBUERO_VAR_DIR"] = str(var)
+    os.environ.setdefault("DATABASE_URL", f"sqlite:///{var / 'bench.sqlite3'}")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "buergerbuero.settings")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    sys.path.insert(0, str(ROOT / "src"))
+    import io
+
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+    call_command("load_demo", "--if-empty", verbosity=0, stdout=io.StringIO())
+    return var

@@ -9,32 +9,17 @@ Measures with the real HTTP stack (Django test client, rate limit included): a r
 """
 
 import argparse
-import io
 import os
-import shutil
 import statistics
 import sys
 import time
-from pathlib import Path
 
-VAR = Path(os.environ.get("BENCH_FAIR_DIR", "/tmp/buergerbuero-bench-fair"))
+from bench.common import setup_demo_city
 
 
 def setup(fresh: bool) -> None:
-    if fresh and VAR.exists():
-        shutil.rmtree(VAR)
-    VAR.mkdir(parents=True, exist_ok=True)
-    os.environ["BUERGERBUERO_VAR_DIR"] = str(VAR)
-    os.environ["DATABASE_URL"] = f"sqlite:///{VAR / 'bench.sqlite3'}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "buergerbuero.settings")
     os.environ["RATELIMIT_FEED"] = "1000000/60"  # measure the feed, not the limiter refusing us
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    call_command("load_demo", "--if-empty", verbosity=0, stdout=io.StringIO())
+    setup_demo_city("fair", fresh=fresh)
 
 
 def timed(fn, n: int) -> list[float]:

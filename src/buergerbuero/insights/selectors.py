@@ -7,8 +7,10 @@ from zoneinfo import ZoneInfo
 from django.db.models import Max, Q
 
 from buergerbuero.accounts import selectors as account_selectors
+from buergerbuero.accounts.models import Organisation, StaffMembership
 from buergerbuero.booking import selectors as booking_selectors
 from buergerbuero.booking.models import Appointment
+from buergerbuero.callcenter import selectors as callcenter_selectors
 from buergerbuero.capacity import rules
 from buergerbuero.capacity import selectors as capacity_selectors
 from buergerbuero.catalog import selectors as catalog_selectors
@@ -195,3 +197,71 @@ def waiting_room(office: Office, *, now: dt.datetime) -> WaitingRoom:
         walk_in_open=status.open_now,
         walk_in_minutes_left=status.minutes_left,
     )
+
+
+# --- call center (read through callcenter.selectors; its data is per municipality and contract) -----------------
+
+
+@dataclass(frozen=True)
+class CallNumbers:
+    """Counts of the call center for the office's municipality on some days, summed over its contracts."""
+
+    calls: int = 0
+    resolved: int = 0  # settled with the knowledge base + appointment booked
+    offered: int = 0  # interval statistics of the telephony system
+    answered_within: int = 0
+    abandoned: int = 0
+    thresholds: frozenset = frozenset()  # service-level thresholds (seconds) of the intervals
+
+    def __add__(self, other: "CallNumbers") -> "CallNumbers":
+        return CallNumbers(
+            self.calls + other.calls,
+            self.resolved + other.resolved,
+            self.offered + other.offered,
+            self.answered_within + other.answered_within,
+            self.abandoned + other.abandoned,
+            self.thresholds | other.thresholds,
+        )
+
+
+def _municipality_viewer(office: Office) -> callcenter_selectors.Viewer:
+    """The office's municipality as a party of its call-center contracts (its management sees their numbers)."""
+    return callcenter_selectors.Viewer(
+        user=None,
+        org_id=office.organisation_id,
+        org_kind=Organisation.Kind.MUNICIPALITY,
+        role=StaffMembership.Role.MANAGER,
+    )
+
+
+def callcenter_contracts(office: Office) -> list:
+    """The call-center contracts of the office's municipality (all of them; calls belong to a contract, not an office)."""
+    if office.organisation_id is None:
+        return []
+    found = callcenter_selectors.contracts(_municipality_viewer(office))
+    return [c for c in found if c.municipality_id == office.organisation_id]
+
+
+def call_numbers(office: Office, contracts: list, first: dt.date, last: dt.date, *, now: dt.datetime) -> CallNumbers:
+    """`callcenter.selectors.numbers` for the days first..last of every contract, summed.
+
+    First-contact resolution there = (settled + booked) / all calls; service level = answered within the
+    threshold / offered, from the imported interval statistics. Both are ratios of counts, so the counts are
+    summed over contracts and weeks and divided once.
+    """
+    total = CallNumbers()
+    viewer = _municipality_viewer(office)
+    for contract in contracts:
+        n = callcenter_selectors.numbers(viewer, contract, first=first, last=last, now=now)
+        sl = n["service_level"]
+        by_outcome = n["by_outcome"]
+        total += CallNumbers(
+            calls=n["calls"],
+            resolved=by_outcome["settled"] + by_outcome["booked"],
+            offered=sl["offered"],
+            answered_within=round(sl["service_level"] * sl["offered"]) if sl["offered"] else 0,
+            abandoned=sl["abandoned"],
+            # one threshold per contract and period, or None when its intervals were imported with several
+            thresholds=frozenset({sl["threshold_seconds"]}) if sl["intervals"] else frozenset(),
+        )
+    return total
