@@ -200,3 +200,14 @@ def test_cancelling_an_expired_hold_does_not_bring_its_block_back(small_office, 
         t.lanes for t in selectors.free_times(q, monday, monday, now=later)[monday] if t.start == at(monday, 8)
     )
     assert lanes == (small_office.counters.get(number=2).pk,)
+
+
+def test_bookings_without_an_address_do_not_share_the_per_email_limit(small_office, monday, now):
+    """A partner agent books for callers who give only a phone number."""
+    small_office.max_active_per_email = 1
+    small_office.save()
+    q = query(small_office, now, channel="counter")
+    for hour in (8, 9):
+        hold, _ = services.hold(query=q, start=at(monday, hour), now=now)
+        services.confirm(appointment=hold, name="Anrufer", email="", phone="0234 123456", now=now)
+    assert Appointment.objects.filter(status="confirmed", email="").count() == 2

@@ -136,6 +136,21 @@ def hold(
     )
 
 
+def _check_email_limit(office, email: str, *, now: dt.datetime) -> None:
+    """At most `max_active_per_email` future appointments per address. Bookings without an address (made by
+    staff or a partner agent for a caller) are not counted against each other."""
+    if not email.strip():
+        return
+    limit = office.max_active_per_email
+    if selectors.active_count_for_email(email.strip(), now=now) >= limit:
+        raise DomainError(
+            _("Mit dieser E-Mail-Adresse sind bereits %(n)d Termine gebucht. Bitte sagen Sie zuerst einen ab.")
+            % {"n": limit},
+            field="email",
+            code="too_many_appointments",
+        )
+
+
 def _is_live_hold(appointment: Appointment, now: dt.datetime) -> bool:
     return appointment.status == Appointment.Status.HELD and appointment.blocks_until > now
 
@@ -155,14 +170,7 @@ def confirm(
             field="hold",
             code="hold_expired",
         )
-    limit = appointment.office.max_active_per_email
-    if selectors.active_count_for_email(email, now=now) >= limit:
-        raise DomainError(
-            _("Mit dieser E-Mail-Adresse sind bereits %(n)d Termine gebucht. Bitte sagen Sie zuerst einen ab.")
-            % {"n": limit},
-            field="email",
-            code="too_many_appointments",
-        )
+    _check_email_limit(appointment.office, email, now=now)
     appointment.name, appointment.email, appointment.phone = (
         name.strip(),
         email.strip().lower(),
@@ -309,14 +317,7 @@ def request_opt_in(
         raise Conflict(_("Dieser Termin ist bereits bestätigt."), field="hold", code="already_confirmed")
     if appointment.status == Appointment.Status.CANCELLED:
         raise Conflict(_("Dieser Termin wurde abgesagt."), field="hold", code="cancelled")
-    limit = appointment.office.max_active_per_email
-    if selectors.active_count_for_email(email, now=now) >= limit:
-        raise DomainError(
-            _("Mit dieser E-Mail-Adresse sind bereits %(n)d Termine gebucht. Bitte sagen Sie zuerst einen ab.")
-            % {"n": limit},
-            field="email",
-            code="too_many_appointments",
-        )
+    _check_email_limit(appointment.office, email, now=now)
     _renew_hold(appointment, now=now, minutes=settings.BOOKING_OPT_IN_MINUTES)
     appointment.name, appointment.email, appointment.phone = name.strip(), email.strip().lower(), phone.strip()
     appointment.language = language[:8] or "de"
