@@ -1,9 +1,15 @@
 import os
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from django.utils import translation
 
 from tests import factories
+
+# No deadlines: on a shared 2-core machine a first example may take 400 ms; speed belongs in bench/, and a
+# timing-based failure here would be a timing assertion in disguise.
+hypothesis_settings.register_profile("buergerbuero", deadline=None)
+hypothesis_settings.load_profile("buergerbuero")
 
 
 def pytest_collection_modifyitems(config, items):

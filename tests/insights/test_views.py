@@ -44,11 +44,13 @@ def test_dashboard_shows_lead_time_now_and_accessible_charts(client, manager, me
     assert response.status_code == 200
     html = response.content.decode()
     assert "bis zum nächsten freien Online-Termin" in html
-    assert html.count('role="img"') == 9  # lead time, realised, utilisation, online share, demand + 4 floor KPIs
+    # lead time, realised, utilisation, online share, demand + 4 floor KPIs + 2 call-center KPIs
+    assert html.count('role="img"') == 11
     assert '<desc id="chart-lead_time-desc">' in html
     assert "Werte als Tabelle" in html
     assert "Wartezeit vor Ort" in html and "Wartebereich jetzt" in html
-    assert "Servicelevel Callcenter" in html  # still listed as coming with the call-center module
+    assert "Servicelevel Callcenter" in html and 'id="kpi-service_level"' in html  # registered, no longer pending
+    assert "Noch nicht verfügbar" not in html
 
 
 def test_bad_period_shows_the_message_beside_the_field(client, manager, measured):

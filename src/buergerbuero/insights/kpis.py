@@ -74,10 +74,7 @@ class KPI:
 REGISTRY: dict[str, KPI] = {}
 
 # KPIs that other apps' data will feed; shown as "not yet available" until registered (docs/kpis.md).
-PENDING = {
-    "first_contact_resolution": (_("Erstlösungsquote Callcenter"), "callcenter"),
-    "service_level": (_("Servicelevel Callcenter (Anteil in 30 s angenommen)"), "callcenter"),
-}
+PENDING: dict[str, tuple[object, str]] = {}
 
 
 def register(kpi: KPI) -> KPI:
@@ -681,5 +678,160 @@ register(
         ),
         chart=walk_in_chart,
         figures=walk_in_figures,
+    )
+)
+
+
+# --- call center (callcenter app; its numbers are per municipality and contract, not per office) ---------------
+#
+# The definitions are the call-center app's (`callcenter.selectors.numbers`: first-contact resolution = (settled
+# with the knowledge base + appointment booked) / all calls; `service_level` / `summarize_intervals`: answered
+# within the threshold / offered, from the imported interval statistics). Insights reads them once per ISO week
+# for every contract of the office's municipality and sums the counts (`selectors.call_numbers`).
+
+FCR_TARGET = (80, 90)  # % settled in the first contact (docs/call-center.md)
+SERVICE_LEVEL_TARGET = 75  # % answered within 30 s (the 115 promise; Erlang C default)
+SERVICE_LEVEL_SECONDS = 30
+
+
+def _call_weeks(ctx: Context) -> list[tuple[dt.date, selectors.CallNumbers]]:
+    contracts = ctx.memo("callcenter_contracts", lambda: selectors.callcenter_contracts(ctx.office))
+    return _per_week(
+        ctx,
+        "call_weeks",
+        lambda office, first, last: selectors.call_numbers(office, contracts, first, last, now=ctx.now),
+    )
+
+
+def _call_total(ctx: Context) -> selectors.CallNumbers:
+    return sum((n for _monday, n in _call_weeks(ctx)), selectors.CallNumbers())
+
+
+def _municipality_note() -> str:
+    return _g("Zahlen der ganzen Kommune (alle Verträge mit Callcentern), nicht nur dieses Standorts.")
+
+
+def fcr_chart(ctx: Context) -> charts.Chart:
+    weeks = [(m, n) for m, n in _call_weeks(ctx) if n.calls]
+    low, high = FCR_TARGET
+    return charts.Chart(
+        key="first_contact_resolution",
+        title=_g("Erstlösungsquote Callcenter: im ersten Anruf erledigt, je Kalenderwoche"),
+        unit="%",
+        x=tuple(m for m, _n in weeks),
+        x_kind="week",
+        kind="line",
+        max_gap_days=7,
+        columns=(charts.Column(_g("Erstlösungsquote"), tuple(metrics.ratio(n.resolved, n.calls) for _m, n in weeks)),),
+        band=(low, high),
+        band_label=_g("Ziel %(low)d–%(high)d %%") % {"low": low, "high": high},
+        y_max=100,
+        events=_events(ctx),
+        summary=_g(
+            "Anteil der Anrufe beim Partner-Callcenter, die mit der Wissensdatenbank oder einer Terminbuchung "
+            "erledigt wurden."
+        )
+        + " "
+        + _municipality_note(),
+    )
+
+
+def fcr_figures(ctx: Context) -> list[Figure]:
+    n = _call_total(ctx)
+    low, high = FCR_TARGET
+    unit = _g("Anrufe")
+    return [
+        Figure(
+            _g("Erstlösungsquote Callcenter"),
+            metrics.ratio(n.resolved, n.calls),
+            "%",
+            "higher",
+            _g("%(low)d–%(high)d %%") % {"low": low, "high": high},
+        ),
+        Figure(_g("Anrufe beim Callcenter"), n.calls, unit),
+        Figure(_g("davon im ersten Anruf erledigt"), n.resolved, unit),
+    ]
+
+
+register(
+    KPI(
+        key="first_contact_resolution",
+        title=_("Erstlösungsquote Callcenter"),
+        section="callcenter",
+        definition=_(
+            "Anrufe beim Partner-Callcenter, die mit der Wissensdatenbank erledigt oder mit einer Terminbuchung "
+            "abgeschlossen wurden, geteilt durch alle protokollierten Anrufe (auch Rückruf-Tickets, "
+            "Weiterleitungen und nicht zuständige), je Kalenderwoche des Anrufs. Ziel: 80–90 %. Die Anrufe "
+            "gehören zur Kommune (Vertrag), nicht zu einem Standort."
+        ),
+        chart=fcr_chart,
+        figures=fcr_figures,
+    )
+)
+
+
+def _threshold(n: selectors.CallNumbers) -> int | None:
+    """The service-level threshold of the intervals in seconds; None when none or several were imported."""
+    return next(iter(n.thresholds)) if len(n.thresholds) == 1 else None
+
+
+def service_level_chart(ctx: Context) -> charts.Chart:
+    weeks = [(m, n) for m, n in _call_weeks(ctx) if n.offered]
+    return charts.Chart(
+        key="service_level",
+        title=_g("Servicelevel Callcenter: Anteil der Anrufe in der Schwelle angenommen, je Kalenderwoche"),
+        unit="%",
+        x=tuple(m for m, _n in weeks),
+        x_kind="week",
+        kind="line",
+        max_gap_days=7,
+        columns=(
+            charts.Column(_g("Servicelevel"), tuple(metrics.ratio(n.answered_within, n.offered) for _m, n in weeks)),
+        ),
+        band=(SERVICE_LEVEL_TARGET, 100),
+        band_label=_g("Ziel mindestens %(level)d %% in %(seconds)d s")
+        % {"level": SERVICE_LEVEL_TARGET, "seconds": SERVICE_LEVEL_SECONDS},
+        y_max=100,
+        events=_events(ctx),
+        summary=_g(
+            "Anteil der angebotenen Anrufe, die innerhalb der Schwelle der Telefonanlage angenommen wurden "
+            "(Intervallstatistik)."
+        )
+        + " "
+        + _municipality_note(),
+    )
+
+
+def service_level_figures(ctx: Context) -> list[Figure]:
+    n = _call_total(ctx)
+    unit = _g("Anrufe")
+    return [
+        Figure(
+            _g("Servicelevel Callcenter"),
+            metrics.ratio(n.answered_within, n.offered),
+            "%",
+            "higher",
+            _g("mindestens %(level)d %% in %(seconds)d s")
+            % {"level": SERVICE_LEVEL_TARGET, "seconds": SERVICE_LEVEL_SECONDS},
+        ),
+        Figure(_g("Schwelle des Servicelevels"), _threshold(n), _g("Sekunden"), "", str(SERVICE_LEVEL_SECONDS)),
+        Figure(_g("Angebotene Anrufe (Telefonanlage)"), n.offered, unit),
+        Figure(_g("Aufgelegt vor der Annahme"), metrics.ratio(n.abandoned, n.offered), "%", "lower"),
+    ]
+
+
+register(
+    KPI(
+        key="service_level",
+        title=_("Servicelevel Callcenter (Anteil in 30 s angenommen)"),
+        section="callcenter",
+        definition=_(
+            "Aus der importierten Intervallstatistik der Telefonanlage: Anrufe, die innerhalb der Schwelle "
+            "(30 Sekunden) angenommen wurden, geteilt durch alle angebotenen Anrufe (auch aufgelegte), je "
+            "Kalenderwoche des Intervalls. Ziel: mindestens 75 % in 30 s (Versprechen der 115). Die Zahlen "
+            "gehören zur Kommune (Vertrag), nicht zu einem Standort."
+        ),
+        chart=service_level_chart,
+        figures=service_level_figures,
     )
 )

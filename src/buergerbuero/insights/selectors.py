@@ -235,7 +235,7 @@ def _municipality_viewer(office: Office) -> callcenter_selectors.Viewer:
 
 
 def callcenter_contracts(office: Office) -> list:
-    """The call-center contracts of the office's municipality (all of them; calls belong to a contract, not an office)."""
+    """All call-center contracts of the office's municipality (calls belong to a contract, not to an office)."""
     if office.organisation_id is None:
         return []
     found = callcenter_selectors.contracts(_municipality_viewer(office))
