@@ -1,8 +1,8 @@
 import os
 
 import pytest
-from hypothesis import settings as hypothesis_settings
 from django.utils import translation
+from hypothesis import settings as hypothesis_settings
 
 from tests import factories
 
