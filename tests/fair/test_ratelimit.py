@@ -138,7 +138,7 @@ def _get(url: str):
 def servers(tmp_path_factory):
     """Four real granian processes on one migrated SQLite file: two share Redis, two only have local memory."""
     if not _redis_up():
-        pytest.skip("Redis on 127.0.0.1:6379 is not running")
+        pytest.fail("Redis on 127.0.0.1:6379 is not running (.ci/run starts it; locally: redis-server --daemonize yes)")
     tmp = tmp_path_factory.mktemp("two-processes")
     env = {
         **os.environ,
