@@ -171,3 +171,20 @@ class ChannelShare(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()}: {self.percent} %"
+
+
+class CalendarStamp(models.Model):
+    """Renewed by database triggers (migration 0002) whenever an office's opening rules, closures, roster,
+    roster skills, channel shares or counters change — by any path: services, admin, loaders, raw SQL.
+
+    Day plans are cached per process under this stamp (`capacity.selectors`), so the next query after a
+    rule change sees it, in every web process. Random (not a counter) so that a rolled-back change or a
+    restored database can never bring back a stamp that was cached with other rules.
+    """
+
+    office = models.OneToOneField("catalog.Office", on_delete=models.CASCADE, primary_key=True, related_name="+")
+    stamp = models.CharField(max_length=32)
+
+    class Meta:
+        verbose_name = _("Kalenderstempel")
+        verbose_name_plural = _("Kalenderstempel")

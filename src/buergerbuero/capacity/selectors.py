@@ -1,11 +1,34 @@
 import datetime as dt
+from collections import OrderedDict
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import holidays
+from django.db import connection
 
 from buergerbuero.capacity import rules
 from buergerbuero.capacity.models import ChannelShare, Closure, OpeningRule, RosterEntry
 from buergerbuero.catalog.models import Office
+
+# Calendars and day plans are kept per web process under the office's CalendarStamp, which database triggers
+# renew on every change to rules, closures, roster or counters (docs/adr/0002-calendar-stamp.md). Reading the
+# stamp is one small query per call; the rows are read again only after a change. Bounded so that a city with
+# many offices cannot grow a process without limit.
+_MAX_OFFICES = 256
+_MAX_PLANS_PER_OFFICE = 4000
+
+
+@dataclass
+class _Cached:
+    rules: tuple[rules.OpeningRule, ...]
+    closures: tuple[rules.Closure, ...]
+    roster: tuple[rules.RosterEntry, ...]
+    calendars: dict[tuple[int, ...], rules.OfficeCalendar] = field(default_factory=dict)
+    memos: dict[str, dict] = field(default_factory=dict)  # per kind: rules.day_plan's windows memo
+    plans: dict[tuple[str, dt.date], rules.DayPlan] = field(default_factory=dict)
+
+
+_cached: OrderedDict[tuple, _Cached] = OrderedDict()
 
 
 @lru_cache(maxsize=64)
@@ -17,39 +40,40 @@ def public_holidays(land: str, first: dt.date, last: dt.date) -> dict[dt.date, s
     return _holidays(land, tuple(range(first.year, last.year + 1)))
 
 
-def office_calendars(offices: list[Office], first: dt.date, last: dt.date) -> dict[int, rules.OfficeCalendar]:
-    """Everything the capacity engine needs for some offices and a date range, read fresh (no precomputation);
-    a fixed number of queries however many offices."""
-    ids = [o.pk for o in offices]
-    opening = OpeningRule.objects.filter(office_id__in=ids).exclude(valid_to__lt=first).exclude(valid_from__gt=last)
-    # Plain rows, not model instances: a city has hundreds of roster entries and this runs on every query.
-    roster = (
-        RosterEntry.objects.filter(counter__office_id__in=ids)
-        .exclude(valid_to__lt=first)
-        .exclude(valid_from__gt=last)
-        .values_list(
-            "id",
-            "counter__office_id",
-            "counter_id",
-            "counter__number",
-            "weekdays",
-            "start_time",
-            "end_time",
-            "valid_from",
-            "valid_to",
-            "every_n_weeks",
-        )
+def calendar_stamps(office_ids: list[int]) -> dict[int, str]:
+    """The current CalendarStamp per office (raw SQL: this runs on every availability query)."""
+    if not office_ids:
+        return {}
+    marks = ", ".join(["%s"] * len(office_ids))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT office_id, stamp FROM capacity_calendarstamp WHERE office_id IN ({marks})", office_ids)
+        return dict(cursor.fetchall())
+
+
+def _read_rows(ids: list[int]) -> dict[int, _Cached]:
+    """Every opening rule, closure and roster entry of some offices (a fixed number of queries)."""
+    # Plain rows, not model instances: a city has hundreds of roster entries.
+    roster = RosterEntry.objects.filter(counter__office_id__in=ids).values_list(
+        "id",
+        "counter__office_id",
+        "counter_id",
+        "counter__number",
+        "weekdays",
+        "start_time",
+        "end_time",
+        "valid_from",
+        "valid_to",
+        "every_n_weeks",
     )
     skills: dict[int, set[int]] = {}
     for entry_id, service_id in RosterEntry.services.through.objects.filter(
         rosterentry__counter__office_id__in=ids
     ).values_list("rosterentry_id", "service_id"):
         skills.setdefault(entry_id, set()).add(service_id)
-    closures = Closure.objects.filter(office_id__in=ids, end_date__gte=first, start_date__lte=last)
     by_office: dict[int, dict[str, list]] = {pk: {"rules": [], "closures": [], "roster": []} for pk in ids}
-    for r in opening:
+    for r in OpeningRule.objects.filter(office_id__in=ids):
         by_office[r.office_id]["rules"].append(rules.OpeningRule(r.recurrence(), r.kind, r.label))
-    for c in closures:
+    for c in Closure.objects.filter(office_id__in=ids):
         by_office[c.office_id]["closures"].append(rules.Closure(c.start_date, c.end_date, c.reason))
     for entry_id, office_id, counter_id, number, weekdays, start, end, valid_from, valid_to, every in roster:
         by_office[office_id]["roster"].append(
@@ -63,15 +87,50 @@ def office_calendars(offices: list[Office], first: dt.date, last: dt.date) -> di
             )
         )
     return {
-        o.pk: rules.OfficeCalendar(
-            timezone=o.timezone,
-            rules=tuple(by_office[o.pk]["rules"]),
-            closures=tuple(by_office[o.pk]["closures"]),
-            holidays=public_holidays(o.land, first, last),
-            roster=tuple(by_office[o.pk]["roster"]),
-        )
-        for o in offices
+        pk: _Cached(tuple(rows["rules"]), tuple(rows["closures"]), tuple(rows["roster"]))
+        for pk, rows in by_office.items()
     }
+
+
+def _entries(offices: list[Office]) -> dict[int, _Cached]:
+    """The cached rows per office, read again where the stamp changed (or the office has none)."""
+    stamps = calendar_stamps([o.pk for o in offices])
+    keys = {o.pk: (o.pk, stamps.get(o.pk), o.timezone, o.land) for o in offices}
+    out: dict[int, _Cached] = {}
+    for pk, key in keys.items():
+        if key[1] is not None and key in _cached:
+            _cached.move_to_end(key)
+            out[pk] = _cached[key]
+    missing = [pk for pk in keys if pk not in out]
+    if missing:
+        fresh = _read_rows(missing)
+        for pk in missing:
+            out[pk] = fresh[pk]
+            if keys[pk][1] is not None:  # without a stamp nobody would notice a change: never keep it
+                _cached[keys[pk]] = fresh[pk]
+        while len(_cached) > _MAX_OFFICES:
+            _cached.popitem(last=False)
+    return out
+
+
+def _calendar(entry: _Cached, office: Office, first: dt.date, last: dt.date) -> rules.OfficeCalendar:
+    years = tuple(range(first.year, last.year + 1))
+    if years not in entry.calendars:
+        entry.calendars[years] = rules.OfficeCalendar(
+            timezone=office.timezone,
+            rules=entry.rules,
+            closures=entry.closures,
+            holidays=_holidays(office.land, years),
+            roster=entry.roster,
+        )
+    return entry.calendars[years]
+
+
+def office_calendars(offices: list[Office], first: dt.date, last: dt.date) -> dict[int, rules.OfficeCalendar]:
+    """Everything the capacity engine needs for some offices and a date range, as of the last committed change
+    (no precomputation: only the rows are kept until their stamp changes); one query when nothing changed."""
+    entries = _entries(offices)
+    return {o.pk: _calendar(entries[o.pk], o, first, last) for o in offices}
 
 
 def office_calendar(office: Office, first: dt.date, last: dt.date) -> rules.OfficeCalendar:
@@ -81,8 +140,27 @@ def office_calendar(office: Office, first: dt.date, last: dt.date) -> rules.Offi
 def day_plans_many(
     offices: list[Office], first: dt.date, last: dt.date, kind: str = rules.APPOINTMENTS
 ) -> dict[int, list[rules.DayPlan]]:
-    calendars = office_calendars(offices, first, last)
-    return {pk: rules.day_plans(calendar, first, last, kind) for pk, calendar in calendars.items()}
+    """What each day from `first` to `last` offers, per office. A day plan depends only on the calendar and
+    the day, so it is kept with the calendar's rows and computed once per stamp."""
+    entries = _entries(offices)
+    days = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
+    out = {}
+    for office in offices:
+        entry = entries[office.pk]
+        cached = entry.plans
+        plans = []
+        for day in days:
+            plan = cached.get((kind, day))
+            if plan is None:
+                # Calendars of different years share the rule tuples, so one windows memo per kind serves all.
+                memo = entry.memos.setdefault(kind, {})
+                plan = rules.day_plan(_calendar(entry, office, day, day), day, kind, memo)
+                if len(cached) >= _MAX_PLANS_PER_OFFICE:
+                    cached.clear()
+                cached[kind, day] = plan
+            plans.append(plan)
+        out[office.pk] = plans
+    return out
 
 
 def day_plans(office: Office, first: dt.date, last: dt.date, kind: str = rules.APPOINTMENTS) -> list[rules.DayPlan]:
@@ -91,7 +169,7 @@ def day_plans(office: Office, first: dt.date, last: dt.date, kind: str = rules.A
 
 def channel_shares_many(offices: list[Office]) -> dict[int, tuple[tuple[str, int], ...]]:
     shares: dict[int, list[tuple[str, int]]] = {o.pk: [] for o in offices}
-    for office_id, channel, percent in ChannelShare.objects.filter(office__in=offices).values_list(
+    for office_id, channel, percent in ChannelShare.objects.filter(office_id__in=list(shares)).values_list(
         "office_id", "channel", "percent"
     ):
         shares[office_id].append((channel, percent))
