@@ -2,6 +2,9 @@
 
 import datetime as dt
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from buergerbuero.booking import availability as av
 from buergerbuero.capacity import rules
 
@@ -146,3 +149,53 @@ def test_release_time_opens_the_next_day_of_the_horizon():
     after = dt.datetime(2026, 12, 7, 7, 0, tzinfo=tz)
     assert av.last_bookable_day(before, 56, T(7), tz) == dt.date(2026, 12, 7) + dt.timedelta(days=55)
     assert av.last_bookable_day(after, 56, T(7), tz) == dt.date(2026, 12, 7) + dt.timedelta(days=56)
+
+
+lane_windows = st.lists(
+    st.tuples(
+        st.integers(1, 4),  # lane
+        st.integers(0, 6 * 12),  # start, in 10-minute units from 08:00
+        st.integers(1, 6 * 12),  # length
+        st.sampled_from([None, frozenset({1}), frozenset({2}), frozenset({1, 2})]),
+    ),
+    max_size=6,
+)
+
+
+@given(
+    windows=lane_windows,
+    claims=st.lists(st.tuples(st.integers(1, 4), st.integers(0, 6 * 12), st.integers(1, 12)), max_size=10),
+    units=st.integers(1, 6),
+    notice=st.integers(0, 6 * 12),
+    shares=st.sampled_from([(), (("web", 50), ("phone", 50)), (("web", 34), ("partner", 33), ("phone", 33))]),
+)
+def test_first_free_is_the_first_of_the_full_list(windows, claims, units, notice, shares):
+    """The earliest search takes a shortcut per day; it must answer exactly what the full list starts with."""
+    p = plan(windows=[(lane, lane, 480 + 10 * s, 480 + 10 * (s + n), sk) for lane, s, n, sk in windows])
+    busy = [
+        av.Busy(
+            lane, local(MONDAY, 8) + dt.timedelta(minutes=10 * s), local(MONDAY, 8) + dt.timedelta(minutes=10 * (s + n))
+        )
+        for lane, s, n in claims
+    ]
+    req = request(units=units, shares=shares, not_before=local(MONDAY, 8) + dt.timedelta(minutes=10 * notice))
+    taken = av.busy_masks(p, busy, req.slot_minutes)
+    full = av.free_times_for_day(p, taken, req)
+    assert av.first_free_for_day(p, taken, req) == (full[0] if full else None)
+    assert av.first_free_for_day(p, taken, req, memo={}) == av.first_free_for_day(p, taken, req)
+
+
+@given(
+    windows=lane_windows,
+    units=st.integers(1, 6),
+    notice=st.integers(0, 6 * 12),
+    at=st.integers(-6, 6 * 14),
+    minutes=st.sampled_from([0, 0, 5]),
+)
+def test_lanes_for_one_start_match_the_day_list(windows, units, notice, at, minutes):
+    """A booking checks only its own start; the lanes must be those the citizen's list offered for it."""
+    p = plan(windows=[(lane, lane, 480 + 10 * s, 480 + 10 * (s + n), sk) for lane, s, n, sk in windows])
+    req = request(units=units, not_before=local(MONDAY, 8) + dt.timedelta(minutes=10 * notice))
+    start = (local(MONDAY, 8) + dt.timedelta(minutes=10 * at + minutes)).astimezone(UTC)
+    offered = {t.start: t.lanes for t in av.free_times_for_day(p, {}, req)}
+    assert av.lanes_for_start(p, req, start) == offered.get(start, ())

@@ -117,17 +117,35 @@ def merge_masks(*layers: dict[int, int]) -> dict[int, int]:
     return merged
 
 
-def free_times_for_day(plan: DayPlan, taken: dict[int, int], request: Request) -> list[FreeTime]:
+def _open_masks_memo(plan: DayPlan, request: Request, memo: dict | None) -> dict[int, int]:
+    """`_open_masks`, reused for days that share their windows (most days of a horizon share a few
+    weekday shapes). `memo` belongs to one request; it keeps the windows object so its id stays unique."""
+    if memo is None:
+        return _open_masks(plan, request)
+    hit = memo.get(id(plan.windows))
+    if hit is not None and hit[0] is plan.windows:
+        return hit[1]
+    masks = _open_masks(plan, request)
+    memo[id(plan.windows)] = (plan.windows, masks)
+    return masks
+
+
+def _first_unit(plan: DayPlan, request: Request) -> int:
+    if request.not_before <= plan.midnight:
+        return 0
+    return -(-int((request.not_before - plan.midnight).total_seconds()) // (request.slot_minutes * 60))
+
+
+def free_times_for_day(
+    plan: DayPlan, taken: dict[int, int], request: Request, memo: dict | None = None
+) -> list[FreeTime]:
     """Free start times of one day, given the claimed units per lane (see `busy_masks`)."""
     if plan.closed_reason or plan.day > request.last_day:
         return []
-    masks = _open_masks(plan, request)
+    masks = _open_masks_memo(plan, request, memo)
     if not masks:
         return []
-    slot_seconds = request.slot_minutes * 60
-    first_unit = 0
-    if request.not_before > plan.midnight:
-        first_unit = -(-int((request.not_before - plan.midnight).total_seconds()) // slot_seconds)
+    first_unit = _first_unit(plan, request)
     by_unit: dict[int, list[int]] = {}
     for lane, mask in masks.items():
         starts = _runs(mask & ~taken.get(lane, 0), request.units) >> first_unit << first_unit
@@ -135,8 +153,43 @@ def free_times_for_day(plan: DayPlan, taken: dict[int, int], request: Request) -
             low_bit = starts & -starts
             by_unit.setdefault(low_bit.bit_length() - 1, []).append(lane)
             starts ^= low_bit
-    step = dt.timedelta(seconds=slot_seconds)
+    step = dt.timedelta(minutes=request.slot_minutes)
     return [FreeTime(plan.midnight + unit * step, tuple(by_unit[unit])) for unit in sorted(by_unit)]
+
+
+def first_free_for_day(
+    plan: DayPlan, taken: dict[int, int], request: Request, memo: dict | None = None
+) -> FreeTime | None:
+    """`free_times_for_day(...)[0]` without listing the rest of the day: the lowest start bit per lane."""
+    if plan.closed_reason or plan.day > request.last_day:
+        return None
+    first_unit = _first_unit(plan, request)
+    best, lanes = -1, []
+    for lane, mask in _open_masks_memo(plan, request, memo).items():
+        starts = _runs(mask & ~taken.get(lane, 0), request.units) >> first_unit
+        if not starts:
+            continue
+        unit = (starts & -starts).bit_length() - 1
+        if best < 0 or unit < best:
+            best, lanes = unit, [lane]
+        elif unit == best:
+            lanes.append(lane)
+    if best < 0:
+        return None
+    return FreeTime(plan.midnight + (best + first_unit) * dt.timedelta(minutes=request.slot_minutes), tuple(lanes))
+
+
+def lanes_for_start(plan: DayPlan, request: Request, start: dt.datetime) -> tuple[int, ...]:
+    """Lanes on which `start` lies in open, skilled time of the channel's share, before any claims – the
+    candidates a booking then tries to claim (the claims' unique constraint has the last word)."""
+    if plan.closed_reason or plan.day > request.last_day or start < request.not_before:
+        return ()
+    slot_seconds = request.slot_minutes * 60
+    offset = int((start - plan.midnight).total_seconds())
+    if offset < 0 or offset % slot_seconds or start >= plan.end:
+        return ()
+    need = ((1 << request.units) - 1) << (offset // slot_seconds)
+    return tuple(lane for lane, mask in _open_masks(plan, request).items() if mask & need == need)
 
 
 def masks_by_day(plans: list[DayPlan], busy: Iterable[Busy], slot_minutes: int) -> dict[dt.date, dict[int, int]]:
@@ -162,17 +215,19 @@ def free_times(
     plans: list[DayPlan], taken: dict[dt.date, dict[int, int]], request: Request
 ) -> dict[dt.date, list[FreeTime]]:
     """Free start times for every day of `plans`; `taken` maps each day to its claimed masks."""
-    return {plan.day: free_times_for_day(plan, taken.get(plan.day, {}), request) for plan in plans}
+    memo: dict = {}
+    return {plan.day: free_times_for_day(plan, taken.get(plan.day, {}), request, memo) for plan in plans}
 
 
 def earliest(plans: list[DayPlan], taken: dict[dt.date, dict[int, int]], request: Request) -> FreeTime | None:
     """The first free start time, looking at one day after the other and stopping at the first hit."""
+    memo: dict = {}
     for plan in plans:
         if plan.day > request.last_day:
             return None
-        times = free_times_for_day(plan, taken.get(plan.day, {}), request)
-        if times:
-            return times[0]
+        hit = first_free_for_day(plan, taken.get(plan.day, {}), request, memo)
+        if hit:
+            return hit
     return None
 
 

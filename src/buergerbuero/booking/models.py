@@ -2,6 +2,7 @@ import uuid
 
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from buergerbuero.capacity.models import Channel
@@ -55,7 +56,8 @@ class Appointment(models.Model):
         ordering = ["start"]
         indexes = [
             models.Index(fields=["office", "start"], name="appointment_office_start"),
-            models.Index(fields=["email", "status"], name="appointment_email_status"),
+            # The per-address limit compares addresses case-insensitively on every confirmation.
+            models.Index(Lower("email"), "status", name="appointment_email_lower_status"),
             # Holds and release delays are few: reading them on every availability query must not scan bookings.
             models.Index(
                 fields=["office", "blocks_until"], condition=Q(blocks_until__isnull=False), name="appointment_running"

@@ -1,17 +1,19 @@
 import datetime as dt
 import hashlib
+import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from buergerbuero.booking import availability
-from buergerbuero.booking.models import Appointment, DayStamp, MailDelivery
-from buergerbuero.capacity import rules
+from buergerbuero.booking.models import Appointment, Claim, DayStamp, MailDelivery
 from buergerbuero.capacity import selectors as capacity_selectors
 from buergerbuero.capacity.models import Channel
 from buergerbuero.catalog import selectors as catalog_selectors
@@ -20,6 +22,7 @@ from buergerbuero.core.errors import DomainError, NotFound
 
 MAX_RANGE_DAYS = 62
 CACHE_SECONDS = 600  # a bound on staleness if a stamp is ever bypassed (e.g. rows written by hand)
+NO_STAMP = "-"  # a day whose bookings never changed through the services
 
 
 @dataclass(frozen=True)
@@ -101,37 +104,83 @@ def booking_query(
     return queries[0]
 
 
-def _intervals(
-    offices: list[Office],
-    first: dt.date,
-    last: dt.date,
-    *,
-    permanent: bool,
-    now: dt.datetime | None = None,
-    ignore: int | None = None,
-) -> dict[int, list[availability.Busy]]:
-    """Claimed intervals per office: the permanent ones (confirmed) or those still blocking at `now`
-    (holds, and cancelled times within their release delay)."""
-    # A day's local midnight differs by at most a few hours between German offices; widen by a day and
-    # let masks_by_day drop what falls outside each office's own days.
-    rows = Appointment.objects.filter(office__in=offices)
-    if permanent:
-        start = dt.datetime.combine(first - dt.timedelta(days=1), dt.time(0), tzinfo=dt.UTC)
-        end = dt.datetime.combine(last + dt.timedelta(days=2), dt.time(0), tzinfo=dt.UTC)
-        rows = rows.filter(start__lt=end, claim_end__gt=start, blocks_until__isnull=True)
-    else:
-        # Running blocks are few; no date range here so the partial index on (office, blocks_until) is used.
-        rows = rows.filter(blocks_until__gt=now)
-    out: dict[int, list[availability.Busy]] = {o.pk: [] for o in offices}
-    for office_id, lane, s, e in (
-        rows.exclude(pk=ignore).order_by("start").values_list("office_id", "counter_id", "start", "claim_end")
-    ):
-        out[office_id].append(availability.Busy(lane, s, e))
+def intervals(office: Office, first: dt.date, last: dt.date, *, ignore: int | None = None) -> list[availability.Busy]:
+    """Intervals claimed by confirmed bookings of an office (read when a day's masks are not cached)."""
+    # A day's local midnight differs by at most a few hours from UTC midnight; widen by a day and let
+    # masks_by_day drop what falls outside the office's own days.
+    start = dt.datetime.combine(first - dt.timedelta(days=1), dt.time(0), tzinfo=dt.UTC)
+    end = dt.datetime.combine(last + dt.timedelta(days=2), dt.time(0), tzinfo=dt.UTC)
+    rows = Appointment.objects.filter(office=office, start__lt=end, claim_end__gt=start, blocks_until__isnull=True)
+    return [
+        availability.Busy(lane, s, e)
+        for lane, s, e in rows.exclude(pk=ignore).order_by("start").values_list("counter_id", "start", "claim_end")
+    ]
+
+
+# Raw SQL for the two reads every availability query makes (ORM query building cost more than the queries).
+def _aware(value) -> dt.datetime:
+    """SQLite hands back naive UTC datetimes from a raw cursor, PostgreSQL aware ones."""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def _in(values) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+def _day_stamps(office_ids: list[int], first: dt.date, last: dt.date) -> dict[tuple[int, dt.date], str]:
+    ops = connection.ops
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT office_id, day, stamp FROM {DayStamp._meta.db_table}"
+            f" WHERE office_id IN ({_in(office_ids)}) AND day >= %s AND day <= %s",
+            [*office_ids, ops.adapt_datefield_value(first), ops.adapt_datefield_value(last)],
+        )
+        return {
+            (office_id, day if isinstance(day, dt.date) else dt.date.fromisoformat(day)): stamp
+            for office_id, day, stamp in cursor.fetchall()
+        }
+
+
+def _running(office_ids: list[int], now: dt.datetime, ignore: int | None) -> dict[int, list[availability.Busy]]:
+    """Holds and cancelled times within their release delay, still blocking at `now` (few; partial index)."""
+    out: dict[int, list[availability.Busy]] = {pk: [] for pk in office_ids}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT office_id, counter_id, start, claim_end, id FROM {Appointment._meta.db_table}"
+            f" WHERE office_id IN ({_in(office_ids)}) AND blocks_until > %s ORDER BY start",
+            [*office_ids, connection.ops.adapt_datetimefield_value(now)],
+        )
+        for office_id, lane, start, end, pk in cursor.fetchall():
+            if pk != ignore:
+                out[office_id].append(availability.Busy(lane, _aware(start), _aware(end)))
     return out
 
 
-def intervals(office: Office, first: dt.date, last: dt.date, **kwargs) -> list[availability.Busy]:
-    return _intervals([office], first, last, **kwargs)[office.pk]
+# Claimed units of confirmed bookings per (office, slot minutes, day, DayStamp): a bounded per-process copy in
+# front of the shared Django cache (no pickling, no round trip). Keyed by the stamp, so never older than the last
+# booking through the services; like the shared cache it forgets after CACHE_SECONDS, which bounds the damage of
+# rows written without `touch_days`. Days that never had a stamp are left to the shared cache alone.
+_MAX_LOCAL_DAYS = 20_000
+_local_taken: OrderedDict[tuple, tuple[float, dict[int, int]]] = OrderedDict()
+
+
+def _remember(key: tuple, masks: dict[int, int]) -> None:
+    if key[3] == NO_STAMP:
+        return
+    _local_taken[key] = (time.monotonic() + CACHE_SECONDS, masks)
+    if len(_local_taken) > _MAX_LOCAL_DAYS:
+        _local_taken.popitem(last=False)
+
+
+def _recall(key: tuple, clock: float) -> dict[int, int] | None:
+    hit = _local_taken.get(key)
+    return hit[1] if hit is not None and hit[0] > clock else None
+
+
+def _shared_key(key: tuple) -> str:
+    return "bb:taken:{}:{}:{}:{}".format(*key)
 
 
 def taken_many(
@@ -139,53 +188,81 @@ def taken_many(
 ) -> dict[int, dict[dt.date, dict[int, int]]]:
     """Claimed units per office, day and counter: confirmed bookings (cached per day under its DayStamp) plus
     the holds and release delays still running at `now` (always read fresh, so an expired hold frees at once).
-    A fixed number of queries for any number of offices once the cache is warm."""
+    Two small queries for any number of offices once the cache is warm."""
     offices = [o for o, days in plans.items() if days]
     if not offices:
         return {o.pk: {} for o in plans}
+    ids = [o.pk for o in offices]
     first = min(days[0].day for days in plans.values() if days)
     last = max(days[-1].day for days in plans.values() if days)
-    result: dict[int, dict[dt.date, dict[int, int]]] = {o.pk: {} for o in offices}
-    keys: dict[tuple[int, dt.date], str] = {}
+    result: dict[int, dict[dt.date, dict[int, int]]] = {pk: {} for pk in ids}
+    keys: dict[tuple[int, dt.date], tuple] = {}
     if ignore is None:  # a move must not see its own booking: read fresh instead
-        stamps = {
-            (office_id, day): stamp
-            for office_id, day, stamp in DayStamp.objects.filter(
-                office__in=offices, day__gte=first, day__lte=last
-            ).values_list("office_id", "day", "stamp")
-        }
-        for office in offices:
+        stamps = _day_stamps(ids, first, last)  # before the claims: see docs/adr/0001-day-cache.md
+        clock = time.monotonic()
+        shared = {}
+        for office, pk in zip(offices, ids, strict=True):
+            slot, found = office.slot_minutes, result[pk]
             for plan in plans[office]:
-                stamp = stamps.get((office.pk, plan.day), "-")
-                keys[office.pk, plan.day] = f"bb:taken:{office.pk}:{office.slot_minutes}:{plan.day}:{stamp}"
-        cached = cache.get_many(list(keys.values()))
-        for (office_id, day), key in keys.items():
-            if key in cached:
-                result[office_id][day] = cached[key]
+                if not plan.windows:  # closed (weekend, holiday): nothing can be booked, claims don't matter
+                    found[plan.day] = {}
+                    continue
+                key = (pk, slot, plan.day, stamps.get((pk, plan.day), NO_STAMP))
+                keys[pk, plan.day] = key
+                masks = _recall(key, clock)
+                if masks is None:
+                    shared[key] = _shared_key(key)
+                else:
+                    found[plan.day] = masks
+        if shared:
+            cached = cache.get_many(list(shared.values()))
+            for key, name in shared.items():
+                if name in cached:
+                    result[key[0]][key[2]] = cached[name]
+                    _remember(key, cached[name])
+    fresh_entries = {}
     for office in offices:
         missing = [p for p in plans[office] if p.day not in result[office.pk]]
         if not missing:
             continue
-        fresh = availability.masks_by_day(
-            missing,
-            intervals(office, missing[0].day, missing[-1].day, permanent=True, ignore=ignore),
-            office.slot_minutes,
-        )
+        # One office at a time: a cold start over a city must not hold every office's bookings at once.
+        busy = intervals(office, missing[0].day, missing[-1].day, ignore=ignore)
+        fresh = availability.masks_by_day(missing, busy, office.slot_minutes)
         result[office.pk].update(fresh)
         if keys:
-            cache.set_many({keys[office.pk, day]: masks for day, masks in fresh.items()}, CACHE_SECONDS)
-    running = _intervals(offices, first, last, permanent=False, now=now, ignore=ignore)
-    out = {}
-    for office in offices:
-        live = availability.masks_by_day(plans[office], running[office.pk], office.slot_minutes)
-        out[office.pk] = {p.day: availability.merge_masks(result[office.pk][p.day], live[p.day]) for p in plans[office]}
-    return out
+            for day, masks in fresh.items():
+                key = keys[office.pk, day]
+                _remember(key, masks)
+                fresh_entries[_shared_key(key)] = masks
+    if fresh_entries:
+        cache.set_many(fresh_entries, CACHE_SECONDS)
+    running = _running(ids, now, ignore)
+    for office, pk in zip(offices, ids, strict=True):
+        if running[pk]:
+            live = availability.masks_by_day(plans[office], running[pk], office.slot_minutes)
+            days = result[pk]
+            for day, masks in live.items():
+                if masks:
+                    days[day] = availability.merge_masks(days[day], masks)
+    return result
 
 
 def taken(
     office: Office, plans: list[availability.DayPlan], *, now: dt.datetime, ignore: int | None = None
 ) -> dict[dt.date, dict[int, int]]:
     return taken_many({office: plans}, now=now, ignore=ignore)[office.pk]
+
+
+def claimed_lanes(lanes: tuple[int, ...], units: list[dt.datetime], *, now: dt.datetime, ignore: int | None = None):
+    """Which of these lanes have a claim still counting at `now` on any of the units."""
+    if not lanes:
+        return set()
+    return set(
+        Claim.objects.filter(counter_id__in=lanes, unit_start__in=units)
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+        .exclude(appointment_id=ignore)
+        .values_list("counter_id", flat=True)
+    )
 
 
 def clamp_range(query: BookingQuery, first: dt.date, last: dt.date, now: dt.datetime) -> tuple[dt.date, dt.date]:
@@ -217,25 +294,22 @@ def free_times(
 def earliest_many(
     queries: list[BookingQuery], *, now: dt.datetime, first_chunk_days: int = 14
 ) -> dict[int, availability.FreeTime | None]:
-    """Earliest free start per office. The calendars are read once; the first two weeks are looked at first
-    (where most offices find a time), then the rest of the horizon in one go – so at most two rounds of
-    queries even when the first free time is weeks away."""
+    """Earliest free start per office. The first two weeks are looked at first (where most offices find a
+    time), then the rest of the horizon for the offices still searching – at most two rounds of queries even
+    when the first free time is weeks away; the engine stops at each office's first free day."""
     if not queries:
         return {}
-    first = min(now.astimezone(q.tz).date() for q in queries)
-    last = max(q.request.last_day for q in queries)
-    calendars = capacity_selectors.office_calendars([q.office for q in queries], first, last)
-    memos: dict[int, dict] = {q.office.pk: {} for q in queries}
     found: dict[int, availability.FreeTime | None] = {}
     pending = list(queries)
-    day = first
+    first = day = min(now.astimezone(q.tz).date() for q in queries)
+    last = max(q.request.last_day for q in queries)
     while pending:
         end = min(day + dt.timedelta(days=first_chunk_days - 1), last) if day == first else last
-        plans = {q.office: rules.day_plans(calendars[q.office.pk], day, end, memo=memos[q.office.pk]) for q in pending}
-        taken = taken_many(plans, now=now)
+        plans = capacity_selectors.day_plans_many([q.office for q in pending], day, end)
+        taken = taken_many({q.office: plans[q.office.pk] for q in pending}, now=now)
         still = []
         for q in pending:
-            hit = availability.earliest(plans[q.office], taken[q.office.pk], q.request)
+            hit = availability.earliest(plans[q.office.pk], taken[q.office.pk], q.request)
             if hit or end >= q.request.last_day:
                 found[q.office.pk] = hit
             else:
@@ -300,7 +374,11 @@ def staff_day(office: Office, day: dt.date) -> QuerySet[Appointment]:
 
 
 def active_count_for_email(email: str, *, now: dt.datetime) -> int:
-    return Appointment.objects.filter(email__iexact=email, status=Appointment.Status.CONFIRMED, start__gt=now).count()
+    return (
+        Appointment.objects.alias(email_lower=Lower("email"))
+        .filter(email_lower=email.lower(), status=Appointment.Status.CONFIRMED, start__gt=now)
+        .count()
+    )
 
 
 # --- reads for the planner's calibration (planning/calibration.py) ---

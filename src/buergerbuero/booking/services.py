@@ -5,7 +5,7 @@ import secrets
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -51,13 +51,11 @@ def _free_lanes(
             _("Termine werden nur bis %(day)s vergeben.") % {"day": query.request.last_day.strftime("%d.%m.%Y")},
             field="start",
         )
-    plans = capacity_selectors.day_plans(query.office, day, day)
-    taken = selectors.taken(query.office, plans, now=now, ignore=ignore)
-    times = availability.free_times_for_day(plans[0], taken[day], query.request)
-    for free in times:
-        if free.start == start:
-            return free.lanes
-    return ()
+    plan = capacity_selectors.day_plans(query.office, day, day)[0]
+    # Only the units of this start matter: ask the claims (the source of truth) instead of reading the day.
+    candidates = availability.lanes_for_start(plan, query.request, start)
+    busy = selectors.claimed_lanes(candidates, _claim_units(query, start), now=now, ignore=ignore)
+    return tuple(lane for lane in candidates if lane not in busy)
 
 
 def touch_days(office, starts: list[dt.datetime]) -> None:
@@ -79,15 +77,36 @@ def _claim_units(query: selectors.BookingQuery, start: dt.datetime) -> list[dt.d
     return [start + i * step for i in range(query.request.units)]
 
 
+def _insert_claims(appointment: Appointment, lane: int, units: list[dt.datetime], expires_at) -> int:
+    """Insert the claims that are free; a unit another booking holds is skipped, not raised (so no savepoint is
+    needed and the transaction stays usable). On PostgreSQL a unit inserted by a transaction still running is
+    waited for: skipped if it commits, ours if it rolls back. Returns how many were inserted."""
+    ops = connection.ops
+    expires = ops.adapt_datetimefield_value(expires_at) if expires_at else None
+    params = []
+    for unit in units:
+        params += [appointment.pk, lane, ops.adapt_datetimefield_value(unit), expires]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {Claim._meta.db_table} (appointment_id, counter_id, unit_start, expires_at)"
+            f" VALUES {', '.join(['(%s, %s, %s, %s)'] * len(units))} ON CONFLICT DO NOTHING RETURNING id",
+            params,
+        )
+        return len(cursor.fetchall())
+
+
 def _take_lane(appointment: Appointment, lane: int, units: list[dt.datetime], *, expires_at, now) -> bool:
-    """Claim the units on one lane; False if another transaction holds any of them."""
-    try:
-        with transaction.atomic():
-            Claim.objects.filter(counter_id=lane, unit_start__in=units, expires_at__lte=now).delete()
-            Claim.objects.bulk_create(
-                Claim(appointment=appointment, counter_id=lane, unit_start=u, expires_at=expires_at) for u in units
-            )
-    except IntegrityError:
+    """Claim the units on one lane; False (and nothing claimed) if another booking holds any of them."""
+    inserted = _insert_claims(appointment, lane, units, expires_at)
+    # Expired claims (a lapsed hold, a cancelled time past its release delay) give their units up here,
+    # inside this transaction – no cleanup job is needed for correctness.
+    if (
+        inserted < len(units)
+        and Claim.objects.filter(counter_id=lane, unit_start__in=units, expires_at__lte=now).delete()[0]
+    ):
+        inserted += _insert_claims(appointment, lane, units, expires_at)
+    if inserted < len(units):
+        Claim.objects.filter(appointment=appointment, counter_id=lane).delete()
         return False
     return True
 
@@ -107,28 +126,31 @@ def hold(
     expires_at = now + dt.timedelta(minutes=hold_minutes or settings.BOOKING_HOLD_MINUTES)
     units = _claim_units(query, start)
     token = secrets.token_urlsafe(24)
-    for lane in lanes:
-        with transaction.atomic():
-            appointment = Appointment.objects.create(
-                code=new_code(),
-                token_hash=selectors.hash_token(token),
-                office=query.office,
-                counter_id=lane,
-                start=start,
-                end=start + dt.timedelta(minutes=query.minutes),
-                claim_end=units[-1] + dt.timedelta(minutes=query.office.slot_minutes),
-                persons=query.persons,
-                channel=query.channel,
-                status=Appointment.Status.HELD,
-                blocks_until=expires_at,
-                created_at=now,
-            )
+    if lanes:
+        appointment = Appointment.objects.create(
+            code=new_code(),
+            token_hash=selectors.hash_token(token),
+            office=query.office,
+            counter_id=lanes[0],
+            start=start,
+            end=start + dt.timedelta(minutes=query.minutes),
+            claim_end=units[-1] + dt.timedelta(minutes=query.office.slot_minutes),
+            persons=query.persons,
+            channel=query.channel,
+            status=Appointment.Status.HELD,
+            blocks_until=expires_at,
+            created_at=now,
+        )
+        for lane in lanes:
             if _take_lane(appointment, lane, units, expires_at=expires_at, now=now):
+                if lane != appointment.counter_id:
+                    appointment.counter_id = lane
+                    appointment.save(update_fields=["counter"])
                 AppointmentService.objects.bulk_create(
                     AppointmentService(appointment=appointment, service=s, minutes=m) for s, m in query.services
                 )
                 return appointment, token
-            transaction.set_rollback(True)
+    # Leaving by this exception rolls the unclaimed appointment row back with the transaction.
     raise SlotTaken(
         _("Dieser Termin ist leider gerade vergeben worden. Bitte wählen Sie eine andere Zeit."),
         field="start",
@@ -161,7 +183,7 @@ def confirm(
 ) -> Appointment:
     """Turn a live hold into an appointment. Confirming twice answers with the same appointment."""
     now = now or timezone.now()
-    appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    appointment = Appointment.objects.select_for_update(of=("self",)).select_related("office").get(pk=appointment.pk)
     if appointment.status == Appointment.Status.CONFIRMED:
         return appointment
     if not _is_live_hold(appointment, now):
@@ -179,7 +201,7 @@ def confirm(
     appointment.status = Appointment.Status.CONFIRMED
     appointment.blocks_until = None
     appointment.confirmed_at = now
-    appointment.save()
+    appointment.save(update_fields=["name", "email", "phone", "status", "blocks_until", "confirmed_at"])
     appointment.claims.update(expires_at=None)
     touch_days(appointment.office, [appointment.start])
     return appointment

@@ -48,7 +48,7 @@ def offered_minutes_many(*, offices: list[Office], service_slugs: list[str]) -> 
     _check_slugs(service_slugs)
     rows: dict[int, dict[str, OfficeService]] = {}
     for row in OfficeService.objects.select_related("service").filter(
-        office__in=offices, active=True, service__slug__in=service_slugs
+        office_id__in=[o.pk for o in offices], active=True, service__slug__in=service_slugs
     ):
         rows.setdefault(row.office_id, {})[row.service.slug] = row
     return {
