@@ -23,7 +23,7 @@ migrate: install
 demo: migrate
 	$(PY) manage.py load_demo --if-empty
 
-# KERN UX, htmx and axe-core from npm (or Node from PyPI, or a plain fallback stylesheet): scripts/build-frontend
+# KERN UX, htmx, the ALTCHA widget and axe-core from npm (or Node from PyPI, or a plain fallback stylesheet): scripts/build-frontend
 frontend: install
 	@scripts/build-frontend
 

@@ -48,8 +48,10 @@ with sync_playwright() as p:
     page.wait_for_function(
         "[...document.querySelectorAll('button[name=start]')].every(b => b.value.slice(11, 13) >= '16')"
     )
+    page.wait_for_function(  # the ALTCHA widget has solved its proof-of-work (it starts when the list loads)
+        "[...document.querySelectorAll('altcha-widget')].every(w => w.getState && w.getState() === 'verified')"
+    )
     page.screenshot(path=OUT / "2-times.png")
-    page.wait_for_timeout(2500)  # the fair-release ticket becomes valid (ANTIBOT_NOJS_DELAY_SECONDS=2)
     page.locator("button[name=start]").first.click()
     page.get_by_label("Vor- und Nachname").fill("Erika Mustermann")
     page.get_by_label("E-Mail-Adresse", exact=True).fill("erika@gmial.com")

@@ -188,7 +188,9 @@ ALTCHA_ALGORITHM = os.environ.get("ALTCHA_ALGORITHM", "PBKDF2/SHA-256")
 ALTCHA_COST = int(os.environ.get("ALTCHA_COST", "1000"))  # KDF iterations per attempt
 ALTCHA_MAX_COUNTER = int(os.environ.get("ALTCHA_MAX_COUNTER", "5000"))  # attempts: random in [max/2, max]
 ALTCHA_EXPIRES_MINUTES = int(os.environ.get("ALTCHA_EXPIRES_MINUTES", "30"))
-ALTCHA_WIDGET_URL = os.environ.get("ALTCHA_WIDGET_URL", "")  # URL of altcha.min.js (npm `altcha`), empty = none
+# URL of the widget script (npm `altcha`). Empty = the copy scripts/build-frontend serves at static/altcha/ if the
+# build made one (else only the delay ticket); "off" = no widget.
+ALTCHA_WIDGET_URL = os.environ.get("ALTCHA_WIDGET_URL", "")
 ANTIBOT_NOJS_DELAY_SECONDS = int(os.environ.get("ANTIBOT_NOJS_DELAY_SECONDS", "15"))  # -1 = no no-JS path
 RATELIMITS = {
     scope: os.environ.get(f"RATELIMIT_{scope.upper()}", default)

@@ -42,6 +42,13 @@ def assert_accessible(page, label: str):
     assert violations == [], f"{label} ({page.url}): {violations}"
 
 
+def wait_for_proof(page):
+    """Until every ALTCHA widget on the page has solved its challenge (it starts on page load)."""
+    page.wait_for_function(
+        "[...document.querySelectorAll('altcha-widget')].every((w) => w.getState && w.getState() === 'verified')"
+    )
+
+
 def read_mails(folder: Path) -> list[email.message.EmailMessage]:
     """Messages written by Django's file e-mail backend (one .log file per connection, separated by dashes)."""
     out = []
@@ -85,13 +92,16 @@ def test_every_public_page_has_no_axe_violations(page, mail_folder):
     page.goto(f"/?services={service.slug}&persons=2")
     assert_accessible(page, "start with choice")
     page.goto(times_url(office, service))
-    assert_accessible(page, "times")
+    assert_accessible(page, "times")  # the ALTCHA widget is still solving
+    wait_for_proof(page)
+    assert_accessible(page, "times with a solved proof")
     page.goto(times_url(office, service, part="morning"))  # no times: the info message
     assert_accessible(page, "times without result")
     page.goto(times_url(office, service, day="morgen"))
     assert_accessible(page, "times with a bad date")
     page.goto(times_url(office, service))
     page.locator("button[name=start]").first.click()
+    page.wait_for_url("**/reservierung/*/")  # the click may wait for the proof-of-work first
     assert_accessible(page, "contact")
     page.get_by_role("button", name="Weiter").click()  # empty form: messages beside the fields
     assert page.locator(".kern-error").count() >= 3
@@ -276,6 +286,7 @@ def test_the_plain_fallback_stylesheet_without_kern_is_accessible_too(page):
         assert_accessible(page, f"{url} without KERN")
     page.goto(times_url(office, service))
     page.locator("button[name=start]").first.click()
+    page.wait_for_url("**/reservierung/*/")
     page.get_by_role("button", name="Weiter").click()
     page.evaluate(STRIP_KERN)
     assert_accessible(page, "contact with errors without KERN")

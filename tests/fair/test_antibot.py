@@ -183,3 +183,37 @@ def test_concurrent_replay_lets_exactly_one_through():
         t.join(timeout=60)
     assert sorted(results) == ["antibot_replayed"] * 3 + ["ok"]
     assert UsedChallenge.objects.count() == 1
+
+
+# --- which proof the web forms offer -----------------------------------------------------------------------------
+
+
+def antibot_block(client, office) -> str:
+    html = client.get(f"/termine/{office.slug}/?services=personalausweis&persons=1").content.decode()
+    return html[html.index("data-antibot") : html.index("</div>", html.index("data-antibot"))]
+
+
+def test_the_time_list_offers_the_built_widget_by_default_and_the_ticket_only_without_javascript(
+    client, small_office, settings
+):
+    if not (settings.FRONTEND_BUILD_DIR / "static" / "altcha" / "altcha.min.js").is_file():
+        pytest.fail("the ALTCHA widget is not built: run scripts/build-frontend (make test does)")
+    block = antibot_block(client, small_office)
+    assert '<script type="module" src="/static/altcha/altcha.min.js">' in block
+    assert 'auto="onload"' in block and 'challenge="/api/antibot/challenge"' in block
+    assert 'language="de"' in block and "Sicherheitsprüfung abgeschlossen" in block  # the widget's texts
+    noscript = block[block.index("<noscript>") :]
+    assert 'name="altcha" value="delay:' in noscript  # the ticket is only for browsers without JavaScript
+    assert 'value="delay:' not in block[: block.index("<noscript>")].replace('data-ticket="delay:', "")
+
+
+def test_the_widget_url_can_be_set_or_switched_off(client, small_office, settings):
+    """ "off" renders what a site without the npm build gets: the delay ticket as the only proof."""
+    settings.ALTCHA_WIDGET_URL = "https://static.example.org/altcha/3.2.2/altcha.min.js"
+    assert '<script type="module" src="https://static.example.org/altcha/3.2.2/altcha.min.js">' in antibot_block(
+        client, small_office
+    )
+    settings.ALTCHA_WIDGET_URL = "off"
+    block = antibot_block(client, small_office)
+    assert "<altcha-widget" not in block and "<noscript>" not in block
+    assert 'name="altcha" value="delay:' in block

@@ -10,7 +10,8 @@ register = template.Library()
 
 
 @cache
-def _exists(path: str) -> bool:
+def asset_built(path: str) -> bool:
+    """Whether scripts/build-frontend produced this static file (cached: the build does not change at run time)."""
     if finders.find(path):
         return True
     try:
@@ -22,4 +23,4 @@ def _exists(path: str) -> bool:
 @register.simple_tag
 def frontend_asset(path: str) -> bool:
     """True if the static file was built, so templates can fall back to plain CSS / no htmx."""
-    return _exists(path)
+    return asset_built(path)
