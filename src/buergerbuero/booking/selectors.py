@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet
-from django.db.models.functions import Cast, Lower
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -254,15 +254,18 @@ def taken(
 
 
 def claimed_lanes(lanes: tuple[int, ...], units: list[dt.datetime], *, now: dt.datetime, ignore: int | None = None):
-    """Which of these lanes have a claim still counting at `now` on any of the units."""
+    """Which of these lanes have a claim still counting at `now` on any of the units (raw SQL: every hold)."""
     if not lanes:
         return set()
-    return set(
-        Claim.objects.filter(counter_id__in=lanes, unit_start__in=units)
-        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
-        .exclude(appointment_id=ignore)
-        .values_list("counter_id", flat=True)
-    )
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT DISTINCT counter_id FROM {Claim._meta.db_table}"
+            f" WHERE counter_id IN ({_in(lanes)}) AND unit_start IN ({_in(units)})"
+            " AND (expires_at IS NULL OR expires_at > %s) AND appointment_id <> %s",
+            [*lanes, *(adapt(u) for u in units), adapt(now), ignore or 0],
+        )
+        return {lane for (lane,) in cursor.fetchall()}
 
 
 def clamp_range(query: BookingQuery, first: dt.date, last: dt.date, now: dt.datetime) -> tuple[dt.date, dt.date]:
@@ -374,11 +377,13 @@ def staff_day(office: Office, day: dt.date) -> QuerySet[Appointment]:
 
 
 def active_count_for_email(email: str, *, now: dt.datetime) -> int:
-    return (
-        Appointment.objects.alias(email_lower=Lower("email"))
-        .filter(email_lower=email.lower(), status=Appointment.Status.CONFIRMED, start__gt=now)
-        .count()
-    )
+    # Raw SQL (every confirmation runs it); lower(email) matches the functional index appointment_email_lower_status.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COUNT(*) FROM {Appointment._meta.db_table} WHERE lower(email) = %s AND status = %s AND start > %s",
+            [email.lower(), Appointment.Status.CONFIRMED, connection.ops.adapt_datetimefield_value(now)],
+        )
+        return cursor.fetchone()[0]
 
 
 # --- reads for the planner's calibration (planning/calibration.py) ---

@@ -64,12 +64,18 @@ def touch_days(office, starts: list[dt.datetime]) -> None:
     Called in the same transaction as every change to confirmed bookings (and by bulk loaders)."""
     tz = ZoneInfo(office.timezone)
     days = {start.astimezone(tz).date() for start in starts}
-    DayStamp.objects.bulk_create(
-        [DayStamp(office=office, day=day, stamp=secrets.token_hex(8)) for day in sorted(days)],
-        update_conflicts=True,
-        unique_fields=["office", "day"],
-        update_fields=["stamp"],
-    )
+    if not days:
+        return
+    params = []
+    for day in sorted(days):
+        params += [office.pk, connection.ops.adapt_datefield_value(day), secrets.token_hex(8)]
+    with connection.cursor() as cursor:  # raw SQL: every confirmation, cancellation and move runs it
+        cursor.execute(
+            f"INSERT INTO {DayStamp._meta.db_table} (office_id, day, stamp)"
+            f" VALUES {', '.join(['(%s, %s, %s)'] * len(days))}"
+            " ON CONFLICT (office_id, day) DO UPDATE SET stamp = excluded.stamp",
+            params,
+        )
 
 
 def _claim_units(query: selectors.BookingQuery, start: dt.datetime) -> list[dt.datetime]:

@@ -23,6 +23,7 @@ class _Cached:
     rules: tuple[rules.OpeningRule, ...]
     closures: tuple[rules.Closure, ...]
     roster: tuple[rules.RosterEntry, ...]
+    shares: tuple[tuple[str, int], ...]  # (channel, percent) of the online and partner shares
     calendars: dict[tuple[int, ...], rules.OfficeCalendar] = field(default_factory=dict)
     memos: dict[str, dict] = field(default_factory=dict)  # per kind: rules.day_plan's windows memo
     plans: dict[tuple[str, dt.date], rules.DayPlan] = field(default_factory=dict)
@@ -51,7 +52,7 @@ def calendar_stamps(office_ids: list[int]) -> dict[int, str]:
 
 
 def _read_rows(ids: list[int]) -> dict[int, _Cached]:
-    """Every opening rule, closure and roster entry of some offices (a fixed number of queries)."""
+    """Every opening rule, closure, roster entry and channel share of some offices (a fixed number of queries)."""
     # Plain rows, not model instances: a city has hundreds of roster entries.
     roster = RosterEntry.objects.filter(counter__office_id__in=ids).values_list(
         "id",
@@ -70,7 +71,13 @@ def _read_rows(ids: list[int]) -> dict[int, _Cached]:
         rosterentry__counter__office_id__in=ids
     ).values_list("rosterentry_id", "service_id"):
         skills.setdefault(entry_id, set()).add(service_id)
-    by_office: dict[int, dict[str, list]] = {pk: {"rules": [], "closures": [], "roster": []} for pk in ids}
+    by_office: dict[int, dict[str, list]] = {
+        pk: {"rules": [], "closures": [], "roster": [], "shares": []} for pk in ids
+    }
+    for office_id, channel, percent in ChannelShare.objects.filter(office_id__in=ids).values_list(
+        "office_id", "channel", "percent"
+    ):
+        by_office[office_id]["shares"].append((channel, percent))
     for r in OpeningRule.objects.filter(office_id__in=ids):
         by_office[r.office_id]["rules"].append(rules.OpeningRule(r.recurrence(), r.kind, r.label))
     for c in Closure.objects.filter(office_id__in=ids):
@@ -87,7 +94,7 @@ def _read_rows(ids: list[int]) -> dict[int, _Cached]:
             )
         )
     return {
-        pk: _Cached(tuple(rows["rules"]), tuple(rows["closures"]), tuple(rows["roster"]))
+        pk: _Cached(tuple(rows["rules"]), tuple(rows["closures"]), tuple(rows["roster"]), tuple(rows["shares"]))
         for pk, rows in by_office.items()
     }
 
@@ -168,12 +175,8 @@ def day_plans(office: Office, first: dt.date, last: dt.date, kind: str = rules.A
 
 
 def channel_shares_many(offices: list[Office]) -> dict[int, tuple[tuple[str, int], ...]]:
-    shares: dict[int, list[tuple[str, int]]] = {o.pk: [] for o in offices}
-    for office_id, channel, percent in ChannelShare.objects.filter(office_id__in=list(shares)).values_list(
-        "office_id", "channel", "percent"
-    ):
-        shares[office_id].append((channel, percent))
-    return {pk: tuple(values) for pk, values in shares.items()}
+    """Each channel's share of the counters per office (kept with the calendar rows: the same triggers renew it)."""
+    return {pk: entry.shares for pk, entry in _entries(offices).items()}
 
 
 def channel_shares(office: Office) -> tuple[tuple[str, int], ...]:

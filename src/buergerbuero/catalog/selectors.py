@@ -45,17 +45,22 @@ def _check_slugs(service_slugs: list[str]) -> None:
 def offered_minutes_many(*, offices: list[Office], service_slugs: list[str]) -> dict[int, list[tuple[Service, int]]]:
     """For each office that offers all the services asked for: the services with their handling minutes there,
     in the order asked. Offices lacking one of them are left out."""
-    _check_slugs(service_slugs)
+    if not service_slugs or len(set(service_slugs)) != len(service_slugs):
+        _check_slugs(service_slugs)  # raises with the reason
     rows: dict[int, dict[str, OfficeService]] = {}
     for row in OfficeService.objects.select_related("service").filter(
         office_id__in=[o.pk for o in offices], active=True, service__slug__in=service_slugs
     ):
         rows.setdefault(row.office_id, {})[row.service.slug] = row
-    return {
+    offered = {
         office_id: [(found[slug].service, found[slug].effective_minutes) for slug in service_slugs]
         for office_id, found in rows.items()
         if len(found) == len(service_slugs)
     }
+    if len(offered) < len(offices):
+        # Only now tell an unknown service (404) from one an office lacks: this runs on every booking.
+        _check_slugs(service_slugs)
+    return offered
 
 
 def offered_minutes(*, office: Office, service_slugs: list[str]) -> list[tuple[Service, int]]:
