@@ -194,6 +194,7 @@ def reception(request: HttpRequest, slug: str) -> HttpResponse:
         "appointments": selectors.appointments_to_check_in(office, now),
         "waiting": selectors.ranked_waiting(office, now),
         "clerks": selectors.clerks_present(office),
+        "day_close": selectors.day_close_summary(office, selectors.local_today(office, now)),
     }
     return render(request, "queue/reception.html", context, status=status_code)
 
