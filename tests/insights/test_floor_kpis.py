@@ -16,7 +16,7 @@ from django.utils import timezone
 from buergerbuero.accounts.models import StaffMembership
 from buergerbuero.capacity.models import OpeningRule
 from buergerbuero.catalog.models import Counter
-from buergerbuero.insights import kpis, metrics, selectors
+from buergerbuero.insights import kpis, metrics, report, selectors
 from buergerbuero.insights.metrics import Period
 from buergerbuero.queue import selectors as queue_selectors
 from buergerbuero.queue import services as floor
@@ -123,11 +123,13 @@ def test_waiting_time_per_week_and_for_the_period(two_mondays):
         "Wartezeit vor Ort, Median": 7.5,  # [2, 4, 5, 10, 15, 16]
         "Wartezeit vor Ort, 90. Perzentil": 15.5,
         "Aufgerufene Wartenummern": 6,
+        "Bis zum Tagesabschluss nicht aufgerufen (Wartezeit unbekannt)": 0,
     }
     assert figures("waiting_time", two_mondays, TWO_WEEKS) == {
         "Wartezeit vor Ort, Median": 10,  # [2, 4, 5, 10, 15, 16, 30]: position 3
         "Wartezeit vor Ort, 90. Perzentil": 21.6,  # position 5.4: 16 + 0.4 × 14
         "Aufgerufene Wartenummern": 7,
+        "Bis zum Tagesabschluss nicht aufgerufen (Wartezeit unbekannt)": 0,
     }
     c = chart("waiting_time", two_mondays, TWO_WEEKS)
     assert c.x == (MONDAY, NEXT_MONDAY)
@@ -154,6 +156,7 @@ def test_no_show_rate_and_walk_in_share(two_mondays):
         "No-Show-Quote": 14.3,  # 1 of 7 closed first legs (the transferred one counts, its second leg not)
         "Nicht erschienen nach Aufruf": 1,
         "Abgeschlossene erste Schalterkontakte": 7,
+        "Beim Tagesabschluss offen (nicht mitgezählt)": 0,
     }
     assert [col.values for col in chart("no_show_rate", two_mondays, TWO_WEEKS).columns] == [(16.7, 0)]
     assert figures("walk_in_share", two_mondays, TWO_WEEKS) == {
@@ -163,6 +166,31 @@ def test_no_show_rate_and_walk_in_share(two_mondays):
     }
     c = chart("walk_in_share", two_mondays, TWO_WEEKS)
     assert c.kind == "stacked" and [col.values for col in c.columns] == [(2, 0), (4, 1)]
+
+
+def test_visits_left_open_at_the_day_close_are_counted_beside_the_rates(two_mondays, anna, registration):
+    """W5 is never called, W6 called and then left: both closed as end of day the night after."""
+    walk_in(two_mondays, registration, at(MONDAY, 11, 20))
+    w6 = walk_in(two_mondays, registration, at(MONDAY, 11, 25))
+    floor.call_visit(clerk=anna, visit=w6.visits.get(), now=at(MONDAY, 11, 30))  # wait 5, then nothing recorded
+    floor.close_office_past_days(office=two_mondays, now=at(MONDAY + dt.timedelta(days=1), 0, 30))
+    assert figures("waiting_time", two_mondays, TWO_WEEKS) == {
+        "Wartezeit vor Ort, Median": 7.5,  # [2, 4, 5, 5, 10, 15, 16, 30]: W6's 5 counts, W5 has no waiting time
+        "Wartezeit vor Ort, 90. Perzentil": 20.2,  # position 6.3: 16 + 0.3 × 14
+        "Aufgerufene Wartenummern": 8,
+        "Bis zum Tagesabschluss nicht aufgerufen (Wartezeit unbekannt)": 1,
+    }
+    assert figures("no_show_rate", two_mondays, TWO_WEEKS) == {
+        "No-Show-Quote": 14.3,  # still 1 of 7: the two open legs are neither served nor no-shows
+        "Nicht erschienen nach Aufruf": 1,
+        "Abgeschlossene erste Schalterkontakte": 7,
+        "Beim Tagesabschluss offen (nicht mitgezählt)": 2,
+    }
+    highlights = report.build(office=two_mondays, period=TWO_WEEKS, now=at(TWO_WEEKS.last, 23)).highlights
+    assert (
+        "1 Wartenummer wurde bis zum Tagesabschluss nicht aufgerufen; ihre Wartezeit ist unbekannt und in diesen "
+        "Werten nicht enthalten." in highlights
+    )
 
 
 def test_a_period_without_visits_has_no_values(office):

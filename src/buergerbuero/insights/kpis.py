@@ -476,6 +476,13 @@ def waiting_figures(ctx: Context) -> list[Figure]:
         Figure(_g("Wartezeit vor Ort, Median"), metrics.interpolated_percentile(values, 50), minutes, "lower"),
         Figure(_g("Wartezeit vor Ort, 90. Perzentil"), metrics.interpolated_percentile(values, 90), minutes, "lower"),
         Figure(_g("Aufgerufene Wartenummern"), len(values), _g("Vorsprachen")),
+        # never called before the day was closed: their wait is unknown, so it is counted here, not as a time
+        Figure(
+            _g("Bis zum Tagesabschluss nicht aufgerufen (Wartezeit unbekannt)"),
+            _no_shows(ctx)["never_called"],
+            _g("Wartenummern"),
+            "lower",
+        ),
     ]
 
 
@@ -487,7 +494,9 @@ register(
         definition=_(
             "Minuten vom Einchecken bis zum ersten Aufruf an einen Schalter, nur für den ersten Schalterkontakt "
             "einer Wartenummer; bei Terminen zählt die Zeit erst ab der Terminzeit (wer früh eincheckt, wartet "
-            "nicht). Median und 90. Perzentil mit linearer Interpolation, je Kalenderwoche des Aufrufs."
+            "nicht). Median und 90. Perzentil mit linearer Interpolation, je Kalenderwoche des Aufrufs. "
+            "Wartenummern, die bis zum Tagesabschluss nicht aufgerufen wurden, haben keine bekannte Wartezeit; "
+            "sie werden gesondert gezählt."
         ),
         chart=waiting_chart,
         figures=waiting_figures,
@@ -611,6 +620,7 @@ def no_show_figures(ctx: Context) -> list[Figure]:
         Figure(_g("No-Show-Quote"), metrics.ratio(counts["no_shows"], counts["visits"]), "%", "lower"),
         Figure(_g("Nicht erschienen nach Aufruf"), counts["no_shows"], unit, "lower"),
         Figure(_g("Abgeschlossene erste Schalterkontakte"), counts["visits"], unit),
+        Figure(_g("Beim Tagesabschluss offen (nicht mitgezählt)"), counts["end_of_day"], unit, "lower"),
     ]
 
 
@@ -622,7 +632,8 @@ register(
         definition=_(
             "Erste Schalterkontakte von Wartenummern (mit und ohne Termin), die als „nicht erschienen“ "
             "abgeschlossen wurden, geteilt durch alle abgeschlossenen ersten Schalterkontakte (erledigt, nicht "
-            "erschienen oder weitergeleitet). Gebuchte Termine ohne Check-in zählen nicht mit."
+            "erschienen oder weitergeleitet). Gebuchte Termine ohne Check-in zählen nicht mit, ebenso wenig "
+            "Schalterkontakte, die beim Tagesabschluss noch offen waren (gesondert gezählt)."
         ),
         chart=no_show_chart,
         figures=no_show_figures,
