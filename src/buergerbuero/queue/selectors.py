@@ -1,7 +1,7 @@
 """Reads of the office floor: queue state for screens and clerks, and the measured numbers.
 
 The statistics functions at the end (``waiting_times``, ``handling_times``, ``no_show_rate``,
-``walk_in_share``) are the source of truth for insights and planning. Definitions:
+``walk_in_share``, ``appointment_attendance``) are the source of truth for insights and planning. Definitions:
 
 * *waiting time* of a visit = first call − max(check-in, appointment time), in minutes, for the first
   leg of a ticket only (what the citizen spends in the waiting room before being called). A citizen
@@ -12,6 +12,8 @@ The statistics functions at the end (``waiting_times``, ``handling_times``, ``no
 * *no-show rate* = first legs closed as no-show / first legs closed as done, no-show or transferred. Legs
   still open when the day was closed (outcome end of day) are neither: they are counted separately.
 * *walk-in share* = walk-in tickets / all tickets (late arrivals turned into walk-ins count as walk-ins).
+* *appointment no-show rate* = booked appointments never checked in or closed as no-show after the call /
+  booked appointments, on the days the floor was in use (what the planner needs: booked minutes lost).
 
 Each statistic comes as a read of rows per visit day (``*_rows`` / ``*_counts``: one query for any date
 range) and a pure summary of such rows, so a weekly series reads the range once and summarises each week.
@@ -514,6 +516,62 @@ def walk_in_summary(counts: Iterable[dict]) -> dict:
 def walk_in_share(office: Office, first: dt.date, last: dt.date) -> dict:
     """Tickets by kind: {"appointment", "walk_in", "share"} with share = walk-ins / all (None if none)."""
     return walk_in_summary(counts for _day, counts in ticket_counts(office, first, last))
+
+
+@dataclass(frozen=True)
+class Attendance:
+    """Booked appointments and whether their holders came (for the planner's no-show rate)."""
+
+    first: dt.date
+    last: dt.date
+    days: int  # days of the range on which the floor was in use (at least one ticket)
+    booked: int  # confirmed appointments on those days
+    not_checked_in: int  # … whose holder never checked in
+    no_show_after_call: int  # … checked in, called and not at the counter
+
+    @property
+    def missed(self) -> int:
+        return self.not_checked_in + self.no_show_after_call
+
+    @property
+    def rate(self) -> float | None:
+        return self.missed / self.booked if self.booked else None
+
+
+def appointment_attendance(office: Office, first: dt.date, last: dt.date) -> Attendance:
+    """Which booked appointments were not used: never checked in, or the first leg closed as no-show.
+
+    This is the appointment no-show rate (the minutes the booking held were lost), not the floor's
+    ``no_show_rate`` (called tickets of any kind that did not come). Only days on which the office handed out
+    at least one ticket count: on a day without the floor in use, a missing check-in says nothing.
+    Checked-in appointments closed at the end of the day count as attended (the citizen came). Two queries.
+    """
+    tz = ZoneInfo(office.timezone)
+    per_day = {
+        row["day"]: row
+        for row in _first_legs(office, first, last)
+        .values("day")
+        .annotate(
+            checked_in=Count("id", filter=Q(ticket__appointment__isnull=False)),
+            no_show=Count("id", filter=Q(ticket__appointment__isnull=False, outcome=Visit.Outcome.NO_SHOW)),
+        )
+        .order_by()
+    }
+    start = dt.datetime.combine(first, dt.time(0), tzinfo=tz)
+    end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(0), tzinfo=tz)
+    booked: dict[dt.date, int] = defaultdict(int)
+    for begin, _claim_end, _channel in booking_selectors.booked_ahead(office, first=start, last=end, now=end):
+        booked[begin.astimezone(tz).date()] += 1
+    used = {day: n for day, n in booked.items() if day in per_day}
+    return Attendance(
+        first,
+        last,
+        days=len(per_day),
+        booked=sum(used.values()),
+        # a ticket whose appointment was cancelled afterwards must not make a day's count negative
+        not_checked_in=sum(max(0, n - per_day[day]["checked_in"]) for day, n in used.items()),
+        no_show_after_call=sum(row["no_show"] for row in per_day.values()),
+    )
 
 
 # --- the day close ---------------------------------------------------------------------------------------
