@@ -104,17 +104,18 @@ def chart(key, office, period):
     return kpis.get(key).chart(kpis.Context(office, period, at(period.last, 23)))
 
 
-def test_interpolated_percentile_and_weeks_by_hand():
+def test_interpolated_percentile_by_hand():
     assert metrics.interpolated_percentile([], 50) is None
     assert metrics.interpolated_percentile([7], 90) == 7
     assert metrics.interpolated_percentile([10, 2, 5, 4, 15, 16], 50) == 7.5  # between 5 and 10
     assert metrics.interpolated_percentile([10, 2, 5, 4, 15, 16], 90) == 15.5  # position 4.5 of 0..5
-    weeks = metrics.weeks_of(Period(dt.date(2026, 3, 4), dt.date(2026, 3, 16)))  # Wed → Mon two weeks later
-    assert weeks == [
-        Period(dt.date(2026, 3, 4), dt.date(2026, 3, 8)),
-        Period(dt.date(2026, 3, 9), dt.date(2026, 3, 15)),
-        Period(dt.date(2026, 3, 16), dt.date(2026, 3, 16)),
-    ]
+
+
+def test_edge_weeks_hold_the_period_days_only(two_mondays):
+    """A period from Tuesday to the next Monday: week 1 without Monday's visits, week 2 with one day."""
+    period = Period(MONDAY + dt.timedelta(days=1), NEXT_MONDAY)
+    assert chart("waiting_time", two_mondays, period).x == (NEXT_MONDAY,)  # week 1 had visits on Monday only
+    assert figures("walk_in_share", two_mondays, period)["Wartenummern ohne Termin"] == 1
 
 
 def test_waiting_time_per_week_and_for_the_period(two_mondays):
@@ -261,3 +262,16 @@ def test_dashboard_report_and_csv_show_the_floor_kpis(manager_client, two_monday
     response = manager_client.get(f"/insights/{office.slug}/bericht.pdf", query)
     text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(response.content)).pages)
     assert "Wartezeit vor Ort" in text and "No-Show-Quote" in text and "Anteil ohne Termin" in text
+
+
+def test_a_year_of_weekly_floor_kpis_reads_each_statistic_once(two_mondays, django_assert_max_num_queries):
+    """53 ISO weeks: one read per statistic for the whole period, not one per week (that was ~160 queries)."""
+    year = Period(MONDAY - dt.timedelta(days=351), NEXT_MONDAY + dt.timedelta(days=6))
+    ctx = kpis.Context(two_mondays, year, at(year.last, 23))
+    # waiting rows, first-leg counts, handling rows, ticket counts, the office's services, and the events of the
+    # trend (calendar rules, closures, roster, recorded events: 5)
+    with django_assert_max_num_queries(10):
+        for key in ("waiting_time", "handling_time", "no_show_rate", "walk_in_share"):
+            kpis.get(key).chart(ctx)
+            kpis.get(key).figures(ctx)
+    assert chart("waiting_time", two_mondays, year).x == (MONDAY, NEXT_MONDAY)
