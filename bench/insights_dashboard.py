@@ -2,7 +2,8 @@
 
 Run: .venv/bin/python -m bench.insights_dashboard
 Baseline in the same run: one citizen's lead-time query (the availability engine over the booked-out horizon);
-GET /healthz is printed too (request overhead only).
+GET /healthz is printed too (request overhead only). The SQL queries of one request are counted as well: unlike
+the times they do not depend on the machine.
 """
 
 import datetime as dt
@@ -30,6 +31,14 @@ def main() -> None:
         response = client.get(url, params or {})
         assert response.status_code == 200, (url, response.status_code)
 
+    def queries(url, params):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as captured:
+            get(url, params)
+        return len(captured)
+
     office = Office.objects.get()
     now = timezone.now()
     healthz = timed(lambda: get("/healthz"))
@@ -40,9 +49,16 @@ def main() -> None:
     print(f"data: {Appointment.objects.count()} appointments, {KPISnapshot.objects.count()} snapshots")
     print(f"overhead  GET /healthz:                         {healthz:8.1f} ms")
     print(f"baseline  one lead-time query (engine):         {baseline:8.1f} ms")
-    print(f"dashboard 365 days, 9 KPIs, 9 SVG charts:       {dashboard:8.1f} ms  ({dashboard / baseline:.1f}×)")
-    print(f"report    HTML, 91 days + previous 91 days:     {report:8.1f} ms  ({report / baseline:.1f}×)")
-    print(f"report    PDF, 91 days + previous 91 days:      {pdf:8.1f} ms  ({pdf / baseline:.1f}×)")
+    n_dashboard = queries("/insights/castrop-rauxel/", year)
+    n_report = queries("/insights/castrop-rauxel/bericht/", quarter)
+    n_pdf = queries("/insights/castrop-rauxel/bericht.pdf", quarter)
+    print(
+        f"dashboard 365 days, 11 KPIs, 11 SVG charts:     {dashboard:8.1f} ms  ({dashboard / baseline:.1f}×)  {n_dashboard} queries"
+    )
+    print(
+        f"report    HTML, 91 days + previous 91 days:     {report:8.1f} ms  ({report / baseline:.1f}×)  {n_report} queries"
+    )
+    print(f"report    PDF, 91 days + previous 91 days:      {pdf:8.1f} ms  ({pdf / baseline:.1f}×)  {n_pdf} queries")
 
 
 if __name__ == "__main__":

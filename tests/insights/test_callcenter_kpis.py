@@ -139,3 +139,15 @@ def test_dashboard_report_and_csv_show_the_call_center_kpis(client, manager, cal
     report = client.get(f"/insights/{calls.slug}/bericht/", query).content.decode()
     assert "Erstlösungsquote Callcenter" in report and "76,7 %" in report
     assert "Folgende Kennzahlen werden ergänzt" not in report
+
+
+def test_a_year_of_call_center_kpis_reads_the_calls_and_intervals_once(calls, django_assert_max_num_queries):
+    """53 ISO weeks × 2 contracts used to be ~5 queries each; now the contracts, the calls and the intervals once."""
+    year = Period(MONDAY - dt.timedelta(days=351), MONDAY + dt.timedelta(days=13))
+    ctx = kpis.Context(calls, year)
+    with django_assert_max_num_queries(9):  # contracts (+ their services), calls, intervals, events of the trend (5)
+        for key in ("first_contact_resolution", "service_level"):
+            kpis.get(key).chart(ctx)
+            kpis.get(key).figures(ctx)
+    assert kpis.get("first_contact_resolution").chart(ctx).columns[0].values == (66.7, 83.3)
+    assert kpis.get("service_level").figures(ctx)[0].value == 76.7

@@ -16,7 +16,7 @@ from django.utils import timezone
 from buergerbuero.accounts.models import StaffMembership
 from buergerbuero.capacity.models import OpeningRule
 from buergerbuero.catalog.models import Counter
-from buergerbuero.insights import kpis, metrics, selectors
+from buergerbuero.insights import kpis, metrics, report, selectors
 from buergerbuero.insights.metrics import Period
 from buergerbuero.queue import selectors as queue_selectors
 from buergerbuero.queue import services as floor
@@ -104,17 +104,18 @@ def chart(key, office, period):
     return kpis.get(key).chart(kpis.Context(office, period, at(period.last, 23)))
 
 
-def test_interpolated_percentile_and_weeks_by_hand():
+def test_interpolated_percentile_by_hand():
     assert metrics.interpolated_percentile([], 50) is None
     assert metrics.interpolated_percentile([7], 90) == 7
     assert metrics.interpolated_percentile([10, 2, 5, 4, 15, 16], 50) == 7.5  # between 5 and 10
     assert metrics.interpolated_percentile([10, 2, 5, 4, 15, 16], 90) == 15.5  # position 4.5 of 0..5
-    weeks = metrics.weeks_of(Period(dt.date(2026, 3, 4), dt.date(2026, 3, 16)))  # Wed → Mon two weeks later
-    assert weeks == [
-        Period(dt.date(2026, 3, 4), dt.date(2026, 3, 8)),
-        Period(dt.date(2026, 3, 9), dt.date(2026, 3, 15)),
-        Period(dt.date(2026, 3, 16), dt.date(2026, 3, 16)),
-    ]
+
+
+def test_edge_weeks_hold_the_period_days_only(two_mondays):
+    """A period from Tuesday to the next Monday: week 1 without Monday's visits, week 2 with one day."""
+    period = Period(MONDAY + dt.timedelta(days=1), NEXT_MONDAY)
+    assert chart("waiting_time", two_mondays, period).x == (NEXT_MONDAY,)  # week 1 had visits on Monday only
+    assert figures("walk_in_share", two_mondays, period)["Wartenummern ohne Termin"] == 1
 
 
 def test_waiting_time_per_week_and_for_the_period(two_mondays):
@@ -123,11 +124,13 @@ def test_waiting_time_per_week_and_for_the_period(two_mondays):
         "Wartezeit vor Ort, Median": 7.5,  # [2, 4, 5, 10, 15, 16]
         "Wartezeit vor Ort, 90. Perzentil": 15.5,
         "Aufgerufene Wartenummern": 6,
+        "Bis zum Tagesabschluss nicht aufgerufen (Wartezeit unbekannt)": 0,
     }
     assert figures("waiting_time", two_mondays, TWO_WEEKS) == {
         "Wartezeit vor Ort, Median": 10,  # [2, 4, 5, 10, 15, 16, 30]: position 3
         "Wartezeit vor Ort, 90. Perzentil": 21.6,  # position 5.4: 16 + 0.4 × 14
         "Aufgerufene Wartenummern": 7,
+        "Bis zum Tagesabschluss nicht aufgerufen (Wartezeit unbekannt)": 0,
     }
     c = chart("waiting_time", two_mondays, TWO_WEEKS)
     assert c.x == (MONDAY, NEXT_MONDAY)
@@ -154,6 +157,7 @@ def test_no_show_rate_and_walk_in_share(two_mondays):
         "No-Show-Quote": 14.3,  # 1 of 7 closed first legs (the transferred one counts, its second leg not)
         "Nicht erschienen nach Aufruf": 1,
         "Abgeschlossene erste Schalterkontakte": 7,
+        "Beim Tagesabschluss offen (nicht mitgezählt)": 0,
     }
     assert [col.values for col in chart("no_show_rate", two_mondays, TWO_WEEKS).columns] == [(16.7, 0)]
     assert figures("walk_in_share", two_mondays, TWO_WEEKS) == {
@@ -163,6 +167,31 @@ def test_no_show_rate_and_walk_in_share(two_mondays):
     }
     c = chart("walk_in_share", two_mondays, TWO_WEEKS)
     assert c.kind == "stacked" and [col.values for col in c.columns] == [(2, 0), (4, 1)]
+
+
+def test_visits_left_open_at_the_day_close_are_counted_beside_the_rates(two_mondays, anna, registration):
+    """W5 is never called, W6 called and then left: both closed as end of day the night after."""
+    walk_in(two_mondays, registration, at(MONDAY, 11, 20))
+    w6 = walk_in(two_mondays, registration, at(MONDAY, 11, 25))
+    floor.call_visit(clerk=anna, visit=w6.visits.get(), now=at(MONDAY, 11, 30))  # wait 5, then nothing recorded
+    floor.close_office_past_days(office=two_mondays, now=at(MONDAY + dt.timedelta(days=1), 0, 30))
+    assert figures("waiting_time", two_mondays, TWO_WEEKS) == {
+        "Wartezeit vor Ort, Median": 7.5,  # [2, 4, 5, 5, 10, 15, 16, 30]: W6's 5 counts, W5 has no waiting time
+        "Wartezeit vor Ort, 90. Perzentil": 20.2,  # position 6.3: 16 + 0.3 × 14
+        "Aufgerufene Wartenummern": 8,
+        "Bis zum Tagesabschluss nicht aufgerufen (Wartezeit unbekannt)": 1,
+    }
+    assert figures("no_show_rate", two_mondays, TWO_WEEKS) == {
+        "No-Show-Quote": 14.3,  # still 1 of 7: the two open legs are neither served nor no-shows
+        "Nicht erschienen nach Aufruf": 1,
+        "Abgeschlossene erste Schalterkontakte": 7,
+        "Beim Tagesabschluss offen (nicht mitgezählt)": 2,
+    }
+    highlights = report.build(office=two_mondays, period=TWO_WEEKS, now=at(TWO_WEEKS.last, 23)).highlights
+    assert (
+        "1 Wartenummer wurde bis zum Tagesabschluss nicht aufgerufen; ihre Wartezeit ist unbekannt und in diesen "
+        "Werten nicht enthalten." in highlights
+    )
 
 
 def test_a_period_without_visits_has_no_values(office):
@@ -233,3 +262,16 @@ def test_dashboard_report_and_csv_show_the_floor_kpis(manager_client, two_monday
     response = manager_client.get(f"/insights/{office.slug}/bericht.pdf", query)
     text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(response.content)).pages)
     assert "Wartezeit vor Ort" in text and "No-Show-Quote" in text and "Anteil ohne Termin" in text
+
+
+def test_a_year_of_weekly_floor_kpis_reads_each_statistic_once(two_mondays, django_assert_max_num_queries):
+    """53 ISO weeks: one read per statistic for the whole period, not one per week (that was ~160 queries)."""
+    year = Period(MONDAY - dt.timedelta(days=351), NEXT_MONDAY + dt.timedelta(days=6))
+    ctx = kpis.Context(two_mondays, year, at(year.last, 23))
+    # waiting rows, first-leg counts, handling rows, ticket counts, the office's services, and the events of the
+    # trend (calendar rules, closures, roster, recorded events: 5)
+    with django_assert_max_num_queries(10):
+        for key in ("waiting_time", "handling_time", "no_show_rate", "walk_in_share"):
+            kpis.get(key).chart(ctx)
+            kpis.get(key).figures(ctx)
+    assert chart("waiting_time", two_mondays, year).x == (MONDAY, NEXT_MONDAY)

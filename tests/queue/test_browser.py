@@ -7,6 +7,8 @@ from django.conf import settings as django_settings
 from django.test import Client
 from django.utils import timezone
 
+from buergerbuero.catalog.models import Counter
+from buergerbuero.queue import services
 from tests.queue.conftest import appointment
 
 
@@ -50,3 +52,30 @@ def test_check_in_call_and_live_display(page, live_server, open_now, id_card, an
     assert screen.evaluate("window.notReloaded") is True  # updated by the event stream, not a reload
     assert "Mustermann" not in screen.content()
     screen.close()
+
+
+@pytest.mark.browser
+def test_reception_and_workstation_lists_refresh_themselves(
+    page, live_server, open_now, registration, anna, empfang, settings
+):
+    settings.QUEUE_LIST_POLL_SECONDS = 1
+    login(page, empfang, live_server.url)
+    page.goto("/queue/test-office/reception/")
+    page.get_by_label("Buchungscode").fill("ABCD")  # typing is not disturbed by the refresh
+    page.evaluate("window.notReloaded = true")
+    assert page.locator("#waiting-list").inner_text() == "Niemand wartet."
+
+    services.draw_ticket(office=open_now, service=registration, override_quota=True)  # e.g. at the kiosk
+    page.locator("#waiting-list td", has_text="T-001").wait_for(timeout=10_000)
+    assert page.evaluate("window.notReloaded") is True  # swapped in by htmx, not a reload
+    assert page.get_by_label("Buchungscode").input_value() == "ABCD"
+
+    clerk = page.context.new_page()
+    login(clerk, anna, live_server.url)
+    services.open_session(clerk=anna, counter=Counter.objects.get(office=open_now, number=1))
+    clerk.goto("/queue/test-office/counter/")
+    clerk.evaluate("window.notReloaded = true")
+    services.draw_ticket(office=open_now, service=registration, override_quota=True)
+    clerk.locator("#waiting-list td", has_text="T-002").wait_for(timeout=10_000)
+    assert clerk.evaluate("window.notReloaded") is True
+    clerk.close()

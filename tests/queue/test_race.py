@@ -1,13 +1,15 @@
 """Two or more clerks pressing "next" at the same moment never get the same customer (PostgreSQL, real threads)."""
 
 import contextlib
+import datetime as dt
 import threading
 from collections import Counter as Tally
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
-from buergerbuero.core.errors import NotFound
+from buergerbuero.core.errors import Conflict, NotFound
 from buergerbuero.queue import services
 from buergerbuero.queue.models import Ticket, Visit
 from tests import factories
@@ -98,3 +100,38 @@ def test_tickets_drawn_at_once_get_distinct_consecutive_numbers(busy_floor):
 
     assert run_threads(CLERKS, work) == []
     assert sorted(Ticket.objects.values_list("number", flat=True)) == list(range(1, CLERKS + 1))
+
+
+@pytest.mark.postgres
+def test_the_day_close_and_clerks_finishing_at_once_never_both_win(busy_floor):
+    """Yesterday's visits still at the counters: clerks press "finish" while the day close runs."""
+    office, service, clerks = busy_floor
+    yesterday = timezone.now() - dt.timedelta(days=1)
+    visits = []
+    for clerk in clerks:
+        ticket = services.draw_ticket(office=office, service=service, now=yesterday, override_quota=True)
+        visits.append(services.call_visit(clerk=clerk, visit=ticket.visits.get(), now=yesterday))
+    finished, refused, closes = [], [], []
+    lock = threading.Lock()
+
+    def work(i):
+        if i == CLERKS:
+            close = services.close_office_past_days(office=office)
+            with lock:
+                closes.append(close)
+            return
+        try:
+            services.finish(clerk=clerks[i], visit=visits[i], services=[service])
+        except Conflict as exc:
+            assert exc.code == "already_closed"
+            with lock:
+                refused.append(i)
+        else:
+            with lock:
+                finished.append(i)
+
+    assert run_threads(CLERKS + 1, work) == []
+    outcomes = Tally(Visit.objects.values_list("outcome", flat=True))
+    assert outcomes == Tally({"done": len(finished), "end_of_day": len(refused)})
+    assert len(finished) + len(refused) == CLERKS
+    assert closes[0].called == len(refused)  # the close counted exactly the visits it closed

@@ -116,7 +116,13 @@ def test_a_simulated_morning_gives_the_expected_order_and_waiting_times(
     handling = {row["service"]: row for row in selectors.handling_times(floor, day, day)}
     assert handling[ID.pk]["mean"] == 20.0 and handling[REG.pk]["mean"] == 10.0
     assert handling[REG.pk]["visits"] == 4  # A6 was a no-show
-    assert selectors.no_show_rate(floor, day, day) == {"visits": 9, "no_shows": 1, "rate": 1 / 9}
+    assert selectors.no_show_rate(floor, day, day) == {
+        "visits": 9,
+        "no_shows": 1,
+        "rate": 1 / 9,
+        "end_of_day": 0,
+        "never_called": 0,
+    }
     assert selectors.walk_in_share(floor, day, day) == {"appointment": 5, "walk_in": 4, "share": 4 / 9}
     by_hour = selectors.waiting_times(floor, day, day, by="hour")
     assert [row["key"] for row in by_hour] == [8] and by_hour[0]["visits"] == 9

@@ -145,3 +145,14 @@ def test_workstation_bad_visit_id_gets_a_message_not_a_500(open_now, anna):
         assert r.status_code in (400, 404) and "queue-error" in r.content.decode()
     r = c.post("/queue/test-office/counter/", {"action": "login", "counter": "x"})
     assert r.status_code == 400
+
+
+def test_staff_lists_poll_with_htmx_and_work_without_it(open_now, registration, anna, empfang, settings):
+    settings.QUEUE_LIST_POLL_SECONDS = 7
+    services.draw_ticket(office=open_now, service=registration)
+    page = logged_in(empfang).get("/queue/test-office/reception/").content.decode()
+    assert 'hx-trigger="every 7s"' in page and 'hx-select-oob="#clerks-present,' in page
+    assert '<div id="waiting-list">' in page and "T-001" in page  # the list is in the page itself
+    services.open_session(clerk=anna, counter=open_now.counters.get(number=1))
+    page = logged_in(anna).get("/queue/test-office/counter/").content.decode()
+    assert 'id="waiting-list" hx-get="/queue/test-office/counter/" hx-trigger="every 7s"' in page and "T-001" in page

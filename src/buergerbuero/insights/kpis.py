@@ -415,45 +415,82 @@ register(
 )
 
 
+# --- weekly KPIs read from another app's selectors ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Weekly:
+    """A KPI whose chart is one value per ISO week and whose figures are the same value for the whole period.
+
+    `read(ctx)` returns the period's rows as (local day, item) – one read for the whole period, never one per
+    week – and `summarise(items)` is the owning app's pure summary of such items, so a week's value and the
+    period's value are the same arithmetic on different rows. Weeks without rows are left out; the edge weeks
+    hold the period's days only.
+    """
+
+    name: str
+    read: Callable[[Context], list[tuple[dt.date, object]]]
+    summarise: Callable[[list], object]
+
+    def rows(self, ctx: Context) -> list[tuple[dt.date, object]]:
+        return ctx.memo(f"{self.name}:{ctx.period}", lambda: self.read(ctx))
+
+    def weeks(self, ctx: Context) -> list[tuple[dt.date, object]]:
+        grouped: dict[dt.date, list] = {}
+        for day, item in self.rows(ctx):
+            grouped.setdefault(metrics.week_start(day), []).append(item)
+        return [(monday, self.summarise(items)) for monday, items in sorted(grouped.items())]
+
+    def total(self, ctx: Context) -> object:
+        return self.summarise([item for _day, item in self.rows(ctx)])
+
+
 # --- office floor (measured by the queue app) -------------------------------------------------------
 #
 # The definitions are the queue app's (`queue.selectors`: waiting_minutes_rows, waiting_times, handling_times,
 # no_show_rate, walk_in_share); percentiles are interpolated as there (`metrics.interpolated_percentile`), so the
-# numbers here equal the queue app's for the same days. Weekly series call the queue selectors once per ISO week.
+# numbers here equal the queue app's for the same days. Each KPI reads its rows once for the period (the queue
+# app's per-day reads) and applies the queue app's summary per week and for the period.
 
 
-def _per_week(ctx: Context, name: str, read: Callable) -> list[tuple[dt.date, object]]:
-    """(Monday, read(office, first, last)) for every ISO week of the period, the edge weeks cut to the period."""
-    return ctx.memo(
-        f"{name}:{ctx.period}",
-        lambda: [
-            (metrics.week_start(w.first), read(ctx.office, w.first, w.last)) for w in metrics.weeks_of(ctx.period)
-        ],
-    )
+def _period_args(ctx: Context) -> tuple[Office, dt.date, dt.date]:
+    return ctx.office, ctx.period.first, ctx.period.last
+
+
+WAITING = Weekly(
+    "waiting",
+    # (local day of the first call, minutes) of every first leg called in the period
+    lambda ctx: [
+        (called.astimezone(ctx.tz).date(), minutes)
+        for called, _service, minutes in queue_selectors.waiting_minutes_rows(*_period_args(ctx))
+    ],
+    list,
+)
+HANDLING = Weekly(
+    "handling",
+    lambda ctx: [(day, (sid, minutes)) for day, sid, minutes in queue_selectors.handling_rows(*_period_args(ctx))],
+    queue_selectors.handling_summary,
+)
+FIRST_LEGS = Weekly(
+    "first_legs", lambda ctx: queue_selectors.first_leg_counts(*_period_args(ctx)), queue_selectors.no_show_summary
+)
+TICKETS = Weekly(
+    "tickets", lambda ctx: queue_selectors.ticket_counts(*_period_args(ctx)), queue_selectors.walk_in_summary
+)
 
 
 def _minutes_text() -> str:
     return _g("Minuten")
 
 
-def _waiting(ctx: Context) -> list[tuple[dt.date, float]]:
-    """(local day of the first call, waiting minutes) of every first leg called in the period."""
-
-    def compute():
-        rows = queue_selectors.waiting_minutes_rows(ctx.office, ctx.period.first, ctx.period.last)
-        return [(called.astimezone(ctx.tz).date(), minutes) for called, _service, minutes in rows]
-
-    return ctx.memo(f"waiting:{ctx.period}", compute)
-
-
 def waiting_chart(ctx: Context) -> charts.Chart:
-    weeks = metrics.weekly(_waiting(ctx))
-    values = list(weeks.values())
+    weeks = WAITING.weeks(ctx)
+    values = [minutes for _monday, minutes in weeks]
     return charts.Chart(
         key="waiting_time",
         title=_g("Wartezeit vor Ort: Minuten bis zum Aufruf, je Kalenderwoche"),
         unit=_minutes_text(),
-        x=tuple(weeks),
+        x=tuple(monday for monday, _minutes in weeks),
         x_kind="week",
         kind="line",
         max_gap_days=7,
@@ -470,12 +507,19 @@ def waiting_chart(ctx: Context) -> charts.Chart:
 
 
 def waiting_figures(ctx: Context) -> list[Figure]:
-    values = [minutes for _day, minutes in _waiting(ctx)]
+    values = WAITING.total(ctx)
     minutes = _minutes_text()
     return [
         Figure(_g("Wartezeit vor Ort, Median"), metrics.interpolated_percentile(values, 50), minutes, "lower"),
         Figure(_g("Wartezeit vor Ort, 90. Perzentil"), metrics.interpolated_percentile(values, 90), minutes, "lower"),
         Figure(_g("Aufgerufene Wartenummern"), len(values), _g("Vorsprachen")),
+        # never called before the day was closed: their wait is unknown, so it is counted here, not as a time
+        Figure(
+            _g("Bis zum Tagesabschluss nicht aufgerufen (Wartezeit unbekannt)"),
+            FIRST_LEGS.total(ctx)["never_called"],
+            _g("Wartenummern"),
+            "lower",
+        ),
     ]
 
 
@@ -487,7 +531,9 @@ register(
         definition=_(
             "Minuten vom Einchecken bis zum ersten Aufruf an einen Schalter, nur für den ersten Schalterkontakt "
             "einer Wartenummer; bei Terminen zählt die Zeit erst ab der Terminzeit (wer früh eincheckt, wartet "
-            "nicht). Median und 90. Perzentil mit linearer Interpolation, je Kalenderwoche des Aufrufs."
+            "nicht). Median und 90. Perzentil mit linearer Interpolation, je Kalenderwoche des Aufrufs. "
+            "Wartenummern, die bis zum Tagesabschluss nicht aufgerufen wurden, haben keine bekannte Wartezeit; "
+            "sie werden gesondert gezählt."
         ),
         chart=waiting_chart,
         figures=waiting_figures,
@@ -509,12 +555,8 @@ def _fitting_legend(names: list[str]) -> int:
 
 
 def _handling(ctx: Context) -> dict[int, dict]:
-    return ctx.memo(
-        f"handling:{ctx.period}",
-        lambda: {
-            row["service"]: row for row in queue_selectors.handling_times(ctx.office, ctx.period.first, ctx.period.last)
-        },
-    )
+    """The period's handling times by service id."""
+    return {row["service"]: row for row in HANDLING.total(ctx)}
 
 
 def _floor_services(ctx: Context) -> list:
@@ -526,8 +568,7 @@ def handling_chart(ctx: Context) -> charts.Chart:
     names = {s.pk: s.name for s in _floor_services(ctx)}
     top = sorted(period, key=lambda sid: (-period[sid]["visits"], sid))[:HANDLING_CHART_SERVICES]
     top = top[: _fitting_legend([str(names.get(sid, sid)) for sid in top])]
-    weeks = _per_week(ctx, "handling_weeks", queue_selectors.handling_times)
-    by_week = [(monday, {row["service"]: row["p50"] for row in rows}) for monday, rows in weeks if rows]
+    by_week = [(monday, {row["service"]: row["p50"] for row in rows}) for monday, rows in HANDLING.weeks(ctx)]
     return charts.Chart(
         key="handling_time",
         title=_g("Bearbeitungszeit je Leistung: Median in Minuten, je Kalenderwoche"),
@@ -582,14 +623,8 @@ register(
 )
 
 
-def _no_shows(ctx: Context) -> dict:
-    return ctx.memo(
-        f"no_shows:{ctx.period}", lambda: queue_selectors.no_show_rate(ctx.office, ctx.period.first, ctx.period.last)
-    )
-
-
 def no_show_chart(ctx: Context) -> charts.Chart:
-    weeks = [(m, r) for m, r in _per_week(ctx, "no_show_weeks", queue_selectors.no_show_rate) if r["visits"]]
+    weeks = [(m, r) for m, r in FIRST_LEGS.weeks(ctx) if r["visits"]]
     return charts.Chart(
         key="no_show_rate",
         title=_g("No-Show-Quote: aufgerufen und nicht erschienen, je Kalenderwoche"),
@@ -605,12 +640,13 @@ def no_show_chart(ctx: Context) -> charts.Chart:
 
 
 def no_show_figures(ctx: Context) -> list[Figure]:
-    counts = _no_shows(ctx)
+    counts = FIRST_LEGS.total(ctx)
     unit = _g("Vorsprachen")
     return [
         Figure(_g("No-Show-Quote"), metrics.ratio(counts["no_shows"], counts["visits"]), "%", "lower"),
         Figure(_g("Nicht erschienen nach Aufruf"), counts["no_shows"], unit, "lower"),
         Figure(_g("Abgeschlossene erste Schalterkontakte"), counts["visits"], unit),
+        Figure(_g("Beim Tagesabschluss offen (nicht mitgezählt)"), counts["end_of_day"], unit, "lower"),
     ]
 
 
@@ -622,7 +658,8 @@ register(
         definition=_(
             "Erste Schalterkontakte von Wartenummern (mit und ohne Termin), die als „nicht erschienen“ "
             "abgeschlossen wurden, geteilt durch alle abgeschlossenen ersten Schalterkontakte (erledigt, nicht "
-            "erschienen oder weitergeleitet). Gebuchte Termine ohne Check-in zählen nicht mit."
+            "erschienen oder weitergeleitet). Gebuchte Termine ohne Check-in zählen nicht mit, ebenso wenig "
+            "Schalterkontakte, die beim Tagesabschluss noch offen waren (gesondert gezählt)."
         ),
         chart=no_show_chart,
         figures=no_show_figures,
@@ -630,14 +667,8 @@ register(
 )
 
 
-def _tickets(ctx: Context) -> dict:
-    return ctx.memo(
-        f"tickets:{ctx.period}", lambda: queue_selectors.walk_in_share(ctx.office, ctx.period.first, ctx.period.last)
-    )
-
-
 def walk_in_chart(ctx: Context) -> charts.Chart:
-    weeks = [(m, r) for m, r in _per_week(ctx, "ticket_weeks", queue_selectors.walk_in_share) if r["share"] is not None]
+    weeks = [(m, r) for m, r in TICKETS.weeks(ctx) if r["share"] is not None]
     return charts.Chart(
         key="walk_in_share",
         title=_g("Vorsprachen mit und ohne Termin: Wartenummern je Kalenderwoche"),
@@ -657,7 +688,7 @@ def walk_in_chart(ctx: Context) -> charts.Chart:
 
 
 def walk_in_figures(ctx: Context) -> list[Figure]:
-    counts = _tickets(ctx)
+    counts = TICKETS.total(ctx)
     unit = _g("Wartenummern")
     share = metrics.ratio(counts["walk_in"], counts["walk_in"] + counts["appointment"])
     return [
@@ -686,25 +717,21 @@ register(
 #
 # The definitions are the call-center app's (`callcenter.selectors.numbers`: first-contact resolution = (settled
 # with the knowledge base + appointment booked) / all calls; `service_level` / `summarize_intervals`: answered
-# within the threshold / offered, from the imported interval statistics). Insights reads them once per ISO week
-# for every contract of the office's municipality and sums the counts (`selectors.call_numbers`).
+# within the threshold / offered, from the imported interval statistics). Insights reads the counts of every
+# contract of the office's municipality once for the period, per day (`selectors.call_days`), and sums them per
+# week and for the period: both KPIs are ratios of sums.
 
 FCR_TARGET = (80, 90)  # % settled in the first contact (docs/call-center.md)
 SERVICE_LEVEL_TARGET = 75  # % answered within 30 s (the 115 promise; Erlang C default)
 SERVICE_LEVEL_SECONDS = 30
 
 
-def _call_weeks(ctx: Context) -> list[tuple[dt.date, selectors.CallNumbers]]:
+def _call_rows(ctx: Context) -> list[tuple[dt.date, selectors.CallNumbers]]:
     contracts = ctx.memo("callcenter_contracts", lambda: selectors.callcenter_contracts(ctx.office))
-    return _per_week(
-        ctx,
-        "call_weeks",
-        lambda office, first, last: selectors.call_numbers(office, contracts, first, last, now=ctx.now),
-    )
+    return selectors.call_days(ctx.office, contracts, ctx.period.first, ctx.period.last)
 
 
-def _call_total(ctx: Context) -> selectors.CallNumbers:
-    return sum((n for _monday, n in _call_weeks(ctx)), selectors.CallNumbers())
+CALLS = Weekly("calls", _call_rows, lambda counts: sum(counts, selectors.CallNumbers()))
 
 
 def _municipality_note() -> str:
@@ -712,7 +739,7 @@ def _municipality_note() -> str:
 
 
 def fcr_chart(ctx: Context) -> charts.Chart:
-    weeks = [(m, n) for m, n in _call_weeks(ctx) if n.calls]
+    weeks = [(m, n) for m, n in CALLS.weeks(ctx) if n.calls]
     low, high = FCR_TARGET
     return charts.Chart(
         key="first_contact_resolution",
@@ -737,7 +764,7 @@ def fcr_chart(ctx: Context) -> charts.Chart:
 
 
 def fcr_figures(ctx: Context) -> list[Figure]:
-    n = _call_total(ctx)
+    n = CALLS.total(ctx)
     low, high = FCR_TARGET
     unit = _g("Anrufe")
     return [
@@ -776,7 +803,7 @@ def _threshold(n: selectors.CallNumbers) -> int | None:
 
 
 def service_level_chart(ctx: Context) -> charts.Chart:
-    weeks = [(m, n) for m, n in _call_weeks(ctx) if n.offered]
+    weeks = [(m, n) for m, n in CALLS.weeks(ctx) if n.offered]
     return charts.Chart(
         key="service_level",
         title=_g("Servicelevel Callcenter: Anteil der Anrufe in der Schwelle angenommen, je Kalenderwoche"),
@@ -803,7 +830,7 @@ def service_level_chart(ctx: Context) -> charts.Chart:
 
 
 def service_level_figures(ctx: Context) -> list[Figure]:
-    n = _call_total(ctx)
+    n = CALLS.total(ctx)
     unit = _g("Anrufe")
     return [
         Figure(

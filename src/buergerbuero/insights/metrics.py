@@ -212,13 +212,3 @@ def interpolated_percentile(values: Sequence[float], p: float) -> float | None:
     low = math.floor(position)
     high = min(low + 1, len(ordered) - 1)
     return round(ordered[low] + (ordered[high] - ordered[low]) * (position - low), 1)
-
-
-def weeks_of(period: Period) -> list[Period]:
-    """The ISO weeks touching the period, each cut to the period (the first and last may be shorter)."""
-    out = []
-    monday = week_start(period.first)
-    while monday <= period.last:
-        out.append(Period(max(monday, period.first), min(monday + dt.timedelta(days=6), period.last)))
-        monday += dt.timedelta(days=7)
-    return out

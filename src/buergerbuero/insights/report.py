@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 from django.utils.translation import gettext as _g
+from django.utils.translation import ngettext
 
 from buergerbuero.catalog.models import Office
 from buergerbuero.insights import charts, kpis, selectors
@@ -192,6 +193,17 @@ def _highlights(figures: dict[str, list[kpis.Figure]], previous_ctx: kpis.Contex
                 "wartete %(p90)s Minuten oder länger (%(n)s Aufrufe)."
             )
             % {"p50": waiting[0].display(), "p90": waiting[1].display(), "n": waiting[2].display()}
+        )
+    if waiting and waiting[3].value:
+        out.append(
+            ngettext(
+                "%(n)s Wartenummer wurde bis zum Tagesabschluss nicht aufgerufen; ihre Wartezeit ist unbekannt "
+                "und in diesen Werten nicht enthalten.",
+                "%(n)s Wartenummern wurden bis zum Tagesabschluss nicht aufgerufen; ihre Wartezeit ist unbekannt "
+                "und in diesen Werten nicht enthalten.",
+                int(waiting[3].value),
+            )
+            % {"n": waiting[3].display()}
         )
     if no_shows and no_shows[0].value is not None:
         out.append(

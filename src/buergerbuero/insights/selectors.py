@@ -1,16 +1,19 @@
 """Reads of the insights app: snapshots, bookings, capacity and events as plain data for the KPI arithmetic."""
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.db.models import Max, Q
+from django.utils import timezone
 
 from buergerbuero.accounts import selectors as account_selectors
 from buergerbuero.accounts.models import Organisation, StaffMembership
 from buergerbuero.booking import selectors as booking_selectors
 from buergerbuero.booking.models import Appointment
 from buergerbuero.callcenter import selectors as callcenter_selectors
+from buergerbuero.callcenter.models import Call, IntervalStat
 from buergerbuero.capacity import rules
 from buergerbuero.capacity import selectors as capacity_selectors
 from buergerbuero.catalog import selectors as catalog_selectors
@@ -211,7 +214,7 @@ class CallNumbers:
     offered: int = 0  # interval statistics of the telephony system
     answered_within: int = 0
     abandoned: int = 0
-    thresholds: frozenset = frozenset()  # service-level thresholds (seconds) of the intervals
+    thresholds: frozenset = frozenset()  # service-level thresholds (seconds) of the intervals (one, or several)
 
     def __add__(self, other: "CallNumbers") -> "CallNumbers":
         return CallNumbers(
@@ -242,26 +245,33 @@ def callcenter_contracts(office: Office) -> list:
     return [c for c in found if c.municipality_id == office.organisation_id]
 
 
-def call_numbers(office: Office, contracts: list, first: dt.date, last: dt.date, *, now: dt.datetime) -> CallNumbers:
-    """`callcenter.selectors.numbers` for the days first..last of every contract, summed.
+def call_days(office: Office, contracts: list, first: dt.date, last: dt.date) -> list[tuple[dt.date, CallNumbers]]:
+    """(day, counts) of the office's municipality for the days first..last: all contracts, read once for the range.
 
-    First-contact resolution there = (settled + booked) / all calls; service level = answered within the
-    threshold / offered, from the imported interval statistics. Both are ratios of counts, so the counts are
-    summed over contracts and weeks and divided once.
+    The counts are those `callcenter.selectors.numbers` divides: first-contact resolution = (settled + booked) /
+    all calls (`Call.RESOLVED`), service level = answered within the threshold / offered
+    (`summarize_intervals`). Days are local dates in the site's time zone, as the callcenter app counts them.
+    Two queries for any range: the calls through `callcenter.selectors.calls` with the municipality as the viewer,
+    and the contracts' interval rows.
     """
-    total = CallNumbers()
-    viewer = _municipality_viewer(office)
-    for contract in contracts:
-        n = callcenter_selectors.numbers(viewer, contract, first=first, last=last, now=now)
-        sl = n["service_level"]
-        by_outcome = n["by_outcome"]
-        total += CallNumbers(
-            calls=n["calls"],
-            resolved=by_outcome["settled"] + by_outcome["booked"],
-            offered=sl["offered"],
-            answered_within=round(sl["service_level"] * sl["offered"]) if sl["offered"] else 0,
-            abandoned=sl["abandoned"],
-            # one threshold per contract and period, or None when its intervals were imported with several
-            thresholds=frozenset({sl["threshold_seconds"]}) if sl["intervals"] else frozenset(),
+    if not contracts:
+        return []
+    tz = timezone.get_current_timezone()
+    start = dt.datetime.combine(first, dt.time(0), tzinfo=tz)
+    end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(0), tzinfo=tz)
+    days: dict[dt.date, CallNumbers] = defaultdict(CallNumbers)
+    calls = (
+        callcenter_selectors.calls(_municipality_viewer(office))
+        .filter(contract__in=contracts, started_at__gte=start, started_at__lt=end)
+        .values_list("started_at", "outcome")
+    )
+    for started, outcome in calls:
+        days[started.astimezone(tz).date()] += CallNumbers(calls=1, resolved=int(outcome in Call.RESOLVED))
+    intervals = IntervalStat.objects.filter(contract__in=contracts, start__gte=start, start__lt=end).values_list(
+        "start", "offered", "answered_within", "abandoned", "threshold_seconds"
+    )
+    for begin, offered, within, abandoned, threshold in intervals:
+        days[begin.astimezone(tz).date()] += CallNumbers(
+            offered=offered, answered_within=within, abandoned=abandoned, thresholds=frozenset({threshold})
         )
-    return total
+    return sorted(days.items())

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
+
+from django.utils.formats import date_format, number_format
+from django.utils.translation import gettext as _
 
 from buergerbuero.planning import charts
 
@@ -126,3 +130,47 @@ def candidates_table(optimised: dict, limit: int = 40) -> str:
             f" {mark}{' + '.join(c['measures']) or 'ohne Maßnahmen'}"
         )
     return "\n".join(lines)
+
+
+def _percent(rate: float) -> str:
+    value = round(rate * 100, 1)
+    return number_format(int(value) if value.is_integer() else value) + " %"
+
+
+def no_show_text(source: dict | None) -> str:
+    """Where the run's no-show rate comes from, in one sentence (runs from before it was recorded: empty)."""
+    if not source:
+        return ""
+    fmt = {
+        "rate": _percent(source["rate"]),
+        "appointments": number_format(source["appointments"], force_grouping=True),
+        "missed": number_format(source["missed"], force_grouping=True),
+        "first": date_format(dt.date.fromisoformat(source["first"]), "SHORT_DATE_FORMAT"),
+        "last": date_format(dt.date.fromisoformat(source["last"]), "SHORT_DATE_FORMAT"),
+        "minimum": source["minimum"],
+    }
+    measured = (
+        _(
+            "%(missed)s von %(appointments)s Terminen vom %(first)s bis %(last)s nicht wahrgenommen "
+            "(nicht eingecheckt oder nach dem Aufruf nicht erschienen)"
+        )
+        % fmt
+    )
+    too_few = (
+        _(
+            "zu wenig Messwerte: %(appointments)s Termine an Tagen mit Wartenummern vom %(first)s bis %(last)s, "
+            "mindestens %(minimum)s nötig"
+        )
+        % fmt
+    )
+    if source["source"] == "measured":
+        return _("No-Show-Quote: %(rate)s – gemessen: %(measured)s.") % {**fmt, "measured": measured}
+    if source["source"] == "default":
+        return _("No-Show-Quote: Annahme: %(rate)s (%(too_few)s).") % {**fmt, "too_few": too_few}
+    if source["measured_rate"] is not None:
+        return _("No-Show-Quote: %(rate)s – Vorgabe des Szenarios (gemessen: %(measured_rate)s; %(measured)s).") % {
+            **fmt,
+            "measured_rate": _percent(source["measured_rate"]),
+            "measured": measured,
+        }
+    return _("No-Show-Quote: %(rate)s – Vorgabe des Szenarios (%(too_few)s).") % {**fmt, "too_few": too_few}

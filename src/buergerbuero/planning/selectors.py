@@ -4,6 +4,7 @@ from buergerbuero.accounts import selectors as account_selectors
 from buergerbuero.catalog import selectors as catalog_selectors
 from buergerbuero.catalog.models import Office
 from buergerbuero.core.errors import Forbidden, NotFound
+from buergerbuero.planning import report
 from buergerbuero.planning.models import PlanRun, Scenario
 
 PLANNER_ROLES = {"manager", "admin"}
@@ -58,4 +59,9 @@ def latest_office_facts(user) -> dict | None:
     )
     if run is None:
         return None
-    return {"office": run.scenario.office, "when": run.finished_at, **run.result.get("office", {})}
+    return {
+        "office": run.scenario.office,
+        "when": run.finished_at,
+        **run.result.get("office", {}),
+        "no_show": report.no_show_text(run.result.get("no_show")),
+    }

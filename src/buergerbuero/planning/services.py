@@ -113,12 +113,14 @@ def execute_run(*, run_id: int) -> None:
         scenario = validate(run.definition)
         office = run.scenario.office
         start = scenario.run.start or timezone.localdate()
-        base = calibration.office_model(office, start=start, days=scenario.run.days)
+        no_show = calibration.no_show_basis(office, start=start)
+        base = calibration.office_model(office, start=start, days=scenario.run.days, no_show=no_show)
         if run.kind == PlanRun.Kind.OPTIMISE:
             result = runner.optimise(base, scenario, progress=_progress(run_id))
         else:
             result = runner.run(base, scenario, progress=_progress(run_id))
         result["office"] = calibration.office_facts(base)
+        result["no_show"] = calibration.no_show_source(no_show, scenario.assumptions.no_show_rate)
     except ScenarioError as exc:
         _finish(run_id, error=str(exc))
         return

@@ -105,12 +105,16 @@ def _summary(run: PlanRun) -> dict | None:
     return run.result["detail"] if run.kind == PlanRun.Kind.OPTIMISE else run.result
 
 
+def _no_show(run: PlanRun) -> str:
+    return report.no_show_text(run.result.get("no_show")) if run.status == PlanRun.Status.DONE else ""
+
+
 @login_required
 def run_detail(request, pk: int):
     _planner(request)
     run = _run(request, pk)
     summary = _summary(run)
-    context = {"run": run, "summary": summary}
+    context = {"run": run, "summary": summary, "no_show": _no_show(run)}
     if summary is not None:
         context["bands"] = mark_safe(report.bands_svg([(run.scenario.name, summary)]))
     if run.status == PlanRun.Status.DONE and run.kind == PlanRun.Kind.OPTIMISE:
@@ -135,11 +139,11 @@ def compare(request):
         run = _run(request, pk)
         summary = _summary(run)
         if summary is not None:
-            pairs.append((run, summary))
+            pairs.append((run, summary, _no_show(run)))
     context = {"pairs": pairs, "runs": selectors.runs_for(request.user)}
     if pairs:
         context["bands"] = mark_safe(
-            report.bands_svg([(f"{r.scenario.name} (#{r.pk})", s) for r, s in pairs], ident="compare")
+            report.bands_svg([(f"{r.scenario.name} (#{r.pk})", s) for r, s, _n in pairs], ident="compare")
         )
     return render(request, "planning/compare.html", context, status=200 if pairs or not ids else 400)
 

@@ -25,7 +25,7 @@ class VisitInline(admin.TabularInline):
 @admin.register(Ticket)
 class TicketAdmin(admin.ModelAdmin):
     list_display = ["label", "office", "day", "kind", "late", "priority", "checked_in_at"]
-    list_filter = ["office", "kind", "day"]
+    list_filter = ["office", "kind", "day", "visits__outcome"]  # e.g. the visits the day close found open
     date_hierarchy = "day"
     inlines = [VisitInline]
     readonly_fields = ["appointment", "public_id"]

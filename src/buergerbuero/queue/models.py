@@ -1,10 +1,11 @@
 """The office floor: tickets, visits (one per counter contact), clerks at counters, walk-in quotas.
 
 A *ticket* is what the citizen holds (``T-042``), unique per office and day. A *visit* is one leg of
-that ticket at the counters: waiting → called → serving → closed (done / no-show / transferred). A
-transfer closes the leg and opens a new one on the same ticket, so every leg keeps its own measured
-times. The database guarantees: one ticket number per office and day, one ticket per appointment,
-at most one open leg per ticket, at most one customer in front of a clerk, one clerk per counter.
+that ticket at the counters: waiting → called → serving → closed (done / no-show / transferred, or
+*end of day* when it was still open when the day was closed). A transfer closes the leg and opens a new
+one on the same ticket, so every leg keeps its own measured times. The database guarantees: one ticket
+number per office and day, one ticket per appointment, at most one open leg per ticket, at most one
+customer in front of a clerk, one clerk per counter.
 """
 
 import uuid
@@ -138,6 +139,9 @@ class Visit(models.Model):
         DONE = "done", _("erledigt")
         NO_SHOW = "no_show", _("nicht erschienen")
         TRANSFERRED = "transferred", _("weitergeleitet")
+        # Closed by the nightly day close (services.close_past_days) while still waiting, called, being served
+        # or parked: nobody recorded how it ended, so it has no end time and counts as neither served nor no-show.
+        END_OF_DAY = "end_of_day", _("beim Tagesabschluss offen")
 
     OPEN = (Status.WAITING, Status.CALLED, Status.SERVING, Status.PARKED)
     AT_CLERK = (Status.CALLED, Status.SERVING)
@@ -213,8 +217,14 @@ class Visit(models.Model):
                 name="visit_outcome_iff_closed",
             ),
             models.CheckConstraint(
-                condition=Q(status="waiting") | Q(called_at__isnull=False) | Q(outcome="transferred"),
+                condition=Q(status="waiting")
+                | Q(called_at__isnull=False)
+                | Q(outcome__in=["transferred", "end_of_day"]),
                 name="visit_called_has_time",
+            ),
+            models.CheckConstraint(
+                condition=~Q(outcome="end_of_day") | Q(ended_at__isnull=True),
+                name="visit_end_of_day_has_no_end",
             ),
             models.CheckConstraint(
                 condition=Q(called_at__isnull=True) | Q(called_at__gte=F("queued_at")),

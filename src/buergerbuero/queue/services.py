@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
@@ -16,6 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from buergerbuero.catalog import selectors as catalog_selectors
 from buergerbuero.catalog.models import Counter, Office, Service
 from buergerbuero.core.errors import Conflict, DomainError, Forbidden, NotFound
 from buergerbuero.queue import policy, selectors
@@ -527,3 +529,64 @@ def transfer(
         previous=closed,
     )
     return leg
+
+
+# --- closing the day ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DayClose:
+    """What closing an office's past days changed: visits closed by their state before, counter sessions ended."""
+
+    office: Office
+    today: dt.date  # visits of days before this one were closed
+    waiting: int = 0  # never called: their waiting time is unknown
+    called: int = 0
+    serving: int = 0
+    parked: int = 0
+    sessions: int = 0
+
+    @property
+    def visits(self) -> int:
+        return self.waiting + self.called + self.serving + self.parked
+
+
+@transaction.atomic
+def close_office_past_days(*, office: Office, now: dt.datetime | None = None) -> DayClose:
+    """Close every visit of the office's past days that is still open, as *end of day*; end forgotten sessions.
+
+    One conditional UPDATE per open state (``WHERE day < today AND status = …``): a visit a clerk closes at
+    the same moment keeps the clerk's outcome, and the row counts say exactly what was closed. The end time
+    stays empty (nobody knows when the citizen left), so no waiting or handling time is made up. Running it
+    again closes nothing more.
+    """
+    now = now or timezone.now()
+    today = selectors.local_today(office, now)
+    past = Visit.objects.filter(office=office, day__lt=today)
+    closed = {
+        status: past.filter(status=status).update(status=Visit.Status.CLOSED, outcome=Visit.Outcome.END_OF_DAY)
+        for status in Visit.OPEN
+    }
+    # A clerk who went home logged in would count as present tomorrow and shorten every wait estimate.
+    midnight = dt.datetime.combine(today, dt.time(0), tzinfo=ZoneInfo(office.timezone))
+    sessions = CounterSession.objects.filter(office=office, ended_at__isnull=True, started_at__lt=midnight).update(
+        ended_at=now
+    )
+    return DayClose(
+        office,
+        today,
+        waiting=closed[Visit.Status.WAITING],
+        called=closed[Visit.Status.CALLED],
+        serving=closed[Visit.Status.SERVING],
+        parked=closed[Visit.Status.PARKED],
+        sessions=sessions,
+    )
+
+
+def close_past_days(*, now: dt.datetime | None = None, offices: Iterable[Office] | None = None) -> list[DayClose]:
+    """The day close for every office (each in its own transaction and time zone); for the nightly job."""
+    now = now or timezone.now()
+    return [
+        close_office_past_days(office=office, now=now)
+        for office in (catalog_selectors.offices() if offices is None else offices)
+    ]

@@ -140,6 +140,11 @@ def display_events(request: HttpRequest, slug: str) -> HttpResponse:
 # --- reception desk (staff) -------------------------------------------------------------------------
 
 
+def _poll_seconds() -> int:
+    """How often the staff pages refresh their lists with htmx (QUEUE_LIST_POLL_SECONDS, default 10)."""
+    return max(1, int(getattr(settings, "QUEUE_LIST_POLL_SECONDS", 10)))
+
+
 @login_required
 def reception(request: HttpRequest, slug: str) -> HttpResponse:
     office, missing = _office_or_404(request, slug)
@@ -194,6 +199,8 @@ def reception(request: HttpRequest, slug: str) -> HttpResponse:
         "appointments": selectors.appointments_to_check_in(office, now),
         "waiting": selectors.ranked_waiting(office, now),
         "clerks": selectors.clerks_present(office),
+        "day_close": selectors.day_close_summary(office, selectors.local_today(office, now)),
+        "poll_seconds": _poll_seconds(),
     }
     return render(request, "queue/reception.html", context, status=status_code)
 
@@ -290,5 +297,6 @@ def workstation(request: HttpRequest, slug: str) -> HttpResponse:
         "services": selectors.walk_in_services(office),
         "skills": selectors.clerk_skills(request.user),
         "max_recalls": selectors.floor_settings(office).max_recalls,
+        "poll_seconds": _poll_seconds(),
     }
     return render(request, "queue/workstation.html", context, status=status_code)

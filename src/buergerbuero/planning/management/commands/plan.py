@@ -43,13 +43,15 @@ class Command(BaseCommand):
         except DomainError:
             raise CommandError(f"office: Standort „{spec.office}“ gibt es nicht.") from None
         start = spec.run.start or timezone.localdate()
-        base = calibration.office_model(office, start=start, days=spec.run.days)
+        no_show = calibration.no_show_basis(office, start=start)
+        base = calibration.office_model(office, start=start, days=spec.run.days, no_show=no_show)
         facts = calibration.office_facts(base)
         self.stdout.write(
             f"{office.name}: Kapazität {facts['capacity_hours_per_week']:g} h/Woche, Nachfrage "
             f"{facts['demand_hours_per_week']:g} h/Woche ({facts['requests_per_week']:g} Buchungswünsche), "
             f"schon gebucht {facts['booked_ahead_hours']:g} h"
         )
+        self.stdout.write(report.no_show_text(calibration.no_show_source(no_show, spec.assumptions.no_show_rate)))
         out = out or scenario.resolve().parent
         out.mkdir(parents=True, exist_ok=True)
         stem = scenario.stem
