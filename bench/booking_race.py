@@ -4,8 +4,9 @@
 
 32 client processes (each its own connection, like 32 web workers) hold and confirm appointments at random
 free start times of one office (12 counters, 8-week horizon) for a fixed time. Afterwards the claims are
-checked for overlaps. Baseline in the same run: 32 processes inserting single rows into a plain table
-(autocommit) – the raw write rate of the same database on the same machine.
+checked for overlaps. Baselines in the same run: one client alone (the cost of one booking without
+contention), and 32 processes inserting single rows into a plain table (autocommit) – the raw write rate of
+the same database on the same machine.
 """
 
 import datetime as dt
@@ -18,7 +19,7 @@ import time
 
 from bench.common import setup_django
 
-CLIENTS = 32
+CLIENTS = int(os.environ.get("BENCH_CLIENTS", "32"))
 SECONDS = 10.0
 
 
@@ -67,14 +68,14 @@ def _raw(number: int, deadline: float, results) -> None:
     results.put((count, 0))
 
 
-def _run(target, args_for) -> tuple[int, int, float]:
+def _run(target, args_for, clients: int = CLIENTS) -> tuple[int, int, float]:
     from django.db import connections
 
     connections.close_all()  # children must not share the parent's socket
     results = mp.get_context("fork").Queue()
     deadline = time.time() + SECONDS
     procs = [
-        mp.get_context("fork").Process(target=target, args=(*args_for(n), deadline, results)) for n in range(CLIENTS)
+        mp.get_context("fork").Process(target=target, args=(*args_for(n), deadline, results)) for n in range(clients)
     ]
     began = time.time()
     for p in procs:
@@ -109,6 +110,7 @@ def main() -> None:
         cursor.execute("CREATE TABLE bench_raw (id bigserial primary key, client int, payload text)")
     connection.close()
 
+    single, _, single_elapsed = _run(_client, lambda n: (100 + n, starts), clients=1)
     won, lost, elapsed = _run(_client, lambda n: (n, starts))
     with connection.cursor() as cursor:
         cursor.execute(
@@ -123,9 +125,20 @@ def main() -> None:
     print(
         f"confirmed bookings: {won} in {elapsed:.1f} s = {rate:.0f}/s ({lost} refused as taken); overlaps: {overlaps}"
     )
+    print(f"one client alone: {single / single_elapsed:.0f} bookings/s ({1000 * single_elapsed / single:.1f} ms each)")
     print(f"raw single-row inserts: {raw} in {raw_elapsed:.1f} s = {raw_rate:.0f}/s")
     print(f"ratio bookings/s : inserts/s = 1 : {raw_rate / rate:.1f}")
-    print(json.dumps({"bookings_per_s": rate, "raw_inserts_per_s": raw_rate, "overlaps": overlaps, "refused": lost}))
+    print(
+        json.dumps(
+            {
+                "bookings_per_s": rate,
+                "one_client_bookings_per_s": single / single_elapsed,
+                "raw_inserts_per_s": raw_rate,
+                "overlaps": overlaps,
+                "refused": lost,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":
