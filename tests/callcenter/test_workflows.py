@@ -429,3 +429,20 @@ def test_contract_constraints_live_in_the_database(world):
             created_by=world.users["agent"],
             due_at=timezone.now(),
         )  # neither phone nor e-mail
+
+
+def test_the_generic_hold_endpoint_does_not_book_for_partners(world, client):
+    """An agent could otherwise book at an office of a municipality without a contract (here: Herne)."""
+    day = factories.next_weekday(1)
+    client.force_login(world.users["agent"])
+    free = client.get(f"/api/callcenter/availability?office=castrop&service=personalausweis&date={day}").json()
+    for office in ("castrop", "herne"):
+        response = client.post(
+            "/api/holds",
+            {"office": office, "services": ["personalausweis"], "start": free[0]["start"], "channel": "partner"},
+            content_type="application/json",
+        )
+        assert response.status_code == 403, response.content
+        assert response.json()["field"] == "channel"
+        assert "/api/callcenter/appointments" in response.json()["messages"]["de"]
+    assert not Appointment.objects.exists()

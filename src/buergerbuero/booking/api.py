@@ -189,6 +189,13 @@ def availability_earliest(request, params: Query[EarliestParams]):
 @router.post("/holds", response={201: HoldOut}, summary="Zeit reservieren (Hold)")
 def create_hold(request, payload: HoldIn):
     ratelimit.hit(request, "hold")
+    if payload.channel == Channel.PARTNER:
+        # The partner's contract (municipality, services, validity) is checked by the call-center app, which
+        # builds on booking; this generic endpoint cannot see it, so it does not book for partners at all.
+        raise Forbidden(
+            _("Partner-Agenten buchen über POST /api/callcenter/appointments; dort wird der Vertrag geprüft."),
+            field="channel",
+        )
     now = timezone.now()
     query = _query(request, payload, office_slug=payload.office, now=now)
     with transaction.atomic():  # a hold that fails gives the anti-bot proof back
