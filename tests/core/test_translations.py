@@ -1,5 +1,6 @@
 """The English catalogue is complete, compiled, current with the source, and actually used by the API and the pages."""
 
+import ast
 import re
 import shutil
 import subprocess
@@ -87,6 +88,86 @@ def test_the_catalogue_has_every_string_of_the_source(tmp_path, monkeypatch):
     assert len(in_source) > 100
     missing = sorted(in_source - in_catalogue)
     assert not missing, f"{len(missing)} new strings, e.g. {missing[:3]}: {UPDATE}"
+
+
+# The gettext functions and the names under which makemessages finds their strings: xgettext's Python keywords
+# (gettext, ngettext, _) plus the ones Django adds (gettext_lazy, gettext_noop, pgettext, ...). A string marked
+# through any other name, e.g. `from django.utils.translation import gettext as _g`, is never extracted: the
+# catalogue check above cannot see it, and English pages show it in German.
+EXTRACTED_AS = {
+    "gettext": {"gettext", "_"},
+    "gettext_lazy": {"gettext_lazy", "_"},
+    "gettext_noop": {"gettext_noop"},
+    "ngettext": {"ngettext"},
+    "ngettext_lazy": {"ngettext_lazy"},
+    "pgettext": {"pgettext"},
+    "pgettext_lazy": {"pgettext_lazy"},
+    "npgettext": {"npgettext"},
+    "npgettext_lazy": {"npgettext_lazy"},
+}
+
+
+def gettext_bindings(tree: ast.AST):
+    """(line, function, bound name) for every import or plain assignment that binds a gettext function to a name."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module == "django.utils.translation":
+            for alias in node.names:
+                if alias.name in EXTRACTED_AS:
+                    yield node.lineno, alias.name, alias.asname or alias.name
+        elif isinstance(node, ast.Assign):
+            value = node.value
+            function = value.id if isinstance(value, ast.Name) else getattr(value, "attr", None)
+            if function in EXTRACTED_AS:
+                for target in node.targets:
+                    if isinstance(target, ast.Name):
+                        yield node.lineno, function, target.id
+
+
+def test_gettext_functions_keep_names_that_makemessages_extracts():
+    bindings = []
+    for path in sorted((ROOT / "src").rglob("*.py")):
+        for line, function, name in gettext_bindings(ast.parse(path.read_text(encoding="utf-8"))):
+            bindings.append((function, name))
+            if name not in EXTRACTED_AS[function]:
+                where = f"{path.relative_to(ROOT)}:{line}"
+                allowed = " or ".join(sorted(EXTRACTED_AS[function]))
+                pytest.fail(f"{where} binds {function} to {name!r}, which makemessages does not extract: use {allowed}")
+    assert ("gettext", "_") in bindings and ("gettext_lazy", "_") in bindings  # the walk did see the source
+
+
+def test_the_guard_catches_an_alias():
+    source = (
+        "from django.utils.translation import gettext as _g, ngettext\n"
+        "from django.utils import translation\n"
+        "t = translation.gettext_lazy\n"
+    )
+    found = sorted(gettext_bindings(ast.parse(source)))
+    assert found == [(1, "gettext", "_g"), (1, "ngettext", "ngettext"), (3, "gettext_lazy", "t")]
+
+
+def test_makemessages_extracts_every_name_the_guard_allows(tmp_path, monkeypatch):
+    if not shutil.which("xgettext"):
+        pytest.fail("GNU gettext (xgettext) is missing: install Debian's 'gettext' package (.ci/run does)")
+    calls = {
+        "gettext": 'gettext("Wort {n}")',
+        "gettext_lazy": 'gettext_lazy("Wort {n}")',
+        "gettext_noop": 'gettext_noop("Wort {n}")',
+        "ngettext": 'ngettext("Wort {n}", "Worte {n}", 2)',
+        "ngettext_lazy": 'ngettext_lazy("Wort {n}", "Worte {n}", 2)',
+        "pgettext": 'pgettext("k", "Wort {n}")',
+        "pgettext_lazy": 'pgettext_lazy("k", "Wort {n}")',
+        "npgettext": 'npgettext("k", "Wort {n}", "Worte {n}", 2)',
+        "npgettext_lazy": 'npgettext_lazy("k", "Wort {n}", "Worte {n}", 2)',
+        "_": '_("Wort {n}")',
+    }
+    names = sorted({name for allowed in EXTRACTED_AS.values() for name in allowed})
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "sample.py").write_text("\n".join(calls[name].format(n=name) for name in names) + "\n")
+    monkeypatch.chdir(tmp_path)
+    with override_settings(LOCALE_PATHS=[tmp_path / "locale"]):
+        call_command("makemessages", locale=["en"], verbosity=0)
+    extracted = {e.msgid for e in polib.pofile(str(tmp_path / "locale" / "en" / "LC_MESSAGES" / "django.po"))}
+    assert extracted == {f"Wort {name}" for name in names}
 
 
 @pytest.mark.django_db

@@ -139,3 +139,26 @@ def test_committee_report_lets_the_manager_pick_another_office(client, manager, 
     assert response["Location"] == "/insights/zweigstelle/bericht/?date_from=2026-01-01&date_to=2026-03-31"
     foreign = factories.office(slug="fremd", services=[id_card], organisation=Organisation.objects.create(name="X"))
     assert client.get(f"/insights/{small_office.slug}/bericht/", {"office": foreign.slug}).status_code == 404
+
+
+def test_dashboard_and_committee_report_speak_english_when_asked(client, manager, measured):
+    # the figure labels, chart texts and report sentences are built in Python (kpis.py, report.py), not in templates
+    client.force_login(manager)
+    dashboard = client.get(f"/insights/{measured.slug}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<html lang="en">' in dashboard
+    for english, german in [
+        ("Lead time on the last day", "Vorlaufzeit am letzten Tag"),
+        ("Days within the target range", "Tage im Zielkorridor"),
+        ("Waiting time on site, median", "Wartezeit vor Ort, Median"),
+    ]:
+        assert english in dashboard and german not in dashboard
+
+    today = timezone.localdate()
+    params = {"date_from": (today - dt.timedelta(days=59)).isoformat(), "date_to": today.isoformat()}
+    report = client.get(f"/insights/{measured.slug}/bericht/", params, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    for english, german in [
+        ("Report for the council committee", "Bericht für den Betriebsausschuss"),
+        ("Previous period", "Vorzeitraum"),
+        ("Lead time on the last day", "Vorlaufzeit am letzten Tag"),
+    ]:
+        assert english in report and german not in report

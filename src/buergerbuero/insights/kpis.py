@@ -3,6 +3,10 @@
 Adding a KPI means adding one `KPI(...)` to `REGISTRY` below (or calling `register()` from this module
 once the app that owns the data exists): the dashboard, the committee report (HTML and PDF), the CSV
 export and the docs table all iterate over the registry. See docs/kpis.md, "Adding a KPI".
+
+Texts built per request (figures, charts, summaries) use `gettext`; the registry entries, built at import, use
+`_` = `gettext_lazy`. Both are names makemessages extracts; an alias such as `_g` would keep its strings out of
+the catalogue (tests/core/test_translations.py rejects one).
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from buergerbuero.capacity.models import Channel
@@ -114,7 +118,7 @@ def _band(ctx: Context) -> tuple[int, int]:
 
 
 def _band_text(band: tuple[int, int]) -> str:
-    return _g("%(low)d–%(high)d Tage") % {"low": band[0], "high": band[1]}
+    return gettext("%(low)d–%(high)d Tage") % {"low": band[0], "high": band[1]}
 
 
 def _events(ctx: Context) -> tuple[tuple[dt.date, str], ...]:
@@ -130,25 +134,25 @@ def lead_time_chart(ctx: Context) -> charts.Chart:
     service = selectors.reference_service(ctx.office)
     days = tuple(daily)
     latest = daily[days[-1]] if days else None
-    summary = _g("Tägliche Vorlaufzeit bis zum nächsten freien Online-Termin für %(service)s.") % {
+    summary = gettext("Tägliche Vorlaufzeit bis zum nächsten freien Online-Termin für %(service)s.") % {
         "service": service.name if service else "–"
     }
     if days:
-        summary += " " + _g("Letzter Wert (%(day)s): %(value)s.") % {
+        summary += " " + gettext("Letzter Wert (%(day)s): %(value)s.") % {
             "day": days[-1].strftime("%d.%m.%Y"),
-            "value": charts.format_number(latest, _g("kein freier Termin")),
+            "value": charts.format_number(latest, gettext("kein freier Termin")),
         }
     return charts.Chart(
         key="lead_time",
-        title=_g("Vorlaufzeit: Tage bis zum nächsten freien Termin (%(service)s)")
+        title=gettext("Vorlaufzeit: Tage bis zum nächsten freien Termin (%(service)s)")
         % {"service": service.name if service else "–"},
-        unit=_g("Tage"),
+        unit=gettext("Tage"),
         x=days,
-        columns=(charts.Column(_g("Vorlaufzeit"), tuple(daily.values())),),
+        columns=(charts.Column(gettext("Vorlaufzeit"), tuple(daily.values())),),
         band=band,
-        band_label=_g("Ziel %(band)s") % {"band": _band_text(band)},
+        band_label=gettext("Ziel %(band)s") % {"band": _band_text(band)},
         events=_events(ctx),
-        none_label=_g("kein freier Termin"),
+        none_label=gettext("kein freier Termin"),
         max_gap_days=1,  # a day without any snapshot is a gap, not a straight line
         summary=summary,
     )
@@ -159,19 +163,19 @@ def lead_time_figures(ctx: Context) -> list[Figure]:
     band = _band(ctx)
     counted = metrics.band_days(daily, *band)
     values = list(daily.values())
-    days = _g("Tage")
+    days = gettext("Tage")
     target = _band_text(band)
     # Without any measurement a missing value means "no data", not "no free appointment".
-    no_free = _g("kein freier Termin") if daily else _g("keine Messung")
+    no_free = gettext("kein freier Termin") if daily else gettext("keine Messung")
     return [
-        Figure(_g("Vorlaufzeit am letzten Tag"), values[-1] if values else None, days, "lower", target, no_free),
-        Figure(_g("Vorlaufzeit, Median der Tage"), metrics.percentile(values, 50), days, "lower", target, no_free),
-        Figure(_g("Vorlaufzeit, höchster Tageswert"), metrics.percentile(values, 100), days, "lower", "", no_free),
-        Figure(_g("Tage im Zielkorridor"), counted.inside if daily else None, days, "higher"),
-        Figure(_g("Tage über dem Zielkorridor"), counted.above if daily else None, days, "lower", "0"),
-        Figure(_g("davon ohne freien Termin im Horizont"), counted.no_free if daily else None, days, "lower", "0"),
-        Figure(_g("Tage unter dem Zielkorridor"), counted.below if daily else None, days),
-        Figure(_g("Tage mit Messung"), counted.measured, days),
+        Figure(gettext("Vorlaufzeit am letzten Tag"), values[-1] if values else None, days, "lower", target, no_free),
+        Figure(gettext("Vorlaufzeit, Median der Tage"), metrics.percentile(values, 50), days, "lower", target, no_free),
+        Figure(gettext("Vorlaufzeit, höchster Tageswert"), metrics.percentile(values, 100), days, "lower", "", no_free),
+        Figure(gettext("Tage im Zielkorridor"), counted.inside if daily else None, days, "higher"),
+        Figure(gettext("Tage über dem Zielkorridor"), counted.above if daily else None, days, "lower", "0"),
+        Figure(gettext("davon ohne freien Termin im Horizont"), counted.no_free if daily else None, days, "lower", "0"),
+        Figure(gettext("Tage unter dem Zielkorridor"), counted.below if daily else None, days),
+        Figure(gettext("Tage mit Messung"), counted.measured, days),
     ]
 
 
@@ -204,20 +208,20 @@ def realised_chart(ctx: Context) -> charts.Chart:
     band = _band(ctx)
     return charts.Chart(
         key="realised_lead_time",
-        title=_g("Realisierte Vorlaufzeit: Tage von der Buchung bis zum Termin, je Kalenderwoche"),
-        unit=_g("Tage"),
+        title=gettext("Realisierte Vorlaufzeit: Tage von der Buchung bis zum Termin, je Kalenderwoche"),
+        unit=gettext("Tage"),
         x=tuple(weeks),
         x_kind="week",
         kind="line",
         max_gap_days=7,
         columns=(
-            charts.Column(_g("Median"), tuple(s.p50 for s in spreads)),
-            charts.Column(_g("90. Perzentil"), tuple(s.p90 for s in spreads)),
+            charts.Column(gettext("Median"), tuple(s.p50 for s in spreads)),
+            charts.Column(gettext("90. Perzentil"), tuple(s.p90 for s in spreads)),
         ),
         band=band,
-        band_label=_g("Ziel %(band)s") % {"band": _band_text(band)},
+        band_label=gettext("Ziel %(band)s") % {"band": _band_text(band)},
         events=_events(ctx),
-        summary=_g("Wie lange Menschen, die in der Woche einen Termin wahrgenommen haben, darauf gewartet haben."),
+        summary=gettext("Wie lange Menschen, die in der Woche einen Termin wahrgenommen haben, darauf gewartet haben."),
     )
 
 
@@ -226,15 +230,15 @@ def realised_figures(ctx: Context) -> list[Figure]:
     s = metrics.spread(values)
     band = _band(ctx)
     return [
-        Figure(_g("Realisierte Vorlaufzeit, Median"), s.p50, _g("Tage"), "lower", _band_text(band)),
+        Figure(gettext("Realisierte Vorlaufzeit, Median"), s.p50, gettext("Tage"), "lower", _band_text(band)),
         Figure(
-            _g("Realisierte Vorlaufzeit, 90. Perzentil"),
+            gettext("Realisierte Vorlaufzeit, 90. Perzentil"),
             s.p90,
-            _g("Tage"),
+            gettext("Tage"),
             "lower",
-            _g("höchstens %(days)d Tage") % {"days": band[1]},
+            gettext("höchstens %(days)d Tage") % {"days": band[1]},
         ),
-        Figure(_g("Wahrgenommene Termine"), s.count, _g("Termine")),
+        Figure(gettext("Wahrgenommene Termine"), s.count, gettext("Termine")),
     ]
 
 
@@ -289,14 +293,14 @@ def utilisation_chart(ctx: Context) -> charts.Chart:
     weeks = _weekly_capacity(ctx)
     return charts.Chart(
         key="utilisation",
-        title=_g("Auslastung: gebuchte an angebotenen Schalterminuten, je Kalenderwoche"),
+        title=gettext("Auslastung: gebuchte an angebotenen Schalterminuten, je Kalenderwoche"),
         unit="%",
         x=tuple(weeks),
         x_kind="week",
         kind="bar",
-        columns=(charts.Column(_g("Auslastung"), tuple(metrics.ratio(b, o) for o, _w, b in weeks.values())),),
+        columns=(charts.Column(gettext("Auslastung"), tuple(metrics.ratio(b, o) for o, _w, b in weeks.values())),),
         y_max=100,
-        summary=_g("Anteil der Schalterminuten in der Terminsprechstunde, die mit Terminen belegt waren."),
+        summary=gettext("Anteil der Schalterminuten in der Terminsprechstunde, die mit Terminen belegt waren."),
     )
 
 
@@ -304,11 +308,11 @@ def utilisation_figures(ctx: Context) -> list[Figure]:
     days = _capacity(ctx).values()
     offered = sum(o for o, _w, _b in days)
     booked = sum(b for _o, _w, b in days)
-    hours = _g("Stunden")
+    hours = gettext("Stunden")
     return [
-        Figure(_g("Auslastung der Terminkapazität"), metrics.ratio(booked, offered), "%", "higher"),
-        Figure(_g("Angebotene Schalterstunden (Termine)"), round(offered / 60, 1), hours, "higher"),
-        Figure(_g("Gebuchte Schalterstunden"), round(booked / 60, 1), hours),
+        Figure(gettext("Auslastung der Terminkapazität"), metrics.ratio(booked, offered), "%", "higher"),
+        Figure(gettext("Angebotene Schalterstunden (Termine)"), round(offered / 60, 1), hours, "higher"),
+        Figure(gettext("Gebuchte Schalterstunden"), round(booked / 60, 1), hours),
     ]
 
 
@@ -331,14 +335,16 @@ def online_share_chart(ctx: Context) -> charts.Chart:
     weeks = _weekly_capacity(ctx)
     return charts.Chart(
         key="online_share",
-        title=_g("Online-Anteil der Kapazität, je Kalenderwoche"),
+        title=gettext("Online-Anteil der Kapazität, je Kalenderwoche"),
         unit="%",
         x=tuple(weeks),
         x_kind="week",
         kind="bar",
-        columns=(charts.Column(_g("online buchbar"), tuple(metrics.ratio(w, o) for o, w, _b in weeks.values())),),
+        columns=(charts.Column(gettext("online buchbar"), tuple(metrics.ratio(w, o) for o, w, _b in weeks.values())),),
         y_max=100,
-        summary=_g("Anteil der angebotenen Schalterminuten, die Bürgerinnen und Bürger selbst online buchen können."),
+        summary=gettext(
+            "Anteil der angebotenen Schalterminuten, die Bürgerinnen und Bürger selbst online buchen können."
+        ),
     )
 
 
@@ -346,7 +352,7 @@ def online_share_figures(ctx: Context) -> list[Figure]:
     days = _capacity(ctx).values()
     offered = sum(o for o, _w, _b in days)
     online = sum(w for _o, w, _b in days)
-    return [Figure(_g("Online buchbarer Anteil der Kapazität"), metrics.ratio(online, offered), "%", "higher")]
+    return [Figure(gettext("Online buchbarer Anteil der Kapazität"), metrics.ratio(online, offered), "%", "higher")]
 
 
 register(
@@ -378,25 +384,25 @@ def demand_chart(ctx: Context) -> charts.Chart:
     weeks = sorted(counts)
     return charts.Chart(
         key="demand_by_channel",
-        title=_g("Nachfrage: gebuchte Termine nach Kanal, je Kalenderwoche der Buchung"),
-        unit=_g("Termine"),
+        title=gettext("Nachfrage: gebuchte Termine nach Kanal, je Kalenderwoche der Buchung"),
+        unit=gettext("Termine"),
         x=tuple(weeks),
         x_kind="week",
         kind="stacked",
         columns=tuple(
             charts.Column(str(label), tuple(counts[w][value] for w in weeks)) for value, label in Channel.choices
         ),
-        summary=_g("Wie viele Termine je Woche über welchen Weg gebucht wurden (ohne stornierte)."),
+        summary=gettext("Wie viele Termine je Woche über welchen Weg gebucht wurden (ohne stornierte)."),
     )
 
 
 def demand_figures(ctx: Context) -> list[Figure]:
     counts = Counter(channel for _day, channel in _bookings(ctx))
     total = sum(counts.values())
-    unit = _g("Termine")
-    figures = [Figure(_g("Gebuchte Termine insgesamt"), total, unit)]
+    unit = gettext("Termine")
+    figures = [Figure(gettext("Gebuchte Termine insgesamt"), total, unit)]
     figures += [Figure(str(label), counts[value], unit) for value, label in Channel.choices]
-    figures.append(Figure(_g("Anteil online gebucht"), metrics.ratio(counts[Channel.WEB], total), "%", "higher"))
+    figures.append(Figure(gettext("Anteil online gebucht"), metrics.ratio(counts[Channel.WEB], total), "%", "higher"))
     return figures
 
 
@@ -480,7 +486,7 @@ TICKETS = Weekly(
 
 
 def _minutes_text() -> str:
-    return _g("Minuten")
+    return gettext("Minuten")
 
 
 def waiting_chart(ctx: Context) -> charts.Chart:
@@ -488,18 +494,18 @@ def waiting_chart(ctx: Context) -> charts.Chart:
     values = [minutes for _monday, minutes in weeks]
     return charts.Chart(
         key="waiting_time",
-        title=_g("Wartezeit vor Ort: Minuten bis zum Aufruf, je Kalenderwoche"),
+        title=gettext("Wartezeit vor Ort: Minuten bis zum Aufruf, je Kalenderwoche"),
         unit=_minutes_text(),
         x=tuple(monday for monday, _minutes in weeks),
         x_kind="week",
         kind="line",
         max_gap_days=7,
         columns=(
-            charts.Column(_g("Median"), tuple(metrics.interpolated_percentile(v, 50) for v in values)),
-            charts.Column(_g("90. Perzentil"), tuple(metrics.interpolated_percentile(v, 90) for v in values)),
+            charts.Column(gettext("Median"), tuple(metrics.interpolated_percentile(v, 50) for v in values)),
+            charts.Column(gettext("90. Perzentil"), tuple(metrics.interpolated_percentile(v, 90) for v in values)),
         ),
         events=_events(ctx),
-        summary=_g(
+        summary=gettext(
             "Wie lange Menschen im Wartebereich saßen, bis ihre Wartenummer zum ersten Mal aufgerufen wurde "
             "(mit Termin ab der Terminzeit gerechnet)."
         ),
@@ -510,14 +516,16 @@ def waiting_figures(ctx: Context) -> list[Figure]:
     values = WAITING.total(ctx)
     minutes = _minutes_text()
     return [
-        Figure(_g("Wartezeit vor Ort, Median"), metrics.interpolated_percentile(values, 50), minutes, "lower"),
-        Figure(_g("Wartezeit vor Ort, 90. Perzentil"), metrics.interpolated_percentile(values, 90), minutes, "lower"),
-        Figure(_g("Aufgerufene Wartenummern"), len(values), _g("Vorsprachen")),
+        Figure(gettext("Wartezeit vor Ort, Median"), metrics.interpolated_percentile(values, 50), minutes, "lower"),
+        Figure(
+            gettext("Wartezeit vor Ort, 90. Perzentil"), metrics.interpolated_percentile(values, 90), minutes, "lower"
+        ),
+        Figure(gettext("Aufgerufene Wartenummern"), len(values), gettext("Vorsprachen")),
         # never called before the day was closed: their wait is unknown, so it is counted here, not as a time
         Figure(
-            _g("Bis zum Tagesabschluss nicht aufgerufen (Wartezeit unbekannt)"),
+            gettext("Bis zum Tagesabschluss nicht aufgerufen (Wartezeit unbekannt)"),
             FIRST_LEGS.total(ctx)["never_called"],
-            _g("Wartenummern"),
+            gettext("Wartenummern"),
             "lower",
         ),
     ]
@@ -571,7 +579,7 @@ def handling_chart(ctx: Context) -> charts.Chart:
     by_week = [(monday, {row["service"]: row["p50"] for row in rows}) for monday, rows in HANDLING.weeks(ctx)]
     return charts.Chart(
         key="handling_time",
-        title=_g("Bearbeitungszeit je Leistung: Median in Minuten, je Kalenderwoche"),
+        title=gettext("Bearbeitungszeit je Leistung: Median in Minuten, je Kalenderwoche"),
         unit=_minutes_text(),
         x=tuple(monday for monday, _rows in by_week),
         x_kind="week",
@@ -579,12 +587,12 @@ def handling_chart(ctx: Context) -> charts.Chart:
         max_gap_days=7,
         columns=tuple(
             charts.Column(
-                str(names.get(sid, _g("Leistung %(id)s") % {"id": sid})),
+                str(names.get(sid, gettext("Leistung %(id)s") % {"id": sid})),
                 tuple(rows.get(sid) for _monday, rows in by_week),
             )
             for sid in top
         ),
-        summary=_g(
+        summary=gettext(
             "Wie lange ein erledigter Schalterkontakt dauerte (Beginn bis Abschluss), für die %(n)d häufigsten "
             "Leistungen des Zeitraums; alle Leistungen stehen in den Kennzahlen."
         )
@@ -597,13 +605,15 @@ def handling_figures(ctx: Context) -> list[Figure]:
     minutes = _minutes_text()
     figures = [
         Figure(
-            _g("Bearbeitungszeit %(service)s, Median") % {"service": service.name},
+            gettext("Bearbeitungszeit %(service)s, Median") % {"service": service.name},
             rows[service.pk]["p50"] if service.pk in rows else None,
             minutes,
         )
         for service in _floor_services(ctx)
     ]
-    figures.append(Figure(_g("Erledigte Schalterkontakte"), sum(r["visits"] for r in rows.values()), _g("Vorsprachen")))
+    figures.append(
+        Figure(gettext("Erledigte Schalterkontakte"), sum(r["visits"] for r in rows.values()), gettext("Vorsprachen"))
+    )
     return figures
 
 
@@ -627,26 +637,30 @@ def no_show_chart(ctx: Context) -> charts.Chart:
     weeks = [(m, r) for m, r in FIRST_LEGS.weeks(ctx) if r["visits"]]
     return charts.Chart(
         key="no_show_rate",
-        title=_g("No-Show-Quote: aufgerufen und nicht erschienen, je Kalenderwoche"),
+        title=gettext("No-Show-Quote: aufgerufen und nicht erschienen, je Kalenderwoche"),
         unit="%",
         x=tuple(m for m, _r in weeks),
         x_kind="week",
         kind="bar",
         columns=(
-            charts.Column(_g("No-Show-Quote"), tuple(metrics.ratio(r["no_shows"], r["visits"]) for _m, r in weeks)),
+            charts.Column(
+                gettext("No-Show-Quote"), tuple(metrics.ratio(r["no_shows"], r["visits"]) for _m, r in weeks)
+            ),
         ),
-        summary=_g("Anteil der aufgerufenen Wartenummern, deren Inhaberin oder Inhaber nicht an den Schalter kam."),
+        summary=gettext(
+            "Anteil der aufgerufenen Wartenummern, deren Inhaberin oder Inhaber nicht an den Schalter kam."
+        ),
     )
 
 
 def no_show_figures(ctx: Context) -> list[Figure]:
     counts = FIRST_LEGS.total(ctx)
-    unit = _g("Vorsprachen")
+    unit = gettext("Vorsprachen")
     return [
-        Figure(_g("No-Show-Quote"), metrics.ratio(counts["no_shows"], counts["visits"]), "%", "lower"),
-        Figure(_g("Nicht erschienen nach Aufruf"), counts["no_shows"], unit, "lower"),
-        Figure(_g("Abgeschlossene erste Schalterkontakte"), counts["visits"], unit),
-        Figure(_g("Beim Tagesabschluss offen (nicht mitgezählt)"), counts["end_of_day"], unit, "lower"),
+        Figure(gettext("No-Show-Quote"), metrics.ratio(counts["no_shows"], counts["visits"]), "%", "lower"),
+        Figure(gettext("Nicht erschienen nach Aufruf"), counts["no_shows"], unit, "lower"),
+        Figure(gettext("Abgeschlossene erste Schalterkontakte"), counts["visits"], unit),
+        Figure(gettext("Beim Tagesabschluss offen (nicht mitgezählt)"), counts["end_of_day"], unit, "lower"),
     ]
 
 
@@ -671,16 +685,16 @@ def walk_in_chart(ctx: Context) -> charts.Chart:
     weeks = [(m, r) for m, r in TICKETS.weeks(ctx) if r["share"] is not None]
     return charts.Chart(
         key="walk_in_share",
-        title=_g("Vorsprachen mit und ohne Termin: Wartenummern je Kalenderwoche"),
-        unit=_g("Anzahl"),
+        title=gettext("Vorsprachen mit und ohne Termin: Wartenummern je Kalenderwoche"),
+        unit=gettext("Anzahl"),
         x=tuple(m for m, _r in weeks),
         x_kind="week",
         kind="stacked",
         columns=(
-            charts.Column(_g("mit Termin"), tuple(r["appointment"] for _m, r in weeks)),
-            charts.Column(_g("ohne Termin"), tuple(r["walk_in"] for _m, r in weeks)),
+            charts.Column(gettext("mit Termin"), tuple(r["appointment"] for _m, r in weeks)),
+            charts.Column(gettext("ohne Termin"), tuple(r["walk_in"] for _m, r in weeks)),
         ),
-        summary=_g(
+        summary=gettext(
             "Wie viele Menschen je Woche mit Termin und ohne Termin (offene Sprechstunde, verspätet) eine "
             "Wartenummer bekamen."
         ),
@@ -689,12 +703,12 @@ def walk_in_chart(ctx: Context) -> charts.Chart:
 
 def walk_in_figures(ctx: Context) -> list[Figure]:
     counts = TICKETS.total(ctx)
-    unit = _g("Wartenummern")
+    unit = gettext("Wartenummern")
     share = metrics.ratio(counts["walk_in"], counts["walk_in"] + counts["appointment"])
     return [
-        Figure(_g("Anteil ohne Termin"), share, "%"),
-        Figure(_g("Wartenummern mit Termin"), counts["appointment"], unit),
-        Figure(_g("Wartenummern ohne Termin"), counts["walk_in"], unit),
+        Figure(gettext("Anteil ohne Termin"), share, "%"),
+        Figure(gettext("Wartenummern mit Termin"), counts["appointment"], unit),
+        Figure(gettext("Wartenummern ohne Termin"), counts["walk_in"], unit),
     ]
 
 
@@ -735,7 +749,7 @@ CALLS = Weekly("calls", _call_rows, lambda counts: sum(counts, selectors.CallNum
 
 
 def _municipality_note() -> str:
-    return _g("Zahlen der ganzen Kommune (alle Verträge mit Callcentern), nicht nur dieses Standorts.")
+    return gettext("Zahlen der ganzen Kommune (alle Verträge mit Callcentern), nicht nur dieses Standorts.")
 
 
 def fcr_chart(ctx: Context) -> charts.Chart:
@@ -743,18 +757,20 @@ def fcr_chart(ctx: Context) -> charts.Chart:
     low, high = FCR_TARGET
     return charts.Chart(
         key="first_contact_resolution",
-        title=_g("Erstlösungsquote Callcenter: im ersten Anruf erledigt, je Kalenderwoche"),
+        title=gettext("Erstlösungsquote Callcenter: im ersten Anruf erledigt, je Kalenderwoche"),
         unit="%",
         x=tuple(m for m, _n in weeks),
         x_kind="week",
         kind="line",
         max_gap_days=7,
-        columns=(charts.Column(_g("Erstlösungsquote"), tuple(metrics.ratio(n.resolved, n.calls) for _m, n in weeks)),),
+        columns=(
+            charts.Column(gettext("Erstlösungsquote"), tuple(metrics.ratio(n.resolved, n.calls) for _m, n in weeks)),
+        ),
         band=(low, high),
-        band_label=_g("Ziel %(low)d–%(high)d %%") % {"low": low, "high": high},
+        band_label=gettext("Ziel %(low)d–%(high)d %%") % {"low": low, "high": high},
         y_max=100,
         events=_events(ctx),
-        summary=_g(
+        summary=gettext(
             "Anteil der Anrufe beim Partner-Callcenter, die mit der Wissensdatenbank oder einer Terminbuchung "
             "erledigt wurden."
         )
@@ -766,17 +782,17 @@ def fcr_chart(ctx: Context) -> charts.Chart:
 def fcr_figures(ctx: Context) -> list[Figure]:
     n = CALLS.total(ctx)
     low, high = FCR_TARGET
-    unit = _g("Anrufe")
+    unit = gettext("Anrufe")
     return [
         Figure(
-            _g("Erstlösungsquote Callcenter"),
+            gettext("Erstlösungsquote Callcenter"),
             metrics.ratio(n.resolved, n.calls),
             "%",
             "higher",
-            _g("%(low)d–%(high)d %%") % {"low": low, "high": high},
+            gettext("%(low)d–%(high)d %%") % {"low": low, "high": high},
         ),
-        Figure(_g("Anrufe beim Callcenter"), n.calls, unit),
-        Figure(_g("davon im ersten Anruf erledigt"), n.resolved, unit),
+        Figure(gettext("Anrufe beim Callcenter"), n.calls, unit),
+        Figure(gettext("davon im ersten Anruf erledigt"), n.resolved, unit),
     ]
 
 
@@ -806,21 +822,23 @@ def service_level_chart(ctx: Context) -> charts.Chart:
     weeks = [(m, n) for m, n in CALLS.weeks(ctx) if n.offered]
     return charts.Chart(
         key="service_level",
-        title=_g("Servicelevel Callcenter: Anteil der Anrufe in der Schwelle angenommen, je Kalenderwoche"),
+        title=gettext("Servicelevel Callcenter: Anteil der Anrufe in der Schwelle angenommen, je Kalenderwoche"),
         unit="%",
         x=tuple(m for m, _n in weeks),
         x_kind="week",
         kind="line",
         max_gap_days=7,
         columns=(
-            charts.Column(_g("Servicelevel"), tuple(metrics.ratio(n.answered_within, n.offered) for _m, n in weeks)),
+            charts.Column(
+                gettext("Servicelevel"), tuple(metrics.ratio(n.answered_within, n.offered) for _m, n in weeks)
+            ),
         ),
         band=(SERVICE_LEVEL_TARGET, 100),
-        band_label=_g("Ziel mindestens %(level)d %% in %(seconds)d s")
+        band_label=gettext("Ziel mindestens %(level)d %% in %(seconds)d s")
         % {"level": SERVICE_LEVEL_TARGET, "seconds": SERVICE_LEVEL_SECONDS},
         y_max=100,
         events=_events(ctx),
-        summary=_g(
+        summary=gettext(
             "Anteil der angebotenen Anrufe, die innerhalb der Schwelle der Telefonanlage angenommen wurden "
             "(Intervallstatistik)."
         )
@@ -831,19 +849,21 @@ def service_level_chart(ctx: Context) -> charts.Chart:
 
 def service_level_figures(ctx: Context) -> list[Figure]:
     n = CALLS.total(ctx)
-    unit = _g("Anrufe")
+    unit = gettext("Anrufe")
     return [
         Figure(
-            _g("Servicelevel Callcenter"),
+            gettext("Servicelevel Callcenter"),
             metrics.ratio(n.answered_within, n.offered),
             "%",
             "higher",
-            _g("mindestens %(level)d %% in %(seconds)d s")
+            gettext("mindestens %(level)d %% in %(seconds)d s")
             % {"level": SERVICE_LEVEL_TARGET, "seconds": SERVICE_LEVEL_SECONDS},
         ),
-        Figure(_g("Schwelle des Servicelevels"), _threshold(n), _g("Sekunden"), "", str(SERVICE_LEVEL_SECONDS)),
-        Figure(_g("Angebotene Anrufe (Telefonanlage)"), n.offered, unit),
-        Figure(_g("Aufgelegt vor der Annahme"), metrics.ratio(n.abandoned, n.offered), "%", "lower"),
+        Figure(
+            gettext("Schwelle des Servicelevels"), _threshold(n), gettext("Sekunden"), "", str(SERVICE_LEVEL_SECONDS)
+        ),
+        Figure(gettext("Angebotene Anrufe (Telefonanlage)"), n.offered, unit),
+        Figure(gettext("Aufgelegt vor der Annahme"), metrics.ratio(n.abandoned, n.offered), "%", "lower"),
     ]
 
 

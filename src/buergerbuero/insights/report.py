@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.utils import timezone
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from buergerbuero.catalog.models import Office
@@ -59,13 +59,13 @@ def change_text(current: kpis.Figure, previous: kpis.Figure) -> str:
     if current.value is None or previous.value is None:
         return "–"
     delta = round(current.value - previous.value, 1)
-    unit = _g("Prozentpunkte") if current.unit == "%" else current.unit
+    unit = _("Prozentpunkte") if current.unit == "%" else current.unit
     if delta == 0:
-        return _g("unverändert")
+        return _("unverändert")
     text = f"{'+' if delta > 0 else '−'}{charts.format_number(abs(delta))} {unit}"
     if current.better:
         improved = (delta < 0) == (current.better == "lower")
-        text += " (" + (_g("besser") if improved else _g("schlechter")) + ")"
+        text += " (" + (_("besser") if improved else _("schlechter")) + ")"
     return text
 
 
@@ -96,19 +96,19 @@ def build(*, office: Office, period: Period, now: dt.datetime | None = None) -> 
         office=office,
         period=period,
         previous=period.previous(),
-        title=_g("Terminvorlauf und Kapazität – %(office)s") % {"office": office.name},
-        subtitle=_g("Bericht für den Betriebsausschuss · Zeitraum %(period)s · Vergleich mit %(previous)s")
+        title=_("Terminvorlauf und Kapazität – %(office)s") % {"office": office.name},
+        subtitle=_("Bericht für den Betriebsausschuss · Zeitraum %(period)s · Vergleich mit %(previous)s")
         % {"period": _dates(period), "previous": _dates(period.previous())},
-        period_label=_g("Zeitraum"),
-        previous_label=_g("Vorzeitraum"),
+        period_label=_("Zeitraum"),
+        previous_label=_("Vorzeitraum"),
         intro=[
-            _g(
+            _(
                 "Dieser Bericht zeigt, wie lange Bürgerinnen und Bürger auf einen Termin im %(office)s warten "
                 "und wie die Terminkapazität genutzt wird. Ziel der Verwaltung ist eine Vorlaufzeit von "
                 "%(low)d bis höchstens %(high)d Tagen (2 bis 4 Wochen)."
             )
             % {"office": office.name, "low": band[0], "high": band[1]},
-            _g(
+            _(
                 "Die Vorlaufzeit wird jede Stunde automatisch gemessen: Das System fragt dieselbe "
                 "Terminberechnung ab, die auch die Online-Terminbuchung verwendet, und hält fest, in wie vielen "
                 "Tagen der nächste freie Termin für „%(service)s“ liegt. Verglichen wird mit dem gleich langen "
@@ -121,7 +121,7 @@ def build(*, office: Office, period: Period, now: dt.datetime | None = None) -> 
         sections=sections,
         method=method,
         pending=_pending_text(),
-        footer=_g("Erstellt am %(when)s mit buergerbuero. Alle Zahlen beziehen sich auf den Standort %(office)s.")
+        footer=_("Erstellt am %(when)s mit buergerbuero. Alle Zahlen beziehen sich auf den Standort %(office)s.")
         % {"when": timezone.localtime(now).strftime("%d.%m.%Y %H:%M"), "office": office.name},
     )
 
@@ -130,7 +130,7 @@ def _pending_text() -> str:
     if not kpis.PENDING:
         return ""
     names = ", ".join(str(title) for title, _section in kpis.PENDING.values())
-    return _g("Folgende Kennzahlen werden ergänzt, sobald die zugehörigen Module Daten liefern: %(names)s.") % {
+    return _("Folgende Kennzahlen werden ergänzt, sobald die zugehörigen Module Daten liefern: %(names)s.") % {
         "names": names
     }
 
@@ -141,23 +141,23 @@ def _highlights(figures: dict[str, list[kpis.Figure]], previous_ctx: kpis.Contex
     if lead:
         last, median, _max, inside, above = lead[0], lead[1], lead[2], lead[3], lead[4]
         if last.value is None and lead[-1].value:
-            out.append(_g("Am Ende des Zeitraums war im Buchungshorizont kein Termin mehr frei."))
+            out.append(_("Am Ende des Zeitraums war im Buchungshorizont kein Termin mehr frei."))
         elif last.value is not None:
             position = (
-                _g("über dem Zielkorridor")
+                _("über dem Zielkorridor")
                 if last.value > band[1]
-                else _g("unter dem Zielkorridor")
+                else _("unter dem Zielkorridor")
                 if last.value < band[0]
-                else _g("im Zielkorridor")
+                else _("im Zielkorridor")
             )
             out.append(
-                _g("Am Ende des Zeitraums lag der nächste freie Termin %(days)s Tage entfernt (%(position)s).")
+                _("Am Ende des Zeitraums lag der nächste freie Termin %(days)s Tage entfernt (%(position)s).")
                 % {"days": last.display(), "position": position}
             )
         if lead[-1].value:
             previous = kpis.get("lead_time").figures(previous_ctx)
             out.append(
-                _g(
+                _(
                     "An %(inside)s von %(measured)s Tagen mit Messung lag die Vorlaufzeit im Zielkorridor, "
                     "an %(above)s Tagen darüber. Median: %(median)s Tage (Vorzeitraum: %(prev)s)."
                 )
@@ -170,11 +170,11 @@ def _highlights(figures: dict[str, list[kpis.Figure]], previous_ctx: kpis.Contex
                 }
             )
         else:
-            out.append(_g("Für diesen Zeitraum liegen keine Messungen der Vorlaufzeit vor."))
+            out.append(_("Für diesen Zeitraum liegen keine Messungen der Vorlaufzeit vor."))
     realised = figures.get("realised_lead_time")
     if realised and realised[2].value:
         out.append(
-            _g(
+            _(
                 "Wer im Zeitraum einen Termin wahrgenommen hat, hatte ihn im Mittel (Median) %(p50)s Tage vorher "
                 "gebucht; jede zehnte Person wartete %(p90)s Tage oder länger."
             )
@@ -183,12 +183,12 @@ def _highlights(figures: dict[str, list[kpis.Figure]], previous_ctx: kpis.Contex
     utilisation = figures.get("utilisation")
     if utilisation and utilisation[0].value is not None:
         out.append(
-            _g("Die angebotenen Terminzeiten waren zu %(value)s %% belegt.") % {"value": utilisation[0].display()}
+            _("Die angebotenen Terminzeiten waren zu %(value)s %% belegt.") % {"value": utilisation[0].display()}
         )
     waiting, no_shows = figures.get("waiting_time"), figures.get("no_show_rate")
     if waiting and waiting[2].value:
         out.append(
-            _g(
+            _(
                 "Im Wartebereich wurden die Wartenden im Median nach %(p50)s Minuten aufgerufen; jede zehnte Person "
                 "wartete %(p90)s Minuten oder länger (%(n)s Aufrufe)."
             )
@@ -207,7 +207,7 @@ def _highlights(figures: dict[str, list[kpis.Figure]], previous_ctx: kpis.Contex
         )
     if no_shows and no_shows[0].value is not None:
         out.append(
-            _g("%(rate)s %% der aufgerufenen Wartenummern erschienen nicht am Schalter.")
+            _("%(rate)s %% der aufgerufenen Wartenummern erschienen nicht am Schalter.")
             % {"rate": no_shows[0].display()}
         )
     return out

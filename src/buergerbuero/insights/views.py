@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext as _
 
 from buergerbuero.accounts import selectors as account_selectors
 from buergerbuero.accounts.models import StaffMembership
@@ -34,7 +34,7 @@ def manager_required(view):
         if not request.user.is_superuser:
             member = account_selectors.membership(request.user)
             if member is None or member.role not in MANAGER_ROLES:
-                raise PermissionDenied(_g("Die Kennzahlen sind der Leitung vorbehalten."))
+                raise PermissionDenied(_("Die Kennzahlen sind der Leitung vorbehalten."))
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -43,7 +43,7 @@ def manager_required(view):
 def _office(request, slug: str) -> Office:
     office = catalog_selectors.offices().filter(slug=slug).first()
     if office is None or not account_selectors.can_see_office(request.user, office):
-        raise Http404(_g("Diesen Standort gibt es nicht."))
+        raise Http404(_("Diesen Standort gibt es nicht."))
     return office
 
 
@@ -148,7 +148,7 @@ def export_csv(request, slug: str, key: str):
     office = _office(request, slug)
     kpi = kpis.get(key)
     if kpi is None:
-        raise Http404(_g("Diese Kennzahl gibt es nicht."))
+        raise Http404(_("Diese Kennzahl gibt es nicht."))
     form, period = _period(request, DASHBOARD_DAYS)
     if form.is_bound and not form.is_valid():
         return render(request, "insights/report.html", {"office": office, "form": form}, status=400)
