@@ -1,3 +1,4 @@
+import contextlib
 import datetime as dt
 import hashlib
 import time
@@ -171,7 +172,8 @@ def _remember(key: tuple, masks: dict[int, int]) -> None:
         return
     _local_taken[key] = (time.monotonic() + CACHE_SECONDS, masks)
     if len(_local_taken) > _MAX_LOCAL_DAYS:
-        _local_taken.popitem(last=False)
+        with contextlib.suppress(KeyError):  # emptied by another thread of the web process meanwhile
+            _local_taken.popitem(last=False)
 
 
 def _recall(key: tuple, clock: float) -> dict[int, int] | None:

@@ -105,9 +105,10 @@ def _entries(offices: list[Office]) -> dict[int, _Cached]:
     keys = {o.pk: (o.pk, stamps.get(o.pk), o.timezone, o.land) for o in offices}
     out: dict[int, _Cached] = {}
     for pk, key in keys.items():
-        if key[1] is not None and key in _cached:
-            _cached.move_to_end(key)
-            out[pk] = _cached[key]
+        # One lookup, no "in" then "[]": another thread of the web process may evict the entry in between.
+        entry = _cached.get(key) if key[1] is not None else None
+        if entry is not None:
+            out[pk] = entry
     missing = [pk for pk in keys if pk not in out]
     if missing:
         fresh = _read_rows(missing)
@@ -115,8 +116,11 @@ def _entries(offices: list[Office]) -> dict[int, _Cached]:
             out[pk] = fresh[pk]
             if keys[pk][1] is not None:  # without a stamp nobody would notice a change: never keep it
                 _cached[keys[pk]] = fresh[pk]
-        while len(_cached) > _MAX_OFFICES:
-            _cached.popitem(last=False)
+        while len(_cached) > _MAX_OFFICES:  # oldest first
+            try:
+                _cached.popitem(last=False)
+            except KeyError:  # emptied by another thread meanwhile
+                break
     return out
 
 
