@@ -82,8 +82,10 @@ def test_closure_roster_skills_share_and_counter_changes_show(office):
     assert next(w.order for w in plan.windows if w.lane == counter.pk) == 0
 
     before = stamp(office)
+    assert selectors.channel_shares(office) == ()
     ChannelShare.objects.create(office=office, channel="web", percent=50)
     assert stamp(office) != before
+    assert selectors.channel_shares(office) == (("web", 50),)  # kept with the calendar rows
 
 
 def test_a_change_by_hand_in_sql_shows_too(office):

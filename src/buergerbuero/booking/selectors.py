@@ -118,7 +118,8 @@ def intervals(office: Office, first: dt.date, last: dt.date, *, ignore: int | No
     ]
 
 
-# Raw SQL for the two reads every availability query makes (ORM query building cost more than the queries).
+# Raw SQL for the reads every availability query and every hold makes (ORM query building cost more than the
+# queries themselves; docs/benchmarks.md, Foundation).
 def _aware(value) -> dt.datetime:
     """SQLite hands back naive UTC datetimes from a raw cursor, PostgreSQL aware ones."""
     if isinstance(value, str):

@@ -23,7 +23,7 @@ class _Cached:
     rules: tuple[rules.OpeningRule, ...]
     closures: tuple[rules.Closure, ...]
     roster: tuple[rules.RosterEntry, ...]
-    shares: tuple[tuple[str, int], ...]  # (channel, percent) of the online and partner shares
+    shares: tuple[tuple[str, int], ...]  # (channel, percent): each booking channel's share of the counters
     calendars: dict[tuple[int, ...], rules.OfficeCalendar] = field(default_factory=dict)
     memos: dict[str, dict] = field(default_factory=dict)  # per kind: rules.day_plan's windows memo
     plans: dict[tuple[str, dt.date], rules.DayPlan] = field(default_factory=dict)
