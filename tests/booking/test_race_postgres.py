@@ -51,3 +51,37 @@ def test_exactly_capacity_many_win_the_last_free_time():
     assert Appointment.objects.filter(status="confirmed", start=start).count() == 3
     assert Claim.objects.filter(unit_start=start).count() == 3
     assert Appointment.objects.filter(status="held").count() == 0
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_hold_confirmed_by_many_requests_at_once_is_confirmed_once():
+    """Double (or 8-fold) submit: every request answers with the same appointment; the row is written once."""
+    office = factories.office(services=[factories.service()], max_active_per_email=1)
+    now = dt.datetime.now(dt.UTC)
+    query = selectors.booking_query(office=office, service_slugs=["personalausweis"], now=now)
+    start = dt.datetime.combine(factories.next_weekday(0), dt.time(9), tzinfo=BERLIN)
+    hold, _ = services.hold(query=query, start=start, now=now)
+    connection.close()
+    submits = 8
+    barrier = threading.Barrier(submits)
+    answers = []
+
+    def submit():
+        try:
+            barrier.wait()
+            answers.append(services.confirm(appointment=hold, name="Eilig", email="eilig@example.org", now=now))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit) for _ in range(submits)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    assert len(answers) == submits, "no request failed (the address limit of 1 counts this appointment once)"
+    assert {a.pk for a in answers} == {hold.pk}
+    assert {a.confirmed_at for a in answers} == {now}
+    assert Appointment.objects.get(pk=hold.pk).status == "confirmed"
+    assert not Claim.objects.filter(appointment=hold, expires_at__isnull=False).exists()

@@ -100,6 +100,45 @@ def test_limit_of_active_appointments_per_email(small_office, monday, now):
     assert Appointment.objects.get(pk=second.pk).status == Appointment.Status.HELD
 
 
+def test_confirming_twice_at_the_address_limit_still_gives_the_same_appointment(small_office, monday, now):
+    small_office.max_active_per_email = 1
+    small_office.save()
+    hold, _ = services.hold(query=query(small_office, now), start=at(monday, 8), now=now)
+    first = services.confirm(appointment=hold, name="A B", email="one@example.org", now=now)
+    again = services.confirm(appointment=hold, name="A B", email="one@example.org", now=now)  # a double submit
+    assert again.pk == first.pk and again.status == Appointment.Status.CONFIRMED
+
+
+def test_an_expired_hold_at_the_address_limit_is_reported_as_expired(small_office, monday, now):
+    small_office.max_active_per_email = 1
+    small_office.save()
+    q = query(small_office, now)
+    done, _ = services.hold(query=q, start=at(monday, 8), now=now)
+    services.confirm(appointment=done, name="A B", email="one@example.org", now=now)
+    lapsed, _ = services.hold(query=q, start=at(monday, 9), now=now, hold_minutes=10)
+    with pytest.raises(Conflict) as exc:
+        services.confirm(appointment=lapsed, name="A B", email="one@example.org", now=now + dt.timedelta(minutes=11))
+    assert exc.value.code == "hold_expired"
+    cancelled, _ = services.hold(query=q, start=at(monday, 10), now=now)
+    services.cancel(appointment=cancelled, now=now)
+    with pytest.raises(Conflict):
+        services.confirm(appointment=cancelled, name="A B", email="two@example.org", now=now)
+    assert Appointment.objects.get(pk=cancelled.pk).status == Appointment.Status.CANCELLED
+
+
+def test_the_confirmed_appointment_returned_is_the_stored_row(small_office, monday, now):
+    """confirm answers from its UPDATE … RETURNING: every field as a fresh read gives it, typed the same."""
+    hold, _ = services.hold(query=query(small_office, now), start=at(monday, 8), now=now)
+    confirmed = services.confirm(appointment=hold, name=" Erika M ", email="E@Example.org", phone=" 0123 ", now=now)
+    stored = Appointment.objects.get(pk=hold.pk)
+    for field in Appointment._meta.concrete_fields:
+        assert getattr(confirmed, field.attname) == getattr(stored, field.attname), field.name
+    assert (confirmed.name, confirmed.email, confirmed.phone) == ("Erika M", "e@example.org", "0123")
+    assert confirmed.confirmed_at == now and confirmed.blocks_until is None
+    assert confirmed.office == small_office
+    assert [item.service.slug for item in confirmed.items.all()] == ["personalausweis"]
+
+
 def test_cancel_releases_after_the_delay(small_office, monday, now):
     q = query(small_office, now)
     appointments = []

@@ -1,4 +1,5 @@
-"""Cached day plans follow every change of rules, roster, closures, shares and counters — by any write path.
+"""Cached day plans and offers follow every change of rules, roster, closures, shares, counters and the services
+offered — by any write path.
 
 The stamp is renewed by database triggers; these tests change the rows the way the admin, loaders or a person
 with a SQL console would, and check the next answer of the selectors (not the stamp alone).
@@ -11,7 +12,8 @@ from django.db import connection, transaction
 
 from buergerbuero.capacity import selectors
 from buergerbuero.capacity.models import CalendarStamp, ChannelShare, Closure, OpeningRule, RosterEntry
-from buergerbuero.catalog.models import Counter, Office
+from buergerbuero.catalog.models import Counter, Office, OfficeService, Service
+from buergerbuero.core.errors import DomainError
 from tests import factories
 
 T = dt.time
@@ -112,3 +114,39 @@ def test_an_office_with_rules_can_be_deleted(office):
     lanes(office)
     Office.objects.filter(pk=office.pk).delete()
     assert not CalendarStamp.objects.filter(office_id=office.pk).exists()
+
+
+def offered(office, slug="personalausweis"):
+    """(handling minutes, max persons) of a service at an office as a booking sees them now, or None."""
+    entry = selectors.snapshot(Office.objects.get(pk=office.pk)).services.get(slug)
+    return None if entry is None else (entry[1], entry[0].max_persons)
+
+
+def test_changes_to_the_services_offered_show_in_the_next_booking():
+    from django.utils import timezone
+
+    from buergerbuero.booking import selectors as booking_selectors
+
+    id_card = factories.service(minutes=20, max_persons=4)
+    office = factories.office(services=[id_card])
+    other = factories.office(slug="anderswo", services=[id_card])
+    assert offered(office) == (20, 4) and offered(other) == (20, 4)
+
+    OfficeService.objects.filter(office=office).update(handling_minutes=35)  # this office's own time
+    assert offered(office) == (35, 4) and offered(other) == (20, 4)
+
+    id_card.handling_minutes, id_card.max_persons = 25, 2  # the service itself: every office offering it
+    id_card.save()
+    assert offered(office) == (35, 2) and offered(other) == (25, 2)
+
+    with connection.cursor() as cursor:  # by hand in SQL, too
+        cursor.execute("UPDATE catalog_officeservice SET active = %s WHERE office_id = %s", [False, office.pk])
+    assert offered(office) is None
+    with pytest.raises(DomainError, match="nicht angeboten"):
+        booking_selectors.booking_query(office=office, service_slugs=["personalausweis"], now=timezone.now())
+
+    OfficeService.objects.filter(office=office).update(active=True)
+    query = booking_selectors.booking_query(office=office, service_slugs=["personalausweis"], now=timezone.now())
+    assert query.services == [(id_card, 35)]
+    Service.objects.filter(pk=id_card.pk).delete()  # its offers go with it
+    assert offered(office) is None and offered(other) is None

@@ -146,8 +146,8 @@ def test_a_year_of_call_center_kpis_reads_the_calls_and_intervals_once(calls, dj
     year = Period(MONDAY - dt.timedelta(days=351), MONDAY + dt.timedelta(days=13))
     ctx = kpis.Context(calls, year)
     # contracts (+ their services), calls, intervals, and the events of the trend: the calendar read cold
-    # (its stamp, rules, closures, roster, skills, channel shares) and the recorded events – 7
-    with django_assert_max_num_queries(11):
+    # (its stamp, rules, closures, roster, skills, channel shares, services offered) and the recorded events – 8
+    with django_assert_max_num_queries(12):
         for key in ("first_contact_resolution", "service_level"):
             kpis.get(key).chart(ctx)
             kpis.get(key).figures(ctx)

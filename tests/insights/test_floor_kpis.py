@@ -269,9 +269,9 @@ def test_a_year_of_weekly_floor_kpis_reads_each_statistic_once(two_mondays, djan
     year = Period(MONDAY - dt.timedelta(days=351), NEXT_MONDAY + dt.timedelta(days=6))
     ctx = kpis.Context(two_mondays, year, at(year.last, 23))
     # waiting rows, first-leg counts, handling rows, ticket counts, the office's services, and the events of the
-    # trend: the calendar read cold (its stamp, rules, closures, roster, skills, channel shares) and the recorded
-    # events – 7
-    with django_assert_max_num_queries(12):
+    # trend: the calendar read cold (its stamp, rules, closures, roster, skills, channel shares, services offered)
+    # and the recorded events – 8
+    with django_assert_max_num_queries(13):
         for key in ("waiting_time", "handling_time", "no_show_rate", "walk_in_share"):
             kpis.get(key).chart(ctx)
             kpis.get(key).figures(ctx)

@@ -35,6 +35,7 @@ class BookingQuery:
     persons: int
     channel: str
     request: availability.Request
+    calendar: capacity_selectors.OfficeSnapshot  # the office's calendar as of building: one stamp read per request
 
     @property
     def minutes(self) -> int:
@@ -67,13 +68,15 @@ def booking_queries(
     """Validated questions for several offices at once (offices that lack a service are left out)."""
     if channel not in Channel.values:
         raise DomainError(_("Unbekannter Buchungskanal."), field="channel")
-    offered = catalog_selectors.offered_minutes_many(offices=offices, service_slugs=service_slugs)
-    shares = capacity_selectors.channel_shares_many([o for o in offices if o.pk in offered])
+    if not service_slugs or len(set(service_slugs)) != len(service_slugs):
+        catalog_selectors.check_slugs(service_slugs)  # raises with the reason
+    snapshots = capacity_selectors.snapshots(offices)  # the offer is kept with the calendar: no catalog query
     queries = []
     for office in offices:
-        if office.pk not in offered:
+        calendar = snapshots[office.pk]
+        if not all(slug in calendar.services for slug in service_slugs):
             continue
-        services = offered[office.pk]
+        services = [calendar.services[slug] for slug in service_slugs]
         _validated(services, persons, channel)
         minutes = sum(m for _s, m in services) * persons + office.buffer_minutes
         request = availability.Request(
@@ -81,13 +84,16 @@ def booking_queries(
             units=availability.units_needed(minutes, office.slot_minutes),
             slot_minutes=office.slot_minutes,
             channel=channel,
-            shares=shares[office.pk],
+            shares=calendar.shares,
             not_before=now + dt.timedelta(minutes=office.min_notice_minutes),
             last_day=availability.last_bookable_day(
                 now, office.horizon_days, office.release_time, ZoneInfo(office.timezone)
             ),
         )
-        queries.append(BookingQuery(office, services, persons, channel, request))
+        queries.append(BookingQuery(office, services, persons, channel, request, calendar))
+    if len(queries) < len(offices):
+        # Only now tell an unknown service (404) from one an office lacks: this runs on every booking.
+        catalog_selectors.check_slugs(service_slugs)
     return queries
 
 
@@ -101,7 +107,7 @@ def booking_query(
 ) -> BookingQuery:
     queries = booking_queries(offices=[office], service_slugs=service_slugs, persons=persons, channel=channel, now=now)
     if not queries:
-        catalog_selectors.offered_minutes(office=office, service_slugs=service_slugs)  # raises, naming the reason
+        raise DomainError(_("Diese Leistung wird an diesem Standort nicht angeboten."), field="services")
     return queries[0]
 
 
@@ -293,7 +299,7 @@ def free_times(
     query: BookingQuery, first: dt.date, last: dt.date, *, now: dt.datetime
 ) -> dict[dt.date, list[availability.FreeTime]]:
     first, last = clamp_range(query, first, last, now)
-    plans = capacity_selectors.day_plans(query.office, first, last)
+    plans = query.calendar.day_plans(first, last)
     return availability.free_times(plans, taken(query.office, plans, now=now), query.request)
 
 
@@ -311,7 +317,7 @@ def earliest_many(
     last = max(q.request.last_day for q in queries)
     while pending:
         end = min(day + dt.timedelta(days=first_chunk_days - 1), last) if day == first else last
-        plans = capacity_selectors.day_plans_many([q.office for q in pending], day, end)
+        plans = {q.office.pk: q.calendar.day_plans(day, end) for q in pending}
         taken = taken_many({q.office: plans[q.office.pk] for q in pending}, now=now)
         still = []
         for q in pending:
@@ -379,12 +385,16 @@ def staff_day(office: Office, day: dt.date) -> QuerySet[Appointment]:
     )
 
 
+# The appointments counted against an address's limit (parameters: the lowercased address, now). Raw SQL:
+# every confirmation runs it; lower(email) matches the functional index appointment_email_lower_status.
+ACTIVE_FOR_EMAIL = "lower(email) = %s AND status = 'confirmed' AND start > %s"
+
+
 def active_count_for_email(email: str, *, now: dt.datetime) -> int:
-    # Raw SQL (every confirmation runs it); lower(email) matches the functional index appointment_email_lower_status.
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT COUNT(*) FROM {Appointment._meta.db_table} WHERE lower(email) = %s AND status = %s AND start > %s",
-            [email.lower(), Appointment.Status.CONFIRMED, connection.ops.adapt_datetimefield_value(now)],
+            f"SELECT COUNT(*) FROM {Appointment._meta.db_table} WHERE {ACTIVE_FOR_EMAIL}",
+            [email.lower(), connection.ops.adapt_datetimefield_value(now)],
         )
         return cursor.fetchone()[0]
 
@@ -485,7 +495,7 @@ def day_offers(
     first = max(first, today)
     while first <= query.request.last_day and len(out) < max_days:
         last = min(first + dt.timedelta(days=chunk_days - 1), query.request.last_day)
-        plan_list = capacity_selectors.day_plans(query.office, first, last)
+        plan_list = query.calendar.day_plans(first, last)
         plans = {plan.day: plan for plan in plan_list}
         free = availability.free_times(plan_list, taken(query.office, plan_list, now=now), query.request)
         for day in sorted(free):
@@ -508,7 +518,7 @@ def earliest_offer(query: BookingQuery, *, now: dt.datetime) -> Offer | None:
     if hit is None:
         return None
     local = hit.start.astimezone(query.tz)
-    plan = capacity_selectors.day_plans(query.office, local.date(), local.date())[0]
+    plan = query.calendar.day_plans(local.date(), local.date())[0]
     return Offer(local, _label(plan, hit.start))
 
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from buergerbuero.booking import availability, selectors
 from buergerbuero.booking.models import Appointment, AppointmentService, Claim, DayStamp, MailDelivery
-from buergerbuero.capacity import selectors as capacity_selectors
+from buergerbuero.catalog.models import Office, Service
 from buergerbuero.core.errors import Conflict, DomainError
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are read out on the phone
@@ -51,7 +51,7 @@ def _free_lanes(
             _("Termine werden nur bis %(day)s vergeben.") % {"day": query.request.last_day.strftime("%d.%m.%Y")},
             field="start",
         )
-    plan = capacity_selectors.day_plans(query.office, day, day)[0]
+    plan = query.calendar.day_plans(day, day)[0]
     # Only the units of this start matter: ask the claims (the source of truth) instead of reading the day.
     candidates = availability.lanes_for_start(plan, query.request, start)
     busy = selectors.claimed_lanes(candidates, _claim_units(query, start), now=now, ignore=ignore)
@@ -101,6 +101,33 @@ def _insert_claims(appointment: Appointment, lane: int, units: list[dt.datetime]
         return len(cursor.fetchall())
 
 
+# The hold's own rows are inserted with raw statements: the ORM's insert compiler cost more than the inserts
+# themselves, and every booking runs them (docs/benchmarks.md, Foundation).
+def _insert(appointment: Appointment) -> None:
+    """INSERT a new appointment; the fields prepare their values as in save() (defaults, UUID, time zone)."""
+    fields = [f for f in Appointment._meta.concrete_fields if not f.primary_key]
+    values = [f.get_db_prep_save(f.pre_save(appointment, True), connection) for f in fields]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {Appointment._meta.db_table} ({columns}) VALUES ({', '.join(['%s'] * len(values))})"
+            " RETURNING id",
+            values,
+        )
+        appointment.pk = cursor.fetchone()[0]
+    appointment._state.adding, appointment._state.db = False, connection.alias  # as save() leaves an instance
+
+
+def _insert_items(appointment: Appointment, services: list[tuple[Service, int]]) -> None:
+    params = [value for service, minutes in services for value in (appointment.pk, service.pk, minutes)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {AppointmentService._meta.db_table} (appointment_id, service_id, minutes)"
+            f" VALUES {', '.join(['(%s, %s, %s)'] * len(services))}",
+            params,
+        )
+
+
 def _take_lane(appointment: Appointment, lane: int, units: list[dt.datetime], *, expires_at, now) -> bool:
     """Claim the units on one lane; False (and nothing claimed) if another booking holds any of them."""
     inserted = _insert_claims(appointment, lane, units, expires_at)
@@ -133,7 +160,7 @@ def hold(
     units = _claim_units(query, start)
     token = secrets.token_urlsafe(24)
     if lanes:
-        appointment = Appointment.objects.create(
+        appointment = Appointment(
             code=new_code(),
             token_hash=selectors.hash_token(token),
             office=query.office,
@@ -147,14 +174,13 @@ def hold(
             blocks_until=expires_at,
             created_at=now,
         )
+        _insert(appointment)
         for lane in lanes:
             if _take_lane(appointment, lane, units, expires_at=expires_at, now=now):
                 if lane != appointment.counter_id:
                     appointment.counter_id = lane
                     appointment.save(update_fields=["counter"])
-                AppointmentService.objects.bulk_create(
-                    AppointmentService(appointment=appointment, service=s, minutes=m) for s, m in query.services
-                )
+                _insert_items(appointment, query.services)
                 return appointment, token
     # Leaving by this exception rolls the unclaimed appointment row back with the transaction.
     raise SlotTaken(
@@ -164,23 +190,46 @@ def hold(
     )
 
 
+def _too_many_appointments(office) -> DomainError:
+    return DomainError(
+        _("Mit dieser E-Mail-Adresse sind bereits %(n)d Termine gebucht. Bitte sagen Sie zuerst einen ab.")
+        % {"n": office.max_active_per_email},
+        field="email",
+        code="too_many_appointments",
+    )
+
+
 def _check_email_limit(office, email: str, *, now: dt.datetime) -> None:
     """At most `max_active_per_email` future appointments per address. Bookings without an address (made by
     staff or a partner agent for a caller) are not counted against each other."""
-    if not email.strip():
-        return
-    limit = office.max_active_per_email
-    if selectors.active_count_for_email(email.strip(), now=now) >= limit:
-        raise DomainError(
-            _("Mit dieser E-Mail-Adresse sind bereits %(n)d Termine gebucht. Bitte sagen Sie zuerst einen ab.")
-            % {"n": limit},
-            field="email",
-            code="too_many_appointments",
-        )
+    if email.strip() and selectors.active_count_for_email(email.strip(), now=now) >= office.max_active_per_email:
+        raise _too_many_appointments(office)
 
 
 def _is_live_hold(appointment: Appointment, now: dt.datetime) -> bool:
     return appointment.status == Appointment.Status.HELD and appointment.blocks_until > now
+
+
+def _confirm_live_hold(pk: int, *, name: str, email: str, phone: str, now: dt.datetime) -> Appointment | None:
+    """One conditional UPDATE: the hold is still live and the address below its limit, or nothing changes.
+
+    The row lock of the UPDATE makes a double submit wait and then match nothing (it is confirmed by then),
+    so no SELECT … FOR UPDATE beforehand (every booking runs this; docs/benchmarks.md, Foundation)."""
+    table, adapt, quote = (
+        Appointment._meta.db_table,
+        connection.ops.adapt_datetimefield_value,
+        connection.ops.quote_name,
+    )
+    rows = Appointment.objects.raw(
+        f"UPDATE {table} SET status = 'confirmed', blocks_until = NULL, confirmed_at = %s,"
+        " name = %s, email = %s, phone = %s"
+        " WHERE id = %s AND status = 'held' AND blocks_until > %s"
+        f" AND (%s = '' OR (SELECT COUNT(*) FROM {table} WHERE {selectors.ACTIVE_FOR_EMAIL})"
+        f" < (SELECT max_active_per_email FROM {Office._meta.db_table} WHERE id = {table}.office_id))"
+        f" RETURNING {', '.join(quote(f.column) for f in Appointment._meta.concrete_fields)}",
+        [adapt(now), name, email, phone, pk, adapt(now), email, email, adapt(now)],
+    )
+    return next(iter(rows), None)
 
 
 @transaction.atomic
@@ -189,28 +238,25 @@ def confirm(
 ) -> Appointment:
     """Turn a live hold into an appointment. Confirming twice answers with the same appointment."""
     now = now or timezone.now()
-    appointment = Appointment.objects.select_for_update(of=("self",)).select_related("office").get(pk=appointment.pk)
-    if appointment.status == Appointment.Status.CONFIRMED:
-        return appointment
-    if not _is_live_hold(appointment, now):
-        raise Conflict(
-            _("Die Reservierung ist abgelaufen. Bitte wählen Sie die Zeit erneut."),
-            field="hold",
-            code="hold_expired",
-        )
-    _check_email_limit(appointment.office, email, now=now)
-    appointment.name, appointment.email, appointment.phone = (
-        name.strip(),
-        email.strip().lower(),
-        phone.strip(),
-    )
-    appointment.status = Appointment.Status.CONFIRMED
-    appointment.blocks_until = None
-    appointment.confirmed_at = now
-    appointment.save(update_fields=["name", "email", "phone", "status", "blocks_until", "confirmed_at"])
-    appointment.claims.update(expires_at=None)
-    touch_days(appointment.office, [appointment.start])
-    return appointment
+    name, email, phone = name.strip(), email.strip().lower(), phone.strip()
+    confirmed = _confirm_live_hold(appointment.pk, name=name, email=email, phone=phone, now=now)
+    if confirmed is None:  # say why, from the row as it is now
+        current = Appointment.objects.select_related("office").get(pk=appointment.pk)
+        if current.status == Appointment.Status.CONFIRMED:
+            return current
+        if not _is_live_hold(current, now):
+            raise Conflict(
+                _("Die Reservierung ist abgelaufen. Bitte wählen Sie die Zeit erneut."),
+                field="hold",
+                code="hold_expired",
+            )
+        raise _too_many_appointments(current.office)  # the one condition left: the address was at its limit
+    if Appointment.office.is_cached(appointment):
+        confirmed.office = appointment.office  # the caller's office: no query for it
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {Claim._meta.db_table} SET expires_at = NULL WHERE appointment_id = %s", [confirmed.pk])
+    touch_days(confirmed.office, [confirmed.start])
+    return confirmed
 
 
 @transaction.atomic

@@ -8,28 +8,65 @@ from django.db import connection
 
 from buergerbuero.capacity import rules
 from buergerbuero.capacity.models import ChannelShare, Closure, OpeningRule, RosterEntry
-from buergerbuero.catalog.models import Office
+from buergerbuero.catalog.models import Office, OfficeService, Service
 
-# Calendars and day plans are kept per web process under the office's CalendarStamp, which database triggers
-# renew on every change to rules, closures, roster or counters (docs/adr/0002-calendar-stamp.md). Reading the
-# stamp is one small query per call; the rows are read again only after a change. Bounded so that a city with
-# many offices cannot grow a process without limit.
+# Calendars, day plans and the office's offer are kept per web process under the office's CalendarStamp, which
+# database triggers renew on every change to rules, closures, roster, counters, channel shares and the services
+# offered (docs/adr/0002-calendar-stamp.md). Reading the stamp is one small query per call; the rows are read
+# again only after a change. Bounded so that a city with many offices cannot grow a process without limit.
 _MAX_OFFICES = 256
 _MAX_PLANS_PER_OFFICE = 4000
 
 
 @dataclass
-class _Cached:
+class OfficeSnapshot:
+    """An office's calendar rows and offer as of one calendar stamp, kept per process while the stamp holds.
+
+    A booking query carries the snapshot it was built with, so one request reads the stamp once. Day plans
+    depend only on the calendar and the day, so they are computed once per snapshot."""
+
+    timezone: str
+    land: str
     rules: tuple[rules.OpeningRule, ...]
     closures: tuple[rules.Closure, ...]
     roster: tuple[rules.RosterEntry, ...]
+    services: dict[str, tuple[Service, int]]  # active services offered: slug → (service, handling minutes here)
     shares: tuple[tuple[str, int], ...]  # (channel, percent): each booking channel's share of the counters
-    calendars: dict[tuple[int, ...], rules.OfficeCalendar] = field(default_factory=dict)
-    memos: dict[str, dict] = field(default_factory=dict)  # per kind: rules.day_plan's windows memo
-    plans: dict[tuple[str, dt.date], rules.DayPlan] = field(default_factory=dict)
+    _calendars: dict[tuple[int, ...], rules.OfficeCalendar] = field(default_factory=dict, repr=False)
+    _memos: dict[str, dict] = field(default_factory=dict, repr=False)  # per kind: rules.day_plan's windows memo
+    _plans: dict[tuple[str, dt.date], rules.DayPlan] = field(default_factory=dict, repr=False)
+
+    def calendar(self, first: dt.date, last: dt.date) -> rules.OfficeCalendar:
+        """Everything the capacity engine needs for a date range."""
+        years = tuple(range(first.year, last.year + 1))
+        calendar = self._calendars.get(years)
+        if calendar is None:
+            calendar = self._calendars[years] = rules.OfficeCalendar(
+                timezone=self.timezone,
+                rules=self.rules,
+                closures=self.closures,
+                holidays=_holidays(self.land, years),
+                roster=self.roster,
+            )
+        return calendar
+
+    def day_plans(self, first: dt.date, last: dt.date, kind: str = rules.APPOINTMENTS) -> list[rules.DayPlan]:
+        """What each day from `first` to `last` offers."""
+        plans = []
+        for day in (first + dt.timedelta(days=i) for i in range((last - first).days + 1)):
+            plan = self._plans.get((kind, day))
+            if plan is None:
+                # Calendars of different years share the rule tuples, so one windows memo per kind serves all.
+                memo = self._memos.setdefault(kind, {})
+                plan = rules.day_plan(self.calendar(day, day), day, kind, memo)
+                if len(self._plans) >= _MAX_PLANS_PER_OFFICE:
+                    self._plans.clear()
+                self._plans[kind, day] = plan
+            plans.append(plan)
+        return plans
 
 
-_cached: OrderedDict[tuple, _Cached] = OrderedDict()
+_cached: OrderedDict[tuple, OfficeSnapshot] = OrderedDict()
 
 
 @lru_cache(maxsize=64)
@@ -51,8 +88,10 @@ def calendar_stamps(office_ids: list[int]) -> dict[int, str]:
         return dict(cursor.fetchall())
 
 
-def _read_rows(ids: list[int]) -> dict[int, _Cached]:
-    """Every opening rule, closure, roster entry and channel share of some offices (a fixed number of queries)."""
+def _read_rows(offices: list[Office]) -> dict[int, OfficeSnapshot]:
+    """Every opening rule, closure, roster entry, channel share and offered service of some offices (a fixed
+    number of queries)."""
+    ids = [o.pk for o in offices]
     # Plain rows, not model instances: a city has hundreds of roster entries.
     roster = RosterEntry.objects.filter(counter__office_id__in=ids).values_list(
         "id",
@@ -72,8 +111,11 @@ def _read_rows(ids: list[int]) -> dict[int, _Cached]:
     ).values_list("rosterentry_id", "service_id"):
         skills.setdefault(entry_id, set()).add(service_id)
     by_office: dict[int, dict[str, list]] = {
-        pk: {"rules": [], "closures": [], "roster": [], "shares": []} for pk in ids
+        pk: {"rules": [], "closures": [], "roster": [], "shares": [], "services": []} for pk in ids
     }
+    # Model instances here: callers attach the service to appointment items and show its names.
+    for row in OfficeService.objects.select_related("service").filter(office_id__in=ids, active=True):
+        by_office[row.office_id]["services"].append((row.service.slug, (row.service, row.effective_minutes)))
     for office_id, channel, percent in ChannelShare.objects.filter(office_id__in=ids).values_list(
         "office_id", "channel", "percent"
     ):
@@ -94,28 +136,37 @@ def _read_rows(ids: list[int]) -> dict[int, _Cached]:
             )
         )
     return {
-        pk: _Cached(tuple(rows["rules"]), tuple(rows["closures"]), tuple(rows["roster"]), tuple(rows["shares"]))
-        for pk, rows in by_office.items()
+        o.pk: OfficeSnapshot(
+            o.timezone,
+            o.land,
+            tuple(by_office[o.pk]["rules"]),
+            tuple(by_office[o.pk]["closures"]),
+            tuple(by_office[o.pk]["roster"]),
+            dict(by_office[o.pk]["services"]),
+            tuple(by_office[o.pk]["shares"]),
+        )
+        for o in offices
     }
 
 
-def _entries(offices: list[Office]) -> dict[int, _Cached]:
-    """The cached rows per office, read again where the stamp changed (or the office has none)."""
+def snapshots(offices: list[Office]) -> dict[int, OfficeSnapshot]:
+    """Each office's calendar and offer as of the last committed change (no precomputation: only the rows are
+    kept until their stamp changes); one query when nothing changed."""
     stamps = calendar_stamps([o.pk for o in offices])
     keys = {o.pk: (o.pk, stamps.get(o.pk), o.timezone, o.land) for o in offices}
-    out: dict[int, _Cached] = {}
+    out: dict[int, OfficeSnapshot] = {}
     for pk, key in keys.items():
         # One lookup, no "in" then "[]": another thread of the web process may evict the entry in between.
         entry = _cached.get(key) if key[1] is not None else None
         if entry is not None:
             out[pk] = entry
-    missing = [pk for pk in keys if pk not in out]
+    missing = [o for o in offices if o.pk not in out]
     if missing:
         fresh = _read_rows(missing)
-        for pk in missing:
-            out[pk] = fresh[pk]
-            if keys[pk][1] is not None:  # without a stamp nobody would notice a change: never keep it
-                _cached[keys[pk]] = fresh[pk]
+        for office in missing:
+            out[office.pk] = fresh[office.pk]
+            if keys[office.pk][1] is not None:  # without a stamp nobody would notice a change: never keep it
+                _cached[keys[office.pk]] = fresh[office.pk]
         while len(_cached) > _MAX_OFFICES:  # oldest first
             try:
                 _cached.popitem(last=False)
@@ -124,64 +175,17 @@ def _entries(offices: list[Office]) -> dict[int, _Cached]:
     return out
 
 
-def _calendar(entry: _Cached, office: Office, first: dt.date, last: dt.date) -> rules.OfficeCalendar:
-    years = tuple(range(first.year, last.year + 1))
-    if years not in entry.calendars:
-        entry.calendars[years] = rules.OfficeCalendar(
-            timezone=office.timezone,
-            rules=entry.rules,
-            closures=entry.closures,
-            holidays=_holidays(office.land, years),
-            roster=entry.roster,
-        )
-    return entry.calendars[years]
-
-
-def office_calendars(offices: list[Office], first: dt.date, last: dt.date) -> dict[int, rules.OfficeCalendar]:
-    """Everything the capacity engine needs for some offices and a date range, as of the last committed change
-    (no precomputation: only the rows are kept until their stamp changes); one query when nothing changed."""
-    entries = _entries(offices)
-    return {o.pk: _calendar(entries[o.pk], o, first, last) for o in offices}
+def snapshot(office: Office) -> OfficeSnapshot:
+    return snapshots([office])[office.pk]
 
 
 def office_calendar(office: Office, first: dt.date, last: dt.date) -> rules.OfficeCalendar:
-    return office_calendars([office], first, last)[office.pk]
-
-
-def day_plans_many(
-    offices: list[Office], first: dt.date, last: dt.date, kind: str = rules.APPOINTMENTS
-) -> dict[int, list[rules.DayPlan]]:
-    """What each day from `first` to `last` offers, per office. A day plan depends only on the calendar and
-    the day, so it is kept with the calendar's rows and computed once per stamp."""
-    entries = _entries(offices)
-    days = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
-    out = {}
-    for office in offices:
-        entry = entries[office.pk]
-        cached = entry.plans
-        plans = []
-        for day in days:
-            plan = cached.get((kind, day))
-            if plan is None:
-                # Calendars of different years share the rule tuples, so one windows memo per kind serves all.
-                memo = entry.memos.setdefault(kind, {})
-                plan = rules.day_plan(_calendar(entry, office, day, day), day, kind, memo)
-                if len(cached) >= _MAX_PLANS_PER_OFFICE:
-                    cached.clear()
-                cached[kind, day] = plan
-            plans.append(plan)
-        out[office.pk] = plans
-    return out
+    return snapshot(office).calendar(first, last)
 
 
 def day_plans(office: Office, first: dt.date, last: dt.date, kind: str = rules.APPOINTMENTS) -> list[rules.DayPlan]:
-    return day_plans_many([office], first, last, kind)[office.pk]
-
-
-def channel_shares_many(offices: list[Office]) -> dict[int, tuple[tuple[str, int], ...]]:
-    """Each channel's share of the counters per office (kept with the calendar rows: the same triggers renew it)."""
-    return {pk: entry.shares for pk, entry in _entries(offices).items()}
+    return snapshot(office).day_plans(first, last, kind)
 
 
 def channel_shares(office: Office) -> tuple[tuple[str, int], ...]:
-    return channel_shares_many([office])[office.pk]
+    return snapshot(office).shares

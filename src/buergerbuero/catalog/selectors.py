@@ -1,7 +1,7 @@
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from buergerbuero.catalog.models import Office, OfficeService, Service
+from buergerbuero.catalog.models import Office, Service
 from buergerbuero.core.errors import DomainError, NotFound
 
 
@@ -32,7 +32,8 @@ def service_by_slug(slug: str) -> Service:
     return service
 
 
-def _check_slugs(service_slugs: list[str]) -> None:
+def check_slugs(service_slugs: list[str]) -> None:
+    """Raise, naming the reason, unless the slugs name distinct existing services (at least one)."""
     if not service_slugs:
         raise DomainError(_("Bitte mindestens eine Leistung wählen."), field="services")
     if len(set(service_slugs)) != len(service_slugs):
@@ -40,31 +41,3 @@ def _check_slugs(service_slugs: list[str]) -> None:
     known = set(Service.objects.filter(slug__in=service_slugs).values_list("slug", flat=True))
     if len(known) != len(service_slugs):
         raise NotFound(_("Diese Leistung gibt es nicht."), field="services")
-
-
-def offered_minutes_many(*, offices: list[Office], service_slugs: list[str]) -> dict[int, list[tuple[Service, int]]]:
-    """For each office that offers all the services asked for: the services with their handling minutes there,
-    in the order asked. Offices lacking one of them are left out."""
-    if not service_slugs or len(set(service_slugs)) != len(service_slugs):
-        _check_slugs(service_slugs)  # raises with the reason
-    rows: dict[int, dict[str, OfficeService]] = {}
-    for row in OfficeService.objects.select_related("service").filter(
-        office_id__in=[o.pk for o in offices], active=True, service__slug__in=service_slugs
-    ):
-        rows.setdefault(row.office_id, {})[row.service.slug] = row
-    offered = {
-        office_id: [(found[slug].service, found[slug].effective_minutes) for slug in service_slugs]
-        for office_id, found in rows.items()
-        if len(found) == len(service_slugs)
-    }
-    if len(offered) < len(offices):
-        # Only now tell an unknown service (404) from one an office lacks: this runs on every booking.
-        _check_slugs(service_slugs)
-    return offered
-
-
-def offered_minutes(*, office: Office, service_slugs: list[str]) -> list[tuple[Service, int]]:
-    offered = offered_minutes_many(offices=[office], service_slugs=service_slugs)
-    if office.pk not in offered:
-        raise DomainError(_("Diese Leistung wird an diesem Standort nicht angeboten."), field="services")
-    return offered[office.pk]

@@ -235,8 +235,10 @@ def office_model(
 
     ref_minutes = 20.0
     if office.reference_service is not None:
-        offered = catalog_selectors.offered_minutes(office=office, service_slugs=[office.reference_service.slug])
-        ref_minutes = float(offered[0][1])
+        # A reference service the office does not offer (a configuration slip) keeps the default, as no service does.
+        offered = capacity_selectors.snapshot(office).services.get(office.reference_service.slug)
+        if offered is not None:
+            ref_minutes = float(offered[1])
 
     return engine.OfficeModel(
         start=start,
