@@ -4,6 +4,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import IntegrityError, transaction
 
 from buergerbuero.booking import selectors, services
 from buergerbuero.booking.models import Appointment, Claim
@@ -137,6 +138,15 @@ def test_the_confirmed_appointment_returned_is_the_stored_row(small_office, mond
     assert confirmed.confirmed_at == now and confirmed.blocks_until is None
     assert confirmed.office == small_office
     assert [item.service.slug for item in confirmed.items.all()] == ["personalausweis"]
+
+
+def test_booking_codes_are_unique_in_the_database(small_office, monday, now):
+    """Codes are read out on the phone and looked up alone: the database refuses a second row with one."""
+    hold, _ = services.hold(query=query(small_office, now), start=at(monday, 8), now=now)
+    twin, _ = services.hold(query=query(small_office, now), start=at(monday, 9), now=now)
+    twin.code = hold.code
+    with pytest.raises(IntegrityError), transaction.atomic():
+        twin.save(update_fields=["code"])
 
 
 def test_cancel_releases_after_the_delay(small_office, monday, now):

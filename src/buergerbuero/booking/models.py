@@ -17,9 +17,10 @@ class Appointment(models.Model):
         CANCELLED = "cancelled", _("storniert")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    code = models.CharField(_("Buchungscode"), max_length=12, unique=True)
+    code = models.CharField(_("Buchungscode"), max_length=12)  # unique: see Meta.constraints
     token_hash = models.CharField(max_length=64, editable=False)
-    office = models.ForeignKey("catalog.Office", on_delete=models.PROTECT, related_name="appointments")
+    # No index of its own: appointment_office_start leads with the office.
+    office = models.ForeignKey("catalog.Office", on_delete=models.PROTECT, related_name="appointments", db_index=False)
     counter = models.ForeignKey("catalog.Counter", on_delete=models.PROTECT, related_name="appointments")
     start = models.DateTimeField(_("Beginn"))
     end = models.DateTimeField(_("Ende"))
@@ -56,14 +57,18 @@ class Appointment(models.Model):
         ordering = ["start"]
         indexes = [
             models.Index(fields=["office", "start"], name="appointment_office_start"),
-            # The per-address limit compares addresses case-insensitively on every confirmation.
-            models.Index(Lower("email"), "status", name="appointment_email_lower_status"),
+            # The per-address limit compares addresses case-insensitively on every confirmation; only confirmed
+            # appointments count, so holds (inserted on every booking) never enter this index.
+            models.Index(Lower("email"), name="appointment_email_confirmed", condition=Q(status="confirmed")),
             # Holds and release delays are few: reading them on every availability query must not scan bookings.
             models.Index(
                 fields=["office", "blocks_until"], condition=Q(blocks_until__isnull=False), name="appointment_running"
             ),
         ]
         constraints = [
+            # A constraint, not unique=True: on PostgreSQL that would add a second (LIKE) index nobody uses,
+            # written on every booking – codes are looked up by equality.
+            models.UniqueConstraint(fields=["code"], name="appointment_code_unique"),
             models.CheckConstraint(condition=Q(end__gt=F("start")), name="appointment_end_after_start"),
             models.CheckConstraint(condition=Q(claim_end__gte=F("end")), name="appointment_claim_covers"),
             models.CheckConstraint(condition=Q(persons__gte=1), name="appointment_persons_positive"),
@@ -78,7 +83,8 @@ class Appointment(models.Model):
 
 
 class AppointmentService(models.Model):
-    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="items")
+    # No index of its own: appointment_service_unique leads with the appointment.
+    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="items", db_index=False)
     service = models.ForeignKey("catalog.Service", on_delete=models.PROTECT, related_name="+")
     minutes = models.PositiveSmallIntegerField()
 
@@ -98,7 +104,8 @@ class Claim(models.Model):
     """
 
     appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="claims")
-    counter = models.ForeignKey("catalog.Counter", on_delete=models.CASCADE, related_name="+")
+    # No index of its own: claim_unique_unit leads with the counter.
+    counter = models.ForeignKey("catalog.Counter", on_delete=models.CASCADE, related_name="+", db_index=False)
     unit_start = models.DateTimeField()
     expires_at = models.DateTimeField(null=True, blank=True)
 
