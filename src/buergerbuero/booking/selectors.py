@@ -415,14 +415,27 @@ def booked_items(office: Office, *, created_from: dt.datetime, created_to: dt.da
     )
 
 
+def _starting(office: Office, first: dt.datetime, last: dt.datetime) -> QuerySet[Appointment]:
+    return Appointment.objects.filter(office=office, start__gte=first, start__lt=last)
+
+
 def booked_ahead(office: Office, *, first: dt.datetime, last: dt.datetime, now: dt.datetime):
-    """Appointments (and unexpired holds) starting in [first, last): (start, claim_end, channel) rows."""
+    """Appointments (and unexpired holds) starting in [first, last): (start, claim_end, channel) rows.
+
+    What the planner starts from: the capacity already taken at `now`, a running hold included."""
     return (
-        Appointment.objects.filter(office=office, start__gte=first, start__lt=last)
+        _starting(office, first, last)
         .filter(Q(blocks_until__isnull=True) | Q(blocks_until__gt=now))
         .exclude(status=Appointment.Status.CANCELLED)
         .values_list("start", "claim_end", "channel")
     )
+
+
+def appointment_starts(office: Office, *, first: dt.datetime, last: dt.datetime) -> QuerySet:
+    """Start times of the confirmed appointments starting in [first, last); holds and cancellations excluded.
+
+    What the office floor compares its check-ins with: the appointments citizens actually had."""
+    return _starting(office, first, last).filter(status=Appointment.Status.CONFIRMED).values_list("start", flat=True)
 
 
 # --- citizen web pages ---
