@@ -268,6 +268,10 @@ def test_interval_import_and_service_level(world, client):
     assert level["abandonment"] == pytest.approx(2 / 30)
     assert level["asa_seconds"] == pytest.approx((18 * 20 + 10 * 5) / 28)
     assert level["threshold_seconds"] == 30
+    # the raw counts insights sums per day (callcenter.selectors.interval_counts): intervals starting in [start, end)
+    morning = dt.datetime(2026, 10, 5, 8, tzinfo=timezone.get_current_timezone())
+    rows = selectors.interval_counts([world.contract], start=morning, end=morning + dt.timedelta(minutes=30))
+    assert list(rows) == [(morning, 20, 15, 2, 30)]
 
 
 @pytest.mark.parametrize(
