@@ -11,6 +11,7 @@ from django.db import connection
 from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Cast
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from buergerbuero.booking import availability
@@ -283,7 +284,8 @@ def clamp_range(query: BookingQuery, first: dt.date, last: dt.date, now: dt.date
         )
     if first > query.request.last_day:
         raise DomainError(
-            _("Termine werden nur bis %(day)s vergeben.") % {"day": query.request.last_day.strftime("%d.%m.%Y")},
+            _("Termine werden nur bis %(day)s vergeben.")
+            % {"day": date_format(query.request.last_day, "SHORT_DATE_FORMAT")},
             field="from",
         )
     return max(first, today), min(last, query.request.last_day)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -139,7 +140,7 @@ def lead_time_chart(ctx: Context) -> charts.Chart:
     }
     if days:
         summary += " " + gettext("Letzter Wert (%(day)s): %(value)s.") % {
-            "day": days[-1].strftime("%d.%m.%Y"),
+            "day": date_format(days[-1], "SHORT_DATE_FORMAT"),
             "value": charts.format_number(latest, gettext("kein freier Termin")),
         }
     return charts.Chart(
