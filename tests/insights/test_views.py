@@ -193,3 +193,20 @@ def test_english_pages_and_the_pdf_write_dates_the_english_way(client, manager, 
 
     german = client.get(f"/insights/{measured.slug}/bericht/", params, HTTP_ACCEPT_LANGUAGE="de").content.decode()
     assert f"Zeitraum {first:%d.%m.%Y}–{today:%d.%m.%Y}" in german
+
+
+def test_english_units_after_numbers_are_lower_case_and_headers_capitalised(client, manager, measured):
+    # "Termine", "Vorsprachen", "Tage" ... are headings or model names elsewhere: the unit has its own context
+    client.force_login(manager)
+    today = timezone.localdate()
+    params = {"date_from": (today - dt.timedelta(days=59)).isoformat(), "date_to": today.isoformat()}
+    dashboard = client.get(f"/insights/{measured.slug}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    report = client.get(f"/insights/{measured.slug}/bericht/", params, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    capitalised = re.compile(r"\d (Days|Minutes|Hours|Seconds|Appointments|Visits|Ticket numbers|Calls)\b")
+    for text in (dashboard, report):
+        assert not capitalised.search(text), capitalised.search(text)
+    assert re.search(r"\d appointments\b", dashboard) and re.search(r"\d days\b", dashboard)
+    assert '<th scope="col">Days</th>' in dashboard  # the column of the lead time per service
+    for unit in ("appointments", "visits", "ticket numbers", "calls", "hours", "days"):
+        assert re.search(rf"\d {unit}\b", report), unit
+    assert "(appointments)" in report  # the unit in a chart's table header
