@@ -106,3 +106,13 @@ def test_dates_follow_the_active_language():
         assert charts.events_text(chart).endswith("1: 2 Jan 2026 Schließung & Umbau")
         assert ticks(chart) == ["1 Jan", "2 Jan", "3 Jan", "4 Jan"]
         assert ticks(quarter) == ["Jan 26", "Feb 26", "Mar 26"]
+
+
+def test_numbers_follow_the_active_language():
+    with translation.override("de"):
+        assert [charts.format_number(v) for v in (1234.56, 1200, 0.25, -3.04)] == ["1.234,6", "1.200", "0,2", "-3,0"]
+        assert charts.table(_chart())[1][1] == ["02.01.2026", "30,5"]
+    with translation.override("en"):
+        assert [charts.format_number(v) for v in (1234.56, 1200, 0.25, -3.04)] == ["1,234.6", "1,200", "0.2", "-3.0"]
+        assert charts.table(_chart())[1][1] == ["2 Jan 2026", "30.5"]
+        assert charts.csv_rows(_chart())[1][1] == ["2026-01-02", "30.5"]  # machines get the same in every language

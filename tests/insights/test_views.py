@@ -210,3 +210,5 @@ def test_english_units_after_numbers_are_lower_case_and_headers_capitalised(clie
     for unit in ("appointments", "visits", "ticket numbers", "calls", "hours", "days"):
         assert re.search(rf"\d {unit}\b", report), unit
     assert "(appointments)" in report  # the unit in a chart's table header
+    text = re.sub(r"<[^>]+>", " ", report)  # numbers as people read them, not the SVG coordinates
+    assert not re.search(r"\b\d+,\d\b", text), re.search(r".{40}\b\d+,\d\b.{40}", text)  # no German 0,2

@@ -12,8 +12,8 @@ import math
 from dataclasses import dataclass, field
 from html import escape
 
-from django.utils.formats import date_format
-from django.utils.translation import gettext as _  # text and date formats only: the module stays free of the ORM
+from django.utils.formats import date_format, number_format
+from django.utils.translation import gettext as _  # text, date and number formats only: no ORM
 
 PALETTE = ("#1f5fa8", "#c2410c", "#15803d", "#7c3aed", "#a16207", "#6b7280")
 BAND_FILL = "#dcfce7"
@@ -118,12 +118,12 @@ def legend_entry_width(name: str) -> float:
 
 
 def format_number(value: float | None, none_label: str = "–") -> str:
-    """German number format: decimal comma, at most one decimal place."""
+    """A number as the active language writes it (German 1.234,5; English 1,234.5), at most one decimal place."""
     if value is None:
         return none_label
     if float(value).is_integer():
-        return f"{int(value):,}".replace(",", ".")
-    return f"{value:,.1f}".replace(",", "X").replace(".", ",").replace("X", ".")
+        return number_format(int(value), force_grouping=True)
+    return number_format(round(value, 1), 1, force_grouping=True)
 
 
 def format_x(day: dt.date, x_kind: str) -> str:
