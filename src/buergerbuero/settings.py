@@ -128,6 +128,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "de"
 LANGUAGES = [("de", "Deutsch"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "src" / "buergerbuero" / "locale"]
+# Date formats per language on top of Django's (English: 25 Nov 2026, not the US 11/25/2026).
+FORMAT_MODULE_PATH = ["buergerbuero.formats"]
 TIME_ZONE = "Europe/Berlin"
 USE_I18N = True
 USE_TZ = True

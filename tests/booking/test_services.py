@@ -260,3 +260,24 @@ def test_bookings_without_an_address_do_not_share_the_per_email_limit(small_offi
         hold, _ = services.hold(query=q, start=at(monday, hour), now=now)
         services.confirm(appointment=hold, name="Anrufer", email="", phone="0234 123456", now=now)
     assert Appointment.objects.filter(status="confirmed", email="").count() == 2
+
+
+def test_appointment_starts_are_the_confirmed_appointments_of_the_range(small_office, monday, now):
+    """What the office floor compares its check-ins with: neither a running hold nor a cancelled time."""
+    q = query(small_office, now)
+    confirmed = []
+    for hour in (8, 9, 10):
+        hold, _token = services.hold(query=q, start=at(monday, hour), now=now)
+        confirmed.append(services.confirm(appointment=hold, name="A B", email=f"{hour}@example.org", now=now))
+    services.cancel(appointment=confirmed[1], now=now)
+    services.hold(query=q, start=at(monday, 11), now=now)  # running hold
+    tuesday = monday + dt.timedelta(days=1)
+    hold, _token = services.hold(query=q, start=at(tuesday, 8), now=now)
+    services.confirm(appointment=hold, name="A B", email="next-day@example.org", now=now)
+
+    starts = selectors.appointment_starts(small_office, first=at(monday, 0), last=at(tuesday, 0))
+    assert sorted(starts) == [at(monday, 8), at(monday, 10)]
+    assert list(selectors.appointment_starts(small_office, first=at(monday, 9), last=at(monday, 10))) == []
+    # the planner's look-ahead counts the running hold too: its time is taken for now
+    ahead = selectors.booked_ahead(small_office, first=at(monday, 0), last=at(tuesday, 0), now=now)
+    assert sorted(begin for begin, _end, _channel in ahead) == [at(monday, h) for h in (8, 10, 11)]

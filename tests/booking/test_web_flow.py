@@ -1,5 +1,6 @@
 """Double opt-in, manage links, .ics, cancel/reschedule and reminders through HTTP, tasks and mail."""
 
+import calendar
 import datetime as dt
 
 import icalendar
@@ -334,3 +335,6 @@ def test_mails_are_written_in_the_language_the_citizen_booked_in(
     message = mail.outbox[-1]
     assert message.subject.startswith("Please confirm your appointment")
     assert "Dear Erika Mustermann," in message.body
+    start = timezone.localtime(appointment.start)
+    day = f"{calendar.day_name[start.weekday()]}, {start.day} {calendar.month_name[start.month]} {start.year}"
+    assert f"When: {day}, {start:%H:%M}" in message.body  # not the German "Donnerstag, 10. Dezember"

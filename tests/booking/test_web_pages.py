@@ -1,5 +1,6 @@
 """Citizen pages through the real HTTP stack: start, earliest time, time list and filters, hold, bad input."""
 
+import calendar
 import datetime as dt
 from zoneinfo import ZoneInfo
 
@@ -37,6 +38,10 @@ def test_start_page_lists_services_with_fee_and_documents_and_the_earliest_time_
     weekday = {0: "Mo", 1: "Di", 2: "Mi", 3: "Do", 4: "Fr", 5: "Sa", 6: "So"}[offer.start.weekday()]
     day = f"{offer.start.day}.{offer.start.month}."
     assert f"Nächster freier Termin: {weekday} {day}, {offer.start:%H:%M} Uhr — Serviceabend" in chosen
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    english = client.get(f"/?services={service.slug}&persons=1").content.decode()
+    weekday, month = calendar.day_abbr[offer.start.weekday()], calendar.month_abbr[offer.start.month]
+    assert f"{weekday} {offer.start.day} {month}, {offer.start:%H:%M}" in english  # not "Thu 10.12."
     assert times_url(office, service).replace("&", "&amp;") in chosen
 
 

@@ -1,6 +1,7 @@
 """Call log, callback tickets with the SLA clock, booking for a caller, interval import, statements."""
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -160,6 +161,30 @@ def test_ticket_for_another_municipality_is_refused(world, client):
     assert Ticket.objects.count() == 0
 
 
+def test_ticket_page_in_english_writes_dates_and_units_the_english_way(world, client):
+    tz = timezone.get_current_timezone()
+    created = dt.datetime(2026, 3, 2, 11, tzinfo=tz)  # a Monday; the clock runs to Tuesday 9:00 (2 h SLA)
+    world.contract.callback_sla_hours = 2
+    world.contract.save()
+    ticket = services.create_ticket(
+        viewer=world.viewer("agent"),
+        office=world.office,
+        reason="Stand?",
+        caller_name="Erika Muster",
+        caller_email="e@example.org",
+        now=created,
+    )
+    client.force_login(world.users["clerk"])
+    page = client.get(f"/callcenter/rueckrufe/{ticket.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "2 Mar 2026 11:00" in page and "3 Mar 2026 09:00" in page  # not 02.03.2026
+    assert re.search(r"<dd>\d+ of 120 minutes</dd>", page)  # a unit after a number: lower case
+    german = client.get(f"/callcenter/rueckrufe/{ticket.pk}/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert "02.03.2026 11:00" in german and re.search(r"<dd>\d+ von 120 Minuten</dd>", german)
+    client.force_login(world.users["manager"])
+    numbers = client.get("/callcenter/kennzahlen/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "<th>Minutes</th>" in numbers  # the same word as a column header stays capitalised
+
+
 def test_ticket_sla_pause_overdue_and_close(world):
     tz = timezone.get_current_timezone()
     monday = factories.next_weekday(0, after=timezone.localdate() - dt.timedelta(days=30), weeks_ahead=0)
@@ -268,6 +293,10 @@ def test_interval_import_and_service_level(world, client):
     assert level["abandonment"] == pytest.approx(2 / 30)
     assert level["asa_seconds"] == pytest.approx((18 * 20 + 10 * 5) / 28)
     assert level["threshold_seconds"] == 30
+    # the raw counts insights sums per day (callcenter.selectors.interval_counts): intervals starting in [start, end)
+    morning = dt.datetime(2026, 10, 5, 8, tzinfo=timezone.get_current_timezone())
+    rows = selectors.interval_counts([world.contract], start=morning, end=morning + dt.timedelta(minutes=30))
+    assert list(rows) == [(morning, 20, 15, 2, 30)]
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,8 @@
 
 import datetime as dt
 
+from django.utils import translation
+
 from buergerbuero.insights import charts, pdf
 
 
@@ -84,3 +86,33 @@ def test_a_day_without_measurement_breaks_the_line():
         len([s for s in charts.shapes(_chart(x=days, columns=chart.columns)).shapes if isinstance(s, charts.Polyline)])
         == 1
     )
+
+
+def test_dates_follow_the_active_language():
+    chart = _chart()
+    quarter = _chart(x=tuple(dt.date(2026, 1, 1) + dt.timedelta(days=i) for i in range(90)), events=())
+
+    def ticks(c):
+        bottom = max(s.y for s in charts.shapes(c).shapes if isinstance(s, charts.Text))
+        return [s.text for s in charts.shapes(c).shapes if isinstance(s, charts.Text) and s.y == bottom]
+
+    with translation.override("de"):
+        assert charts.table(chart)[1][1][0] == "02.01.2026"
+        assert "1: 02.01.2026 Schließung & Umbau" in charts.description(chart)
+        assert ticks(chart) == ["1.1.", "2.1.", "3.1.", "4.1."]
+        assert ticks(quarter) == ["Jan 26", "Feb 26", "Mär 26"]
+    with translation.override("en"):
+        assert charts.table(chart)[1][1][0] == "2 Jan 2026"
+        assert charts.events_text(chart).endswith("1: 2 Jan 2026 Schließung & Umbau")
+        assert ticks(chart) == ["1 Jan", "2 Jan", "3 Jan", "4 Jan"]
+        assert ticks(quarter) == ["Jan 26", "Feb 26", "Mar 26"]
+
+
+def test_numbers_follow_the_active_language():
+    with translation.override("de"):
+        assert [charts.format_number(v) for v in (1234.56, 1200, 0.25, -3.04)] == ["1.234,6", "1.200", "0,2", "-3,0"]
+        assert charts.table(_chart())[1][1] == ["02.01.2026", "30,5"]
+    with translation.override("en"):
+        assert [charts.format_number(v) for v in (1234.56, 1200, 0.25, -3.04)] == ["1,234.6", "1,200", "0.2", "-3.0"]
+        assert charts.table(_chart())[1][1] == ["2 Jan 2026", "30.5"]
+        assert charts.csv_rows(_chart())[1][1] == ["2026-01-02", "30.5"]  # machines get the same in every language

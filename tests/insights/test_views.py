@@ -1,8 +1,10 @@
 """Dashboard, committee report (HTML + PDF), CSV export and open data through the real HTTP stack."""
 
+import calendar
 import csv
 import datetime as dt
 import io
+import re
 
 import pypdf
 import pytest
@@ -162,3 +164,51 @@ def test_dashboard_and_committee_report_speak_english_when_asked(client, manager
         ("Lead time on the last day", "Vorlaufzeit am letzten Tag"),
     ]:
         assert english in report and german not in report
+
+
+def test_english_pages_and_the_pdf_write_dates_the_english_way(client, manager, measured):
+    client.force_login(manager)
+    today = timezone.localdate()
+    first = today - dt.timedelta(days=59)
+
+    def english(day):
+        return f"{day.day} {calendar.month_abbr[day.month]} {day.year}"
+
+    german_date = re.compile(r"\b\d{2}\.\d{2}\.\d{4}\b")
+    params = {"date_from": first.isoformat(), "date_to": today.isoformat()}
+    pages = {
+        "dashboard": client.get(f"/insights/{measured.slug}/", HTTP_ACCEPT_LANGUAGE="en").content.decode(),
+        "report": client.get(f"/insights/{measured.slug}/bericht/", params, HTTP_ACCEPT_LANGUAGE="en").content.decode(),
+    }
+    pdf = client.get(f"/insights/{measured.slug}/bericht.pdf", params, HTTP_ACCEPT_LANGUAGE="en").content
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    pages["pdf"] = " ".join(page.extract_text() for page in reader.pages).replace("\n", " ")
+    for name, text in pages.items():
+        assert not german_date.search(text), (name, german_date.search(text))
+    assert f"Measured on {english(today)} " in pages["dashboard"]
+    assert f"Latest value ({english(today)})" in pages["dashboard"]
+    assert f"period {english(first)}–{english(today)}" in pages["report"]
+    assert f"Created on {english(today)} " in pages["report"]
+    assert f"{english(first)}–{english(today)}" in pages["pdf"]
+
+    german = client.get(f"/insights/{measured.slug}/bericht/", params, HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert f"Zeitraum {first:%d.%m.%Y}–{today:%d.%m.%Y}" in german
+
+
+def test_english_units_after_numbers_are_lower_case_and_headers_capitalised(client, manager, measured):
+    # "Termine", "Vorsprachen", "Tage" ... are headings or model names elsewhere: the unit has its own context
+    client.force_login(manager)
+    today = timezone.localdate()
+    params = {"date_from": (today - dt.timedelta(days=59)).isoformat(), "date_to": today.isoformat()}
+    dashboard = client.get(f"/insights/{measured.slug}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    report = client.get(f"/insights/{measured.slug}/bericht/", params, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    capitalised = re.compile(r"\d (Days|Minutes|Hours|Seconds|Appointments|Visits|Ticket numbers|Calls)\b")
+    for text in (dashboard, report):
+        assert not capitalised.search(text), capitalised.search(text)
+    assert re.search(r"\d appointments\b", dashboard) and re.search(r"\d days\b", dashboard)
+    assert '<th scope="col">Days</th>' in dashboard  # the column of the lead time per service
+    for unit in ("appointments", "visits", "ticket numbers", "calls", "hours", "days"):
+        assert re.search(rf"\d {unit}\b", report), unit
+    assert "(appointments)" in report  # the unit in a chart's table header
+    text = re.sub(r"<[^>]+>", " ", report)  # numbers as people read them, not the SVG coordinates
+    assert not re.search(r"\b\d+,\d\b", text), re.search(r".{40}\b\d+,\d\b.{40}", text)  # no German 0,2

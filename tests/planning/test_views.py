@@ -1,5 +1,7 @@
 """The managers' planner pages over the real HTTP stack (Django test client)."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -67,6 +69,13 @@ def test_manager_saves_a_scenario_runs_it_and_sees_the_bands(
     assert len(run.result["lead_p50"]) == run.result["days"]
     # the index now shows today's office from the calibration
     assert "Schalterstunden je Woche" in client.get(reverse("planning:index")).content.decode()
+    # English units after numbers are lower case; the same words as headings or labels stay capitalised
+    english = client.get(reverse("planning:index"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert re.search(r"\d counter hours per week</dd>", english)
+    assert re.search(r"\d hours per week \([\d.,]+ booking requests\)</dd>", english)
+    assert re.search(r"\d hours</dd>", english)
+    assert "Hours per week" in english  # the form label
+    assert re.search(r"\d days</dd>", client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode())
 
 
 def test_bad_value_is_shown_beside_the_field_and_saves_nothing(client, manager, planning_office):

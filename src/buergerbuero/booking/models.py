@@ -3,6 +3,8 @@ import uuid
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from buergerbuero.capacity.models import Channel
@@ -79,7 +81,7 @@ class Appointment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.code} {self.start:%d.%m.%Y %H:%M}"
+        return f"{self.code} {date_format(timezone.localtime(self.start), 'SHORT_DATETIME_FORMAT')}"
 
 
 class AppointmentService(models.Model):
@@ -182,7 +184,8 @@ class WaitlistEntry(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.email} ({self.date_from:%d.%m.}–{self.date_to:%d.%m.%Y})"
+        first, last = date_format(self.date_from, "MONTH_DAY_FORMAT"), date_format(self.date_to, "SHORT_DATE_FORMAT")
+        return f"{self.email} ({first}–{last})"
 
 
 class WaitlistWindow(models.Model):

@@ -11,6 +11,7 @@ from django.db import connection
 from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Cast
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from buergerbuero.booking import availability
@@ -289,7 +290,8 @@ def clamp_range(query: BookingQuery, first: dt.date, last: dt.date, now: dt.date
         )
     if first > query.request.last_day:
         raise DomainError(
-            _("Termine werden nur bis %(day)s vergeben.") % {"day": query.request.last_day.strftime("%d.%m.%Y")},
+            _("Termine werden nur bis %(day)s vergeben.")
+            % {"day": date_format(query.request.last_day, "SHORT_DATE_FORMAT")},
             field="from",
         )
     return max(first, today), min(last, query.request.last_day)
@@ -425,14 +427,27 @@ def booked_items(office: Office, *, created_from: dt.datetime, created_to: dt.da
     )
 
 
+def _starting(office: Office, first: dt.datetime, last: dt.datetime) -> QuerySet[Appointment]:
+    return Appointment.objects.filter(office=office, start__gte=first, start__lt=last)
+
+
 def booked_ahead(office: Office, *, first: dt.datetime, last: dt.datetime, now: dt.datetime):
-    """Appointments (and unexpired holds) starting in [first, last): (start, claim_end, channel) rows."""
+    """Appointments (and unexpired holds) starting in [first, last): (start, claim_end, channel) rows.
+
+    What the planner starts from: the capacity already taken at `now`, a running hold included."""
     return (
-        Appointment.objects.filter(office=office, start__gte=first, start__lt=last)
+        _starting(office, first, last)
         .filter(Q(blocks_until__isnull=True) | Q(blocks_until__gt=now))
         .exclude(status=Appointment.Status.CANCELLED)
         .values_list("start", "claim_end", "channel")
     )
+
+
+def appointment_starts(office: Office, *, first: dt.datetime, last: dt.datetime) -> QuerySet:
+    """Start times of the confirmed appointments starting in [first, last); holds and cancellations excluded.
+
+    What the office floor compares its check-ins with: the appointments citizens actually had."""
+    return _starting(office, first, last).filter(status=Appointment.Status.CONFIRMED).values_list("start", flat=True)
 
 
 # --- citizen web pages ---

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from buergerbuero.booking import availability, selectors
@@ -48,7 +49,8 @@ def _free_lanes(
         raise DomainError(_("Dieser Zeitpunkt ist zu kurzfristig oder vergangen."), field="start")
     if day > query.request.last_day:
         raise DomainError(
-            _("Termine werden nur bis %(day)s vergeben.") % {"day": query.request.last_day.strftime("%d.%m.%Y")},
+            _("Termine werden nur bis %(day)s vergeben.")
+            % {"day": date_format(query.request.last_day, "SHORT_DATE_FORMAT")},
             field="start",
         )
     plan = query.calendar.day_plans(day, day)[0]

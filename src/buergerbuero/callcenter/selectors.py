@@ -360,6 +360,14 @@ def service_level(contract: Contract, *, first: dt.date, last: dt.date) -> dict:
     return summarize_intervals(rows)
 
 
+def interval_counts(contracts, *, start: dt.datetime, end: dt.datetime) -> QuerySet:
+    """The telephony system's interval rows of the contracts starting in [start, end), as
+    (start, offered, answered_within, abandoned, threshold_seconds): what a service level is summed from."""
+    return IntervalStat.objects.filter(contract__in=contracts, start__gte=start, start__lt=end).values_list(
+        "start", "offered", "answered_within", "abandoned", "threshold_seconds"
+    )
+
+
 def summarize_intervals(rows) -> dict:
     offered = sum(r.offered for r in rows)
     answered = sum(r.answered for r in rows)

@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -174,7 +175,7 @@ def create_ticket(request, v):
     messages.success(
         request,
         _("Rückruf-Ticket #%(id)d angelegt, fällig %(due)s.")
-        % {"id": ticket.pk, "due": timezone.localtime(ticket.due_at).strftime("%d.%m.%Y %H:%M")},
+        % {"id": ticket.pk, "due": date_format(timezone.localtime(ticket.due_at), "SHORT_DATETIME_FORMAT")},
     )
     return _back(request)
 
@@ -206,7 +207,10 @@ def book(request, v):
     messages.success(
         request,
         _("Termin gebucht: %(when)s, Buchungscode %(code)s – bitte dem Anrufer vorlesen.")
-        % {"when": timezone.localtime(appointment.start).strftime("%d.%m.%Y %H:%M"), "code": appointment.code},
+        % {
+            "when": date_format(timezone.localtime(appointment.start), "SHORT_DATETIME_FORMAT"),
+            "code": appointment.code,
+        },
     )
     return _back(request)
 

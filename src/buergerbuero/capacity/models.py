@@ -1,6 +1,7 @@
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from buergerbuero.capacity import rules
@@ -108,7 +109,8 @@ class Closure(models.Model):
         services.validate_closure(self)
 
     def __str__(self) -> str:
-        return f"{self.start_date:%d.%m.%Y}–{self.end_date:%d.%m.%Y}: {self.reason}"
+        first, last = date_format(self.start_date, "SHORT_DATE_FORMAT"), date_format(self.end_date, "SHORT_DATE_FORMAT")
+        return f"{first}–{last}: {self.reason}"
 
 
 class RosterEntry(RecurrenceFields):

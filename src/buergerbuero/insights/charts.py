@@ -12,7 +12,8 @@ import math
 from dataclasses import dataclass, field
 from html import escape
 
-from django.utils.translation import gettext as _  # text only: the module stays free of ORM and settings reads
+from django.utils.formats import date_format, number_format
+from django.utils.translation import gettext as _  # text, date and number formats only: no ORM
 
 PALETTE = ("#1f5fa8", "#c2410c", "#15803d", "#7c3aed", "#a16207", "#6b7280")
 BAND_FILL = "#dcfce7"
@@ -20,7 +21,6 @@ EVENT_STROKE = "#9f1239"
 GRID = "#d1d5db"
 INK = "#111827"
 MUTED = "#4b5563"
-MONTHS = ("Jan", "Feb", "Mär", "Apr", "Mai", "Jun", "Jul", "Aug", "Sep", "Okt", "Nov", "Dez")
 
 
 @dataclass(frozen=True)
@@ -118,19 +118,19 @@ def legend_entry_width(name: str) -> float:
 
 
 def format_number(value: float | None, none_label: str = "–") -> str:
-    """German number format: decimal comma, at most one decimal place."""
+    """A number as the active language writes it (German 1.234,5; English 1,234.5), at most one decimal place."""
     if value is None:
         return none_label
     if float(value).is_integer():
-        return f"{int(value):,}".replace(",", ".")
-    return f"{value:,.1f}".replace(",", "X").replace(".", ",").replace("X", ".")
+        return number_format(int(value), force_grouping=True)
+    return number_format(round(value, 1), 1, force_grouping=True)
 
 
 def format_x(day: dt.date, x_kind: str) -> str:
     if x_kind == "week":
         year, week, _weekday = day.isocalendar()
         return _("KW %(week)02d/%(year)d") % {"week": week, "year": year}
-    return day.strftime("%d.%m.%Y")
+    return date_format(day, "SHORT_DATE_FORMAT")
 
 
 def _y_top(chart: Chart) -> float:
@@ -274,12 +274,12 @@ def _x_ticks(chart: Chart) -> list[tuple[int, str]]:
             if (day.year, day.month) not in seen:
                 seen.add((day.year, day.month))
                 if day.day <= 7:
-                    ticks.append((i, f"{_(MONTHS[day.month - 1])} {day:%y}"))
+                    ticks.append((i, date_format(day, "M y")))
         return ticks[:: max(1, math.ceil(len(ticks) / 12))]
     every = max(1, math.ceil(n / 10))
     if chart.x_kind == "week":
         return [(i, _("KW %(week)02d") % {"week": chart.x[i].isocalendar()[1]}) for i in range(0, n, every)]
-    return [(i, chart.x[i].strftime("%d.%m.")) for i in range(0, n, every)]
+    return [(i, date_format(chart.x[i], "MONTH_DAY_FORMAT")) for i in range(0, n, every)]
 
 
 # --- outputs --------------------------------------------------------------------------------------
@@ -302,11 +302,17 @@ def description(chart: Chart) -> str:
             % {"low": format_number(chart.band[0]), "high": format_number(chart.band[1]), "unit": chart.unit}
         )
     if chart.events:
-        parts.append(
-            _("Ereignisse: ") + "; ".join(f"{n}: {d:%d.%m.%Y} {t}" for n, (d, t) in enumerate(chart.events, 1)) + "."
-        )
+        parts.append(events_text(chart) + ".")
     parts.append(_("Die Werte stehen in der Tabelle unter dem Diagramm."))
     return " ".join(parts)
+
+
+def events_text(chart: Chart) -> str:
+    """The numbered events of a chart in words (the chart itself shows only their numbers)."""
+    listed = "; ".join(
+        f"{n}: {date_format(day, 'SHORT_DATE_FORMAT')} {title}" for n, (day, title) in enumerate(chart.events, 1)
+    )
+    return _("Ereignisse: ") + listed
 
 
 def svg(chart: Chart, width: int = WIDTH, height: int = HEIGHT) -> str:

@@ -6,7 +6,9 @@ export and the docs table all iterate over the registry. See docs/kpis.md, "Addi
 
 Texts built per request (figures, charts, summaries) use `gettext`; the registry entries, built at import, use
 `_` = `gettext_lazy`. Both are names makemessages extracts; an alias such as `_g` would keep its strings out of
-the catalogue (tests/core/test_translations.py rejects one).
+the catalogue (tests/core/test_translations.py rejects one). A unit written after a number is
+`pgettext("unit", ...)`: English writes "3 appointments" in lower case, while the same German word as a heading or
+a model name ("Termine") stays "Appointments".
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.formats import date_format
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from buergerbuero.capacity.models import Channel
@@ -139,14 +142,14 @@ def lead_time_chart(ctx: Context) -> charts.Chart:
     }
     if days:
         summary += " " + gettext("Letzter Wert (%(day)s): %(value)s.") % {
-            "day": days[-1].strftime("%d.%m.%Y"),
+            "day": date_format(days[-1], "SHORT_DATE_FORMAT"),
             "value": charts.format_number(latest, gettext("kein freier Termin")),
         }
     return charts.Chart(
         key="lead_time",
         title=gettext("Vorlaufzeit: Tage bis zum nächsten freien Termin (%(service)s)")
         % {"service": service.name if service else "–"},
-        unit=gettext("Tage"),
+        unit=pgettext("unit", "Tage"),
         x=days,
         columns=(charts.Column(gettext("Vorlaufzeit"), tuple(daily.values())),),
         band=band,
@@ -163,7 +166,7 @@ def lead_time_figures(ctx: Context) -> list[Figure]:
     band = _band(ctx)
     counted = metrics.band_days(daily, *band)
     values = list(daily.values())
-    days = gettext("Tage")
+    days = pgettext("unit", "Tage")
     target = _band_text(band)
     # Without any measurement a missing value means "no data", not "no free appointment".
     no_free = gettext("kein freier Termin") if daily else gettext("keine Messung")
@@ -209,7 +212,7 @@ def realised_chart(ctx: Context) -> charts.Chart:
     return charts.Chart(
         key="realised_lead_time",
         title=gettext("Realisierte Vorlaufzeit: Tage von der Buchung bis zum Termin, je Kalenderwoche"),
-        unit=gettext("Tage"),
+        unit=pgettext("unit", "Tage"),
         x=tuple(weeks),
         x_kind="week",
         kind="line",
@@ -230,15 +233,15 @@ def realised_figures(ctx: Context) -> list[Figure]:
     s = metrics.spread(values)
     band = _band(ctx)
     return [
-        Figure(gettext("Realisierte Vorlaufzeit, Median"), s.p50, gettext("Tage"), "lower", _band_text(band)),
+        Figure(gettext("Realisierte Vorlaufzeit, Median"), s.p50, pgettext("unit", "Tage"), "lower", _band_text(band)),
         Figure(
             gettext("Realisierte Vorlaufzeit, 90. Perzentil"),
             s.p90,
-            gettext("Tage"),
+            pgettext("unit", "Tage"),
             "lower",
             gettext("höchstens %(days)d Tage") % {"days": band[1]},
         ),
-        Figure(gettext("Wahrgenommene Termine"), s.count, gettext("Termine")),
+        Figure(gettext("Wahrgenommene Termine"), s.count, pgettext("unit", "Termine")),
     ]
 
 
@@ -308,7 +311,7 @@ def utilisation_figures(ctx: Context) -> list[Figure]:
     days = _capacity(ctx).values()
     offered = sum(o for o, _w, _b in days)
     booked = sum(b for _o, _w, b in days)
-    hours = gettext("Stunden")
+    hours = pgettext("unit", "Stunden")
     return [
         Figure(gettext("Auslastung der Terminkapazität"), metrics.ratio(booked, offered), "%", "higher"),
         Figure(gettext("Angebotene Schalterstunden (Termine)"), round(offered / 60, 1), hours, "higher"),
@@ -385,7 +388,7 @@ def demand_chart(ctx: Context) -> charts.Chart:
     return charts.Chart(
         key="demand_by_channel",
         title=gettext("Nachfrage: gebuchte Termine nach Kanal, je Kalenderwoche der Buchung"),
-        unit=gettext("Termine"),
+        unit=pgettext("unit", "Termine"),
         x=tuple(weeks),
         x_kind="week",
         kind="stacked",
@@ -399,7 +402,7 @@ def demand_chart(ctx: Context) -> charts.Chart:
 def demand_figures(ctx: Context) -> list[Figure]:
     counts = Counter(channel for _day, channel in _bookings(ctx))
     total = sum(counts.values())
-    unit = gettext("Termine")
+    unit = pgettext("unit", "Termine")
     figures = [Figure(gettext("Gebuchte Termine insgesamt"), total, unit)]
     figures += [Figure(str(label), counts[value], unit) for value, label in Channel.choices]
     figures.append(Figure(gettext("Anteil online gebucht"), metrics.ratio(counts[Channel.WEB], total), "%", "higher"))
@@ -486,7 +489,7 @@ TICKETS = Weekly(
 
 
 def _minutes_text() -> str:
-    return gettext("Minuten")
+    return pgettext("unit", "Minuten")
 
 
 def waiting_chart(ctx: Context) -> charts.Chart:
@@ -520,12 +523,12 @@ def waiting_figures(ctx: Context) -> list[Figure]:
         Figure(
             gettext("Wartezeit vor Ort, 90. Perzentil"), metrics.interpolated_percentile(values, 90), minutes, "lower"
         ),
-        Figure(gettext("Aufgerufene Wartenummern"), len(values), gettext("Vorsprachen")),
+        Figure(gettext("Aufgerufene Wartenummern"), len(values), pgettext("unit", "Vorsprachen")),
         # never called before the day was closed: their wait is unknown, so it is counted here, not as a time
         Figure(
             gettext("Bis zum Tagesabschluss nicht aufgerufen (Wartezeit unbekannt)"),
             FIRST_LEGS.total(ctx)["never_called"],
-            gettext("Wartenummern"),
+            pgettext("unit", "Wartenummern"),
             "lower",
         ),
     ]
@@ -612,7 +615,11 @@ def handling_figures(ctx: Context) -> list[Figure]:
         for service in _floor_services(ctx)
     ]
     figures.append(
-        Figure(gettext("Erledigte Schalterkontakte"), sum(r["visits"] for r in rows.values()), gettext("Vorsprachen"))
+        Figure(
+            gettext("Erledigte Schalterkontakte"),
+            sum(r["visits"] for r in rows.values()),
+            pgettext("unit", "Vorsprachen"),
+        )
     )
     return figures
 
@@ -655,7 +662,7 @@ def no_show_chart(ctx: Context) -> charts.Chart:
 
 def no_show_figures(ctx: Context) -> list[Figure]:
     counts = FIRST_LEGS.total(ctx)
-    unit = gettext("Vorsprachen")
+    unit = pgettext("unit", "Vorsprachen")
     return [
         Figure(gettext("No-Show-Quote"), metrics.ratio(counts["no_shows"], counts["visits"]), "%", "lower"),
         Figure(gettext("Nicht erschienen nach Aufruf"), counts["no_shows"], unit, "lower"),
@@ -686,7 +693,7 @@ def walk_in_chart(ctx: Context) -> charts.Chart:
     return charts.Chart(
         key="walk_in_share",
         title=gettext("Vorsprachen mit und ohne Termin: Wartenummern je Kalenderwoche"),
-        unit=gettext("Anzahl"),
+        unit=pgettext("unit", "Anzahl"),
         x=tuple(m for m, _r in weeks),
         x_kind="week",
         kind="stacked",
@@ -703,7 +710,7 @@ def walk_in_chart(ctx: Context) -> charts.Chart:
 
 def walk_in_figures(ctx: Context) -> list[Figure]:
     counts = TICKETS.total(ctx)
-    unit = gettext("Wartenummern")
+    unit = pgettext("unit", "Wartenummern")
     share = metrics.ratio(counts["walk_in"], counts["walk_in"] + counts["appointment"])
     return [
         Figure(gettext("Anteil ohne Termin"), share, "%"),
@@ -782,7 +789,7 @@ def fcr_chart(ctx: Context) -> charts.Chart:
 def fcr_figures(ctx: Context) -> list[Figure]:
     n = CALLS.total(ctx)
     low, high = FCR_TARGET
-    unit = gettext("Anrufe")
+    unit = pgettext("unit", "Anrufe")
     return [
         Figure(
             gettext("Erstlösungsquote Callcenter"),
@@ -849,7 +856,7 @@ def service_level_chart(ctx: Context) -> charts.Chart:
 
 def service_level_figures(ctx: Context) -> list[Figure]:
     n = CALLS.total(ctx)
-    unit = gettext("Anrufe")
+    unit = pgettext("unit", "Anrufe")
     return [
         Figure(
             gettext("Servicelevel Callcenter"),
@@ -860,7 +867,11 @@ def service_level_figures(ctx: Context) -> list[Figure]:
             % {"level": SERVICE_LEVEL_TARGET, "seconds": SERVICE_LEVEL_SECONDS},
         ),
         Figure(
-            gettext("Schwelle des Servicelevels"), _threshold(n), gettext("Sekunden"), "", str(SERVICE_LEVEL_SECONDS)
+            gettext("Schwelle des Servicelevels"),
+            _threshold(n),
+            pgettext("unit", "Sekunden"),
+            "",
+            str(SERVICE_LEVEL_SECONDS),
         ),
         Figure(gettext("Angebotene Anrufe (Telefonanlage)"), n.offered, unit),
         Figure(gettext("Aufgelegt vor der Annahme"), metrics.ratio(n.abandoned, n.offered), "%", "lower"),

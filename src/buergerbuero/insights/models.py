@@ -3,6 +3,7 @@
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 DEFAULT_TARGET_MIN_DAYS = 14
@@ -108,4 +109,4 @@ class Event(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.day:%d.%m.%Y}: {self.title}"
+        return f"{date_format(self.day, 'SHORT_DATE_FORMAT')}: {self.title}"

@@ -138,13 +138,7 @@ def render(report) -> bytes:
         block.append(drawing(section.chart))
         story.append(KeepTogether(block))
         if section.chart.events:
-            story.append(
-                _p(
-                    _("Ereignisse: ")
-                    + "; ".join(f"{n}: {d:%d.%m.%Y} {t}" for n, (d, t) in enumerate(section.chart.events, 1)),
-                    st["small"],
-                )
-            )
+            story.append(_p(charts.events_text(section.chart), st["small"]))
     story += [Spacer(1, 8), _p(_("So wird gemessen"), st["h2"])]
     for term, text in report.method:
         story.append(_p(f"{term}: {text}", st["small"]))

@@ -8,6 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -52,7 +53,7 @@ class Report:
 
 
 def _dates(period: Period) -> str:
-    return f"{period.first:%d.%m.%Y}–{period.last:%d.%m.%Y}"
+    return f"{date_format(period.first, 'SHORT_DATE_FORMAT')}–{date_format(period.last, 'SHORT_DATE_FORMAT')}"
 
 
 def change_text(current: kpis.Figure, previous: kpis.Figure) -> str:
@@ -122,7 +123,7 @@ def build(*, office: Office, period: Period, now: dt.datetime | None = None) -> 
         method=method,
         pending=_pending_text(),
         footer=_("Erstellt am %(when)s mit buergerbuero. Alle Zahlen beziehen sich auf den Standort %(office)s.")
-        % {"when": timezone.localtime(now).strftime("%d.%m.%Y %H:%M"), "office": office.name},
+        % {"when": date_format(timezone.localtime(now), "SHORT_DATETIME_FORMAT"), "office": office.name},
     )
 
 

@@ -13,7 +13,7 @@ from buergerbuero.accounts.models import Organisation, StaffMembership
 from buergerbuero.booking import selectors as booking_selectors
 from buergerbuero.booking.models import Appointment
 from buergerbuero.callcenter import selectors as callcenter_selectors
-from buergerbuero.callcenter.models import Call, IntervalStat
+from buergerbuero.callcenter.models import Call
 from buergerbuero.capacity import rules
 from buergerbuero.capacity import selectors as capacity_selectors
 from buergerbuero.catalog import selectors as catalog_selectors
@@ -252,7 +252,7 @@ def call_days(office: Office, contracts: list, first: dt.date, last: dt.date) ->
     all calls (`Call.RESOLVED`), service level = answered within the threshold / offered
     (`summarize_intervals`). Days are local dates in the site's time zone, as the callcenter app counts them.
     Two queries for any range: the calls through `callcenter.selectors.calls` with the municipality as the viewer,
-    and the contracts' interval rows.
+    and the contracts' interval rows through `callcenter.selectors.interval_counts`.
     """
     if not contracts:
         return []
@@ -267,9 +267,7 @@ def call_days(office: Office, contracts: list, first: dt.date, last: dt.date) ->
     )
     for started, outcome in calls:
         days[started.astimezone(tz).date()] += CallNumbers(calls=1, resolved=int(outcome in Call.RESOLVED))
-    intervals = IntervalStat.objects.filter(contract__in=contracts, start__gte=start, start__lt=end).values_list(
-        "start", "offered", "answered_within", "abandoned", "threshold_seconds"
-    )
+    intervals = callcenter_selectors.interval_counts(contracts, start=start, end=end)
     for begin, offered, within, abandoned, threshold in intervals:
         days[begin.astimezone(tz).date()] += CallNumbers(
             offered=offered, answered_within=within, abandoned=abandoned, thresholds=frozenset({threshold})

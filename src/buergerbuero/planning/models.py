@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 
@@ -76,7 +78,8 @@ class PlanRun(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.scenario} – {self.get_kind_display()} {self.created_at:%d.%m.%Y %H:%M}"
+        when = date_format(timezone.localtime(self.created_at), "SHORT_DATETIME_FORMAT")
+        return f"{self.scenario} – {self.get_kind_display()} {when}"
 
     @property
     def pending(self) -> bool:

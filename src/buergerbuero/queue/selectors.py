@@ -560,7 +560,7 @@ def appointment_attendance(office: Office, first: dt.date, last: dt.date) -> Att
     start = dt.datetime.combine(first, dt.time(0), tzinfo=tz)
     end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(0), tzinfo=tz)
     booked: dict[dt.date, int] = defaultdict(int)
-    for begin, _claim_end, _channel in booking_selectors.booked_ahead(office, first=start, last=end, now=end):
+    for begin in booking_selectors.appointment_starts(office, first=start, last=end):
         booked[begin.astimezone(tz).date()] += 1
     used = {day: n for day, n in booked.items() if day in per_day}
     return Attendance(
