@@ -222,16 +222,18 @@ def _confirm_live_hold(pk: int, *, name: str, email: str, phone: str, now: dt.da
         connection.ops.adapt_datetimefield_value,
         connection.ops.quote_name,
     )
-    rows = Appointment.objects.raw(
-        f"UPDATE {table} SET status = 'confirmed', blocks_until = NULL, confirmed_at = %s,"
-        " name = %s, email = %s, phone = %s"
-        " WHERE id = %s AND status = 'held' AND blocks_until > %s"
-        f" AND (%s = '' OR (SELECT COUNT(*) FROM {table} WHERE {selectors.ACTIVE_FOR_EMAIL})"
-        f" < (SELECT max_active_per_email FROM {Office._meta.db_table} WHERE id = {table}.office_id))"
-        f" RETURNING {', '.join(quote(f.column) for f in Appointment._meta.concrete_fields)}",
-        [adapt(now), name, email, phone, pk, adapt(now), email, email, adapt(now)],
+    rows = list(  # read to the end: the statement is finished before the next one runs
+        Appointment.objects.raw(
+            f"UPDATE {table} SET status = 'confirmed', blocks_until = NULL, confirmed_at = %s,"
+            " name = %s, email = %s, phone = %s"
+            " WHERE id = %s AND status = 'held' AND blocks_until > %s"
+            f" AND (%s = '' OR (SELECT COUNT(*) FROM {table} WHERE {selectors.ACTIVE_FOR_EMAIL})"
+            f" < (SELECT max_active_per_email FROM {Office._meta.db_table} WHERE id = {table}.office_id))"
+            f" RETURNING {', '.join(quote(f.column) for f in Appointment._meta.concrete_fields)}",
+            [adapt(now), name, email, phone, pk, adapt(now), email, email, adapt(now)],
+        )
     )
-    return next(iter(rows), None)
+    return rows[0] if rows else None
 
 
 @transaction.atomic
