@@ -24,6 +24,13 @@ def now(monday):
     return dt.datetime.combine(monday - dt.timedelta(days=3), dt.time(12), tzinfo=BERLIN)
 
 
+@pytest.fixture
+def one_per_address(small_office):
+    """The office allows one active appointment per e-mail address."""
+    small_office.max_active_per_email = 1
+    small_office.save()
+
+
 def at(day, hour, minute=0):
     return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=BERLIN)
 
@@ -88,9 +95,7 @@ def test_the_last_free_time_goes_once_then_409_with_alternatives(small_office, m
     assert alternatives and alternatives[0] == at(monday, 8, 20).astimezone(dt.UTC).isoformat()
 
 
-def test_limit_of_active_appointments_per_email(small_office, monday, now):
-    small_office.max_active_per_email = 1
-    small_office.save()
+def test_limit_of_active_appointments_per_email(one_per_address, small_office, monday, now):
     q = query(small_office, now)
     first, _ = services.hold(query=q, start=at(monday, 8), now=now)
     services.confirm(appointment=first, name="A B", email="same@example.org", now=now)
@@ -101,18 +106,16 @@ def test_limit_of_active_appointments_per_email(small_office, monday, now):
     assert Appointment.objects.get(pk=second.pk).status == Appointment.Status.HELD
 
 
-def test_confirming_twice_at_the_address_limit_still_gives_the_same_appointment(small_office, monday, now):
-    small_office.max_active_per_email = 1
-    small_office.save()
+def test_confirming_twice_at_the_address_limit_still_gives_the_same_appointment(
+    one_per_address, small_office, monday, now
+):
     hold, _ = services.hold(query=query(small_office, now), start=at(monday, 8), now=now)
     first = services.confirm(appointment=hold, name="A B", email="one@example.org", now=now)
     again = services.confirm(appointment=hold, name="A B", email="one@example.org", now=now)  # a double submit
     assert again.pk == first.pk and again.status == Appointment.Status.CONFIRMED
 
 
-def test_an_expired_hold_at_the_address_limit_is_reported_as_expired(small_office, monday, now):
-    small_office.max_active_per_email = 1
-    small_office.save()
+def test_an_expired_hold_at_the_address_limit_is_reported_as_expired(one_per_address, small_office, monday, now):
     q = query(small_office, now)
     done, _ = services.hold(query=q, start=at(monday, 8), now=now)
     services.confirm(appointment=done, name="A B", email="one@example.org", now=now)
@@ -251,10 +254,8 @@ def test_cancelling_an_expired_hold_does_not_bring_its_block_back(small_office, 
     assert lanes == (small_office.counters.get(number=2).pk,)
 
 
-def test_bookings_without_an_address_do_not_share_the_per_email_limit(small_office, monday, now):
+def test_bookings_without_an_address_do_not_share_the_per_email_limit(one_per_address, small_office, monday, now):
     """A partner agent books for callers who give only a phone number."""
-    small_office.max_active_per_email = 1
-    small_office.save()
     q = query(small_office, now, channel="counter")
     for hour in (8, 9):
         hold, _ = services.hold(query=q, start=at(monday, hour), now=now)

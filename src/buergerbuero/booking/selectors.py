@@ -388,7 +388,7 @@ def staff_day(office: Office, day: dt.date) -> QuerySet[Appointment]:
 
 
 # The appointments counted against an address's limit (parameters: the lowercased address, now). Raw SQL:
-# every confirmation runs it; lower(email) matches the functional index appointment_email_lower_status.
+# every confirmation runs it; lower(email) and the literal status match the partial index appointment_email_confirmed.
 ACTIVE_FOR_EMAIL = "lower(email) = %s AND status = 'confirmed' AND start > %s"
 
 
