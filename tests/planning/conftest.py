@@ -1,4 +1,5 @@
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -17,13 +18,16 @@ def planning_office(db):
     certificate = factories.service(slug="meldebescheinigung", minutes=10, leika="99115003000000")
     office = factories.office(slug="plan-office", counters=2, services=[id_card, certificate])
     counter = Counter.objects.get(office=office, number=1)
-    now = timezone.now()
-    today = timezone.localdate()
+    # Weekdays are the office's (Europe/Berlin), as calibration counts them: each booking is made at local noon,
+    # so the fixture describes the same history whatever the hour (UTC or local) the suite runs at.
+    tz = ZoneInfo(office.timezone)
+    today = timezone.localdate(timezone=tz)
     rows = []
     for back in range(1, 366):
-        created = now - dt.timedelta(days=back)
-        if created.weekday() >= 5:
+        day = today - dt.timedelta(days=back)
+        if day.weekday() >= 5:
             continue
+        created = dt.datetime.combine(day, dt.time(12), tzinfo=tz)
         for k in range(4):
             service = id_card if k < 3 else certificate
             start = created + dt.timedelta(days=20, minutes=30 * k)
