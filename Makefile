@@ -5,6 +5,8 @@ UV := $(VENV)/bin/uv
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+# pytest-xdist: one test process per core keeps `make test` within minutes on a 2-core machine.
+TEST_WORKERS ?= auto
 
 .PHONY: run test test-only install migrate demo frontend lint format bench clean
 
@@ -36,11 +38,12 @@ test: install frontend
 	$(MAKE) test-only
 
 test-only:
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
 
 format: install
 	$(VENV)/bin/ruff format .
