@@ -7,18 +7,6 @@ from buergerbuero.core.errors import Forbidden, NotFound
 from buergerbuero.planning import report
 from buergerbuero.planning.models import PlanRun, Scenario
 
-PLANNER_ROLES = {"manager", "admin"}
-
-
-def may_plan(user) -> bool:
-    """Managers and administrators plan; clerks, reception and partner agents do not."""
-    if not user.is_authenticated:
-        return False
-    if user.is_superuser:
-        return True
-    member = account_selectors.membership(user)
-    return member is not None and member.role in PLANNER_ROLES
-
 
 def offices_for(user) -> list[Office]:
     return [o for o in catalog_selectors.offices() if account_selectors.can_see_office(user, o)]
