@@ -164,5 +164,9 @@ def may_see_office_insights(user, office: Office) -> bool:
 
 
 def may_plan(user) -> bool:
-    """The what-if planner (scenarios of the offices `can_see_office` allows)."""
+    """The what-if planner (scenarios of the offices `may_plan_office` allows)."""
     return _works_at(user, None, LEAD_ROLES)
+
+
+def may_plan_office(user, office: Office) -> bool:
+    return _works_at(user, office, LEAD_ROLES)

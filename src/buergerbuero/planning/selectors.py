@@ -9,7 +9,7 @@ from buergerbuero.planning.models import PlanRun, Scenario
 
 
 def offices_for(user) -> list[Office]:
-    return [o for o in catalog_selectors.offices() if account_selectors.can_see_office(user, o)]
+    return [o for o in catalog_selectors.offices() if account_selectors.may_plan_office(user, o)]
 
 
 def scenarios_for(user) -> QuerySet[Scenario]:
@@ -20,7 +20,7 @@ def scenario_for(user, pk: int) -> Scenario:
     scenario = Scenario.objects.select_related("office").filter(pk=pk).first()
     if scenario is None:
         raise NotFound("scenario", field="scenario")
-    if not account_selectors.can_see_office(user, scenario.office):
+    if not account_selectors.may_plan_office(user, scenario.office):
         raise Forbidden("scenario", field="scenario")
     return scenario
 
@@ -33,7 +33,7 @@ def run_for(user, pk: int) -> PlanRun:
     run = PlanRun.objects.select_related("scenario__office").filter(pk=pk).first()
     if run is None:
         raise NotFound("run", field="run")
-    if not account_selectors.can_see_office(user, run.scenario.office):
+    if not account_selectors.may_plan_office(user, run.scenario.office):
         raise Forbidden("run", field="run")
     return run
 
