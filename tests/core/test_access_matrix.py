@@ -39,6 +39,7 @@ PUBLIC = "PUBLIC"
 # Shorthands for the rows that repeat. Columns:
 #                   anon admin clerk recep mgr o_clerk o_recep o_mgr n_clerk a_live l_live a_end l_end a_none l_none
 AT_OFFICE = "        n    Y     Y     Y     Y   n       n       n     n       n      n      n     n     n      n"
+AT_NORTH = "         n    Y     Y     Y     Y   n       n       n     Y       n      n      n     n     n      n"
 COUNTER = "          n    Y     Y     n     Y   n       n       n     n       n      n      n     n     n      n"
 ANY_CLERK = "        n    Y     Y     n     Y   Y       n       Y     Y       n      n      n     n     n      n"
 BACK_OFFICE = "    n    Y     Y     n     Y   n       n       n     n       n      n      n     n     n      n"
@@ -179,6 +180,13 @@ CASES = [
         "/api/availability/days?office={office}&services=personalausweis&from={day}&to={day}&channel=counter",
         None,
         AT_OFFICE,
+    ),
+    (
+        "GET /api/availability/days",
+        "GET",
+        "/api/availability/days?office={north}&services=personalausweis&from={day}&to={day}&channel=counter",
+        None,
+        AT_NORTH,
     ),
     (
         "GET /api/availability/days",
@@ -550,6 +558,7 @@ def matrix_world(db, settings, tmp_path):
     today = timezone.localdate(now)
     ids = {
         "office": world.office.slug,
+        "north": world.north_office.slug,
         "day": factories.next_weekday(1, after=today).isoformat(),
         "today": today.isoformat(),
         "month": (today.replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m"),
