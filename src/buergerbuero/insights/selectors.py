@@ -261,6 +261,7 @@ def call_days(office: Office, contracts: list, first: dt.date, last: dt.date) ->
     end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(0), tzinfo=tz)
     days: dict[dt.date, CallNumbers] = defaultdict(CallNumbers)
     calls = (
+        # The municipality reads its own calls whatever the contracts' dates: the clock only limits partners.
         callcenter_selectors.calls(_municipality_viewer(office), now=end)
         .filter(contract__in=contracts, started_at__gte=start, started_at__lt=end)
         .values_list("started_at", "outcome")
