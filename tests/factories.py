@@ -1,10 +1,15 @@
 """Small, explicit builders for test data (real rows in the real database)."""
 
 import datetime as dt
+from dataclasses import dataclass, field
 from decimal import Decimal
 
-from buergerbuero.accounts.models import Organisation
-from buergerbuero.capacity.models import ChannelShare, OpeningRule, RosterEntry
+from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from buergerbuero.accounts.models import Organisation, StaffMembership
+from buergerbuero.capacity.models import Channel, ChannelShare, OpeningRule, RosterEntry
 from buergerbuero.catalog.models import Counter, Office, OfficeService, Service
 
 T = dt.time
@@ -68,3 +73,175 @@ def next_weekday(weekday: int, after: dt.date | None = None, weeks_ahead: int = 
     after = after or dt.date.today()
     day = after + dt.timedelta(days=7 * weeks_ahead)
     return day + dt.timedelta(days=(weekday - day.weekday()) % 7)
+
+
+# --- who is who: the demo roles, a second city and three partners (tests/core/test_access_matrix.py) ---
+
+
+@dataclass
+class AccessWorld:
+    """Two municipalities and three partner call centers with their people and one object of each kind.
+
+    Home city "Castrop" (offices castrop and castrop-nord) and another city "Herne" (office herne); partner
+    "Bochum" with a live contract with Castrop, "Dortmund" whose contract with Castrop ended, "Essen" without
+    any. Users are keyed by actor name (see ACTORS); objects belong to the home city's office castrop.
+    """
+
+    office: Office
+    north_office: Office
+    other_office: Office
+    covered: Service
+    not_covered: Service
+    live_contract: object
+    ended_contract: object
+    users: dict = field(default_factory=dict)
+    objects: dict = field(default_factory=dict)
+
+
+# actor: (organisation key, role, office-limited to castrop-nord); None = no membership (superuser "admin")
+ACTORS = {
+    "clerk": ("castrop", "clerk", False),
+    "reception": ("castrop", "reception", False),
+    "manager": ("castrop", "manager", False),
+    "other_clerk": ("herne", "clerk", False),
+    "other_reception": ("herne", "reception", False),
+    "other_manager": ("herne", "manager", False),
+    "north_clerk": ("castrop", "clerk", True),
+    "agent_live": ("bochum", "agent", False),
+    "lead_live": ("bochum", "manager", False),
+    "agent_ended": ("dortmund", "agent", False),
+    "lead_ended": ("dortmund", "manager", False),
+    "agent_none": ("essen", "agent", False),
+    "lead_none": ("essen", "manager", False),
+}
+
+
+def staff_user(username: str, organisation: Organisation, role: str, *, offices=()):
+    user = get_user_model().objects.create_user(
+        username, f"{username}@example.org", is_staff=True
+    )  # no password: force_login
+    member = StaffMembership.objects.create(user=user, organisation=organisation, role=role)
+    member.offices.set(offices)
+    return user
+
+
+def access_world(*, now: dt.datetime) -> AccessWorld:
+    from buergerbuero.applications.models import Application, Attachment, OnlineService
+    from buergerbuero.callcenter import selectors as callcenter_selectors
+    from buergerbuero.callcenter import services as callcenter_services
+    from buergerbuero.callcenter.models import Contract
+    from buergerbuero.planning import services as planning_services
+    from buergerbuero.planning.models import PlanRun
+    from buergerbuero.queue.models import CounterSession, Ticket, Visit
+
+    today = timezone.localdate(now)
+    kind = Organisation.Kind
+    orgs = {
+        "castrop": Organisation.objects.create(name="Stadt Castrop-Rauxel", kind=kind.MUNICIPALITY),
+        "herne": Organisation.objects.create(name="Stadt Herne", kind=kind.MUNICIPALITY),
+        "bochum": Organisation.objects.create(name="Callcenter Bochum", kind=kind.PARTNER),
+        "dortmund": Organisation.objects.create(name="Callcenter Dortmund", kind=kind.PARTNER),
+        "essen": Organisation.objects.create(name="Callcenter Essen", kind=kind.PARTNER),
+    }
+    covered = service("personalausweis", name_de="Personalausweis")
+    not_covered = service("waffenschein", leika="99089034001001", name_de="Kleiner Waffenschein")
+    shares = {Channel.WEB: 50, Channel.PARTNER: 50}
+    both = [covered, not_covered]
+    home = office(slug="castrop", organisation=orgs["castrop"], services=both, shares=shares)
+    north = office(slug="castrop-nord", organisation=orgs["castrop"], services=both, shares=shares)
+    other = office(slug="herne", organisation=orgs["herne"], services=both, shares=shares)
+    long_ago = today - dt.timedelta(days=400)
+    live = Contract.objects.create(
+        partner=orgs["bochum"], municipality=orgs["castrop"], name="Bürgertelefon", starts_on=long_ago
+    )
+    ended = Contract.objects.create(
+        partner=orgs["dortmund"],
+        municipality=orgs["castrop"],
+        name="Bürgertelefon (alt)",
+        starts_on=long_ago,
+        ends_on=today - dt.timedelta(days=30),
+    )
+    for contract in (live, ended):
+        contract.services.set([covered])
+    world = AccessWorld(home, north, other, covered, not_covered, live, ended)
+    world.users["admin"] = get_user_model().objects.create_superuser("admin", "admin@example.org")
+    for name, (org, role, limited) in ACTORS.items():
+        world.users[name] = staff_user(name, orgs[org], role, offices=[north] if limited else [])
+
+    viewer = callcenter_selectors.viewer
+    world.objects["article"] = callcenter_services.save_article(
+        viewer=viewer(world.users["clerk"]),
+        leika_key=covered.leika_key,
+        title="Personalausweis beantragen",
+        summary="Persönlich beantragen.",
+        caller_script="Bitte einen Termin buchen.",
+        review_due=today + dt.timedelta(days=90),
+    )
+    # A call and a callback ticket of each partner, made while its contract was live (60 days ago).
+    then = now - dt.timedelta(days=60)
+    for key, agent in (("live", "agent_live"), ("ended", "agent_ended")):
+        v = viewer(world.users[agent])
+        world.objects[f"call_{key}"] = callcenter_services.log_call(
+            viewer=v, office=home, outcome="settled", duration_seconds=90, service=covered, started_at=then
+        )
+        world.objects[f"ticket_{key}"] = callcenter_services.create_ticket(
+            viewer=v, office=home, reason="Rückruf", caller_name="Erika Muster", caller_phone="0234 123456", now=then
+        )
+
+    walk_in = Ticket.objects.create(
+        office=home, day=today, number=1, label="A001", kind="walk_in", arrived_at=now, checked_in_at=now
+    )
+    world.objects["visit"] = Visit.objects.create(
+        ticket=walk_in, office=home, day=today, kind="walk_in", service=covered, queued_at=now
+    )
+    # The home clerk has called the next number to counter 1: only that clerk acts on this visit.
+    counter = home.counters.get(number=1)
+    CounterSession.objects.create(office=home, counter=counter, clerk=world.users["clerk"], started_at=now)
+    called = Ticket.objects.create(
+        office=home, day=today, number=2, label="A002", kind="walk_in", arrived_at=now, checked_in_at=now
+    )
+    world.objects["called_visit"] = Visit.objects.create(
+        ticket=called,
+        office=home,
+        day=today,
+        kind="walk_in",
+        service=covered,
+        queued_at=now,
+        status=Visit.Status.CALLED,
+        counter=counter,
+        clerk=world.users["clerk"],
+        called_at=now,
+        last_called_at=now,
+    )
+
+    online = OnlineService.objects.create(
+        slug="personalausweis", kind="id_card", service=covered, title_de="Personalausweis", title_en="ID card"
+    )
+    application = Application.objects.create(
+        reference="A-2026-000001",
+        service=online,
+        office=home,
+        status="submitted",
+        answers={"given_name": "Max"},
+        appointment_code="ABCD2345",
+        created_at=now,
+        updated_at=now,
+        submitted_at=now,
+    )
+    world.objects["application"] = application
+    world.objects["attachment"] = Attachment.objects.create(
+        application=application,
+        field="photo",
+        file=ContentFile(b"%PDF-1.4 test", name="photo.pdf"),
+        original_name="photo.pdf",
+        content_type="application/pdf",
+        size=13,
+        sha256="0" * 64,
+        created_at=now,
+    )
+    scenario = planning_services.save_scenario(
+        office=home, name="Serviceabend", definition={"name": "Serviceabend"}, user=world.users["manager"]
+    )
+    world.objects["scenario"] = scenario
+    world.objects["run"] = PlanRun.objects.create(scenario=scenario, definition={})
+    return world

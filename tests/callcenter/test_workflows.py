@@ -215,8 +215,11 @@ def test_ticket_sla_pause_overdue_and_close(world):
     ticket.refresh_from_db()
     assert ticket.due_at == wednesday_8 + dt.timedelta(minutes=90)
     # It is long past: overdue for the municipality, not for the other one.
-    assert list(selectors.overdue(selectors.tickets(clerk), now=timezone.now())) == [ticket]
-    assert list(selectors.overdue(selectors.tickets(world.viewer("other_clerk")), now=timezone.now())) == []
+    assert list(selectors.overdue(selectors.tickets(clerk, now=timezone.now()), now=timezone.now())) == [ticket]
+    assert (
+        list(selectors.overdue(selectors.tickets(world.viewer("other_clerk"), now=timezone.now()), now=timezone.now()))
+        == []
+    )
     with pytest.raises(DomainError) as exc:
         services.close_ticket(viewer=clerk, ticket_id=ticket.pk, note="  ")
     assert exc.value.field == "note"

@@ -135,3 +135,25 @@ def test_scripts_can_post_with_basic_auth_and_browsers_still_need_csrf(open_now,
     )
     assert r.status_code == 403  # a session without CSRF token is refused
     assert Ticket.objects.count() == 1
+
+
+def test_anonymous_writes_answer_401_even_where_a_browser_would_need_csrf(open_now):
+    """The API docs promise 401 for a request without login; the CSRF check (403) is for logged-in sessions."""
+    strict = Client(enforce_csrf_checks=True)
+    for method, path in (
+        ("post", "/api/queue/next"),
+        ("delete", "/api/queue/session"),
+        ("post", "/api/queue/offices/test-office/tickets"),
+    ):
+        r = getattr(strict, method)(path, {}, content_type="application/json")
+        assert r.status_code == 401, (path, r.status_code)
+        assert r["Content-Type"].startswith("application/problem+json")
+
+
+def test_calling_next_and_leaving_the_counter_need_the_counter_role(client, open_now, registration, empfang, anna):
+    for method, path in (("post", "/api/queue/next"), ("delete", "/api/queue/session")):
+        r = getattr(as_(empfang), method)(path)
+        assert r.status_code == 403 and r.json()["field"] == "role", path
+    # A clerk without a session may ask (and is told to log in at a counter first).
+    r = as_(anna).post("/api/queue/next")
+    assert r.status_code == 400 and r.json()["code"] == "no_session"

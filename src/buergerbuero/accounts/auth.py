@@ -13,6 +13,16 @@ class StaffBasicAuth(HttpBasicAuth):
         return None
 
 
+class StaffSessionAuth(SessionAuth):
+    """The browser session; CSRF is checked only for a logged-in session, so an anonymous write answers
+    401 (not authenticated, as the API docs promise) instead of a 403 from the CSRF check."""
+
+    def _get_key(self, request):
+        if not request.user.is_authenticated:
+            return None
+        return super()._get_key(request)
+
+
 # Basic first: ninja stops at the first auth that raises, and the session auth raises on a failed CSRF
 # check, so a script's POST with Basic credentials (no CSRF token) would be refused if it came second.
-staff_auth = [StaffBasicAuth(), SessionAuth()]
+staff_auth = [StaffBasicAuth(), StaffSessionAuth()]

@@ -1,39 +1,172 @@
+"""Who may do what — decided here, once: role AND organisation AND office AND, for partners, a live contract.
+
+Views and API functions only ask these `may_*` functions (and raise the refusal the `require_*` twins give).
+docs/roles-and-rights.md is the same matrix in words; tests/core/test_access_matrix.py proves it for every
+page and API operation. The call center's finer abilities (knowledge base, tickets, numbers) are decided by
+`callcenter.selectors.Viewer`, which builds on the memberships read here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
 from django.contrib.auth.models import AbstractBaseUser
+from django.utils.translation import gettext_lazy as _
 
-from buergerbuero.accounts.models import StaffMembership
+from buergerbuero.accounts.models import Organisation, StaffMembership
 from buergerbuero.capacity.models import Channel
-from buergerbuero.catalog.models import Office
+from buergerbuero.catalog.models import Office, Service
+from buergerbuero.core.errors import Forbidden
 
-# Which booking channel a staff role books through.
-ROLE_CHANNELS = {
-    StaffMembership.Role.AGENT: {Channel.PARTNER},
-    StaffMembership.Role.CLERK: {Channel.COUNTER, Channel.PHONE},
-    StaffMembership.Role.RECEPTION: {Channel.COUNTER, Channel.PHONE},
-    StaffMembership.Role.MANAGER: {Channel.COUNTER, Channel.PHONE},
-    StaffMembership.Role.ADMIN: {Channel.COUNTER, Channel.PHONE},
-}
+Role = StaffMembership.Role
+
+# The staff channels (counter, phone) are booked by the municipality's own people at its own offices.
+STAFF_CHANNELS = frozenset({Channel.COUNTER, Channel.PHONE})
+STAFF_CHANNEL_ROLES = frozenset({Role.CLERK, Role.RECEPTION, Role.MANAGER, Role.ADMIN})
+# The office floor: reception hands out numbers and checks in; clerks call and serve at a counter.
+RECEPTION_ROLES = frozenset({Role.RECEPTION, Role.CLERK, Role.MANAGER, Role.ADMIN})
+COUNTER_ROLES = frozenset({Role.CLERK, Role.MANAGER, Role.ADMIN})
+# Online applications are read and decided by the back office (never by reception or partners).
+APPLICATION_ROLES = frozenset({Role.CLERK, Role.MANAGER, Role.ADMIN})
+# Dashboards, committee reports and the planner belong to the municipality's leadership.
+LEAD_ROLES = frozenset({Role.MANAGER, Role.ADMIN})
 
 
 def membership(user: AbstractBaseUser | None) -> StaffMembership | None:
-    if user is None or not user.is_authenticated:
+    if user is None or not user.is_authenticated or not user.is_active:
         return None
     return StaffMembership.objects.select_related("organisation").filter(user=user).first()
 
 
-def can_see_office(user, office: Office) -> bool:
-    """Municipal staff see their own organisation's offices; a user without membership needs superuser."""
-    if user.is_superuser:
-        return True
-    member = membership(user)
-    if member is None or member.organisation_id != office.organisation_id:
+def _superuser(user) -> bool:
+    return user is not None and user.is_authenticated and user.is_active and user.is_superuser
+
+
+def _municipal(member: StaffMembership | None, roles: frozenset[str]) -> bool:
+    return member is not None and member.organisation.kind == Organisation.Kind.MUNICIPALITY and member.role in roles
+
+
+def _at_office(member: StaffMembership, office: Office) -> bool:
+    """The office belongs to the member's municipality and, where the membership lists offices, is one of them."""
+    if member.organisation_id != office.organisation_id:
         return False
     return not member.offices.exists() or member.offices.filter(pk=office.pk).exists()
 
 
-def may_book_channel(user, channel: str) -> bool:
-    if channel == Channel.WEB:
-        return True
-    if user is not None and user.is_authenticated and user.is_superuser:
+def can_see_office(user, office: Office) -> bool:
+    """Municipal staff see their own organisation's offices (only the listed ones, where the membership lists
+    offices); partners see none; a user without membership needs superuser."""
+    if _superuser(user):
         return True
     member = membership(user)
-    return member is not None and channel in ROLE_CHANNELS.get(member.role, set())
+    return (
+        member is not None and member.organisation.kind == Organisation.Kind.MUNICIPALITY and _at_office(member, office)
+    )
+
+
+def _works_at(user, office: Office | None, roles: frozenset[str]) -> bool:
+    """In one of the roles at the office (office None: at some office of the own municipality)."""
+    if _superuser(user):
+        return True
+    member = membership(user)
+    return _municipal(member, roles) and (office is None or _at_office(member, office))
+
+
+# --- booking channels --------------------------------------------------------------------------------
+
+
+def channel_refusal(
+    user, channel: str, *, office: Office, services: Iterable[Service] = (), now: dt.datetime
+) -> Forbidden | None:
+    """Why the user may not book these services at this office through this channel (None: they may).
+
+    web: everybody. counter/phone: municipal staff at offices of their own organisation (and only the listed
+    ones, where the membership lists offices). partner: agents of a partner call center, only under a contract
+    with the office's municipality that is live at `now`, and only for the services it covers."""
+    if channel == Channel.WEB:
+        return None
+    if channel in STAFF_CHANNELS:
+        if _works_at(user, office, STAFF_CHANNEL_ROLES):
+            return None
+        return Forbidden(_("An diesem Standort dürfen Sie über diesen Kanal nicht buchen."), field="channel")
+    if channel != Channel.PARTNER:
+        return Forbidden(_("Über diesen Kanal dürfen Sie nicht buchen."), field="channel")
+    member = membership(user)
+    if member is None or member.role != Role.AGENT or member.organisation.kind != Organisation.Kind.PARTNER:
+        return Forbidden(_("Über diesen Kanal buchen nur Agenten eines Partner-Callcenters."), field="channel")
+    # Local import: the call-center app builds on accounts, so accounts asks it only at call time.
+    from buergerbuero.callcenter import selectors as callcenter_selectors
+
+    contract = callcenter_selectors.live_contract(
+        partner_id=member.organisation_id, municipality_id=office.organisation_id, now=now
+    )
+    if contract is None:
+        return Forbidden(
+            _("Für diese Kommune besteht kein aktiver Vertrag Ihres Callcenters."), field="office", code="no_contract"
+        )
+    return callcenter_selectors.coverage_refusal(contract, services)
+
+
+def may_book_channel(user, channel: str, *, office: Office, services: Iterable[Service] = (), now: dt.datetime) -> bool:
+    return channel_refusal(user, channel, office=office, services=services, now=now) is None
+
+
+def require_book_channel(
+    user, channel: str, *, office: Office, services: Iterable[Service] = (), now: dt.datetime
+) -> None:
+    refusal = channel_refusal(user, channel, office=office, services=services, now=now)
+    if refusal is not None:
+        raise refusal
+
+
+# --- office floor ------------------------------------------------------------------------------------
+
+
+def may_use_reception(user, office: Office) -> bool:
+    """Reception desk of an office: issue numbers, check appointments in, see who waits."""
+    return _works_at(user, office, RECEPTION_ROLES)
+
+
+def may_serve_at_counter(user, office: Office | None = None) -> bool:
+    """Clerk workstation: log in at a counter of the office, call and serve (office None: at any own office)."""
+    return _works_at(user, office, COUNTER_ROLES)
+
+
+def may_see_day_list(user, office: Office) -> bool:
+    """The office's appointments and waiting list of a day (names of citizens): the office's own staff."""
+    return can_see_office(user, office)
+
+
+# --- online applications -----------------------------------------------------------------------------
+
+
+def may_process_applications(user) -> bool:
+    """The back-office list of online applications (it shows only the offices `may_process_application` allows)."""
+    return _works_at(user, None, APPLICATION_ROLES)
+
+
+def may_process_application(user, office: Office) -> bool:
+    """Read and decide an application handled at `office` (also: find it by its booking code)."""
+    return _works_at(user, office, APPLICATION_ROLES)
+
+
+# --- leadership: KPIs and planner --------------------------------------------------------------------
+
+
+def may_see_insights(user) -> bool:
+    """KPI dashboards, committee reports and exports (per office: `may_see_office_insights`)."""
+    return _works_at(user, None, LEAD_ROLES)
+
+
+def may_see_office_insights(user, office: Office) -> bool:
+    return _works_at(user, office, LEAD_ROLES)
+
+
+def may_plan(user) -> bool:
+    """The what-if planner (scenarios of the offices `may_plan_office` allows)."""
+    return _works_at(user, None, LEAD_ROLES)
+
+
+def may_plan_office(user, office: Office) -> bool:
+    return _works_at(user, office, LEAD_ROLES)

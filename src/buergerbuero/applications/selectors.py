@@ -7,10 +7,11 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from buergerbuero.accounts import selectors as account_selectors
 from buergerbuero.applications.models import AccessLog, Application, OnlineService, PendingLogin, Status
 from buergerbuero.booking import selectors as booking_selectors
 from buergerbuero.catalog import selectors as catalog_selectors
-from buergerbuero.core.errors import NotFound
+from buergerbuero.core.errors import Forbidden, NotFound
 
 
 def open_login(*, provider: str, request_id: str, now: dt.datetime | None = None) -> PendingLogin | None:
@@ -87,8 +88,27 @@ def by_reference(reference: str) -> Application:
     return application
 
 
-def by_appointment_code(code: str) -> Application:
-    application = Application.objects.filter(appointment_code=code.strip().upper()).order_by("-created_at").first()
+def staff_offices(user) -> list:
+    """Offices whose applications the user may read and decide."""
+    return [o for o in catalog_selectors.offices() if account_selectors.may_process_application(user, o)]
+
+
+def for_staff(user, reference: str) -> Application:
+    """The application, if the user may read and decide it (accounts.selectors.may_process_application)."""
+    application = by_reference(reference)
+    if not account_selectors.may_process_application(user, application.office):
+        raise Forbidden(_("Dieser Antrag gehört nicht zu Ihren Standorten."), field="reference")
+    return application
+
+
+def for_staff_by_appointment_code(user, code: str) -> Application:
+    """The pre-application behind a booking code, only within the user's scope: a code of another office
+    answers as if it had none, so the lookup turns no foreign booking code into an application reference."""
+    application = (
+        Application.objects.filter(appointment_code=code.strip().upper(), office__in=staff_offices(user))
+        .order_by("-created_at")
+        .first()
+    )
     if application is None:
         raise NotFound(_("Zu diesem Buchungscode gibt es keinen Vorantrag."), field="code")
     return application

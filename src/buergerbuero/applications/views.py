@@ -22,8 +22,7 @@ from buergerbuero.applications.identity.base import Identity, IdentityError, Tru
 from buergerbuero.applications.models import AccessLog, Status
 from buergerbuero.booking import selectors as booking_selectors
 from buergerbuero.booking import services as booking_services
-from buergerbuero.catalog import selectors as catalog_selectors
-from buergerbuero.core.errors import DomainError, Forbidden
+from buergerbuero.core.errors import DomainError
 
 
 def _error(request: HttpRequest, message, *, status: int = 403) -> HttpResponse:
@@ -346,14 +345,20 @@ STAFF_ACTIONS = {
 }
 
 
-def _staff_application(request: HttpRequest, reference: str):
-    application = selectors.by_reference(reference)
-    if not accounts_selectors.can_see_office(request.user, application.office):
-        raise Forbidden(_("Dieser Antrag gehört nicht zu Ihren Standorten."), field="reference")
-    return application
+def back_office(view):
+    """Login first; then only the back office of a municipality (accounts.selectors.may_process_applications)."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not accounts_selectors.may_process_applications(request.user):
+            return _error(request, _("Die Bearbeitung von Online-Anträgen ist dem Backoffice vorbehalten."))
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
-@login_required
+@back_office
 def staff_list(request: HttpRequest) -> HttpResponse:
     if request.GET.get("code", "").strip():
         return redirect("applications:staff_by_appointment", code=request.GET["code"].strip().upper())
@@ -362,33 +367,32 @@ def staff_list(request: HttpRequest) -> HttpResponse:
         status = None
     now = timezone.now()
     rows = []
-    for office in catalog_selectors.offices():
-        if accounts_selectors.can_see_office(request.user, office):
-            rows.extend(
-                {
-                    "application": a,
-                    "hours": (hours := selectors.sla_hours_used(a, now=now)),
-                    "overdue": hours is not None and a.decided_at is None and hours > a.service.sla_days * 24,
-                }
-                for a in selectors.for_office(office, status=status)
-            )
+    for office in selectors.staff_offices(request.user):
+        rows.extend(
+            {
+                "application": a,
+                "hours": (hours := selectors.sla_hours_used(a, now=now)),
+                "overdue": hours is not None and a.decided_at is None and hours > a.service.sla_days * 24,
+            }
+            for a in selectors.for_office(office, status=status)
+        )
     statuses = [(value, label) for value, label in Status.choices if value != Status.DRAFT]
     return render(request, "applications/staff_list.html", {"rows": rows, "status": status, "statuses": statuses})
 
 
-@login_required
+@back_office
 def staff_by_appointment(request: HttpRequest, code: str) -> HttpResponse:
     try:
-        application = selectors.by_appointment_code(code)
+        application = selectors.for_staff_by_appointment_code(request.user, code)
     except DomainError as exc:
         return _error(request, exc.message, status=404)
     return redirect("applications:staff_detail", reference=application.reference)
 
 
-@login_required
+@back_office
 def staff_detail(request: HttpRequest, reference: str) -> HttpResponse:
     try:
-        application = _staff_application(request, reference)
+        application = selectors.for_staff(request.user, reference)
     except DomainError as exc:
         return _error(request, exc.message, status=exc.status)
     error = None
@@ -433,10 +437,10 @@ def staff_detail(request: HttpRequest, reference: str) -> HttpResponse:
     return render(request, "applications/staff_detail.html", context, status=400 if error else 200)
 
 
-@login_required
+@back_office
 def staff_attachment(request: HttpRequest, reference: str, attachment_id: int) -> HttpResponse:
     try:
-        application = _staff_application(request, reference)
+        application = selectors.for_staff(request.user, reference)
     except DomainError as exc:
         return _error(request, exc.message, status=exc.status)
     attachment = application.attachments.filter(pk=attachment_id).first()

@@ -127,11 +127,17 @@ def _appointment_out(appointment) -> dict:
 
 
 def _query(request, params, *, office_slug: str, now: dt.datetime) -> selectors.BookingQuery:
-    if not account_selectors.may_book_channel(request.user, params.channel):
-        raise Forbidden(_("Über diesen Kanal dürfen Sie nicht buchen."), field="channel")
     office = catalog_selectors.office_by_slug(office_slug)
-    return selectors.booking_query(
+    query = selectors.booking_query(
         office=office, service_slugs=params.services, persons=params.persons, channel=params.channel, now=now
+    )
+    _require_channel(request, query, now=now)
+    return query
+
+
+def _require_channel(request, query: selectors.BookingQuery, *, now: dt.datetime) -> None:
+    account_selectors.require_book_channel(
+        request.user, query.channel, office=query.office, services=[s for s, _m in query.services], now=now
     )
 
 
@@ -166,8 +172,6 @@ def availability_times(request, params: Query[TimesParams]):
 def availability_earliest(request, params: Query[EarliestParams]):
     ratelimit.hit(request, "availability")
     now = timezone.now()
-    if not account_selectors.may_book_channel(request.user, params.channel):
-        raise Forbidden(_("Über diesen Kanal dürfen Sie nicht buchen."), field="channel")
     offices = (
         [catalog_selectors.office_by_slug(slug) for slug in params.offices]
         if params.offices
@@ -176,6 +180,17 @@ def availability_earliest(request, params: Query[EarliestParams]):
     queries = selectors.booking_queries(
         offices=offices, service_slugs=params.services, persons=params.persons, channel=params.channel, now=now
     )
+    if params.offices:
+        for query in queries:
+            _require_channel(request, query, now=now)
+    else:  # "all offices" means all at which this user may book through the channel
+        queries = [
+            q
+            for q in queries
+            if account_selectors.may_book_channel(
+                request.user, q.channel, office=q.office, services=[s for s, _m in q.services], now=now
+            )
+        ]
     found = selectors.earliest_many(queries, now=now)
     out = []
     for query in queries:
@@ -190,8 +205,8 @@ def availability_earliest(request, params: Query[EarliestParams]):
 def create_hold(request, payload: HoldIn):
     ratelimit.hit(request, "hold")
     if payload.channel == Channel.PARTNER:
-        # The partner's contract (municipality, services, validity) is checked by the call-center app, which
-        # builds on booking; this generic endpoint cannot see it, so it does not book for partners at all.
+        # Partner agents book while the caller is on the line: hold and confirm at once, logged against the
+        # contract by the call-center app. This two-step citizen endpoint does not take partner bookings.
         raise Forbidden(
             _("Partner-Agenten buchen über POST /api/callcenter/appointments; dort wird der Vertrag geprüft."),
             field="channel",
@@ -271,7 +286,7 @@ class StaffAppointmentOut(Schema):
 )
 def staff_day(request, slug: str, date: dt.date):
     office = catalog_selectors.office_by_slug(slug)
-    if not account_selectors.can_see_office(request.auth, office):
+    if not account_selectors.may_see_day_list(request.auth, office):
         raise Forbidden(_("Diesen Standort dürfen Sie nicht sehen."), field="office")
     return [
         {

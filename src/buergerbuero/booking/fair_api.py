@@ -251,7 +251,7 @@ class StaffWaitlistParams(Schema):
 )
 def staff_waitlist(request, slug: str, params: Query[StaffWaitlistParams]):
     office = catalog_selectors.office_by_slug(slug)
-    if not account_selectors.can_see_office(request.auth, office):
+    if not account_selectors.may_see_day_list(request.auth, office):
         raise Forbidden(_("Diesen Standort dürfen Sie nicht sehen."), field="office")
     out = []
     for position, entry in waitlist.entries_for_office(office, statuses=params.status):

@@ -167,7 +167,7 @@ class CallOut(Schema):
 @router.post("/calls", response={201: CallOut}, summary="Anruf protokollieren")
 def log_call(request, payload: CallIn):
     v = _viewer(request, "call_log")
-    office, _contract = selectors.office_for_agent(v, payload.office, day=timezone.localdate())
+    office, _contract = selectors.office_for_agent(v, payload.office, now=timezone.now())
     article = selectors.article(v, payload.article_id) if payload.article_id else None
     return 201, services.log_call(
         viewer=v,
@@ -183,7 +183,7 @@ def log_call(request, payload: CallIn):
 
 @router.get("/calls", response=list[CallOut], summary="Letzte Anrufe")
 def list_calls(request, limit: int = Query(50, ge=1, le=500)):
-    return list(selectors.calls(_viewer(request, "call_read"))[:limit])
+    return list(selectors.calls(_viewer(request, "call_read"), now=timezone.now())[:limit])
 
 
 class TicketIn(Schema):
@@ -220,8 +220,8 @@ class TicketOut(Schema):
 @router.post("/callbacks", response={201: TicketOut}, summary="Rückruf-Ticket an das Backoffice")
 def create_ticket(request, payload: TicketIn):
     v = _viewer(request, "ticket_create")
-    office, _contract = selectors.office_for_agent(v, payload.office, day=timezone.localdate())
-    call = selectors.calls(v).filter(pk=payload.call_id).first() if payload.call_id else None
+    office, _contract = selectors.office_for_agent(v, payload.office, now=timezone.now())
+    call = selectors.calls(v, now=timezone.now()).filter(pk=payload.call_id).first() if payload.call_id else None
     if payload.call_id and call is None:
         raise NotFound(_("Diesen Anruf gibt es nicht."), field="call_id")
     return 201, services.create_ticket(
@@ -240,9 +240,10 @@ def create_ticket(request, payload: TicketIn):
 @router.get("/callbacks", response=list[TicketOut], summary="Rückruf-Tickets (offen, überfällig, alle)")
 def list_tickets(request, status: str = Query("open", pattern="^(open|waiting|closed|overdue|all)$")):
     v = _viewer(request, "ticket_read")
-    qs = selectors.tickets(v)
+    now = timezone.now()
+    qs = selectors.tickets(v, now=now)
     if status == "overdue":
-        qs = selectors.overdue(qs, now=timezone.now())
+        qs = selectors.overdue(qs, now=now)
     elif status != "all":
         qs = qs.filter(status=status)
     return list(qs[:500])
@@ -250,7 +251,7 @@ def list_tickets(request, status: str = Query("open", pattern="^(open|waiting|cl
 
 @router.get("/callbacks/{ticket_id}", response=TicketOut, summary="Ein Rückruf-Ticket")
 def get_ticket(request, ticket_id: int):
-    return selectors.ticket(_viewer(request, "ticket_read"), ticket_id)
+    return selectors.ticket(_viewer(request, "ticket_read"), ticket_id, now=timezone.now())
 
 
 class NoteIn(Schema):
@@ -280,7 +281,7 @@ class FreeTimeOut(Schema):
 def availability(request, office: str, service: str, date: dt.date, persons: int = Query(1, ge=1, le=10)):
     v = _viewer(request, "book")
     now = timezone.now()
-    office_obj, _contract = selectors.office_for_agent(v, office, day=timezone.localdate())
+    office_obj, _contract = selectors.office_for_agent(v, office, now=now)
     query = services.partner_query(viewer=v, office=office_obj, service=_service(service), persons=persons, now=now)
     from buergerbuero.booking import selectors as booking_selectors
 
@@ -308,7 +309,7 @@ class BookedOut(Schema):
 @router.post("/appointments", response={201: BookedOut}, summary="Termin für den Anrufer buchen (Partner-Kontingent)")
 def book(request, payload: BookIn):
     v = _viewer(request, "book")
-    office, _contract = selectors.office_for_agent(v, payload.office, day=timezone.localdate())
+    office, _contract = selectors.office_for_agent(v, payload.office, now=timezone.now())
     appointment = services.book_for_caller(
         viewer=v,
         office=office,

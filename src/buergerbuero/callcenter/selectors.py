@@ -1,8 +1,11 @@
 """Reads of the call-center app, and who may see and do what.
 
 Access model (tested as a matrix in tests/callcenter/test_access.py):
-- an *agent* (role agent in a partner organisation) works only for municipalities with an active contract
-  of their organisation, and only on the services that contract covers;
+- an *agent* (role agent in a partner organisation) works only for municipalities with a live contract
+  of their organisation, and only on the services that contract covers (booking through the partner channel
+  is decided by accounts.selectors.channel_refusal, which asks `live_contract` and `coverage_refusal` here);
+- after a contract's end date the partner reads none of that municipality's calls or tickets (personal data);
+  its leads keep the aggregated numbers and statements of the contract for billing;
 - municipal staff see their own municipality's knowledge base; clerks, managers and admins work its
   callback tickets; managers and admins (of either party) see the numbers and statements of a contract;
 - everything else — another municipality's articles, calls or tickets — stays invisible (404, not 403).
@@ -12,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter as Tally
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet, Sum
@@ -124,15 +128,44 @@ def covered_service_ids(contract: Contract) -> frozenset[int] | None:
     return ids or None
 
 
-def agent_contract(v: Viewer, *, municipality_id: int, day: dt.date) -> Contract:
-    """The active contract under which this agent works for the municipality."""
-    contract = (
-        _active(Contract.objects.filter(partner_id=v.org_id, municipality_id=municipality_id), day)
+def live_contract(*, partner_id: int, municipality_id: int, now: dt.datetime) -> Contract | None:
+    """The contract under which the partner works for the municipality at `now` (its local day lies between
+    the start and the end date); None if there is none — then the partner may neither book nor see callers."""
+    return (
+        _active(
+            Contract.objects.filter(partner_id=partner_id, municipality_id=municipality_id), timezone.localdate(now)
+        )
+        .select_related("municipality")
         .prefetch_related("services")
         .order_by("-starts_on")
         .first()
     )
-    if not v.is_agent or contract is None:
+
+
+def live_contract_ids(partner_id: int, *, now: dt.datetime) -> QuerySet:
+    """Ids of the partner's contracts live at `now`: only through them are calls and tickets readable."""
+    return _active(Contract.objects.filter(partner_id=partner_id), timezone.localdate(now)).values("pk")
+
+
+def coverage_refusal(contract: Contract, services: Iterable[Service]) -> Forbidden | None:
+    """Why the contract does not cover these services (None: it covers them all)."""
+    ids = covered_service_ids(contract)
+    if ids is None:
+        return None
+    for service in services:
+        if service.id not in ids:
+            return Forbidden(
+                _("Diese Leistung ist nicht Teil des Vertrags mit %(city)s.") % {"city": contract.municipality.name},
+                field="service",
+                code="not_covered",
+            )
+    return None
+
+
+def agent_contract(v: Viewer, *, municipality_id: int, now: dt.datetime) -> Contract:
+    """The live contract under which this agent works for the municipality."""
+    contract = live_contract(partner_id=v.org_id, municipality_id=municipality_id, now=now) if v.is_agent else None
+    if contract is None:
         raise Forbidden(
             _("Für diese Kommune besteht kein aktiver Vertrag Ihres Callcenters."), field="office", code="no_contract"
         )
@@ -140,13 +173,10 @@ def agent_contract(v: Viewer, *, municipality_id: int, day: dt.date) -> Contract
 
 
 def require_covered(contract: Contract, service: Service, *, field_name: str = "service") -> None:
-    ids = covered_service_ids(contract)
-    if ids is not None and service.id not in ids:
-        raise Forbidden(
-            _("Diese Leistung ist nicht Teil des Vertrags mit %(city)s.") % {"city": contract.municipality.name},
-            field=field_name,
-            code="not_covered",
-        )
+    refusal = coverage_refusal(contract, [service])
+    if refusal is not None:
+        refusal.field = field_name
+        raise refusal
 
 
 def agent_offices(v: Viewer, *, day: dt.date) -> QuerySet[Office]:
@@ -155,11 +185,11 @@ def agent_offices(v: Viewer, *, day: dt.date) -> QuerySet[Office]:
     return Office.objects.filter(organisation_id__in=list(municipalities)).order_by("name")
 
 
-def office_for_agent(v: Viewer, slug: str, *, day: dt.date) -> tuple[Office, Contract]:
+def office_for_agent(v: Viewer, slug: str, *, now: dt.datetime) -> tuple[Office, Contract]:
     office = Office.objects.filter(slug=slug).select_related("organisation").first()
     if office is None:
         raise NotFound(_("Diesen Standort gibt es nicht."), field="office")
-    return office, agent_contract(v, municipality_id=office.organisation_id, day=day)
+    return office, agent_contract(v, municipality_id=office.organisation_id, now=now)
 
 
 # --- knowledge base ---
@@ -270,24 +300,27 @@ def review_due(v: Viewer, *, day: dt.date) -> QuerySet[Article]:
 # --- calls ---
 
 
-def calls(v: Viewer) -> QuerySet[Call]:
+def calls(v: Viewer, *, now: dt.datetime) -> QuerySet[Call]:
+    """Call logs (with the caller's number): a partner reads only those of contracts live at `now`."""
     qs = Call.objects.select_related("service", "contract", "agent")
     if v.superuser:
         return qs
     if v.is_partner:
-        return qs.filter(contract__partner_id=v.org_id)
+        return qs.filter(contract_id__in=live_contract_ids(v.org_id, now=now))
     return qs.filter(contract__municipality_id=v.org_id)
 
 
 # --- tickets ---
 
 
-def tickets(v: Viewer) -> QuerySet[Ticket]:
+def tickets(v: Viewer, *, now: dt.datetime) -> QuerySet[Ticket]:
+    """Callback tickets (caller name, phone, e-mail, notes): a partner reads only those of contracts live at
+    `now` — after the end date the municipality's callers are no longer the partner's business."""
     qs = Ticket.objects.select_related("office", "service", "article", "contract__municipality")
     if v.superuser:
         return qs
     if v.is_partner:
-        return qs.filter(contract__partner_id=v.org_id)
+        return qs.filter(contract_id__in=live_contract_ids(v.org_id, now=now))
     if v.is_municipal and v.role in BACK_OFFICE:
         qs = qs.filter(office__organisation_id=v.org_id)
         member = account_selectors.membership(v.user)
@@ -296,8 +329,8 @@ def tickets(v: Viewer) -> QuerySet[Ticket]:
     return qs.none()
 
 
-def ticket(v: Viewer, ticket_id: int) -> Ticket:
-    found = tickets(v).filter(pk=ticket_id).first()
+def ticket(v: Viewer, ticket_id: int, *, now: dt.datetime) -> Ticket:
+    found = tickets(v, now=now).filter(pk=ticket_id).first()
     if found is None:
         raise NotFound(_("Dieses Rückruf-Ticket gibt es nicht."), field="ticket")
     return found

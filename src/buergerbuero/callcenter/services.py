@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from buergerbuero.accounts import selectors as account_selectors
 from buergerbuero.booking import selectors as booking_selectors
 from buergerbuero.booking import services as booking_services
 from buergerbuero.callcenter import search, selectors, sla, text
@@ -142,9 +143,7 @@ def log_call(
     selectors.require(viewer, "call_log")
     now = timezone.now()
     started_at = started_at or now - dt.timedelta(seconds=duration_seconds)
-    contract = selectors.agent_contract(
-        viewer, municipality_id=office.organisation_id, day=timezone.localdate(started_at)
-    )
+    contract = selectors.agent_contract(viewer, municipality_id=office.organisation_id, now=started_at)
     if outcome not in Call.Outcome.values:
         raise DomainError(_("Unbekanntes Ergebnis."), field="outcome")
     if service is None and outcome != Call.Outcome.OUT_OF_SCOPE:
@@ -211,7 +210,7 @@ def create_ticket(
 ) -> Ticket:
     selectors.require(viewer, "ticket_create")
     now = now or timezone.now()
-    contract = selectors.agent_contract(viewer, municipality_id=office.organisation_id, day=timezone.localdate(now))
+    contract = selectors.agent_contract(viewer, municipality_id=office.organisation_id, now=now)
     if service is not None:
         selectors.require_covered(contract, service)
     if article is not None and article.municipality_id != office.organisation_id:
@@ -250,9 +249,9 @@ def create_ticket(
     return ticket
 
 
-def _locked(viewer: Viewer, ticket_id: int) -> Ticket:
+def _locked(viewer: Viewer, ticket_id: int, *, now: dt.datetime) -> Ticket:
     selectors.require(viewer, "ticket_work")
-    found = selectors.ticket(viewer, ticket_id)
+    found = selectors.ticket(viewer, ticket_id, now=now)
     return Ticket.objects.select_for_update().select_related("office").get(pk=found.pk)
 
 
@@ -260,7 +259,7 @@ def _locked(viewer: Viewer, ticket_id: int) -> Ticket:
 def wait_for_citizen(*, viewer: Viewer, ticket_id: int, note: str = "", now: dt.datetime | None = None) -> Ticket:
     """Stop the SLA clock: the back office waits for the citizen (e.g. documents, a call back)."""
     now = now or timezone.now()
-    ticket = _locked(viewer, ticket_id)
+    ticket = _locked(viewer, ticket_id, now=now)
     if ticket.status != Ticket.Status.OPEN:
         raise Conflict(_("Nur offene Tickets können auf den Bürger warten."), field="status")
     TicketPause.objects.create(ticket=ticket, start=now, note=note.strip()[:300])
@@ -272,7 +271,7 @@ def wait_for_citizen(*, viewer: Viewer, ticket_id: int, note: str = "", now: dt.
 @transaction.atomic
 def resume(*, viewer: Viewer, ticket_id: int, now: dt.datetime | None = None) -> Ticket:
     now = now or timezone.now()
-    ticket = _locked(viewer, ticket_id)
+    ticket = _locked(viewer, ticket_id, now=now)
     if ticket.status != Ticket.Status.WAITING:
         raise Conflict(_("Dieses Ticket wartet nicht auf den Bürger."), field="status")
     ticket.pauses.filter(end__isnull=True).update(end=now)
@@ -285,7 +284,7 @@ def resume(*, viewer: Viewer, ticket_id: int, now: dt.datetime | None = None) ->
 @transaction.atomic
 def close_ticket(*, viewer: Viewer, ticket_id: int, note: str, now: dt.datetime | None = None) -> Ticket:
     now = now or timezone.now()
-    ticket = _locked(viewer, ticket_id)
+    ticket = _locked(viewer, ticket_id, now=now)
     if ticket.status == Ticket.Status.CLOSED:
         raise Conflict(_("Dieses Ticket ist bereits erledigt."), field="status")
     if not (note or "").strip():
@@ -301,10 +300,9 @@ def close_ticket(*, viewer: Viewer, ticket_id: int, note: str, now: dt.datetime 
 
 
 def partner_query(*, viewer: Viewer, office: Office, service: Service, persons: int = 1, now: dt.datetime):
-    """The booking question through the agents' channel share, for a service the contract covers."""
-    selectors.require(viewer, "book")
-    contract = selectors.agent_contract(viewer, municipality_id=office.organisation_id, day=timezone.localdate(now))
-    selectors.require_covered(contract, service)
+    """The booking question through the agents' channel share (who may ask it — a live contract that covers
+    the service — is decided once, by accounts.selectors.channel_refusal)."""
+    account_selectors.require_book_channel(viewer.user, Channel.PARTNER, office=office, services=[service], now=now)
     return booking_selectors.booking_query(
         office=office, service_slugs=[service.slug], persons=persons, channel=Channel.PARTNER, now=now
     )

@@ -93,7 +93,7 @@ def _workspace_context(request, v, *, form=None, errors=None):
         "offices": offices,
         "topic_services": sorted(set(services_), key=lambda s: s.name_de),
         "outcomes": Call.Outcome.choices,
-        "recent_calls": selectors.calls(v).filter(agent=request.user)[:5] if v.is_agent else [],
+        "recent_calls": selectors.calls(v, now=timezone.now()).filter(agent=request.user)[:5] if v.is_agent else [],
         "slots": slots,
         "slot_date": slot_date,
         "slot_error": slot_error,
@@ -123,7 +123,7 @@ def _form_error(request, v, exc: DomainError, form_name: str):
 
 
 def _office(v, slug):
-    return selectors.office_for_agent(v, slug, day=timezone.localdate())[0]
+    return selectors.office_for_agent(v, slug, now=timezone.now())[0]
 
 
 def _article(v, raw):
@@ -218,8 +218,8 @@ def book(request, v):
 @page("ticket_read")
 def tickets(request, v):
     status = request.GET.get("status", "open")
-    qs = selectors.tickets(v)
     now = timezone.now()
+    qs = selectors.tickets(v, now=now)
     if status == "overdue":
         qs = selectors.overdue(qs, now=now)
     elif status in Ticket.Status.values:
@@ -232,14 +232,15 @@ def tickets(request, v):
             "tickets": qs[:200],
             "status": status,
             "now": now,
-            "overdue_count": selectors.overdue(selectors.tickets(v), now=now).count(),
+            "overdue_count": selectors.overdue(selectors.tickets(v, now=now), now=now).count(),
         },
     )
 
 
 @page("ticket_read")
 def ticket_detail(request, v, ticket_id: int):
-    ticket = selectors.ticket(v, ticket_id)
+    now = timezone.now()
+    ticket = selectors.ticket(v, ticket_id, now=now)
     errors = {}
     if request.method == "POST":
         if not v.can("ticket_work"):
@@ -258,14 +259,14 @@ def ticket_detail(request, v, ticket_id: int):
             return redirect("callcenter:ticket", ticket_id=ticket.pk)
         except DomainError as exc:
             errors = {exc.field or "general": str(exc)}
-        ticket = selectors.ticket(v, ticket_id)
+        ticket = selectors.ticket(v, ticket_id, now=now)
     return render(
         request,
         "callcenter/ticket.html",
         {
             "viewer": v,
             "ticket": ticket,
-            "clock": selectors.ticket_clock(ticket, now=timezone.now()),
+            "clock": selectors.ticket_clock(ticket, now=now),
             "errors": errors,
             "pauses": ticket.pauses.order_by("start"),
             "can_work": v.can("ticket_work"),

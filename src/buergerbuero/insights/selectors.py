@@ -147,7 +147,7 @@ def events(office: Office, period: Period) -> list[tuple[dt.date, str, str]]:
 
 def offices_for(user):
     """Offices a manager may see on the dashboard."""
-    return [o for o in catalog_selectors.offices() if account_selectors.can_see_office(user, o)]
+    return [o for o in catalog_selectors.offices() if account_selectors.may_see_office_insights(user, o)]
 
 
 def bookings_made(office: Office, service: Service, period: Period) -> dict[dt.date, list[int]]:
@@ -261,7 +261,8 @@ def call_days(office: Office, contracts: list, first: dt.date, last: dt.date) ->
     end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(0), tzinfo=tz)
     days: dict[dt.date, CallNumbers] = defaultdict(CallNumbers)
     calls = (
-        callcenter_selectors.calls(_municipality_viewer(office))
+        # The municipality reads its own calls whatever the contracts' dates: the clock only limits partners.
+        callcenter_selectors.calls(_municipality_viewer(office), now=end)
         .filter(contract__in=contracts, started_at__gte=start, started_at__lt=end)
         .values_list("started_at", "outcome")
     )

@@ -14,7 +14,6 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from buergerbuero.accounts import selectors as account_selectors
-from buergerbuero.accounts.models import StaffMembership
 from buergerbuero.catalog import selectors as catalog_selectors
 from buergerbuero.catalog.models import Office
 from buergerbuero.core.errors import DomainError
@@ -24,17 +23,14 @@ from buergerbuero.insights.metrics import Period
 
 DASHBOARD_DAYS = 425  # about 14 months: last year's closure and the months before it stay in view
 REPORT_DAYS = 91
-MANAGER_ROLES = {StaffMembership.Role.MANAGER, StaffMembership.Role.ADMIN}
 
 
 def manager_required(view):
     @login_required
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not request.user.is_superuser:
-            member = account_selectors.membership(request.user)
-            if member is None or member.role not in MANAGER_ROLES:
-                raise PermissionDenied(_("Die Kennzahlen sind der Leitung vorbehalten."))
+        if not account_selectors.may_see_insights(request.user):
+            raise PermissionDenied(_("Die Kennzahlen sind der Leitung vorbehalten."))
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -42,7 +38,7 @@ def manager_required(view):
 
 def _office(request, slug: str) -> Office:
     office = catalog_selectors.offices().filter(slug=slug).first()
-    if office is None or not account_selectors.can_see_office(request.user, office):
+    if office is None or not account_selectors.may_see_office_insights(request.user, office):
         raise Http404(_("Diesen Standort gibt es nicht."))
     return office
 

@@ -7,21 +7,9 @@ from buergerbuero.core.errors import Forbidden, NotFound
 from buergerbuero.planning import report
 from buergerbuero.planning.models import PlanRun, Scenario
 
-PLANNER_ROLES = {"manager", "admin"}
-
-
-def may_plan(user) -> bool:
-    """Managers and administrators plan; clerks, reception and partner agents do not."""
-    if not user.is_authenticated:
-        return False
-    if user.is_superuser:
-        return True
-    member = account_selectors.membership(user)
-    return member is not None and member.role in PLANNER_ROLES
-
 
 def offices_for(user) -> list[Office]:
-    return [o for o in catalog_selectors.offices() if account_selectors.can_see_office(user, o)]
+    return [o for o in catalog_selectors.offices() if account_selectors.may_plan_office(user, o)]
 
 
 def scenarios_for(user) -> QuerySet[Scenario]:
@@ -32,7 +20,7 @@ def scenario_for(user, pk: int) -> Scenario:
     scenario = Scenario.objects.select_related("office").filter(pk=pk).first()
     if scenario is None:
         raise NotFound("scenario", field="scenario")
-    if not account_selectors.can_see_office(user, scenario.office):
+    if not account_selectors.may_plan_office(user, scenario.office):
         raise Forbidden("scenario", field="scenario")
     return scenario
 
@@ -45,7 +33,7 @@ def run_for(user, pk: int) -> PlanRun:
     run = PlanRun.objects.select_related("scenario__office").filter(pk=pk).first()
     if run is None:
         raise NotFound("run", field="run")
-    if not account_selectors.can_see_office(user, run.scenario.office):
+    if not account_selectors.may_plan_office(user, run.scenario.office):
         raise Forbidden("run", field="run")
     return run
 

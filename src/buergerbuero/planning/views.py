@@ -8,6 +8,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
+from buergerbuero.accounts import selectors as account_selectors
 from buergerbuero.catalog import selectors as catalog_selectors
 from buergerbuero.core.errors import DomainError, Forbidden, NotFound
 from buergerbuero.planning import report, selectors, services
@@ -16,7 +17,7 @@ from buergerbuero.planning.models import PlanRun
 
 
 def _planner(request):
-    if not selectors.may_plan(request.user):
+    if not account_selectors.may_plan(request.user):
         raise PermissionDenied
 
 

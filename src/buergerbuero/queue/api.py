@@ -132,10 +132,23 @@ def _visit_out(visit: Visit) -> dict:
     }
 
 
-def _office(request, slug: str, roles):
+def _reception_office(request, slug: str):
     office = catalog_selectors.office_by_slug(slug)
-    selectors.require_role(request.auth, office, roles)
+    selectors.require_reception(request.auth, office)
     return office
+
+
+def _counter_office(request, slug: str):
+    office = catalog_selectors.office_by_slug(slug)
+    selectors.require_counter(request.auth, office)
+    return office
+
+
+def _clerk(request):
+    """The clerk acting at a counter: at the office of the open session, else anywhere the role allows."""
+    session = selectors.current_session(request.auth)
+    selectors.require_counter(request.auth, session.office if session else None)
+    return request.auth
 
 
 def _service(slug: str, field: str = "service") -> Service:
@@ -147,13 +160,13 @@ def _service(slug: str, field: str = "service") -> Service:
 
 def _my_visit(request, visit_id: int) -> Visit:
     visit = selectors.visit_by_id(visit_id)
-    selectors.require_role(request.auth, visit.office, selectors.CLERK_ROLES)
+    selectors.require_counter(request.auth, visit.office)
     return visit
 
 
 @router.post("/queue/offices/{slug}/check-in", response={201: TicketOut}, summary="Termin einchecken")
 def check_in(request, slug: str, payload: CheckInIn):
-    office = _office(request, slug, selectors.RECEPTION_ROLES)
+    office = _reception_office(request, slug)
     ticket = services.check_in(
         office=office, code=payload.code, priority=payload.priority, channel="reception", by_reception=True
     )
@@ -162,7 +175,7 @@ def check_in(request, slug: str, payload: CheckInIn):
 
 @router.post("/queue/offices/{slug}/tickets", response={201: TicketOut}, summary="Wartenummer ohne Termin")
 def draw_ticket(request, slug: str, payload: WalkInIn):
-    office = _office(request, slug, selectors.RECEPTION_ROLES)
+    office = _reception_office(request, slug)
     ticket = services.draw_ticket(
         office=office,
         service=_service(payload.service),
@@ -175,7 +188,7 @@ def draw_ticket(request, slug: str, payload: WalkInIn):
 
 @router.get("/queue/offices/{slug}/walk-in", response=WalkInStatusOut, summary="Kontingente ohne Termin heute")
 def walk_in(request, slug: str):
-    office = _office(request, slug, selectors.RECEPTION_ROLES)
+    office = _reception_office(request, slug)
     now = timezone.now()
     status = selectors.walk_in_status(office, now)
     return {
@@ -190,7 +203,7 @@ def walk_in(request, slug: str):
 
 @router.get("/queue/offices/{slug}/waiting", response=list[VisitOut], summary="Wartende in Aufrufreihenfolge")
 def waiting(request, slug: str):
-    office = _office(request, slug, selectors.RECEPTION_ROLES)
+    office = _reception_office(request, slug)
     return [_visit_out(v) for v in selectors.ranked_waiting(office, timezone.now())]
 
 
@@ -213,20 +226,20 @@ def ticket(request, public_id: UUID):
 
 @router.post("/queue/session", response={201: SessionOut}, summary="Am Schalter anmelden")
 def open_session(request, payload: SessionIn):
-    office = _office(request, payload.office, selectors.CLERK_ROLES)
+    office = _counter_office(request, payload.office)
     session = services.open_session(clerk=request.auth, counter=selectors.counter_of(office, payload.counter))
     return 201, {"office": office.slug, "counter": session.counter.number, "started_at": session.started_at}
 
 
 @router.delete("/queue/session", response={204: None}, summary="Am Schalter abmelden")
 def close_session(request):
-    services.close_session(clerk=request.auth)
+    services.close_session(clerk=_clerk(request))
     return 204, None
 
 
 @router.post("/queue/next", response=VisitOut, summary="Nächste Nummer aufrufen")
 def call_next(request):
-    return _visit_out(services.call_next(clerk=request.auth))
+    return _visit_out(services.call_next(clerk=_clerk(request)))
 
 
 @router.post("/queue/visits/{visit_id}/call", response=VisitOut, summary="Bestimmte Nummer aufrufen")

@@ -43,8 +43,6 @@ from buergerbuero.queue import policy
 from buergerbuero.queue.models import CounterSession, FloorSettings, Ticket, Visit, WalkInQuota
 
 Role = StaffMembership.Role
-RECEPTION_ROLES = frozenset({Role.RECEPTION, Role.CLERK, Role.MANAGER, Role.ADMIN})
-CLERK_ROLES = frozenset({Role.CLERK, Role.MANAGER, Role.ADMIN})
 HANDLING_WEEKS = 4
 DISPLAY_ROWS = 8
 CODE_RE = re.compile(r"([A-HJ-NP-Z2-9]{4})-?([A-HJ-NP-Z2-9]{4})")
@@ -68,15 +66,22 @@ def local_today(office: Office, now: dt.datetime) -> dt.date:
     return now.astimezone(ZoneInfo(office.timezone)).date()
 
 
-def require_role(user, office: Office, roles: frozenset[str]) -> None:
-    """Raise Forbidden unless the user works at this office in one of the roles."""
-    if not account_selectors.can_see_office(user, office):
-        raise Forbidden(_("Diesen Standort dürfen Sie nicht bearbeiten."), field="office")
-    if user.is_superuser:
-        return
-    member = account_selectors.membership(user)
-    if member is None or member.role not in roles:
-        raise Forbidden(_("Dafür fehlt Ihnen die Rolle (Empfang oder Sachbearbeitung)."), field="role")
+def _refusal(user, office: Office | None) -> Forbidden:
+    if office is not None and not account_selectors.can_see_office(user, office):
+        return Forbidden(_("Diesen Standort dürfen Sie nicht bearbeiten."), field="office")
+    return Forbidden(_("Dafür fehlt Ihnen die Rolle (Empfang oder Sachbearbeitung)."), field="role")
+
+
+def require_reception(user, office: Office) -> None:
+    """Raise Forbidden unless the user may work the office's reception desk (accounts.selectors decides)."""
+    if not account_selectors.may_use_reception(user, office):
+        raise _refusal(user, office)
+
+
+def require_counter(user, office: Office | None = None) -> None:
+    """Raise Forbidden unless the user may serve at a counter of the office (None: of any own office)."""
+    if not account_selectors.may_serve_at_counter(user, office):
+        raise _refusal(user, office)
 
 
 def clerk_skills(user) -> frozenset[int] | None:

@@ -151,7 +151,7 @@ def reception(request: HttpRequest, slug: str) -> HttpResponse:
     if missing:
         return missing
     try:
-        selectors.require_role(request.user, office, selectors.RECEPTION_ROLES)
+        selectors.require_reception(request.user, office)
     except DomainError as exc:
         return _denied(request, exc)
     now = timezone.now()
@@ -266,7 +266,7 @@ def workstation(request: HttpRequest, slug: str) -> HttpResponse:
     if missing:
         return missing
     try:
-        selectors.require_role(request.user, office, selectors.CLERK_ROLES)
+        selectors.require_counter(request.user, office)
     except DomainError as exc:
         return _denied(request, exc)
     errors, status_code = {}, 200
