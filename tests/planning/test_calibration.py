@@ -44,3 +44,19 @@ def test_demand_and_minutes_come_from_a_year_of_bookings(planning_office):
     assert model.initial_booked.sum() > 0
     facts = calibration.office_facts(model)
     assert facts["requests_per_week"] == pytest.approx(20.0, rel=0.03)
+
+
+def test_new_counter_time_is_split_like_the_offices_lanes_and_rebookings_are_not_counted_twice(planning_office):
+    from buergerbuero.capacity.models import ChannelShare
+
+    for channel, percent in (("web", 70), ("phone", 15), ("partner", 15)):
+        ChannelShare.objects.create(office=planning_office, channel=channel, percent=percent)
+    model = calibration.office_model(planning_office, start=planning_office.today, days=30)
+    # lanes sorted by number, web first: of 2 new counters 1 (70 % of 2, rounded), of 3 counters 2
+    assert model.lane_web_share(2) == 0.5
+    assert model.lane_web_share(3) == pytest.approx(2 / 3)
+    assert model.lane_web_share(1) == 1.0
+    # demand is the bookings made, re-bookings of no-shows among them: the engine must not add them again
+    assert model.no_show_rebook == 0.0
+    # a whole year of calendar, so that every measure's yearly cost is counted on a year
+    assert model.capacity.length >= 366

@@ -135,3 +135,21 @@ def test_reached_is_the_first_day_from_which_the_band_stays_within_the_target():
     index = (reached - START).days
     assert (result.lead[0, index:] <= 28).all()
     assert result.lead[0, index - 1] > 28
+
+
+def test_no_shows_book_again_through_the_channels_bookings_come_by():
+    # Each pool offers 320 minutes a week; 250 arrive online and 250 by phone; 20 % of the booked minutes are
+    # no-shows who book again, so b = 500 + 0.2 b = 625 minutes are booked a week, 312.5 in each pool (≤ 320).
+    # Were every re-booking sent online, the web pool would need 375 a week and its waitlist would grow.
+    cap = engine.Capacity.uniform(START, 640 / 7, length=800)
+    m = model(
+        cap,
+        channel_split=(0.5, 0.5, 0.0),
+        web_share=0.5,
+        weekday_assisted=engine.FLAT_WEEK,
+        no_show_rate=0.2,
+        no_show_rebook=1.0,
+    )
+    result = engine.simulate(m, days=200, deterministic=True)
+    assert result.waitlist[0, 100:].max() == pytest.approx(0.0, abs=1e-6)
+    assert np.nanmean(result.utilisation[0, 100:]) == pytest.approx(500 / 640, rel=1e-3)  # visits that happen

@@ -143,3 +143,84 @@ def test_optimiser_picks_the_cheapest_combination_that_meets_the_target():
     too_many = spec.model_copy(update={"run": spec.run.model_copy(update={"max_combinations": 3})})
     with pytest.raises(scenario.ScenarioError, match="max_combinations"):
         runner.combinations(too_many)
+
+
+def _run(months: int, measure) -> dict:
+    spec = scenario.validate(
+        {
+            "name": "kosten",
+            "office": "o",
+            "run": {"months": months, "replications": 2},
+            "costs": {"staff_hour_eur": 50},
+            "measures": [measure],
+        }
+    )
+    return runner.run(office(), spec)
+
+
+def test_every_measure_is_annualised_the_same_way_whatever_the_scenario_period():
+    evening = {"kind": "service_evening", "weekday": 1, "start": "16:00:00", "end": "19:30:00", "counters": 2}
+    half, whole = _run(6, evening), _run(12, evening)
+    # 2027-01-05 … 2028-01-03: 52 Tuesdays, the one on 28 Dec closed between the years → 51 × 2 × 3.5 h × 50 €
+    assert half["cost_eur"] == whole["cost_eur"] == 17_850
+    # 6 months = 183 days (4 Jan … 5 Jul 2027): the 26 Tuesdays 5 Jan … 29 Jun
+    assert half["period_cost_eur"] == 26 * 2 * 3.5 * 50
+    assert whole["period_cost_eur"] == 17_850
+
+    staff = {"kind": "extra_staff", "hours_per_week": 10, "fixed_eur": 730}
+    half, whole = _run(6, staff), _run(12, staff)
+    assert half["cost_eur"] == whole["cost_eur"] == round(10 * 365 / 7 * 50 + 730)
+    assert half["period_cost_eur"] == round(10 * 183 / 7 * 50 + 730 * 183 / 365)
+    assert half["cost_items"][0]["period_eur"] == half["period_cost_eur"]
+
+
+def test_a_calendar_shorter_than_a_year_is_scaled_up_to_a_year():
+    short = office(length=200)
+    assert measures.ExtraStaff(hours_per_week=7).cost(short, measures.Costs(staff_hour_eur=10)) == pytest.approx(3650)
+
+
+def _balanced_web_office(**changes) -> engine.OfficeModel:
+    """Web demand equals the web daytime capacity, a waitlist of 3,000 minutes, no evening opening yet;
+    half of the counters' daytime minutes are bookable online (the live lane split)."""
+    horizon = 7
+    cap = engine.Capacity.uniform(START, 1000 / 7, length=500)
+    fraction = np.zeros((cap.length, 2))
+    fraction[:, 0] = 0.5
+    cap = dataclasses.replace(cap, web_fraction=fraction)
+    booked = np.zeros((2, horizon + 2, 2))
+    booked[0, 1:, 0] = 500 / 7  # the web daytime minutes of the horizon are taken
+    base = engine.OfficeModel(
+        start=START,
+        capacity=cap,
+        services=(engine.ServiceDemand("x", "x", per_week=500.0, booked_minutes=1.0),),
+        channel_split=(1.0, 0.0, 0.0),
+        web_share=0.5,
+        evening_preference=0.0,
+        cancellation_rate=0.0,
+        no_show_rate=0.0,
+        horizon_days=horizon,
+        reference_minutes=1e-6,
+        initial_booked=booked,
+        initial_waitlist=3000.0,
+        lane_web_shares=(0.0, 1.0, 0.5),  # of 2 new counters, 1 is a web lane
+    )
+    return dataclasses.replace(base, **changes)
+
+
+def _weekly_decline(model: engine.OfficeModel) -> list[float]:
+    waitlist = engine.simulate(model, days=70, deterministic=True).waitlist[0]
+    return [round(float(waitlist[7 * k] - waitlist[7 * (k + 1)]), 6) for k in range(2, 6)]
+
+
+def test_a_new_service_evening_gets_the_offices_channel_split_and_shortens_the_online_wait():
+    base = _balanced_web_office()
+    assert _weekly_decline(base) == [0.0] * 4  # balanced: the backlog B(t+1) = B(t) + D − C stays
+    evening = measures.ServiceEvening(weekday=1, start=dt.time(16), end=dt.time(19, 30), counters=2)
+    # 2 counters × 210 min on Tuesdays, one of the two lanes online: the backlog falls by 210 min a week
+    assert _weekly_decline(evening.apply(base)) == [210.0] * 4
+    set_share = evening.model_copy(update={"web_percent": 70.0})
+    assert _weekly_decline(set_share.apply(base)) == [294.0] * 4
+    tuesday = np.flatnonzero(base.capacity.weekdays() == 1)[0]
+    pools = engine.pool_capacity(evening.apply(base), 400)
+    assert pools[engine.WEB, tuesday, engine.EVENING] == pytest.approx(210.0)
+    assert pools[engine.ASSISTED, tuesday, engine.EVENING] == pytest.approx(210.0)

@@ -43,6 +43,7 @@ NO_SHOW_WEEKS = 12  # recent enough to follow a change (reminders, a new check-i
 NO_SHOW_MIN_APPOINTMENTS = 200
 DEFAULT_EVENING_PREFERENCE = 0.1
 DEFAULT_WALK_INS_PER_HOUR = 6.0
+MAX_NEW_LANES = 50  # a measure opens at most this many counters (measures.ServiceEvening.counters)
 YEAR_END = ((12, 20), (1, 6))  # a closure touching these dates is a closure "between the years"
 
 
@@ -68,6 +69,16 @@ def _split(plan: rules.DayPlan, shares=(), channel: str | None = None) -> tuple[
             day += cut - w.start
             evening += w.end - cut
     return day, evening
+
+
+def _lane_web_share(lanes: int, shares: tuple[tuple[str, int], ...]) -> float:
+    """The share of `lanes` newly opened counters the live split gives the web (all of them without shares)."""
+    if not shares:
+        return 1.0
+    if lanes == 0:
+        return 0.0
+    low, high = availability.channel_slice(lanes, tuple(shares), "web")
+    return (high - low) / lanes
 
 
 def capacity_series(office: Office, start: dt.date, length: int) -> engine.Capacity:
@@ -173,7 +184,8 @@ def office_model(
     """The office as the database describes it today, ready for the engine."""
     tz = ZoneInfo(office.timezone)
     horizon = office.horizon_days
-    capacity = capacity_series(office, start, days + horizon + 2)
+    # at least a year, so that every measure's cost per year is counted on a whole year (measures.py)
+    capacity = capacity_series(office, start, max(days, 366) + horizon + 2)
     midnight = dt.datetime.combine(start, dt.time(0), tzinfo=tz)
     history_from = midnight - dt.timedelta(days=HISTORY_DAYS)
 
@@ -220,6 +232,7 @@ def office_model(
         web_share = shares.get("web", 0) / max(sum(shares.values()), 1)
     else:  # no shares: every channel may book every lane – one pool
         split, web_share = (1.0, 0.0, 0.0), 1.0
+    lane_web_shares = tuple(_lane_web_share(lanes, tuple(shares.items())) for lanes in range(MAX_NEW_LANES + 1))
     booked = booked_ahead(office, start=start, horizon=horizon)
     if not shares:
         booked[engine.WEB] += booked[engine.ASSISTED]
@@ -252,6 +265,8 @@ def office_model(
         evening_preference=DEFAULT_EVENING_PREFERENCE,
         cancellation_rate=cancelled / total if cancelled else DEFAULT_CANCELLATION_RATE,
         no_show_rate=(no_show or no_show_basis(office, start=start)).rate,
+        no_show_rebook=0.0,  # the bookings counted as demand already contain the no-shows' re-bookings
+        lane_web_shares=lane_web_shares,
         horizon_days=horizon,
         reference_minutes=ref_minutes,
         initial_booked=booked,

@@ -122,6 +122,8 @@ class OfficeModel:
     cancellation_rate: float = 0.1
     cancel_notice_days: int = 2
     no_show_rate: float = 0.07
+    # Share of no-shows that book again. Calibrated models set 0: their demand is the bookings made, which
+    # already contain the re-bookings (docs/planner.md, "No-shows"). Demand given as first requests needs it.
     no_show_rebook: float = 0.6
     horizon_days: int = 56
     reference_minutes: float = 20.0
@@ -132,6 +134,12 @@ class OfficeModel:
     walk_in_per_hour: float = 0.0
     walk_in_service_minutes: float = 12.0
     phone_share_assisted: float = 0.5  # share of assisted requests that come by the office's own phone
+    # Online share of n newly staffed counters (index n), as the office's channel shares split lanes; empty:
+    # use `web_share`. A measure that opens new time (a service evening) splits it this way.
+    lane_web_shares: tuple[float, ...] = ()
+
+    def lane_web_share(self, lanes: int) -> float:
+        return self.lane_web_shares[lanes] if lanes < len(self.lane_web_shares) else self.web_share
 
     def weekly_demand_minutes(self) -> float:
         return self.demand_scale * sum(s.per_week * s.booked_minutes for s in self.services)
@@ -307,6 +315,8 @@ def _ledger(model: OfficeModel, cap: np.ndarray, demand: np.ndarray, requests: n
     q_cancel = model.cancellation_rate
     notice = model.cancel_notice_days
     rebook = model.no_show_rate * model.no_show_rebook
+    split = np.asarray(model.channel_split, dtype=float)
+    web_part = split[0] / split.sum()
     ref = model.reference_minutes
     cap_total_day = cap.sum(axis=(0, 2))  # N
     web_cap_day = cap[WEB].sum(axis=-1)  # N
@@ -337,9 +347,11 @@ def _ledger(model: OfficeModel, cap: np.ndarray, demand: np.ndarray, requests: n
                 pending[:, :, release, :] = 0.0
             want = waiting + demand[:, d, :]
             if rebook > 0:
-                # today's visits are final now: no-shows among them book again today
+                # today's visits are final now: no-shows among them book again today, through the channels
+                # bookings come by (not all online)
                 booked_today = cap_total_day[d] - _add(free[:, :, d, :] + pending[:, :, d, :], (1, 2))
-                want[:, 0] += booked_today * rebook
+                want[:, 0] += booked_today * rebook * web_part
+                want[:, 2] += booked_today * rebook * (1.0 - web_part)
             lo, hi = 2 * (d + 1), 2 * (d + 1 + horizon)
             window = free_flat[:, :, lo:hi]  # view: tomorrow … horizon, day-major, then time class
             want_any = want[:, 0::2]

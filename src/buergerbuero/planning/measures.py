@@ -1,6 +1,11 @@
 """Measures as composable scenario changes (pure). Each one returns a changed copy of the office model
-and knows its cost per year. The pydantic models double as the scenario-file schema, so a bad value is
-reported with the name of the field.
+and knows what it costs on each day of the model's calendar. The pydantic models double as the
+scenario-file schema, so a bad value is reported with the name of the field.
+
+Costs are annualised one way for every measure: the daily costs of the first 365 days of the calendar
+(scaled up when a synthetic calendar is shorter) plus the fixed cost per year. The cost of the scenario
+period is the daily costs of the simulated days plus the fixed cost pro rata. A 6-month and a 12-month
+scenario therefore show the same cost per year.
 
 Order of application is fixed (closures first, then capacity, then shares and demand), so that e.g. an
 added service evening also counts on days a shortened closure reopens.
@@ -17,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from buergerbuero.planning.engine import EVENING_START_MINUTE, Capacity, OfficeModel
 
-WEEKS_PER_YEAR = 52.18
+DAYS_PER_YEAR = 365
 
 
 class Costs(BaseModel):
@@ -39,9 +44,21 @@ class MeasureBase(BaseModel):
     def apply(self, model: OfficeModel) -> OfficeModel:  # pragma: no cover - every measure overrides it
         raise NotImplementedError
 
+    def daily_cost(self, model: OfficeModel, costs: Costs) -> np.ndarray:
+        """Cost in EUR on each day of the model's calendar (without the fixed cost), measured on the model
+        *before* this measure is applied."""
+        return np.zeros(model.capacity.length)
+
     def cost(self, model: OfficeModel, costs: Costs) -> float:
-        """Cost per year in EUR, measured on the model *before* this measure is applied."""
-        return self.fixed_eur
+        """Cost per year in EUR: the first year of daily costs plus the fixed cost."""
+        daily = self.daily_cost(model, costs)
+        year = min(len(daily), DAYS_PER_YEAR)
+        per_year = float(daily[:year].sum()) * DAYS_PER_YEAR / year if year else 0.0
+        return self.fixed_eur + per_year
+
+    def period_cost(self, model: OfficeModel, costs: Costs, days: int) -> float:
+        """Cost in EUR of the scenario period (the first `days` days), the fixed cost pro rata."""
+        return float(self.daily_cost(model, costs)[:days].sum()) + self.fixed_eur * days / DAYS_PER_YEAR
 
     def title(self) -> str:
         return self.label or self.describe()
@@ -54,8 +71,9 @@ def _open_days(capacity: Capacity) -> np.ndarray:
     return (capacity.total() > 0) & ~capacity.holiday
 
 
-def _year(capacity: Capacity) -> slice:
-    return slice(0, min(capacity.length, 365))
+def _per_day(capacity: Capacity, eur_per_week: float) -> np.ndarray:
+    """A weekly cost spread evenly over the calendar days."""
+    return np.full(capacity.length, eur_per_week / 7.0)
 
 
 def _replace(model: OfficeModel, **capacity_changes) -> OfficeModel:
@@ -74,6 +92,9 @@ class ServiceEvening(MeasureBase):
     start: dt.time = dt.time(16, 0)
     end: dt.time = dt.time(19, 30)
     counters: int = Field(2, ge=1, le=50)
+    web_percent: float | None = Field(
+        None, ge=0, le=100, description="share of the new minutes bookable online (default: the office's split)"
+    )
     order: int = 20
 
     @model_validator(mode="after")
@@ -91,17 +112,31 @@ class ServiceEvening(MeasureBase):
         evening = max(0, end - max(start, EVENING_START_MINUTE))
         return (end - start - evening) * self.counters, evening * self.counters
 
+    def web_share(self, model: OfficeModel) -> float:
+        """The share of the new counter time citizens book online: as configured, or as the office's channel
+        shares split that many counters (the live lane split), or the model's online share."""
+        if self.web_percent is not None:
+            return self.web_percent / 100.0
+        return model.lane_web_share(self.counters)
+
     def apply(self, model):
         cap = model.capacity
         days = self._days(cap)
         day, evening = self._minutes()
-        return _replace(
-            model, day_minutes=cap.day_minutes + day * days, evening_minutes=cap.evening_minutes + evening * days
-        )
+        added = np.stack([day * days, evening * days], axis=-1)  # day × time class
+        changes = {"day_minutes": cap.day_minutes + added[:, 0], "evening_minutes": cap.evening_minutes + added[:, 1]}
+        if cap.web_fraction is not None:
+            # New opening time gets the office's channel split; without this a weekday with no evening yet
+            # (web fraction 0 of 0 minutes) would give every new evening minute to phone and counter.
+            before = np.stack([cap.day_minutes, cap.evening_minutes], axis=-1)
+            web = before * cap.web_fraction + added * self.web_share(model)
+            total = before + added
+            changes["web_fraction"] = np.divide(web, total, out=cap.web_fraction.copy(), where=total > 0)
+        return _replace(model, **changes)
 
-    def cost(self, model, costs):
-        days = int(self._days(model.capacity)[_year(model.capacity)].sum())
-        return self.fixed_eur + days * self.counters * _hours(self.start, self.end) * costs.staff_hour_eur
+    def daily_cost(self, model, costs):
+        hours = self.counters * _hours(self.start, self.end)
+        return self._days(model.capacity) * hours * costs.staff_hour_eur
 
     def describe(self):
         names = ["Mo", "Di", "Mi", "Do", "Fr"]
@@ -111,7 +146,8 @@ class ServiceEvening(MeasureBase):
 def _spread(model: OfficeModel, minutes_per_week: float) -> OfficeModel:
     """Add counter-minutes per week, spread over the open days like the existing daytime capacity."""
     cap = model.capacity
-    per_week = cap.day_minutes[_year(cap)].sum() / (min(cap.length, 365) / 7.0)
+    year = min(cap.length, DAYS_PER_YEAR)
+    per_week = cap.day_minutes[:year].sum() / (year / 7.0)
     if per_week <= 0:
         return model
     factor = 1.0 + minutes_per_week / per_week
@@ -128,8 +164,8 @@ class ExtraStaff(MeasureBase):
     def apply(self, model):
         return _spread(model, self.hours_per_week * 60.0)
 
-    def cost(self, model, costs):
-        return self.fixed_eur + self.hours_per_week * WEEKS_PER_YEAR * costs.staff_hour_eur
+    def daily_cost(self, model, costs):
+        return _per_day(model.capacity, self.hours_per_week * costs.staff_hour_eur)
 
     def describe(self):
         return f"Zusätzliches Personal {self.hours_per_week:g} h/Woche"
@@ -165,10 +201,9 @@ class PreApplication(_ServiceMeasure):
         minutes = self.uptake * min(self.minutes, s.booked_minutes) + (1 - self.uptake) * s.booked_minutes
         return self._replace_service(model, booked_minutes=minutes)
 
-    def cost(self, model, costs):
+    def daily_cost(self, model, costs):
         s = model.services[self._index(model)]
-        cases = s.per_week * model.demand_scale * WEEKS_PER_YEAR * self.uptake
-        return self.fixed_eur + cases * self.per_case_eur
+        return _per_day(model.capacity, s.per_week * model.demand_scale * self.uptake * self.per_case_eur)
 
     def describe(self):
         return f"Online-Vorantrag {self.service}: {self.minutes:g} min, {self.uptake:.0%} Nutzung"
@@ -209,8 +244,8 @@ class PartnerCallCenter(MeasureBase):
             channel_split=(web, 0.0, phone + partner),
         )
 
-    def cost(self, model, costs):
-        return self.fixed_eur + self.calls_per_week * WEEKS_PER_YEAR * self.price_per_call_eur
+    def daily_cost(self, model, costs):
+        return _per_day(model.capacity, self.calls_per_week * self.price_per_call_eur)
 
     def describe(self):
         return (
@@ -252,11 +287,10 @@ class YearEndClosure(MeasureBase):
             year_end=cap.year_end & ~reopen,
         )
 
-    def cost(self, model, costs):
+    def daily_cost(self, model, costs):
         cap = model.capacity
-        reopen = self._reopen(cap)[_year(cap)]
-        minutes = (cap.closure_day_minutes[_year(cap)] + cap.closure_evening_minutes[_year(cap)]) * reopen
-        return self.fixed_eur + minutes.sum() / 60.0 * costs.staff_hour_eur
+        minutes = (cap.closure_day_minutes + cap.closure_evening_minutes) * self._reopen(cap)
+        return minutes / 60.0 * costs.staff_hour_eur
 
     def describe(self):
         if self.closed_days == 0:
@@ -290,10 +324,17 @@ KINDS = {
 }
 
 
-def apply_all(model: OfficeModel, measures, costs: Costs) -> tuple[OfficeModel, list[tuple[str, float]]]:
-    """Apply measures in their fixed order; returns the changed model and (title, cost per year) per measure."""
+@dataclasses.dataclass(frozen=True)
+class CostItem:
+    title: str
+    per_year: float  # EUR, annualised the same way for every measure
+    period: float  # EUR over the simulated days of the scenario
+
+
+def apply_all(model: OfficeModel, measures, costs: Costs, *, days: int) -> tuple[OfficeModel, list[CostItem]]:
+    """Apply measures in their fixed order; returns the changed model and the cost of each measure."""
     items = []
     for measure in sorted(measures, key=lambda m: m.order):
-        items.append((measure.title(), float(measure.cost(model, costs))))
+        items.append(CostItem(measure.title(), measure.cost(model, costs), measure.period_cost(model, costs, days)))
         model = measure.apply(model)
     return model, items

@@ -106,7 +106,8 @@ def headline(summary: dict) -> str:
     lines = [
         f"Szenario: {summary['name']} ({summary['replications']} Simulationen ab {summary['start']})",
         f"Maßnahmen: {', '.join(summary['measures']) or 'keine'}",
-        f"Kosten je Jahr: {eur(summary['cost_eur'])}",
+        f"Kosten je Jahr: {eur(summary['cost_eur'])}; im Szenariozeitraum ({summary['days']} Tage): "
+        f"{eur(summary['period_cost_eur'])}",
         f"Vorlauf heute (Median): {summary['lead_now_p50']:g} Tage; p{q} am Ende: {summary['lead_end_p90']:g} Tage",
         f"p{q} ≤ {summary['target_days']:g} Tage dauerhaft ab: {summary['reached'] or 'nicht erreicht'}",
         f"p{q} ≤ {summary['strict_days']:g} Tage dauerhaft ab: {summary['reached_strict'] or 'nicht erreicht'}",

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from buergerbuero.planning import engine
-from buergerbuero.planning.measures import apply_all
+from buergerbuero.planning.measures import CostItem, apply_all
 from buergerbuero.planning.scenario import Scenario, ScenarioError
 
 Progress = Callable[[float], None] | None
@@ -28,11 +28,17 @@ class Evaluation:
     measures: tuple
     model: engine.OfficeModel
     result: engine.Result
-    cost_items: list[tuple[str, float]]
+    cost_items: list[CostItem]
 
     @property
     def cost(self) -> float:
-        return sum(c for _t, c in self.cost_items)
+        """EUR per year."""
+        return sum(c.per_year for c in self.cost_items)
+
+    @property
+    def period_cost(self) -> float:
+        """EUR over the simulated period."""
+        return sum(c.period for c in self.cost_items)
 
 
 def reach_day(scenario: Scenario) -> int:
@@ -44,7 +50,7 @@ def evaluate(
 ) -> Evaluation:
     model = scenario.assumptions.apply(base)
     try:
-        model, items = apply_all(model, measures, scenario.costs)
+        model, items = apply_all(model, measures, scenario.costs, days=scenario.run.days)
     except ValueError as exc:  # e.g. a measure names a service the office does not offer
         raise ScenarioError([("measures", str(exc))]) from None
     result = engine.simulate(
@@ -93,8 +99,12 @@ def summarise(evaluation: Evaluation, scenario: Scenario) -> dict:
         "days": result.days,
         "replications": result.replications,
         "measures": [m.title() for m in evaluation.measures],
-        "cost_items": [{"title": t, "eur": round(c, 0)} for t, c in evaluation.cost_items],
+        "cost_items": [
+            {"title": c.title, "eur": round(c.per_year, 0), "period_eur": round(c.period, 0)}
+            for c in evaluation.cost_items
+        ],
         "cost_eur": round(evaluation.cost, 0),
+        "period_cost_eur": round(evaluation.period_cost, 0),
         "target_days": target.lead_days,
         "strict_days": target.strict_lead_days,
         "quantile": q,
