@@ -24,6 +24,12 @@ class SlotTaken(Conflict):
     code = "slot_taken"
 
 
+class HoldExpired(Conflict):
+    """The hold lapsed, or another booking took any of its units; `extra["alternatives"]` has the next times."""
+
+    code = "hold_expired"
+
+
 def new_code() -> str:
     raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
     return f"{raw[:4]}-{raw[4:]}"
@@ -213,8 +219,8 @@ def _is_live_hold(appointment: Appointment, now: dt.datetime) -> bool:
     return appointment.status == Appointment.Status.HELD and appointment.blocks_until > now
 
 
-class HoldExpired(Conflict):
-    code = "hold_expired"
+def _lapsed() -> HoldExpired:
+    return HoldExpired(_("Die Reservierung ist abgelaufen. Bitte wählen Sie die Zeit erneut."), field="hold")
 
 
 def _unit_count(appointment: Appointment, office) -> int:
@@ -267,14 +273,14 @@ def _confirm(*, appointment: Appointment, name: str, email: str, phone: str, now
         if current.status == Appointment.Status.CONFIRMED:
             return current
         if not _is_live_hold(current, now):
-            raise HoldExpired(_("Die Reservierung ist abgelaufen. Bitte wählen Sie die Zeit erneut."), field="hold")
+            raise _lapsed()
         raise _too_many_appointments(current.office)  # the one condition left: the address was at its limit
     if Appointment.office.is_cached(appointment):
         confirmed.office = appointment.office  # the caller's office: no query for it
     # `blocks_until > now` above is this process's clock; another booking's clock may already have seen the
     # hold lapse and taken some of its units. The claims decide: all of them still ours, or no appointment.
     if _keep_claims_for_good(confirmed) != _unit_count(confirmed, confirmed.office):
-        raise HoldExpired(_("Die Reservierung ist abgelaufen. Bitte wählen Sie die Zeit erneut."), field="hold")
+        raise _lapsed()
     touch_days(confirmed.office, [confirmed.start])
     return confirmed
 
@@ -404,10 +410,9 @@ def _renew_hold(appointment: Appointment, *, now: dt.datetime, minutes: int) -> 
             appointment.blocks_until = expires_at
             appointment.save(update_fields=["counter", "blocks_until"])
             return
-    raise SlotTaken(
+    raise HoldExpired(
         _("Ihre Reservierung ist abgelaufen und die Zeit wurde inzwischen vergeben. Bitte wählen Sie eine andere."),
         field="start",
-        code="hold_expired",
         extra={"alternatives": [t.isoformat() for t in _alternatives(query, after=appointment.start, now=now)]},
     )
 
@@ -450,7 +455,7 @@ def confirm_opt_in(
     """The citizen used the e-mail link: confirm the hold. Returns (appointment, whether it changed now).
 
     A second click answers with the same appointment and sends no second mail. If the hold lapsed, the
-    time is taken again when it is still free; otherwise SlotTaken carries alternatives.
+    time is taken again when it is still free; otherwise HoldExpired carries alternatives.
     """
     now = now or timezone.now()
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
