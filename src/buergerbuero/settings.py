@@ -202,6 +202,11 @@ RATELIMITS = {
         "feed": "60/60",
         "challenge": "30/60",
         "waitlist": "5/3600",
+        # Everything that takes a booking code: a guesser gets a few tries, a citizen never notices.
+        "lookup": "60/600",
+        "cancel": "10/600",
+        "resend": "10/3600",  # each match sends an e-mail
+        "checkin": "20/60",  # a kiosk is one address for everybody in the entrance: a check-in takes longer
     }.items()
 }
 RATELIMIT_PROXY_COUNT = int(os.environ.get("RATELIMIT_PROXY_COUNT", "0"))  # trusted proxies setting X-Forwarded-For

@@ -242,11 +242,13 @@ def confirm_hold(request, hold_id: UUID, payload: ConfirmIn):
 
 @router.get("/appointments/{code}", response=AppointmentOut, summary="Termin ansehen (mit Schlüssel)")
 def get_appointment(request, code: str, x_booking_token: str = Header("", max_length=64)):
+    ratelimit.hit(request, "lookup")
     return _appointment_out(selectors.appointment_for_citizen(code, x_booking_token))
 
 
 @router.post("/appointments/{code}/cancel", response=AppointmentOut, summary="Termin absagen")
 def cancel_appointment(request, code: str, x_booking_token: str = Header("", max_length=64)):
+    ratelimit.hit(request, "cancel")
     appointment = selectors.appointment_for_citizen(code, x_booking_token)
     services.cancel(appointment=appointment)
     return _appointment_out(selectors.appointment_for_citizen(code, x_booking_token))
@@ -254,6 +256,7 @@ def cancel_appointment(request, code: str, x_booking_token: str = Header("", max
 
 @router.post("/appointments/{code}/reschedule", response=AppointmentOut, summary="Termin verschieben")
 def reschedule_appointment(request, code: str, payload: RescheduleIn, x_booking_token: str = Header("", max_length=64)):
+    ratelimit.hit(request, "lookup")
     now = timezone.now()
     appointment = selectors.appointment_for_citizen(code, x_booking_token)
     query = selectors.booking_query(

@@ -1,5 +1,6 @@
 """Writes of the booking app: hold, confirm, cancel, reschedule. Claims make overlaps impossible."""
 
+import contextlib
 import datetime as dt
 import secrets
 from zoneinfo import ZoneInfo
@@ -21,6 +22,12 @@ ALTERNATIVES = 5
 
 class SlotTaken(Conflict):
     code = "slot_taken"
+
+
+class HoldExpired(Conflict):
+    """The hold lapsed, or another booking took any of its units; `extra["alternatives"]` has the next times."""
+
+    code = "hold_expired"
 
 
 def new_code() -> str:
@@ -212,6 +219,15 @@ def _is_live_hold(appointment: Appointment, now: dt.datetime) -> bool:
     return appointment.status == Appointment.Status.HELD and appointment.blocks_until > now
 
 
+def _lapsed() -> HoldExpired:
+    return HoldExpired(_("Die Reservierung ist abgelaufen. Bitte wählen Sie die Zeit erneut."), field="hold")
+
+
+def _unit_count(appointment: Appointment, office) -> int:
+    """How many claims the appointment owns when it is whole: one per unit from its start to `claim_end`."""
+    return round((appointment.claim_end - appointment.start) / dt.timedelta(minutes=office.slot_minutes))
+
+
 def _confirm_live_hold(pk: int, *, name: str, email: str, phone: str, now: dt.datetime) -> Appointment | None:
     """One conditional UPDATE: the hold is still live and the address below its limit, or nothing changes.
 
@@ -236,31 +252,57 @@ def _confirm_live_hold(pk: int, *, name: str, email: str, phone: str, now: dt.da
     return rows[0] if rows else None
 
 
+def _keep_claims_for_good(appointment: Appointment) -> int:
+    """Make the appointment's claims permanent; returns how many it still had.
+
+    The UPDATE locks the claim rows: a booking that wants them as expired waits and then finds them permanent
+    (PostgreSQL re-reads `expires_at` after the wait); one that deleted them first has made us wait for its
+    commit, and they are not counted."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Claim._meta.db_table} SET expires_at = NULL WHERE appointment_id = %s", [appointment.pk]
+        )
+        return cursor.rowcount
+
+
 @transaction.atomic
-def confirm(
-    *, appointment: Appointment, name: str, email: str, phone: str = "", now: dt.datetime | None = None
-) -> Appointment:
-    """Turn a live hold into an appointment. Confirming twice answers with the same appointment."""
-    now = now or timezone.now()
-    name, email, phone = name.strip(), email.strip().lower(), phone.strip()
+def _confirm(*, appointment: Appointment, name: str, email: str, phone: str, now: dt.datetime) -> Appointment:
     confirmed = _confirm_live_hold(appointment.pk, name=name, email=email, phone=phone, now=now)
     if confirmed is None:  # say why, from the row as it is now
         current = Appointment.objects.select_related("office").get(pk=appointment.pk)
         if current.status == Appointment.Status.CONFIRMED:
             return current
         if not _is_live_hold(current, now):
-            raise Conflict(
-                _("Die Reservierung ist abgelaufen. Bitte wählen Sie die Zeit erneut."),
-                field="hold",
-                code="hold_expired",
-            )
+            raise _lapsed()
         raise _too_many_appointments(current.office)  # the one condition left: the address was at its limit
     if Appointment.office.is_cached(appointment):
         confirmed.office = appointment.office  # the caller's office: no query for it
-    with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {Claim._meta.db_table} SET expires_at = NULL WHERE appointment_id = %s", [confirmed.pk])
+    # `blocks_until > now` above is this process's clock; another booking's clock may already have seen the
+    # hold lapse and taken some of its units. The claims decide: all of them still ours, or no appointment.
+    if _keep_claims_for_good(confirmed) != _unit_count(confirmed, confirmed.office):
+        raise _lapsed()
     touch_days(confirmed.office, [confirmed.start])
     return confirmed
+
+
+def confirm(
+    *, appointment: Appointment, name: str, email: str, phone: str = "", now: dt.datetime | None = None
+) -> Appointment:
+    """Turn a live hold into an appointment. Confirming twice answers with the same appointment.
+
+    A hold that lapsed, or lost any of its units to another booking, answers 409 `hold_expired` with the next
+    free times; nothing is changed then."""
+    now = now or timezone.now()
+    name, email, phone = name.strip(), email.strip().lower(), phone.strip()
+    try:
+        return _confirm(appointment=appointment, name=name, email=email, phone=phone, now=now)
+    except HoldExpired as exc:
+        # Looked up after the rollback: the next free times must not see (nor cache) the undone confirmation.
+        exc.extra["alternatives"] = []
+        with contextlib.suppress(DomainError):  # not bookable as asked any more (service withdrawn): none to offer
+            query = selectors.query_for(appointment, now=now)
+            exc.extra["alternatives"] = [t.isoformat() for t in _alternatives(query, after=appointment.start, now=now)]
+        raise
 
 
 @transaction.atomic
@@ -352,10 +394,12 @@ def _send_later(appointment: Appointment, kind: str, ref: str, base_url: str) ->
 def _renew_hold(appointment: Appointment, *, now: dt.datetime, minutes: int) -> None:
     """Give a hold a new expiry. A hold that lapsed meanwhile takes its time again if it is still free."""
     expires_at = now + dt.timedelta(minutes=minutes)
-    if appointment.blocks_until and appointment.blocks_until > now:
+    # Live by this clock and still owning every unit: extend it. A booking with a later clock may have taken
+    # some units already; then the hold counts as lapsed.
+    live = appointment.blocks_until and appointment.blocks_until > now
+    if live and appointment.claims.update(expires_at=expires_at) == _unit_count(appointment, appointment.office):
         appointment.blocks_until = expires_at
         appointment.save(update_fields=["blocks_until"])
-        appointment.claims.update(expires_at=expires_at)
         return
     query = selectors.query_for(appointment, now=now)
     units = _claim_units(query, appointment.start)
@@ -366,10 +410,9 @@ def _renew_hold(appointment: Appointment, *, now: dt.datetime, minutes: int) -> 
             appointment.blocks_until = expires_at
             appointment.save(update_fields=["counter", "blocks_until"])
             return
-    raise SlotTaken(
+    raise HoldExpired(
         _("Ihre Reservierung ist abgelaufen und die Zeit wurde inzwischen vergeben. Bitte wählen Sie eine andere."),
         field="start",
-        code="hold_expired",
         extra={"alternatives": [t.isoformat() for t in _alternatives(query, after=appointment.start, now=now)]},
     )
 
@@ -412,7 +455,7 @@ def confirm_opt_in(
     """The citizen used the e-mail link: confirm the hold. Returns (appointment, whether it changed now).
 
     A second click answers with the same appointment and sends no second mail. If the hold lapsed, the
-    time is taken again when it is still free; otherwise SlotTaken carries alternatives.
+    time is taken again when it is still free; otherwise HoldExpired carries alternatives.
     """
     now = now or timezone.now()
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
@@ -424,8 +467,9 @@ def confirm_opt_in(
             field="link",
             code="not_confirmable",
         )
-    if appointment.blocks_until is None or appointment.blocks_until <= now:
-        _renew_hold(appointment, now=now, minutes=settings.BOOKING_HOLD_MINUTES)
+    # Renewed first, also when it looks live: a hold that lost units to a booking with a later clock takes its
+    # time again where it is still free (maybe at another counter) instead of failing the confirmation.
+    _renew_hold(appointment, now=now, minutes=settings.BOOKING_HOLD_MINUTES)
     appointment = confirm(
         appointment=appointment, name=appointment.name, email=appointment.email, phone=appointment.phone, now=now
     )

@@ -186,7 +186,6 @@ def hold(request, office_slug: str):
     ctx = _times_context(office, request.POST, now=now, action=reverse("booking:hold", args=[office.slug]))
     if ctx["error"]:
         return render(request, "booking/times.html", ctx, status=400)
-    headers = {}
     try:
         query = selectors.booking_query(office=office, service_slugs=ctx["slugs"], persons=ctx["persons"], now=now)
         start_at = _parse_start(request.POST.get("start", ""), office)
@@ -203,12 +202,7 @@ def hold(request, office_slug: str):
             for t in exc.extra.get("alternatives", [])
         ]
         ctx["antibot_form"] = _AntibotState(request.POST)  # keeps a no-JS ticket the citizen already waited for
-        if isinstance(exc, ratelimit.RateLimited):
-            headers = exc.headers
-        response = render(request, "booking/times.html", ctx, status=exc.status)
-        for header, value in headers.items():
-            response[header] = value
-        return response
+        return ratelimit.with_headers(render(request, "booking/times.html", ctx, status=exc.status), exc)
     holds = request.session.get(SESSION_HOLDS, {})
     holds[str(appointment.public_id)] = token
     request.session[SESSION_HOLDS] = dict(list(holds.items())[-10:])
@@ -365,10 +359,11 @@ def cancel(request, token: str):
     ctx["token"] = token
     if request.method == "POST":
         try:
+            ratelimit.hit(request, "cancel")
             services.cancel_by_citizen(appointment=appointment, base_url=_base_url(request))
         except DomainError as exc:
             ctx["error"] = exc.message
-            return render(request, "booking/cancel.html", ctx, status=exc.status)
+            return ratelimit.with_headers(render(request, "booking/cancel.html", ctx, status=exc.status), exc)
         return redirect("booking:manage", token=token)
     return render(request, "booking/cancel.html", ctx)
 
@@ -414,6 +409,11 @@ def resend_links(request):
     form = forms.ResendLinksForm(request.POST or None)
     done = False
     if request.method == "POST" and form.is_valid():
+        try:
+            ratelimit.hit(request, "resend")  # only well-formed requests count: a typo costs no try
+        except ratelimit.RateLimited as exc:
+            context = {"form": form, "done": False, "error": exc.message}
+            return ratelimit.with_headers(render(request, "booking/resend_links.html", context, status=exc.status), exc)
         services.resend_links(
             code=form.cleaned_data["code"], email=form.cleaned_data["email"], base_url=_base_url(request)
         )

@@ -17,12 +17,17 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpRequest
-from django.utils.translation import gettext_lazy as _
+from django.http import HttpRequest, HttpResponse
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 
 from buergerbuero.core.errors import DomainError
 
 MARGIN_SECONDS = 60  # keys outlive their window, so an INCR never meets a key that just expired
+
+
+def _try_again_in(seconds: int) -> str:
+    return gettext("Zu viele Anfragen. Bitte versuchen Sie es in %(seconds)d Sekunden erneut.") % {"seconds": seconds}
 
 
 class RateLimited(DomainError):
@@ -31,11 +36,19 @@ class RateLimited(DomainError):
 
     def __init__(self, retry_after: int):
         super().__init__(
-            _("Zu viele Anfragen. Bitte versuchen Sie es in %(seconds)d Sekunden erneut.") % {"seconds": retry_after},
+            # Lazy: filled in when shown, so the problem's English message and an English page are English.
+            lazy(_try_again_in, str)(retry_after),
             extra={"retry_after": retry_after},
         )
         self.retry_after = retry_after
         self.headers = {"Retry-After": str(retry_after)}
+
+
+def with_headers(response: HttpResponse, error: DomainError) -> HttpResponse:
+    """A page answering a refused request: a 429 carries Retry-After like the API's problem+json does."""
+    for header, value in getattr(error, "headers", {}).items():
+        response[header] = value
+    return response
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET
 
 from buergerbuero.catalog import selectors as catalog_selectors
 from buergerbuero.catalog.models import Service
+from buergerbuero.core import ratelimit
 from buergerbuero.core.errors import DomainError
 from buergerbuero.queue import selectors, services, sse
 
@@ -71,12 +72,13 @@ def kiosk(request: HttpRequest, slug: str) -> HttpResponse:
             if request.POST.get("action") == "walk_in":
                 ticket = services.draw_ticket(office=office, service=_service_from(request, office), now=now)
             else:
+                ratelimit.hit(request, "checkin")  # booking codes are not to be guessed at the kiosk
                 ticket = services.check_in(office=office, code=request.POST.get("code", ""), now=now)
         except DomainError as exc:
             context["errors"][exc.field or "code"] = exc.message
             context["code"] = request.POST.get("code", "")
             context["next_appointment"] = _when(exc.extra.get("next_appointment"))
-            return render(request, "queue/kiosk.html", context, status=exc.status)
+            return ratelimit.with_headers(render(request, "queue/kiosk.html", context, status=exc.status), exc)
         return render(request, "queue/kiosk_ticket.html", {"office": office, **_ticket_context(request, ticket)})
     status = selectors.walk_in_status(office, now)
     context["walk_in"] = status
