@@ -68,3 +68,13 @@ def next_weekday(weekday: int, after: dt.date | None = None, weeks_ahead: int = 
     after = after or dt.date.today()
     day = after + dt.timedelta(days=7 * weeks_ahead)
     return day + dt.timedelta(days=(weekday - day.weekday()) % 7)
+
+
+def bearer(user, name="Skript") -> dict[str, str]:
+    """Headers of a machine client acting as this staff member, with a freshly issued API token."""
+    from django.utils import timezone
+
+    from buergerbuero.accounts import services
+
+    _token, key = services.issue_api_token(user=user, name=name, now=timezone.now())
+    return {"Authorization": f"Bearer {key}"}

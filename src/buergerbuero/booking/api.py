@@ -127,7 +127,7 @@ def _appointment_out(appointment) -> dict:
 
 
 def _query(request, params, *, office_slug: str, now: dt.datetime) -> selectors.BookingQuery:
-    if not account_selectors.may_book_channel(request.user, params.channel):
+    if not account_selectors.may_book_channel(request.auth, params.channel):
         raise Forbidden(_("Über diesen Kanal dürfen Sie nicht buchen."), field="channel")
     office = catalog_selectors.office_by_slug(office_slug)
     return selectors.booking_query(
@@ -166,7 +166,7 @@ def availability_times(request, params: Query[TimesParams]):
 def availability_earliest(request, params: Query[EarliestParams]):
     ratelimit.hit(request, "availability")
     now = timezone.now()
-    if not account_selectors.may_book_channel(request.user, params.channel):
+    if not account_selectors.may_book_channel(request.auth, params.channel):
         raise Forbidden(_("Über diesen Kanal dürfen Sie nicht buchen."), field="channel")
     offices = (
         [catalog_selectors.office_by_slug(slug) for slug in params.offices]
