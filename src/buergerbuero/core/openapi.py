@@ -2,9 +2,9 @@
 
 Every operation declares the errors it can give, derived from the same things that cause them: auth gives
 401 (no or a wrong token) and 403 (rights, CSRF on writes), any input gives 400 (rule violation or unreadable
-body), 404 (an unknown id, code or office) and 422 (malformed value), any write 400 and 404 (e.g. nobody
-waiting). Operations add what only they give
-(409, 429, …) with `problems.responses(...)` in their `response=`.
+body), 404 (an unknown id, code or office) and 422 (malformed value), any write 400, 404 (e.g. nobody
+waiting) and 409 (the state changed, e.g. a time was taken). Operations add what only they give
+(429 where a rate limit applies) with `problems.responses(...)` in their `response=`.
 """
 
 from ninja.openapi.schema import OpenAPISchema
@@ -44,8 +44,8 @@ def complete(schema: OpenAPISchema) -> OpenAPISchema:
                     statuses.add(403)
             if has_input:
                 statuses |= {400, 404, 422}
-            if method in UNSAFE:  # a write may break a rule or find nothing to act on even without input
-                statuses |= {400, 404}
+            if method in UNSAFE:  # a write may break a rule, find nothing to act on, or meet a changed state
+                statuses |= {400, 404, 409}
             answers = {int(code): answer for code, answer in operation["responses"].items()}
             for status in statuses:
                 answers[status] = {
