@@ -245,3 +245,13 @@ def access_world(*, now: dt.datetime) -> AccessWorld:
     world.objects["scenario"] = scenario
     world.objects["run"] = PlanRun.objects.create(scenario=scenario, definition={})
     return world
+
+
+def bearer(user, name="Skript") -> dict[str, str]:
+    """Headers of a machine client acting as this staff member, with a freshly issued API token."""
+    from django.utils import timezone
+
+    from buergerbuero.accounts import services
+
+    _token, key = services.issue_api_token(user=user, name=name, now=timezone.now())
+    return {"Authorization": f"Bearer {key}"}

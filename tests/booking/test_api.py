@@ -1,6 +1,5 @@
 """The booking API over Django's real HTTP stack: happy path, problem+json for bad input, nothing written."""
 
-import base64
 import datetime as dt
 from zoneinfo import ZoneInfo
 
@@ -203,9 +202,9 @@ def test_bad_holds_and_confirmations_write_nothing(client, small_office, monday)
 
 def test_staff_day_needs_login_and_the_right_organisation(client, small_office, monday):
     User = get_user_model()
-    clerk = User.objects.create_user("clerk", password="pw-clerk-1")
+    clerk = User.objects.create_user("clerk")
     StaffMembership.objects.create(user=clerk, organisation=small_office.organisation, role="clerk")
-    stranger = User.objects.create_user("stranger", password="pw-stranger-1")
+    stranger = User.objects.create_user("stranger")
     other = Organisation.objects.create(name="Andere Stadt")
     StaffMembership.objects.create(user=stranger, organisation=other, role="clerk")
     body = hold(client, small_office, monday).json()
@@ -216,13 +215,10 @@ def test_staff_day_needs_login_and_the_right_organisation(client, small_office, 
     )
     url = f"/api/staff/offices/{small_office.slug}/day?date={monday}"
 
-    def basic(user, password):
-        return {"Authorization": "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()}
-
     assert_problem(client.get(url), 401)
-    assert_problem(client.get(url, headers=basic("clerk", "falsch")), 401)
-    assert_problem(client.get(url, headers=basic("stranger", "pw-stranger-1")), 403, "office")
-    rows = client.get(url, headers=basic("clerk", "pw-clerk-1")).json()
+    assert_problem(client.get(url, headers={"Authorization": "Bearer bb_falsch"}), 401)
+    assert_problem(client.get(url, headers=factories.bearer(stranger)), 403, "office")
+    rows = client.get(url, headers=factories.bearer(clerk)).json()
     assert [r["name"] for r in rows] == ["Erika Mustermann"]
 
 

@@ -234,6 +234,8 @@ def test_register_via_api(client, office, monday, full_monday):
         ({"persons": 0}, 422, "persons"),
         ({"windows": [{"from": "12:00", "to": "09:00"}]}, 400, "windows"),
         ({"windows": [{"weekday": 2}]}, 400, "windows"),
+        # A wall-clock time with an offset would shift by an hour across DST: refused.
+        ({"windows": [{"from": "08:00+01:00", "to": "10:00"}]}, 422, "windows.from"),
         ({"altcha": None}, 400, "altcha"),
     ],
 )

@@ -48,7 +48,7 @@ def appointment(office, service, start: dt.datetime, *, minutes=None, counter=No
 
 
 def staff(username: str, office, role=StaffMembership.Role.CLERK, skills=()):
-    # No password (hashing is slow); tests log in with force_login, the Basic-auth test sets one.
+    # No password (hashing is slow): tests log in with force_login or use an API token.
     user = get_user_model().objects.create_user(username, f"{username}@example.org", None)
     member = StaffMembership.objects.create(user=user, organisation=office.organisation, role=role)
     member.skills.set(skills)

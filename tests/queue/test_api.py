@@ -1,16 +1,11 @@
-import base64
 import datetime as dt
 
 from django.test import Client
 from django.utils import timezone
 
 from buergerbuero.queue.models import Ticket, Visit
+from tests import factories
 from tests.queue.conftest import appointment
-
-
-def basic(user):
-    token = base64.b64encode(f"{user.username}:pw-{user.username}".encode()).decode()
-    return {"HTTP_AUTHORIZATION": f"Basic {token}"}
 
 
 def as_(user) -> Client:
@@ -21,12 +16,13 @@ def as_(user) -> Client:
 
 
 def test_reception_checks_in_and_a_clerk_calls_and_finishes_through_the_api(client, open_now, id_card, empfang, anna):
-    empfang.set_password("pw-empfang")
-    empfang.save()
     now = timezone.now()
     a = appointment(open_now, id_card, now + dt.timedelta(minutes=2))
     r = client.post(
-        "/api/queue/offices/test-office/check-in", {"code": a.code}, content_type="application/json", **basic(empfang)
+        "/api/queue/offices/test-office/check-in",
+        {"code": a.code},
+        content_type="application/json",
+        headers=factories.bearer(empfang),
     )
     assert r.status_code == 201, r.content
     body = r.json()
@@ -118,15 +114,13 @@ def test_transfer_and_no_show_through_the_api(client, open_now, registration, id
     assert r.status_code == 400 and r.json()["field"] == "counter"
 
 
-def test_scripts_can_post_with_basic_auth_and_browsers_still_need_csrf(open_now, registration, empfang):
-    empfang.set_password("pw-empfang")
-    empfang.save()
+def test_scripts_can_post_with_a_token_and_browsers_still_need_csrf(open_now, registration, empfang):
     strict = Client(enforce_csrf_checks=True)
     r = strict.post(
         "/api/queue/offices/test-office/tickets",
         {"service": "wohnsitz-anmelden"},
         content_type="application/json",
-        **basic(empfang),
+        headers=factories.bearer(empfang),
     )
     assert r.status_code == 201, r.content
     strict.force_login(empfang)

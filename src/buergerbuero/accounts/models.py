@@ -45,3 +45,33 @@ class StaffMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_role_display()}, {self.organisation})"
+
+
+class ApiToken(models.Model):
+    """A revocable key for a machine client (a script, the phone system) that acts as one staff member.
+
+    Only the SHA-256 of the key is stored; the key is shown once when it is issued. It is bound to the
+    organisation and role the member had then: when either changes, the token stops working.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("Benutzer")
+    )
+    name = models.CharField(_("Bezeichnung"), max_length=100, help_text=_("Wofür der Schlüssel benutzt wird"))
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("Organisation")
+    )
+    role = models.CharField(_("Rolle"), max_length=20, choices=StaffMembership.Role.choices)
+    prefix = models.CharField(_("Anfang des Schlüssels"), max_length=12, editable=False)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("Ausgestellt am"), editable=False)
+    expires_at = models.DateTimeField(_("Gültig bis"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("Zuletzt benutzt"), null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(_("Widerrufen am"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("API-Schlüssel")
+        verbose_name_plural = _("API-Schlüssel")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

@@ -12,12 +12,17 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from buergerbuero.accounts.models import Organisation, StaffMembership
+from buergerbuero.accounts.models import ApiToken, Organisation, StaffMembership
 from buergerbuero.capacity.models import Channel
 from buergerbuero.catalog.models import Office, Service
 from buergerbuero.core.errors import Forbidden
+from buergerbuero.core.tokens import hash_token
+
+# Every API token starts with this: recognisable in logs and secret scanners, never mistaken for a booking key.
+TOKEN_PREFIX = "bb_"
 
 Role = StaffMembership.Role
 
@@ -170,3 +175,28 @@ def may_plan(user) -> bool:
 
 def may_plan_office(user, office: Office) -> bool:
     return _works_at(user, office, LEAD_ROLES)
+
+
+def user_for_api_token(key: str, *, now: dt.datetime):
+    """The staff member a valid token acts for, or None (unknown, revoked, expired, or role/organisation changed)."""
+    if not key.startswith(TOKEN_PREFIX):
+        return None
+    token = (
+        ApiToken.objects.select_related("user__membership")
+        .filter(key_hash=hash_token(key), revoked_at__isnull=True)
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+        .first()
+    )
+    if token is None or not token.user.is_active:
+        return None
+    member = getattr(token.user, "membership", None)
+    if member is None or (member.organisation_id, member.role) != (token.organisation_id, token.role):
+        return None
+    # Coarse on purpose: one write per token and minute, not per request.
+    if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+def is_municipality(organisation_id: int) -> bool:
+    return Organisation.objects.filter(pk=organisation_id, kind=Organisation.Kind.MUNICIPALITY).exists()

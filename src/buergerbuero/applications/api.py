@@ -67,8 +67,10 @@ def id_card_fee(request, params: Query[FeeParams]):
 
 
 @router.get("/applications/{public_id}", response=StatusOut, summary="Stand eines Antrags (mit Zugangsschlüssel)")
-def application_status(request, public_id: UUID, x_application_token: str = Header("", max_length=64)):
-    application = selectors.application_for_citizen(public_id, x_application_token)
+def application_status(
+    request, public_id: UUID, application_token: str = Header("", alias="X-Application-Token", max_length=64)
+):
+    application = selectors.application_for_citizen(public_id, application_token)
     return {
         "reference": application.reference,
         "service": application.service.slug,

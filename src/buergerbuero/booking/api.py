@@ -14,7 +14,7 @@ from buergerbuero.accounts.auth import staff_auth
 from buergerbuero.booking import antibot, selectors, services
 from buergerbuero.capacity.models import Channel
 from buergerbuero.catalog import selectors as catalog_selectors
-from buergerbuero.core import ratelimit
+from buergerbuero.core import problems, ratelimit
 from buergerbuero.core.errors import DomainError, Forbidden
 
 router = Router(tags=["Terminbuchung"])
@@ -147,7 +147,9 @@ def _aware(value: dt.datetime, office) -> dt.datetime:
     return value
 
 
-@router.get("/availability/days", response=list[DayOut], summary="Tage mit freien Terminen")
+@router.get(
+    "/availability/days", response={200: list[DayOut], **problems.responses(429)}, summary="Tage mit freien Terminen"
+)
 def availability_days(request, params: Query[DaysParams]):
     ratelimit.hit(request, "availability")
     now = timezone.now()
@@ -159,7 +161,9 @@ def availability_days(request, params: Query[DaysParams]):
     ]
 
 
-@router.get("/availability/times", response=list[TimeOut], summary="Freie Zeiten eines Tages")
+@router.get(
+    "/availability/times", response={200: list[TimeOut], **problems.responses(429)}, summary="Freie Zeiten eines Tages"
+)
 def availability_times(request, params: Query[TimesParams]):
     ratelimit.hit(request, "availability")
     now = timezone.now()
@@ -168,7 +172,11 @@ def availability_times(request, params: Query[TimesParams]):
     return [{"start": t.start, "counters": len(t.lanes)} for t in days.get(params.date, [])]
 
 
-@router.get("/availability/earliest", response=list[EarliestOut], summary="Nächster freier Termin je Standort")
+@router.get(
+    "/availability/earliest",
+    response={200: list[EarliestOut], **problems.responses(429)},
+    summary="Nächster freier Termin je Standort",
+)
 def availability_earliest(request, params: Query[EarliestParams]):
     ratelimit.hit(request, "availability")
     now = timezone.now()
@@ -201,7 +209,7 @@ def availability_earliest(request, params: Query[EarliestParams]):
     return out
 
 
-@router.post("/holds", response={201: HoldOut}, summary="Zeit reservieren (Hold)")
+@router.post("/holds", response={201: HoldOut, **problems.responses(429)}, summary="Zeit reservieren (Hold)")
 def create_hold(request, payload: HoldIn):
     ratelimit.hit(request, "hold")
     if payload.channel == Channel.PARTNER:
@@ -241,24 +249,26 @@ def confirm_hold(request, hold_id: UUID, payload: ConfirmIn):
 
 
 @router.get("/appointments/{code}", response=AppointmentOut, summary="Termin ansehen (mit Schlüssel)")
-def get_appointment(request, code: str, x_booking_token: str = Header("", max_length=64)):
+def get_appointment(request, code: str, booking_token: str = Header("", alias="X-Booking-Token", max_length=64)):
     ratelimit.hit(request, "lookup")
-    return _appointment_out(selectors.appointment_for_citizen(code, x_booking_token))
+    return _appointment_out(selectors.appointment_for_citizen(code, booking_token))
 
 
 @router.post("/appointments/{code}/cancel", response=AppointmentOut, summary="Termin absagen")
-def cancel_appointment(request, code: str, x_booking_token: str = Header("", max_length=64)):
+def cancel_appointment(request, code: str, booking_token: str = Header("", alias="X-Booking-Token", max_length=64)):
     ratelimit.hit(request, "cancel")
-    appointment = selectors.appointment_for_citizen(code, x_booking_token)
+    appointment = selectors.appointment_for_citizen(code, booking_token)
     services.cancel(appointment=appointment)
-    return _appointment_out(selectors.appointment_for_citizen(code, x_booking_token))
+    return _appointment_out(selectors.appointment_for_citizen(code, booking_token))
 
 
 @router.post("/appointments/{code}/reschedule", response=AppointmentOut, summary="Termin verschieben")
-def reschedule_appointment(request, code: str, payload: RescheduleIn, x_booking_token: str = Header("", max_length=64)):
+def reschedule_appointment(
+    request, code: str, payload: RescheduleIn, booking_token: str = Header("", alias="X-Booking-Token", max_length=64)
+):
     ratelimit.hit(request, "lookup")
     now = timezone.now()
-    appointment = selectors.appointment_for_citizen(code, x_booking_token)
+    appointment = selectors.appointment_for_citizen(code, booking_token)
     query = selectors.booking_query(
         office=appointment.office,
         service_slugs=payload.services or [item.service.slug for item in appointment.items.all()],
@@ -267,7 +277,7 @@ def reschedule_appointment(request, code: str, payload: RescheduleIn, x_booking_
         now=now,
     )
     services.reschedule(appointment=appointment, query=query, start=_aware(payload.start, appointment.office), now=now)
-    return _appointment_out(selectors.appointment_for_citizen(code, x_booking_token))
+    return _appointment_out(selectors.appointment_for_citizen(code, booking_token))
 
 
 class StaffAppointmentOut(Schema):

@@ -17,8 +17,9 @@ from buergerbuero.booking import antibot, feed, waitlist
 from buergerbuero.booking.models import WaitlistEntry
 from buergerbuero.capacity.models import Channel
 from buergerbuero.catalog import selectors as catalog_selectors
-from buergerbuero.core import ratelimit
+from buergerbuero.core import problems, ratelimit
 from buergerbuero.core.errors import DomainError, Forbidden
+from buergerbuero.core.schemas import LocalTime
 
 router = Router(tags=["Faire Vergabe"])
 
@@ -44,7 +45,7 @@ class ChallengeOut(Schema):
 
 @router.get(
     "/antibot/challenge",
-    response=ChallengeOut,
+    response={200: ChallengeOut, **problems.responses(429)},
     url_name="antibot_challenge",
     summary="Anti-Bot-Aufgabe (ALTCHA, Proof-of-Work)",
     description="Lösung als base64-Payload im Feld `altcha` von POST /api/holds senden (Kanal web). "
@@ -98,7 +99,7 @@ class FeedOut(Schema):
 
 @router.get(
     "/open/availability",
-    response=FeedOut,
+    response={200: FeedOut, **problems.responses(429)},
     url_name="open_availability",
     summary="Offener Verfügbarkeits-Feed (JSON)",
     description="Nächster freier Termin und Tage mit freien Zeiten je Standort und Leistung (1 Person, online). "
@@ -126,8 +127,8 @@ def open_availability(request):
 class WindowIn(Schema):
     weekday: int | None = Field(None, ge=0, le=6, description="0 = Montag; leer = jeder Tag")
     preset: Literal["mornings", "afternoons", "evenings"] | None = None
-    time_from: dt.time | None = Field(None, alias="from")
-    time_to: dt.time | None = Field(None, alias="to")
+    time_from: LocalTime | None = Field(None, alias="from")
+    time_to: LocalTime | None = Field(None, alias="to")
 
 
 class WaitlistIn(Schema):
@@ -158,7 +159,12 @@ def _window(item: WindowIn) -> waitlist.Window:
     return waitlist.Window(item.weekday, item.time_from, item.time_to)
 
 
-@router.post("/waitlist", response={201: WaitlistCreated}, url_name="waitlist_register", summary="Auf die Warteliste")
+@router.post(
+    "/waitlist",
+    response={201: WaitlistCreated, **problems.responses(429)},
+    url_name="waitlist_register",
+    summary="Auf die Warteliste",
+)
 def register_waitlist(request, payload: WaitlistIn):
     ratelimit.hit(request, "waitlist")
     now = timezone.now()

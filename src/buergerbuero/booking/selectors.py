@@ -1,6 +1,5 @@
 import contextlib
 import datetime as dt
-import hashlib
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from buergerbuero.capacity.models import Channel
 from buergerbuero.catalog import selectors as catalog_selectors
 from buergerbuero.catalog.models import Office, Service
 from buergerbuero.core.errors import DomainError, NotFound
+from buergerbuero.core.tokens import hash_token
 
 MAX_RANGE_DAYS = 62
 CACHE_SECONDS = 600  # a bound on staleness if a stamp is ever bypassed (e.g. rows written by hand)
@@ -345,10 +345,6 @@ def lead_time_days(office: Office, service: Service, *, now: dt.datetime | None 
     if hit is None:
         return None
     return (hit.start.astimezone(query.tz).date() - now.astimezone(query.tz).date()).days
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def appointment_for_citizen(code: str, token: str) -> Appointment:

@@ -12,6 +12,7 @@ from buergerbuero.callcenter import erlang, exports, selectors, services
 from buergerbuero.callcenter.models import Call
 from buergerbuero.catalog.models import Service
 from buergerbuero.core.errors import DomainError, NotFound
+from buergerbuero.core.schemas import LocalTime
 
 router = Router(tags=["Partner-Callcenter"], auth=staff_auth)
 
@@ -36,8 +37,8 @@ class ContractOut(Schema):
     municipality: str = Field(..., alias="municipality.name")
     services: list[str]
     hours_weekdays: str
-    hours_start: dt.time
-    hours_end: dt.time
+    hours_start: LocalTime
+    hours_end: LocalTime
     price_per_call: float
     price_per_minute: float
     monthly_flat_fee: float
@@ -150,7 +151,9 @@ class CallIn(Schema):
     started_at: dt.datetime | None = None
 
 
-class CallOut(Schema):
+class CallLogOut(Schema):
+    """One logged call of a partner agent."""
+
     id: int
     contract_id: int
     service: str | None
@@ -164,7 +167,7 @@ class CallOut(Schema):
         return obj.service.slug if obj.service else None
 
 
-@router.post("/calls", response={201: CallOut}, summary="Anruf protokollieren")
+@router.post("/calls", response={201: CallLogOut}, summary="Anruf protokollieren")
 def log_call(request, payload: CallIn):
     v = _viewer(request, "call_log")
     office, _contract = selectors.office_for_agent(v, payload.office, now=timezone.now())
@@ -181,7 +184,7 @@ def log_call(request, payload: CallIn):
     )
 
 
-@router.get("/calls", response=list[CallOut], summary="Letzte Anrufe")
+@router.get("/calls", response=list[CallLogOut], summary="Letzte Anrufe")
 def list_calls(request, limit: int = Query(50, ge=1, le=500)):
     return list(selectors.calls(_viewer(request, "call_read"), now=timezone.now())[:limit])
 
@@ -197,7 +200,9 @@ class TicketIn(Schema):
     call_id: int | None = None
 
 
-class TicketOut(Schema):
+class CallbackTicketOut(Schema):
+    """A callback ticket that the call center hands to the city's back office (not a waiting number)."""
+
     id: int
     office: str = Field(..., alias="office.slug")
     status: str
@@ -217,7 +222,7 @@ class TicketOut(Schema):
         return obj.service.slug if obj.service else None
 
 
-@router.post("/callbacks", response={201: TicketOut}, summary="Rückruf-Ticket an das Backoffice")
+@router.post("/callbacks", response={201: CallbackTicketOut}, summary="Rückruf-Ticket an das Backoffice")
 def create_ticket(request, payload: TicketIn):
     v = _viewer(request, "ticket_create")
     office, _contract = selectors.office_for_agent(v, payload.office, now=timezone.now())
@@ -237,7 +242,7 @@ def create_ticket(request, payload: TicketIn):
     )
 
 
-@router.get("/callbacks", response=list[TicketOut], summary="Rückruf-Tickets (offen, überfällig, alle)")
+@router.get("/callbacks", response=list[CallbackTicketOut], summary="Rückruf-Tickets (offen, überfällig, alle)")
 def list_tickets(request, status: str = Query("open", pattern="^(open|waiting|closed|overdue|all)$")):
     v = _viewer(request, "ticket_read")
     now = timezone.now()
@@ -249,7 +254,7 @@ def list_tickets(request, status: str = Query("open", pattern="^(open|waiting|cl
     return list(qs[:500])
 
 
-@router.get("/callbacks/{ticket_id}", response=TicketOut, summary="Ein Rückruf-Ticket")
+@router.get("/callbacks/{ticket_id}", response=CallbackTicketOut, summary="Ein Rückruf-Ticket")
 def get_ticket(request, ticket_id: int):
     return selectors.ticket(_viewer(request, "ticket_read"), ticket_id, now=timezone.now())
 
@@ -258,17 +263,17 @@ class NoteIn(Schema):
     note: str = Field("", max_length=4000)
 
 
-@router.post("/callbacks/{ticket_id}/wait", response=TicketOut, summary="Warten auf den Bürger (Uhr steht)")
+@router.post("/callbacks/{ticket_id}/wait", response=CallbackTicketOut, summary="Warten auf den Bürger (Uhr steht)")
 def ticket_wait(request, ticket_id: int, payload: NoteIn):
     return services.wait_for_citizen(viewer=_viewer(request, "ticket_work"), ticket_id=ticket_id, note=payload.note)
 
 
-@router.post("/callbacks/{ticket_id}/resume", response=TicketOut, summary="Weiterbearbeiten (Uhr läuft)")
+@router.post("/callbacks/{ticket_id}/resume", response=CallbackTicketOut, summary="Weiterbearbeiten (Uhr läuft)")
 def ticket_resume(request, ticket_id: int):
     return services.resume(viewer=_viewer(request, "ticket_work"), ticket_id=ticket_id)
 
 
-@router.post("/callbacks/{ticket_id}/close", response=TicketOut, summary="Erledigt mit Abschlussnotiz")
+@router.post("/callbacks/{ticket_id}/close", response=CallbackTicketOut, summary="Erledigt mit Abschlussnotiz")
 def ticket_close(request, ticket_id: int, payload: NoteIn):
     return services.close_ticket(viewer=_viewer(request, "ticket_work"), ticket_id=ticket_id, note=payload.note)
 

@@ -86,6 +86,8 @@ def save_article(
     municipality_id = viewer.org_id if not viewer.superuser else municipality_id
     if municipality_id is None:
         raise DomainError(_("Bitte die Kommune angeben."), field="municipality")
+    if not account_selectors.is_municipality(municipality_id):
+        raise NotFound(_("Diese Kommune gibt es nicht."), field="municipality_id")
     if not re.fullmatch(r"\d{14}", leika_key or ""):
         raise DomainError(_("Der LeiKa-Schlüssel hat genau 14 Ziffern."), field="leika_key")
     service = Service.objects.filter(leika_key=leika_key).order_by("pk").first()

@@ -3,9 +3,10 @@
 import json
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from buergerbuero.core.errors import DomainError
@@ -28,6 +29,30 @@ GENERIC_MESSAGES = {
     404: _("Nicht gefunden."),
     429: _("Zu viele Anfragen. Bitte warten Sie einen Moment."),
 }
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+
+class InvalidParamOut(Schema):
+    name: str | None
+    reason: str | None
+
+
+class ProblemOut(Schema):
+    """RFC 9457 problem details with the German and English message and the offending field."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    code: str
+    messages: dict[str, str]
+    field: str | None = None
+    invalid_params: list[InvalidParamOut] | None = None
+
+
+def responses(*statuses: int) -> dict[int, type[ProblemOut]]:
+    """Error answers an operation gives beyond those its auth and input imply (see core.openapi)."""
+    return dict.fromkeys(statuses, ProblemOut)
 
 
 def _both(message) -> dict[str, str]:
@@ -64,7 +89,7 @@ def problem_response(
     return HttpResponse(
         json.dumps(body, ensure_ascii=False),
         status=status,
-        content_type="application/problem+json; charset=utf-8",
+        content_type=f"{PROBLEM_MEDIA_TYPE}; charset=utf-8",
     )
 
 
@@ -104,3 +129,8 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(Http404)
     def not_found(request: HttpRequest, exc: Http404):
         return problem_response(status=404, code="not_found", messages=_both(GENERIC_MESSAGES[404]))
+
+    @api.exception_handler(MultiPartParserError)
+    def unreadable_form(request: HttpRequest, exc: MultiPartParserError):
+        # e.g. multipart/form-data without a boundary: Django raises while reading request.POST/FILES.
+        return problem_response(status=400, code="unreadable_body", messages=_both(GENERIC_MESSAGES[400]), field="body")

@@ -1,4 +1,4 @@
-"""JSON API of the office floor under /api/queue/ (staff only, session or Basic auth)."""
+"""JSON API of the office floor under /api/queue/ (staff: API token or session; display and ticket status public)."""
 
 import datetime as dt
 from uuid import UUID
@@ -28,7 +28,9 @@ class WalkInIn(Schema):
     override_quota: bool = Field(False, description="Empfang: Nummer trotz erschöpften Kontingents ausgeben")
 
 
-class TicketOut(Schema):
+class QueueTicketOut(Schema):
+    """A waiting number on the office floor (not a call-center callback ticket)."""
+
     ticket: str
     public_id: UUID
     kind: str
@@ -85,7 +87,9 @@ class WalkInStatusOut(Schema):
     services: list[dict]
 
 
-class CallOut(Schema):
+class DisplayCallOut(Schema):
+    """One call on the waiting-room display (no names)."""
+
     ticket: str
     counter: int
     called_at: dt.datetime
@@ -94,7 +98,7 @@ class CallOut(Schema):
 class DisplayOut(Schema):
     version: int
     day: dt.date
-    calls: list[CallOut]
+    calls: list[DisplayCallOut]
 
 
 def _ticket_out(ticket) -> dict:
@@ -164,7 +168,7 @@ def _my_visit(request, visit_id: int) -> Visit:
     return visit
 
 
-@router.post("/queue/offices/{slug}/check-in", response={201: TicketOut}, summary="Termin einchecken")
+@router.post("/queue/offices/{slug}/check-in", response={201: QueueTicketOut}, summary="Termin einchecken")
 def check_in(request, slug: str, payload: CheckInIn):
     office = _reception_office(request, slug)
     ticket = services.check_in(
@@ -173,7 +177,7 @@ def check_in(request, slug: str, payload: CheckInIn):
     return 201, _ticket_out(ticket)
 
 
-@router.post("/queue/offices/{slug}/tickets", response={201: TicketOut}, summary="Wartenummer ohne Termin")
+@router.post("/queue/offices/{slug}/tickets", response={201: QueueTicketOut}, summary="Wartenummer ohne Termin")
 def draw_ticket(request, slug: str, payload: WalkInIn):
     office = _reception_office(request, slug)
     ticket = services.draw_ticket(
@@ -219,7 +223,7 @@ def display(request, slug: str):
     return selectors.display_payload(office.pk, selectors.local_today(office, timezone.now()))
 
 
-@router.get("/queue/tickets/{public_id}", response=TicketOut, summary="Stand einer Wartenummer", auth=None)
+@router.get("/queue/tickets/{public_id}", response=QueueTicketOut, summary="Stand einer Wartenummer", auth=None)
 def ticket(request, public_id: UUID):
     return _ticket_out(selectors.ticket_by_public_id(public_id))
 
