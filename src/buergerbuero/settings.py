@@ -182,8 +182,12 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
 # Probes of the load balancer and Prometheus may come over plain HTTP from inside the network.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3600) if PRODUCTION else "0"))
-SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+# includeSubDomains covers only names below this host (*.termine.example.de), never the city's other sites.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
+# The browsers' preload list takes whole registrable domains (example.de): the city decides that, not this
+# service, so the reminder that preload is off (W021) is silenced unless preload is switched on.
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 # Content-Security-Policy (Django's own middleware): scripts only from this site or with the per-response
 # nonce ({{ csp_nonce }}), nothing from other hosts. Styles allow inline attributes: the charts and KERN UX
 # set style="…" and a style cannot run code. The ALTCHA widget runs its proof of work in a blob:/data: worker.
