@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from buergerbuero.booking import availability, selectors
 from buergerbuero.booking.models import Appointment, AppointmentService, Claim, DayStamp, MailDelivery
 from buergerbuero.catalog.models import Office, Service
+from buergerbuero.core import metrics
 from buergerbuero.core.errors import Conflict, DomainError
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are read out on the phone
@@ -183,6 +184,7 @@ def hold(
                     appointment.counter_id = lane
                     appointment.save(update_fields=["counter"])
                 _insert_items(appointment, query.services)
+                metrics.count_after_commit(metrics.HOLDS, channel=query.channel)
                 return appointment, token
     # Leaving by this exception rolls the unclaimed appointment row back with the transaction.
     raise SlotTaken(
@@ -260,6 +262,7 @@ def confirm(
     with connection.cursor() as cursor:
         cursor.execute(f"UPDATE {Claim._meta.db_table} SET expires_at = NULL WHERE appointment_id = %s", [confirmed.pk])
     touch_days(confirmed.office, [confirmed.start])
+    metrics.count_after_commit(metrics.BOOKINGS, channel=confirmed.channel)
     return confirmed
 
 
