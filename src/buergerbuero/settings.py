@@ -191,6 +191,7 @@ SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 # Content-Security-Policy (Django's own middleware): scripts only from this site or with the per-response
 # nonce ({{ csp_nonce }}), nothing from other hosts. Styles allow inline attributes: the charts and KERN UX
 # set style="…" and a style cannot run code. The ALTCHA widget runs its proof of work in a blob:/data: worker.
+# No form-action: the BundID login posts its SAML request to the identity provider's host.
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
@@ -199,7 +200,6 @@ SECURE_CSP = {
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
     "worker-src": [CSP.SELF, "blob:", "data:"],
-    "form-action": [CSP.SELF, *env_list("CSP_FORM_ACTION", "")],
     "frame-ancestors": [CSP.NONE],
     "base-uri": [CSP.SELF],
     "object-src": [CSP.NONE],

@@ -3,6 +3,7 @@
 import io
 import json
 import logging
+import re
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -177,3 +178,39 @@ def test_the_unix_socket_url_reaches_a_real_redis():
     cache = RedisCache(config["LOCATION"], {"KEY_PREFIX": "test-unix"})
     cache.set("k", 1)
     assert cache.get("k") == 1
+
+
+def test_api_docs_load_swagger_ui_from_our_own_static_files_under_the_csp(client):
+    from django.contrib.staticfiles import finders
+
+    response = client.get("/api/docs")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "/static/ninja/swagger-ui-bundle.js" in page and "cdn" not in page.lower()
+    assert finders.find("ninja/swagger-ui-bundle.js") and finders.find("ninja/swagger-ui-init.js")
+    policy = response["Content-Security-Policy"]
+    script_src = policy.split("script-src")[1].split(";")[0]
+    assert "default-src 'self'" in policy and script_src.strip() == "'self'"  # nothing inline, no other host
+
+
+@pytest.mark.django_db
+def test_an_inline_script_carries_the_nonce_of_its_responses_policy(client, settings):
+    """The SAML auto-post page: its one inline script runs only because it carries the response's nonce."""
+    from django.middleware.csp import ContentSecurityPolicyMiddleware
+    from django.template.loader import render_to_string
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/")
+
+    def view(request):
+        from django.http import HttpResponse
+
+        return HttpResponse(
+            render_to_string(
+                "applications/identity_post.html", {"destination": "https://idp.example", "fields": {}}, request
+            )
+        )
+
+    response = ContentSecurityPolicyMiddleware(view)(request)
+    nonce = re.search(r"'nonce-([^']+)'", response["Content-Security-Policy"]).group(1)
+    assert f'<script nonce="{nonce}">' in response.content.decode()

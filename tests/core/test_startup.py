@@ -1,5 +1,6 @@
 """Starting a process stays fast: the URL configuration does not import the PDF and signing libraries."""
 
+import re
 import subprocess
 import sys
 
@@ -50,3 +51,28 @@ def test_settings_read_the_signing_files_and_xmlsec_from_the_environment(tmp_pat
     assert result.returncode == 0, result.stderr
     expected = "/etc/bb/seal.key /etc/bb/seal.pem /etc/bb/chain.pem /opt/xmlsec/bin/xmlsec1"
     assert result.stdout.splitlines() == [expected, expected]
+
+
+def test_production_static_files_get_hashed_names_that_pages_link_to(tmp_path):
+    env = {
+        "DJANGO_SETTINGS_MODULE": "buergerbuero.settings",
+        "PYTHONPATH": "src",
+        "PATH": "/usr/bin:/bin",
+        "BUERGERBUERO_VAR_DIR": str(tmp_path),
+        "FRONTEND_BUILD_DIR": str(settings.FRONTEND_BUILD_DIR),
+        "STATIC_HASHED_NAMES": "true",
+    }
+    collect = [sys.executable, "manage.py", "collectstatic", "--no-input", "--verbosity", "0"]
+    result = subprocess.run(collect, cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    code = (
+        "import django; django.setup(); from django.templatetags.static import static; "
+        "print(static('ninja/swagger-ui-bundle.js'))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stderr
+    url = result.stdout.strip()
+    assert re.fullmatch(r"/static/ninja/swagger-ui-bundle\.[0-9a-f]{12}\.js", url), url
+    assert (tmp_path / "static" / url.removeprefix("/static/")).is_file()
