@@ -5,7 +5,9 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
+from buergerbuero.core.cache_url import parse_cache_url
 from buergerbuero.core.email_url import parse_email_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -42,6 +44,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",  # serves the API docs' Swagger UI from our own static files (no CDN)
     "django_htmx",
     "django_tasks_db",
     "buergerbuero.core",
@@ -57,7 +60,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "buergerbuero.core.middleware.RequestLogMiddleware",  # request id, one log line and metrics per request
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -67,6 +72,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "buergerbuero.core.middleware.DatabaseUnavailableMiddleware",  # pool exhausted / database away: 503
 ]
 
 ROOT_URLCONF = "buergerbuero.urls"
@@ -84,19 +90,20 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "django.template.context_processors.csp",
             ],
         },
     },
 ]
 
+# --- Database and its connections (docs/deployment.md#connections) -------------------------------------------
 DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'buergerbuero.sqlite3'}"),
-        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
-    )
+    "default": dj_database_url.parse(os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'buergerbuero.sqlite3'}"))
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # An SQLite connection is a file handle: keep it for the life of the thread instead of opening and
+    # closing it (and re-running the PRAGMAs) on every request.
+    DATABASES["default"]["CONN_MAX_AGE"] = None
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets readers run beside one writer; IMMEDIATE takes the write lock at BEGIN so two
         # booking transactions queue up instead of failing with "database is locked" on upgrade.
@@ -105,18 +112,25 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     }
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("SQLITE_TEST_NAME", "")}
+else:
+    # PostgreSQL: a bounded pool per process (psycopg_pool). A request borrows a connection and gives it back
+    # when it ends, so processes x DB_POOL_MAX_SIZE bounds what the server must allow; a request that waits
+    # longer than DB_POOL_TIMEOUT for one is answered 503 (core/middleware.py), not with a traceback.
+    DB_POOL_MAX_SIZE = int(os.environ.get("DB_POOL_MAX_SIZE", "8"))
+    if DB_POOL_MAX_SIZE > 0:
+        DATABASES["default"]["CONN_MAX_AGE"] = 0  # Django's pool replaces persistent connections
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": min(int(os.environ.get("DB_POOL_MIN_SIZE", "1")), DB_POOL_MAX_SIZE),
+            "max_size": DB_POOL_MAX_SIZE,
+            "timeout": float(os.environ.get("DB_POOL_TIMEOUT", "5")),
+        }
+    else:
+        DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("DB_CONN_MAX_AGE", "0"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHE_URL = os.environ.get("CACHE_URL", "")
-if CACHE_URL.startswith("redis://"):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
-else:
-    # The availability day cache holds one entry per office and day: Django's default of 300 entries would
-    # cull it constantly for a city with dozens of offices.
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 50_000}}
-    }
+# --- Cache (rate limits, availability day cache) – core/cache_url.py; an unknown scheme stops the start ---------
+CACHES = {"default": parse_cache_url(os.environ.get("CACHE_URL", ""))}
 # Several installations (or test runs) sharing one Redis keep their keys apart with a prefix.
 CACHES["default"]["KEY_PREFIX"] = os.environ.get("CACHE_KEY_PREFIX", "")
 
@@ -136,9 +150,15 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+# Production serves hashed file names (app.3f9c2a.css) that browsers may cache for ever; needs collectstatic.
+STATIC_HASHED_NAMES = env_bool("STATIC_HASHED_NAMES", PRODUCTION)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
+        if STATIC_HASHED_NAMES
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
 }
 MEDIA_ROOT = VAR_DIR / "media"
 # Built front-end assets (KERN UX from npm, see scripts/build-frontend); never committed.
@@ -153,10 +173,37 @@ LOGIN_URL = "/admin/login/"
 MAILERS = {"default": parse_email_url(os.environ.get("EMAIL_URL", f"file://{VAR_DIR / 'mail'}"))}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Bürgerbüro <buergerbuero@localhost>")
 
+# --- HTTPS and browser security (docs/configuration.md#https-and-browser-security) -----------------------------
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
+# Probes of the load balancer and Prometheus may come over plain HTTP from inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3600) if PRODUCTION else "0"))
+# includeSubDomains covers only names below this host (*.termine.example.de), never the city's other sites.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
+# The browsers' preload list takes whole registrable domains (example.de): the city decides that, not this
+# service, so the reminder that preload is off (W021) is silenced unless preload is switched on.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+# Content-Security-Policy (Django's own middleware): scripts only from this site or with the per-response
+# nonce ({{ csp_nonce }}), nothing from other hosts. Styles allow inline attributes: the charts and KERN UX
+# set style="…" and a style cannot run code. The ALTCHA widget runs its proof of work in a blob:/data: worker.
+# No form-action: the BundID login posts its SAML request to the identity provider's host.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "worker-src": [CSP.SELF, "blob:", "data:"],
+    "frame-ancestors": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "object-src": [CSP.NONE],
+}
 
 # Booking rules that are not per office (per-office rules live on catalog.Office).
 BOOKING_HOLD_MINUTES = int(os.environ.get("BOOKING_HOLD_MINUTES", "10"))
@@ -176,12 +223,40 @@ TASKS = {
     }
 }
 
+# --- Logs and metrics (docs/deployment.md#watch-it) ---------------------------------------------------------
+# One JSON line per request on standard error (logger buergerbuero.request) with a request id that every other
+# line of the same request carries too; no addresses, query strings or form data (core/logs.py).
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "json" if PRODUCTION else "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "buergerbuero.core.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "buergerbuero.core.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {
+        # Django logs every 4xx as a warning with the raw path (which may carry a booking code): the request
+        # line says the same with the route; errors (5xx with traceback) still come through.
+        "django.request": {"level": "ERROR"},
+    },
 }
+# /metrics: Prometheus text format. With METRICS_TOKEN set, a scraper sends "Authorization: Bearer <token>";
+# without it only loopback requests that came through no proxy are answered.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+# /readyz asks each of these; an app adds its own check here (a callable that raises when not ready).
+READINESS_CHECKS = [
+    "buergerbuero.core.health.database",
+    "buergerbuero.core.health.cache",
+]
 
 # Fair release and anti-bot (docs/fair-release.md).
 ANTIBOT_REQUIRED = env_bool("ANTIBOT_REQUIRED", True)  # web holds need a solved proof-of-work (staff channels never)
@@ -225,6 +300,7 @@ BUNDID = {
     "SP_ENTITY_ID": os.environ.get("BUNDID_SP_ENTITY_ID", ""),
     "SP_KEY_FILE": os.environ.get("BUNDID_SP_KEY_FILE", ""),
     "SP_CERT_FILE": os.environ.get("BUNDID_SP_CERT_FILE", ""),
+    "XMLSEC_BINARY": os.environ.get("BUNDID_XMLSEC_BINARY", ""),  # empty = xmlsec1 on PATH
 }
 OIDC = {
     "ISSUER": os.environ.get("OIDC_ISSUER", ""),
@@ -232,4 +308,12 @@ OIDC = {
     "CLIENT_SECRET": os.environ.get("OIDC_CLIENT_SECRET", ""),
     "SCOPES": os.environ.get("OIDC_SCOPES", "openid profile email address"),
 }
+# The office's seal for signed certificates (PEM files); development makes a local test CA under var/pki.
+APPLICATIONS_SIGNING_KEY_FILE = os.environ.get("APPLICATIONS_SIGNING_KEY_FILE", "")
+APPLICATIONS_SIGNING_CERT_FILE = os.environ.get("APPLICATIONS_SIGNING_CERT_FILE", "")
+APPLICATIONS_SIGNING_CA_FILE = os.environ.get("APPLICATIONS_SIGNING_CA_FILE", "")
 APPLICATIONS_MAX_UPLOAD_BYTES = int(os.environ.get("APPLICATIONS_MAX_UPLOAD_BYTES", str(8 * 1024 * 1024)))
+# Call display streams (queue/sse.py): each open screen keeps one web thread busy, so streams are capped per
+# process and per client address; more are answered 503 and the screen's EventSource retries.
+QUEUE_SSE_MAX_STREAMS = int(os.environ.get("QUEUE_SSE_MAX_STREAMS", "16"))
+QUEUE_SSE_MAX_PER_ADDRESS = int(os.environ.get("QUEUE_SSE_MAX_PER_ADDRESS", "4"))

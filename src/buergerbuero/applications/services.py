@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from buergerbuero.applications import certificate, formschema, idcard, signing, uploads
+from buergerbuero.applications import formschema, idcard, uploads
 from buergerbuero.applications.identity.base import FinishedLogin, Identity, IdentityError, TrustLevel
 from buergerbuero.applications.models import (
     TRANSITIONS,
@@ -321,6 +321,9 @@ def _issue_certificate(application: Application, *, now: dt.datetime) -> Applica
             field="identity",
             code="trust_level_too_low",
         )
+    # reportlab and pyhanko take seconds to import: only the process that issues a certificate pays for them.
+    from buergerbuero.applications import certificate, signing
+
     office = application.office
     pdf = certificate.render(
         office_name=office.name,

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from buergerbuero.booking import availability, selectors
 from buergerbuero.booking.models import Appointment, AppointmentService, Claim, DayStamp, MailDelivery
 from buergerbuero.catalog.models import Office, Service
+from buergerbuero.core import metrics
 from buergerbuero.core.errors import Conflict, DomainError
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are read out on the phone
@@ -190,6 +191,7 @@ def hold(
                     appointment.counter_id = lane
                     appointment.save(update_fields=["counter"])
                 _insert_items(appointment, query.services)
+                metrics.count_after_commit(metrics.HOLDS, channel=query.channel)
                 return appointment, token
     # Leaving by this exception rolls the unclaimed appointment row back with the transaction.
     raise SlotTaken(
@@ -282,6 +284,7 @@ def _confirm(*, appointment: Appointment, name: str, email: str, phone: str, now
     if _keep_claims_for_good(confirmed) != _unit_count(confirmed, confirmed.office):
         raise _lapsed()
     touch_days(confirmed.office, [confirmed.start])
+    metrics.count_after_commit(metrics.BOOKINGS, channel=confirmed.channel)
     return confirmed
 
 

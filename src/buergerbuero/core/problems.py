@@ -1,7 +1,9 @@
 """RFC 9457 problem+json for every error the API gives, with German and English text and the field."""
 
 import json
+import logging
 
+from django.db import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.utils import translation
@@ -10,6 +12,8 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from buergerbuero.core.errors import DomainError
+
+logger = logging.getLogger(__name__)
 
 TITLES = {
     400: _("Ungültige Anfrage"),
@@ -20,6 +24,7 @@ TITLES = {
     409: _("Konflikt"),
     422: _("Ungültige Eingabe"),
     429: _("Zu viele Anfragen"),
+    503: _("Vorübergehend nicht verfügbar"),
 }
 FIELD_ERROR = _("Der Wert im Feld „%(field)s“ ist ungültig: %(reason)s")
 GENERIC_MESSAGES = {
@@ -93,6 +98,24 @@ def problem_response(
     )
 
 
+UNAVAILABLE_RETRY_SECONDS = 5
+
+
+def unavailable_response(reason: str, message) -> HttpResponse:
+    """503 with Retry-After: the server is at capacity or its database is away for a moment."""
+    from buergerbuero.core.metrics import UNAVAILABLE
+
+    UNAVAILABLE.labels(reason).inc()
+    response = problem_response(
+        status=503, code=reason, messages=_both(message), extra={"retry_after": UNAVAILABLE_RETRY_SECONDS}
+    )
+    response["Retry-After"] = str(UNAVAILABLE_RETRY_SECONDS)
+    return response
+
+
+DATABASE_BUSY = _("Der Dienst ist gerade ausgelastet. Bitte versuchen Sie es in einigen Sekunden erneut.")
+
+
 def _field_from_loc(loc) -> str | None:
     names = [str(p) for p in loc if isinstance(p, str) and p not in {"body", "query", "path", "header", "payload"}]
     return ".".join(names) or None
@@ -125,6 +148,12 @@ def install(api: NinjaAPI) -> None:
         status = exc.status_code
         code = "unauthorized" if isinstance(exc, AuthenticationError) else f"http_{status}"
         return problem_response(status=status, code=code, messages=_both(GENERIC_MESSAGES.get(status, str(exc))))
+
+    @api.exception_handler(OperationalError)
+    def database_unavailable(request: HttpRequest, exc: OperationalError):
+        # No free pooled connection within DB_POOL_TIMEOUT, or the database is away: the client may retry.
+        logger.warning("database unavailable: %s", type(exc).__name__)
+        return unavailable_response("database_unavailable", DATABASE_BUSY)
 
     @api.exception_handler(Http404)
     def not_found(request: HttpRequest, exc: Http404):

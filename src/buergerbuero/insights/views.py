@@ -17,7 +17,7 @@ from buergerbuero.accounts import selectors as account_selectors
 from buergerbuero.catalog import selectors as catalog_selectors
 from buergerbuero.catalog.models import Office
 from buergerbuero.core.errors import DomainError
-from buergerbuero.insights import charts, kpis, pdf, report, selectors
+from buergerbuero.insights import charts, kpis, report, selectors
 from buergerbuero.insights.forms import PeriodForm
 from buergerbuero.insights.metrics import Period
 
@@ -132,6 +132,8 @@ def committee_report_pdf(request, slug: str):
     form, period = _period(request, REPORT_DAYS)
     if form.is_bound and not form.is_valid():
         return render(request, "insights/report.html", {"office": office, "form": form}, status=400)
+    from buergerbuero.insights import pdf  # reportlab: imported by the first report, not at start
+
     body = pdf.render(report.build(office=office, period=period))
     response = HttpResponse(body, content_type="application/pdf")
     name = f"betriebsausschuss-{office.slug}-{period.first.isoformat()}-{period.last.isoformat()}.pdf"

@@ -13,12 +13,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from buergerbuero.catalog import selectors as catalog_selectors
 from buergerbuero.catalog.models import Service
 from buergerbuero.core import ratelimit
 from buergerbuero.core.errors import DomainError
+from buergerbuero.core.problems import unavailable_response
 from buergerbuero.queue import selectors, services, sse
 
 
@@ -120,19 +122,33 @@ def display(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+STREAMS_FULL = gettext_lazy(
+    "Zu viele Anzeigen sind gerade verbunden. Die Anzeige verbindet sich in einigen Sekunden von selbst neu."
+)
+
+
 @require_GET
 def display_events(request: HttpRequest, slug: str) -> HttpResponse:
     office, missing = _office_or_404(request, slug)
     if missing:
         return missing
+    slot = sse.SLOTS.acquire(
+        ratelimit.client_ip(request),
+        total=settings.QUEUE_SSE_MAX_STREAMS,
+        per_address=settings.QUEUE_SSE_MAX_PER_ADDRESS,
+    )
+    if slot is None:
+        return unavailable_response("streams_full", STREAMS_FULL)
     last = request.headers.get("Last-Event-ID", "")
     last_version = int(last) if last.isdigit() else None
     interval = float(getattr(settings, "QUEUE_SSE_POLL_SECONDS", 1.0))
     max_seconds = float(getattr(settings, "QUEUE_SSE_MAX_SECONDS", 300.0))
     if isinstance(request, ASGIRequest):
         body = sse.astream(office.pk, office.timezone, last_version, interval=interval, max_seconds=max_seconds)
+        body = sse.AsyncGuardedStream(body, slot)
     else:
         body = sse.stream(office.pk, office.timezone, last_version, interval=interval, max_seconds=max_seconds)
+        body = sse.GuardedStream(body, slot)
     response = StreamingHttpResponse(body, content_type="text/event-stream; charset=utf-8")
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"

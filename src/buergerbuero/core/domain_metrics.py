@@ -1,0 +1,47 @@
+"""Levels read from the database at scrape time: the same answer whichever process Prometheus asks.
+
+Lead time per office (its reference service; the hourly KPI snapshot when fresh, else the engine), people
+waiting on the floor, and the task queue: how many tasks wait and how long the oldest has waited. Each read
+goes through the owning app's selectors; a scrape for a city costs a few queries per office.
+"""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+
+from buergerbuero.catalog import selectors as catalog_selectors
+from buergerbuero.core import tasks_health
+from buergerbuero.insights import selectors as insights_selectors
+from buergerbuero.queue import selectors as queue_selectors
+
+
+class DomainCollector(Collector):
+    def collect(self):
+        now = timezone.now()
+        lead = GaugeMetricFamily(
+            "buergerbuero_lead_time_days",
+            "Days until the next free appointment for the office's reference service.",
+            labels=["office", "service"],
+        )
+        waiting = GaugeMetricFamily(
+            "buergerbuero_floor_waiting", "People waiting on the office floor today.", labels=["office"]
+        )
+        for office in catalog_selectors.offices():
+            service = insights_selectors.reference_service(office)
+            if service is not None:
+                days, _measured = insights_selectors.current_lead_time(office, service, now=now)
+                if days is not None:
+                    lead.add_metric([office.slug, service.slug], days)
+            day = queue_selectors.local_today(office, now)
+            waiting.add_metric([office.slug], queue_selectors.waiting(office, day).count())
+        yield lead
+        yield waiting
+        depth, oldest = tasks_health.queue_state(now=now)
+        yield GaugeMetricFamily("buergerbuero_tasks_ready", "Background tasks waiting for a worker.", value=depth)
+        yield GaugeMetricFamily(
+            "buergerbuero_tasks_oldest_ready_age_seconds",
+            "How long the oldest waiting background task has waited (0 when none waits).",
+            value=oldest,
+        )
