@@ -1,0 +1,51 @@
+"""The periodic jobs of the scheduler. Adding one is one line in JOBS: name, label for staff, schedule, and a
+function that gets `now` and returns what staff see as its result."""
+
+import datetime as dt
+from importlib import import_module
+
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from buergerbuero.background import services
+from buergerbuero.background.scheduler import DailyAt, Every, Job
+from buergerbuero.booking import services as booking_services
+from buergerbuero.booking import waitlist
+from buergerbuero.insights import services as insights_services
+from buergerbuero.queue import services as queue_services
+
+MINUTE = dt.timedelta(minutes=1)
+
+
+def reminders(now: dt.datetime) -> int:
+    return booking_services.enqueue_due_reminders(now=now)
+
+
+def waitlist_offers(now: dt.datetime) -> int:
+    return waitlist.process_all(now=now)
+
+
+def kpi_snapshots(now: dt.datetime) -> int:
+    return insights_services.take_snapshots(now=now)
+
+
+def floor_day_close(now: dt.datetime) -> int:
+    return sum(close.visits for close in queue_services.close_past_days(now=now))
+
+
+def expired_sessions(now: dt.datetime) -> None:
+    import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()  # each session stores its own expiry
+
+
+def finished_messages(now: dt.datetime) -> int:
+    return services.prune(now=now, days=settings.OUTBOX_KEEP_DAYS)
+
+
+JOBS = [
+    Job("reminders", _("Erinnerungen einreihen"), Every(10 * MINUTE), reminders),
+    Job("waitlist", _("Wartelisten-Angebote machen"), Every(5 * MINUTE), waitlist_offers),
+    Job("kpi_snapshots", _("Kennzahlen messen"), Every(60 * MINUTE), kpi_snapshots),
+    Job("floor_day_close", _("Tagesabschluss der Wartebereiche"), DailyAt(dt.time(0, 30)), floor_day_close),
+    Job("sessions", _("Abgelaufene Sitzungen löschen"), DailyAt(dt.time(4, 0)), expired_sessions),
+    Job("prune_outbox", _("Erledigte Nachrichten löschen"), DailyAt(dt.time(4, 15)), finished_messages),
+]
