@@ -9,8 +9,8 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
-from buergerbuero.booking import links, selectors
 from buergerbuero.background.models import Message
+from buergerbuero.booking import links, selectors
 from buergerbuero.booking.models import Appointment
 from tests.booking.webflow import (
     CONTACT,

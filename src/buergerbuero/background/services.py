@@ -109,10 +109,14 @@ def deliver(message: Message, *, now: dt.datetime | None = None) -> str:
     """Send or run one claimed row and record the outcome; returns the new status."""
     now = now or timezone.now()
     handler = registry.handler(message.kind)
-    if handler.lease_seconds:  # long work (a planning run) keeps its row longer than a mail needs
-        Message.objects.filter(pk=message.pk, lease_token=message.lease_token).update(
-            leased_until=now + dt.timedelta(seconds=handler.lease_seconds)
-        )
+    # Renew the lease before the hand-over, and only if it still holds: a row that waited in a slow batch past
+    # its lease may belong to another worker by now. Long work (a planning run) takes a longer lease.
+    lease = dt.timedelta(seconds=handler.lease_seconds or settings.OUTBOX_LEASE_SECONDS)
+    renewed = Message.objects.filter(pk=message.pk, lease_token=message.lease_token, leased_until__gt=now).update(
+        leased_until=now + lease
+    )
+    if not renewed:
+        return Status.PENDING
     try:
         if handler.channel == channels.TASK:
             handler.run(message.payload, attempt=message.attempts, now=now)
@@ -142,10 +146,9 @@ def deliver(message: Message, *, now: dt.datetime | None = None) -> str:
 
 def deliver_due(*, now: dt.datetime | None = None, limit: int = 20, keys: list[str] | None = None) -> int:
     """Claim and deliver one batch; returns how many rows were claimed."""
-    now = now or timezone.now()
-    messages = claim(now=now, limit=limit, keys=keys)
+    messages = claim(now=now or timezone.now(), limit=limit, keys=keys)
     for message in messages:
-        deliver(message, now=now)
+        deliver(message, now=now or timezone.now())
     return len(messages)
 
 

@@ -29,6 +29,7 @@ def parse_email_url(url: str) -> dict:
                 "password": unquote(parts.password or ""),
                 "use_tls": scheme == "smtp" and port == 587,
                 "use_ssl": scheme == "smtps",
+                "timeout": 30,  # a hanging server must not hold a worker (and its outbox leases) forever
             },
         }
     raise ValueError(f"EMAIL_URL scheme {scheme!r} is not supported (smtp, smtps, file, console, locmem)")
