@@ -112,3 +112,16 @@ def test_readyz_needs_a_worker_a_scheduler_and_no_old_backlog(client, settings, 
     outbox = response.json()["checks"]["outbox"]
     assert outbox["ok"] is False and outbox["due"] == 1 and outbox["failed"] == 1
     assert outbox["oldest_due_seconds"] >= 660
+
+
+def test_the_admin_lists_messages_and_sends_failed_ones_again(admin_client, small_office):
+    message = failed_message(small_office, "a:1", "erika@example.org")
+    page = admin_client.get("/admin/background/message/?status=failed").content.decode()
+    assert "E-Mail zum Online-Antrag" in page and "erika@example.org" in page
+    response = admin_client.post(
+        "/admin/background/message/", {"action": "resend", "_selected_action": [message.pk]}, follow=True
+    )
+    assert "1 Nachricht(en) werden erneut gesendet." in response.content.decode()
+    message.refresh_from_db()
+    assert message.status == Message.Status.PENDING
+    assert admin_client.get("/admin/background/jobstate/").status_code == 200

@@ -7,7 +7,7 @@ from buergerbuero.background.models import JobState, Lease, Message
 
 @admin.register(Message)
 class MessageAdmin(admin.ModelAdmin):
-    list_display = ["kind", "recipient", "office", "status", "attempts", "created_at", "finished_at"]
+    list_display = ["kind_label", "recipient", "office", "status", "attempts", "created_at", "finished_at"]
     list_filter = ["status", "kind", "channel"]
     search_fields = ["recipient", "key"]
     readonly_fields = [f.name for f in Message._meta.fields]
@@ -27,6 +27,10 @@ class MessageAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("Art"))
+    def kind_label(self, message):
+        return message.kind_label
 
     @admin.action(description=_("Fehlgeschlagene erneut senden"))
     def resend(self, request, queryset):

@@ -60,6 +60,8 @@ def run(*, interval: float = 1.0, batch: int = 20, once: bool = False, stop=lamb
             break
         if not claimed:
             time.sleep(interval)
+    with contextlib.suppress(DatabaseError):  # a stopped worker stops counting at once (else its lease expires)
+        services.release_lease(name=name, holder=name, now=timezone.now())
 
 
 def drop_connection() -> None:
