@@ -15,6 +15,7 @@ from buergerbuero.insights import services as insights_services
 from buergerbuero.queue import services as queue_services
 
 MINUTE = dt.timedelta(minutes=1)
+AFTER_MIDNIGHT = DailyAt(dt.time(0, 30))  # local time; closes the days before the office's today
 
 
 def reminders(now: dt.datetime) -> int:
@@ -42,10 +43,10 @@ def finished_messages(now: dt.datetime) -> int:
 
 
 JOBS = [
-    Job("reminders", _("Erinnerungen einreihen"), Every(10 * MINUTE), reminders),
-    Job("waitlist", _("Wartelisten-Angebote machen"), Every(5 * MINUTE), waitlist_offers),
-    Job("kpi_snapshots", _("Kennzahlen messen"), Every(60 * MINUTE), kpi_snapshots),
-    Job("floor_day_close", _("Tagesabschluss der Wartebereiche"), DailyAt(dt.time(0, 30)), floor_day_close),
+    Job("reminders", _("Erinnerungen einreihen"), Every(10 * MINUTE), reminders, _("eingereiht")),
+    Job("waitlist", _("Wartelisten-Angebote machen"), Every(5 * MINUTE), waitlist_offers, _("Angebote")),
+    Job("kpi_snapshots", _("Kennzahlen messen"), Every(60 * MINUTE), kpi_snapshots, _("Messwerte")),
+    Job("floor_day_close", _("Tagesabschluss der Wartebereiche"), AFTER_MIDNIGHT, floor_day_close, _("Besuche")),
     Job("sessions", _("Abgelaufene Sitzungen löschen"), DailyAt(dt.time(4, 0)), expired_sessions),
-    Job("prune_outbox", _("Erledigte Nachrichten löschen"), DailyAt(dt.time(4, 15)), finished_messages),
+    Job("prune_outbox", _("Erledigte Nachrichten löschen"), DailyAt(dt.time(4, 15)), finished_messages, _("Zeilen")),
 ]
