@@ -93,23 +93,8 @@ def _fresh_cache():
     cache.clear()
 
 
-IMMEDIATE_TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
-
-
-def reset_task_backends():
-    """django.tasks caches its backends and does not listen to setting changes; forget them."""
-    from asgiref.local import Local
-    from django.tasks import task_backends
-
-    task_backends.__dict__.pop("settings", None)
-    task_backends._settings = None
-    task_backends._connections = Local(task_backends.thread_critical)
-
-
 @pytest.fixture(autouse=True)
-def immediate_tasks(settings):
-    """Tasks run at once inside tests (a test that wants the database worker sets TASKS itself)."""
-    settings.TASKS = IMMEDIATE_TASKS
-    reset_task_backends()
-    yield
-    reset_task_backends()
+def outbox_on_commit(settings):
+    """Outbox rows are delivered right after their transaction commits, in the test's process (a test that
+    wants the worker to deliver them turns this off)."""
+    settings.OUTBOX_DELIVER_ON_COMMIT = True

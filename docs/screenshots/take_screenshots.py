@@ -1,6 +1,6 @@
 """Take the README screenshots with Debian's Chromium against a running demo (`make run`).
 
-TASKS_BACKEND=django.tasks.backends.immediate.ImmediateBackend make run   # mails at once, into var/mail/
+OUTBOX_DELIVER_ON_COMMIT=true make run   # mails at once, into var/mail/
 .venv/bin/python docs/screenshots/take_screenshots.py http://127.0.0.1:8000
 """
 

@@ -46,7 +46,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "ninja",  # serves the API docs' Swagger UI from our own static files (no CDN)
     "django_htmx",
-    "django_tasks_db",
     "buergerbuero.core",
     "buergerbuero.accounts",
     "buergerbuero.catalog",
@@ -57,6 +56,7 @@ INSTALLED_APPS = [
     "buergerbuero.insights",
     "buergerbuero.planning",
     "buergerbuero.applications",
+    "buergerbuero.background",
 ]
 
 MIDDLEWARE = [
@@ -216,12 +216,16 @@ BOOKING_CANCEL_RELEASE_MINUTES = int(os.environ.get("BOOKING_CANCEL_RELEASE_MINU
 BOOKING_REMINDER_HOURS = int(os.environ.get("BOOKING_REMINDER_HOURS", "24"))
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
-# Background work: django.tasks with the database backend; `manage.py db_worker` runs the tasks.
-TASKS = {
-    "default": {
-        "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
-    }
-}
+# Background work (docs/adr/0003-outbox-and-leases.md): outbox rows delivered by `manage.py run_worker`,
+# periodic jobs run by `manage.py run_scheduler`.
+OUTBOX_LEASE_SECONDS = int(os.environ.get("OUTBOX_LEASE_SECONDS", "120"))
+OUTBOX_RETRY_SECONDS = int(os.environ.get("OUTBOX_RETRY_SECONDS", "30"))
+OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "8"))
+OUTBOX_KEEP_DAYS = int(os.environ.get("OUTBOX_KEEP_DAYS", "30"))
+OUTBOX_BACKLOG_SECONDS = int(os.environ.get("OUTBOX_BACKLOG_SECONDS", "600"))
+OUTBOX_DELIVER_ON_COMMIT = env_bool("OUTBOX_DELIVER_ON_COMMIT", False)
+WORKER_HEARTBEAT_SECONDS = int(os.environ.get("WORKER_HEARTBEAT_SECONDS", "10"))
+SCHEDULER_LEASE_SECONDS = int(os.environ.get("SCHEDULER_LEASE_SECONDS", "120"))
 
 # --- Logs and metrics (docs/deployment.md#watch-it) ---------------------------------------------------------
 # One JSON line per request on standard error (logger buergerbuero.request) with a request id that every other
@@ -256,6 +260,9 @@ METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
 READINESS_CHECKS = [
     "buergerbuero.core.health.database",
     "buergerbuero.core.health.cache",
+    "buergerbuero.background.health.outbox",
+    "buergerbuero.background.health.worker",
+    "buergerbuero.background.health.scheduler",
 ]
 
 # Fair release and anti-bot (docs/fair-release.md).

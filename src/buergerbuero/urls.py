@@ -13,6 +13,7 @@ urlpatterns = [
     path("insights/", include("buergerbuero.insights.urls")),
     path("planung/", include("buergerbuero.planning.urls")),
     path("online/", include("buergerbuero.applications.urls")),
+    path("betrieb/", include("buergerbuero.background.urls")),
     path("", include("buergerbuero.core.urls")),
     path("", include("buergerbuero.booking.urls")),
 ]

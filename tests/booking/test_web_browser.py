@@ -51,12 +51,10 @@ def wait_for_proof(page):
 
 
 def read_mails(folder: Path) -> list[email.message.EmailMessage]:
-    """Messages written by Django's file e-mail backend (one .log file per connection, separated by dashes)."""
+    """Messages in the mail folder (core/mailfolder.py: one .eml file per Message-ID), oldest first."""
     out = []
-    for path in sorted(folder.glob("*.log"), key=lambda p: p.stat().st_mtime):
-        for chunk in path.read_bytes().split(b"\n" + b"-" * 79 + b"\n"):
-            if chunk.strip():
-                out.append(email.message_from_bytes(chunk.lstrip(), policy=email.policy.default))
+    for path in sorted(folder.glob("*.eml"), key=lambda p: p.stat().st_mtime):
+        out.append(email.message_from_bytes(path.read_bytes(), policy=email.policy.default))
     return out
 
 
@@ -66,7 +64,7 @@ def text_of(message) -> str:
 
 @pytest.fixture
 def mail_folder(settings, tmp_path):
-    """The default of `make run`: one file per mail connection in a folder (EMAIL_URL=file://…)."""
+    """The default of `make run`: one file per mail in a folder (EMAIL_URL=file://…)."""
     settings.MAILERS = {"default": parse_email_url(f"file://{tmp_path / 'mail'}")}
     return tmp_path / "mail"
 

@@ -9,8 +9,9 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
+from buergerbuero.background.models import Message
 from buergerbuero.booking import links, selectors
-from buergerbuero.booking.models import Appointment, MailDelivery
+from buergerbuero.booking.models import Appointment
 from tests.booking.webflow import (
     CONTACT,
     evening_office,
@@ -19,7 +20,6 @@ from tests.booking.webflow import (
     no_wait_for_the_no_js_ticket,  # noqa: F401 (autouse fixture)
     start_values,
 )
-from tests.conftest import reset_task_backends
 
 pytestmark = pytest.mark.django_db
 
@@ -86,7 +86,7 @@ def test_opt_in_get_only_shows_the_post_confirms_and_a_double_click_changes_noth
     assert appointment.status == Appointment.Status.CONFIRMED and appointment.blocks_until is None
     kinds = [m.subject for m in mail.outbox]
     assert sum("bestätigt" in s for s in kinds) == 1
-    assert MailDelivery.objects.filter(appointment=appointment, kind="confirmed").count() == 1
+    assert Message.objects.filter(key__startswith=f"booking:{appointment.pk}:confirmed:").count() == 1
 
 
 def test_confirmation_page_and_mail_carry_code_qr_documents_map_ics_and_links(
@@ -311,17 +311,16 @@ def test_no_reminder_for_appointments_booked_inside_the_window(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_mails_go_through_the_database_task_worker(client, settings):
-    """The real django-tasks-db backend: the request queues, `db_worker` sends; a second run sends nothing."""
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    reset_task_backends()
+def test_mails_go_through_the_outbox_worker(client, settings):
+    """The request writes an outbox row, `run_worker` sends it; a second run sends nothing."""
+    settings.OUTBOX_DELIVER_ON_COMMIT = False
     office, service = evening_office()
     _appointment, contact_url = hold(client, office, service)
     assert client.post(contact_url, CONTACT).status_code == 302
     assert not mail.outbox  # queued, not sent inside the request
-    call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
+    call_command("run_worker", once=True, interval=0)
     assert len(mail.outbox) == 1 and "bestätigen" in mail.outbox[0].subject
-    call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
+    call_command("run_worker", once=True, interval=0)
     assert len(mail.outbox) == 1
 
 

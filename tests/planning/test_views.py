@@ -1,10 +1,16 @@
 """The managers' planner pages over the real HTTP stack (Django test client)."""
 
+import datetime as dt
 import re
 
 import pytest
+from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 
+from buergerbuero.background import services as outbox
+from buergerbuero.background.models import Message
+from buergerbuero.planning import services
 from buergerbuero.planning.models import PlanRun, Scenario
 
 
@@ -207,3 +213,27 @@ def test_database_refuses_impossible_runs(manager, planning_office):
     for fields in ({"progress": 101}, {"status": "done", "result": None}, {"kind": "guess"}, {"status": "lost"}):
         with pytest.raises(IntegrityError), transaction.atomic():
             PlanRun.objects.create(scenario=scenario, definition={}, **fields)
+
+
+@pytest.mark.django_db
+def test_a_run_whose_worker_died_is_started_over_when_its_lease_expires(manager, planning_office, settings):
+    """The worker took the run (status running) and was killed: the outbox hands the row out again after the
+    run's 30-minute lease, and the next worker finishes the run instead of leaving it running forever."""
+    settings.OUTBOX_DELIVER_ON_COMMIT = False
+    scenario = services.save_scenario(
+        office=planning_office,
+        name="x",
+        definition={"name": "x", "run": {"months": 1, "replications": 5}},
+        user=manager,
+    )
+    with transaction.atomic():
+        run = services.start_run(scenario=scenario)
+    now = timezone.now()
+    (row,) = outbox.claim(now=now, limit=5)
+    PlanRun.objects.filter(pk=run.pk).update(status=PlanRun.Status.RUNNING, progress=40)  # …then killed
+    Message.objects.filter(pk=row.pk).update(leased_until=now + dt.timedelta(minutes=30))  # the run's lease
+    assert outbox.deliver_due(now=now + dt.timedelta(minutes=29)) == 0
+    assert outbox.deliver_due(now=now + dt.timedelta(minutes=31)) == 1
+    run.refresh_from_db()
+    assert run.status == PlanRun.Status.DONE and run.result
+    assert Message.objects.get().status == Message.Status.SENT and Message.objects.get().attempts == 2

@@ -9,12 +9,11 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from buergerbuero.applications import formschema, idcard, uploads
+from buergerbuero.applications import formschema, idcard, mails, uploads
 from buergerbuero.applications.identity.base import FinishedLogin, Identity, IdentityError, TrustLevel
 from buergerbuero.applications.models import (
     TRANSITIONS,
@@ -304,11 +303,12 @@ def submit(*, application: Application, now: dt.datetime | None = None) -> Appli
     application.save()
     if service.kind == OnlineService.Kind.REGISTRATION_CERTIFICATE:
         return _issue_certificate(application, now=now)
-    _mail_on_commit(
+    mails.queue(
         application,
         _("Ihr Antrag %(ref)s ist eingegangen") % {"ref": application.reference},
         _("Wir haben Ihren Antrag „%(title)s“ erhalten. Vorgangsnummer: %(ref)s.")
         % {"title": service.title_de, "ref": application.reference},
+        now=now,
     )
     return application
 
@@ -344,19 +344,13 @@ def _issue_certificate(application: Application, *, now: dt.datetime) -> Applica
     except Exception:
         _delete_file(name)
         raise
-    _mail_on_commit(
+    mails.queue(
         application,
         _("Ihre Meldebescheinigung %(ref)s") % {"ref": application.reference},
         _("Ihre Meldebescheinigung ist fertig und kann über Ihren Zugangslink heruntergeladen werden."),
+        now=now,
     )
     return application
-
-
-def _mail_on_commit(application: Application, subject, body) -> None:
-    if not application.email:
-        return
-    address, subject, body = application.email, str(subject), str(body)
-    transaction.on_commit(lambda: send_mail(subject, body, None, [address], fail_silently=False))
 
 
 def _change(application: Application, to: str, *, actor, note: str, now: dt.datetime, **fields) -> None:
@@ -413,11 +407,12 @@ def transition(
             _delete_attachment(attachment)
         log_access(application=application, actor=actor, action=AccessLog.Action.PURGE, detail="files", now=now)
     if to in (Status.APPROVED, Status.REJECTED):
-        _mail_on_commit(
+        mails.queue(
             application,
             _("Neuigkeiten zu Ihrem Antrag %(ref)s") % {"ref": application.reference},
             _("Ihr Antrag %(ref)s hat jetzt den Status „%(status)s“.")
             % {"ref": application.reference, "status": Status(to).label},
+            now=now,
         )
     return application
 
@@ -436,11 +431,12 @@ def ask_for_info(*, application: Application, question: str, actor, now: dt.date
     application.info_request = question
     application.save()
     log_access(application=application, actor=actor, action=AccessLog.Action.CHANGE, detail="needs_info", now=now)
-    _mail_on_commit(
+    mails.queue(
         application,
         _("Rückfrage zu Ihrem Antrag %(ref)s") % {"ref": application.reference},
         _("Bitte ergänzen Sie Ihren Antrag %(ref)s: %(question)s")
         % {"ref": application.reference, "question": question},
+        now=now,
     )
     return application
 

@@ -1,4 +1,7 @@
-"""E-mails about an appointment: plain text + HTML from translatable templates, with .ics and QR code."""
+"""E-mails about an appointment: plain text + HTML from translatable templates, with .ics and QR code.
+
+They are outbox messages (docs/adr/0003-outbox-and-leases.md): `queue` writes the row in the transaction of the
+change, the worker calls `for_outbox` when it delivers it, so the mail shows the appointment as it is then."""
 
 import datetime as dt
 import io
@@ -7,15 +10,52 @@ from email.message import MIMEPart
 import segno
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.db import models
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
-from buergerbuero.booking import invites, links
-from buergerbuero.booking.models import Appointment, MailDelivery
+from buergerbuero.background import services as outbox
+from buergerbuero.booking import invites, links, selectors
+from buergerbuero.booking.models import Appointment
 
-Kind = MailDelivery.Kind
+OUTBOX_KIND = "booking.appointment"
+
+
+class Kind(models.TextChoices):
+    OPT_IN = "opt_in", _("Bitte bestätigen")
+    CONFIRMED = "confirmed", _("Terminbestätigung")
+    UPDATED = "updated", _("Termin verschoben")
+    CANCELLED = "cancelled", _("Absage")
+    REMINDER = "reminder", _("Erinnerung")
+    LINKS = "links", _("Links erneut gesendet")
+
+
 WITH_INVITE = {Kind.CONFIRMED, Kind.UPDATED, Kind.CANCELLED, Kind.REMINDER, Kind.LINKS}
+
+
+def queue(appointment: Appointment, kind: str, *, ref: str, base_url: str, now: dt.datetime) -> None:
+    """Write the mail into the outbox; at most one per appointment, kind and version (`ref`)."""
+    outbox.send_later(
+        kind=OUTBOX_KIND,
+        key=f"booking:{appointment.pk}:{kind}:{ref}",
+        payload={"appointment": appointment.pk, "kind": kind, "ref": ref, "base_url": base_url},
+        recipient=appointment.email,
+        office_id=appointment.office_id,
+        now=now,
+    )
+
+
+def for_outbox(payload: dict, *, now: dt.datetime) -> EmailMultiAlternatives | None:
+    """The mail of an outbox row, or None when the appointment has overtaken it (or has no address)."""
+    appointment = Appointment.objects.filter(pk=payload["appointment"]).first()
+    if appointment is None or not appointment.email:
+        return None
+    if not still_relevant(appointment, payload["kind"], payload["ref"], now=now):
+        return None
+    appointment = selectors.appointment_by_public_id(appointment.public_id)
+    return build(appointment, payload["kind"], base_url=payload["base_url"])
 
 
 def still_relevant(appointment: Appointment, kind: str, ref: str, *, now: dt.datetime) -> bool:

@@ -52,6 +52,9 @@ class Appointment(models.Model):
     sequence = models.PositiveIntegerField(
         default=0, help_text="iCalendar SEQUENCE: raised on every change the citizen is told about."
     )
+    reminded_sequence = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The sequence whose reminder is queued in the outbox (a move reminds again)."
+    )
 
     class Meta:
         verbose_name = _("Termin")
@@ -244,28 +247,3 @@ class WaitlistOffer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entry.email} → {self.appointment}"
-
-
-class MailDelivery(models.Model):
-    """One e-mail sent about an appointment; the unique key makes sending tasks idempotent."""
-
-    class Kind(models.TextChoices):
-        OPT_IN = "opt_in", _("Bitte bestätigen")
-        CONFIRMED = "confirmed", _("Terminbestätigung")
-        UPDATED = "updated", _("Termin verschoben")
-        CANCELLED = "cancelled", _("Absage")
-        REMINDER = "reminder", _("Erinnerung")
-        LINKS = "links", _("Links erneut gesendet")
-
-    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="mails")
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    ref = models.CharField(max_length=64, help_text="Which version: the sequence, or the request time.")
-    to = models.EmailField(max_length=254)
-    sent_at = models.DateTimeField()
-
-    class Meta:
-        verbose_name = _("E-Mail zum Termin")
-        verbose_name_plural = _("E-Mails zu Terminen")
-        constraints = [
-            models.UniqueConstraint(fields=["appointment", "kind", "ref"], name="mail_delivery_once"),
-        ]

@@ -7,14 +7,13 @@ from zoneinfo import ZoneInfo
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet
-from django.db.models.functions import Cast
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from buergerbuero.booking import availability
-from buergerbuero.booking.models import Appointment, Claim, DayStamp, MailDelivery
+from buergerbuero.booking.models import Appointment, Claim, DayStamp
 from buergerbuero.capacity import selectors as capacity_selectors
 from buergerbuero.capacity.models import Channel
 from buergerbuero.catalog import selectors as catalog_selectors
@@ -557,16 +556,11 @@ def query_for(appointment: Appointment, *, now: dt.datetime) -> BookingQuery:
 
 
 def due_reminders(*, now: dt.datetime, hours: int) -> QuerySet[Appointment]:
-    """Confirmed appointments starting within `hours` whose reminder for the current version is not sent.
+    """Confirmed appointments starting within `hours` whose reminder for the current version is not queued.
 
     Appointments booked inside the reminder window get none (their confirmation just arrived).
     """
     window = dt.timedelta(hours=hours)
-    sent = MailDelivery.objects.filter(
-        appointment=OuterRef("pk"),
-        kind=MailDelivery.Kind.REMINDER,
-        ref=Cast(OuterRef("sequence"), CharField()),
-    )
     return (
         Appointment.objects.filter(
             status=Appointment.Status.CONFIRMED,
@@ -575,7 +569,7 @@ def due_reminders(*, now: dt.datetime, hours: int) -> QuerySet[Appointment]:
             confirmed_at__lt=F("start") - window,
         )
         .exclude(email="")
-        .exclude(Exists(sent))
+        .exclude(reminded_sequence=F("sequence"))
         .order_by("start")
     )
 

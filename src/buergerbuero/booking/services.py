@@ -6,13 +6,14 @@ import secrets
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from buergerbuero.booking import availability, selectors
-from buergerbuero.booking.models import Appointment, AppointmentService, Claim, DayStamp, MailDelivery
+from buergerbuero.booking import availability, mails, selectors
+from buergerbuero.booking.mails import Kind as MailKind
+from buergerbuero.booking.models import Appointment, AppointmentService, Claim, DayStamp
 from buergerbuero.catalog.models import Office, Service
 from buergerbuero.core import metrics
 from buergerbuero.core.errors import Conflict, DomainError
@@ -330,11 +331,11 @@ def cancel(*, appointment: Appointment, now: dt.datetime | None = None, release_
     appointment.save()
     appointment.claims.update(expires_at=release_at)
     touch_days(appointment.office, [appointment.start])
-    # The freed time goes to the waitlist first, after commit (docs/fair-release.md). Imported here: waitlist
-    # builds on this module.
+    # The freed time goes to the waitlist first: an outbox task of this transaction (docs/fair-release.md).
+    # Imported here: waitlist builds on this module.
     from buergerbuero.booking import waitlist
 
-    waitlist.on_capacity_freed(appointment.office_id)
+    waitlist.on_capacity_freed(appointment.office_id, now=now)
     return appointment
 
 
@@ -381,17 +382,6 @@ def reschedule(
 
 
 # --- citizen web flow: double opt-in, citizen cancel/move, e-mails (docs/citizen-web.md) ---
-
-
-def _send_later(appointment: Appointment, kind: str, ref: str, base_url: str) -> None:
-    """Queue an e-mail once the transaction has committed (the task re-reads the appointment)."""
-    from buergerbuero.booking import tasks
-
-    transaction.on_commit(
-        lambda: tasks.send_appointment_mail.enqueue(
-            appointment_id=appointment.pk, kind=kind, ref=ref, base_url=base_url
-        )
-    )
 
 
 def _renew_hold(appointment: Appointment, *, now: dt.datetime, minutes: int) -> None:
@@ -447,7 +437,7 @@ def request_opt_in(
     appointment.language = language[:8] or "de"
     appointment.opt_in_sent_at = now
     appointment.save(update_fields=["name", "email", "phone", "language", "opt_in_sent_at"])
-    _send_later(appointment, MailDelivery.Kind.OPT_IN, now.isoformat(), base_url)
+    mails.queue(appointment, MailKind.OPT_IN, ref=now.isoformat(), base_url=base_url, now=now)
     return appointment
 
 
@@ -476,7 +466,7 @@ def confirm_opt_in(
     appointment = confirm(
         appointment=appointment, name=appointment.name, email=appointment.email, phone=appointment.phone, now=now
     )
-    _send_later(appointment, MailDelivery.Kind.CONFIRMED, str(appointment.sequence), base_url)
+    mails.queue(appointment, MailKind.CONFIRMED, ref=str(appointment.sequence), base_url=base_url, now=now)
     return appointment, True
 
 
@@ -494,7 +484,7 @@ def cancel_by_citizen(*, appointment: Appointment, base_url: str, now: dt.dateti
     )
     appointment.sequence += 1
     appointment.save(update_fields=["sequence"])
-    _send_later(appointment, MailDelivery.Kind.CANCELLED, str(appointment.sequence), base_url)
+    mails.queue(appointment, MailKind.CANCELLED, ref=str(appointment.sequence), base_url=base_url, now=now)
     return appointment
 
 
@@ -508,7 +498,7 @@ def reschedule_by_citizen(
     appointment = reschedule(appointment=appointment, query=query, start=start, now=now)
     appointment.sequence += 1
     appointment.save(update_fields=["sequence"])
-    _send_later(appointment, MailDelivery.Kind.UPDATED, str(appointment.sequence), base_url)
+    mails.queue(appointment, MailKind.UPDATED, ref=str(appointment.sequence), base_url=base_url, now=now)
     return appointment
 
 
@@ -518,31 +508,7 @@ def resend_links(*, code: str, email: str, base_url: str, now: dt.datetime | Non
     now = now or timezone.now()
     appointment = selectors.confirmed_by_code_and_email(code, email, now=now)
     if appointment is not None:
-        _send_later(appointment, MailDelivery.Kind.LINKS, now.isoformat(), base_url)
-
-
-@transaction.atomic
-def deliver_mail(*, appointment_id: int, kind: str, ref: str, base_url: str, now: dt.datetime | None = None) -> bool:
-    """Send one e-mail about an appointment at most once per (kind, ref); stale ones are skipped.
-
-    The delivery row and the SMTP hand-over share a transaction: if sending fails, the row is rolled back
-    and a retry sends it; if it succeeded, a second run of the same task finds the row and sends nothing.
-    """
-    from buergerbuero.booking import mails
-
-    now = now or timezone.now()
-    appointment = Appointment.objects.select_for_update().filter(pk=appointment_id).first()
-    if appointment is None or not appointment.email:
-        return False
-    if not mails.still_relevant(appointment, kind, ref, now=now):
-        return False
-    try:
-        with transaction.atomic():
-            MailDelivery.objects.create(appointment=appointment, kind=kind, ref=ref, to=appointment.email, sent_at=now)
-    except IntegrityError:
-        return False
-    mails.build(selectors.appointment_by_public_id(appointment.public_id), kind, base_url=base_url).send()
-    return True
+        mails.queue(appointment, MailKind.LINKS, ref=now.isoformat(), base_url=base_url, now=now)
 
 
 def enqueue_due_reminders(*, now: dt.datetime | None = None, hours: int | None = None) -> int:
@@ -551,7 +517,9 @@ def enqueue_due_reminders(*, now: dt.datetime | None = None, hours: int | None =
     hours = settings.BOOKING_REMINDER_HOURS if hours is None else hours
     count = 0
     with transaction.atomic():
-        for appointment in selectors.due_reminders(now=now, hours=hours):
-            _send_later(appointment, MailDelivery.Kind.REMINDER, str(appointment.sequence), settings.SITE_URL)
+        for appointment in selectors.due_reminders(now=now, hours=hours).select_for_update():
+            ref = str(appointment.sequence)
+            mails.queue(appointment, MailKind.REMINDER, ref=ref, base_url=settings.SITE_URL, now=now)
+            Appointment.objects.filter(pk=appointment.pk).update(reminded_sequence=appointment.sequence)
             count += 1
     return count

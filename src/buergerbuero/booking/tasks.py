@@ -1,10 +1,15 @@
-"""Background tasks of the booking app (django.tasks; one-line calls into services)."""
+"""What the outbox does with the booking app's rows (one-line calls; docs/adr/0003-outbox-and-leases.md)."""
 
-from django.tasks import task
+from django.utils.translation import gettext_lazy as _
 
-from buergerbuero.booking import services
+from buergerbuero.background import registry
+from buergerbuero.booking import mails, waitlist
+from buergerbuero.catalog.models import Office
+
+registry.message(mails.OUTBOX_KIND, label=_("E-Mail zum Termin"))(mails.for_outbox)
+registry.message(waitlist.OFFER_MAIL, label=_("Angebot aus der Warteliste"))(waitlist.offer_mail)
 
 
-@task()
-def send_appointment_mail(appointment_id: int, kind: str, ref: str, base_url: str) -> bool:
-    return services.deliver_mail(appointment_id=appointment_id, kind=kind, ref=ref, base_url=base_url)
+@registry.task(waitlist.OFFERS_TASK, label=_("Freie Zeiten der Warteliste anbieten"))
+def offer_freed_capacity(payload: dict, *, attempt: int, now) -> None:
+    waitlist.offer_freed_capacity(office=Office.objects.get(pk=payload["office"]), now=now)

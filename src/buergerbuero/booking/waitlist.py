@@ -6,19 +6,19 @@ services, date range and time windows: a hold (`services.hold`) valid for `WAITL
 e-mail with a link. Accepting confirms the hold (`services.confirm`). An offer nobody answers lapses with its
 hold; the entry goes to the back of the queue and the time passes to the next entry on the next run.
 
-Runs: after every cancellation (`services.cancel` → on_commit → task), and from the `process_waitlist`
-management command a scheduler calls every few minutes (catches rule/roster changes and lapsed offers).
+Runs: after every cancellation (`services.cancel` writes an outbox task in its transaction; the worker runs it),
+and every few minutes from the scheduler (`run_scheduler`; catches rule/roster changes and lapsed offers).
+The offer mail is an outbox message written with the offer.
 """
 
 import datetime as dt
-import logging
 import secrets
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.core.validators import validate_email
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -26,14 +26,13 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from buergerbuero.background import services as outbox
 from buergerbuero.booking import selectors, services
 from buergerbuero.booking.models import Appointment, WaitlistEntry, WaitlistOffer, WaitlistWindow
 from buergerbuero.capacity.models import Channel
 from buergerbuero.catalog import selectors as catalog_selectors
 from buergerbuero.catalog.models import Office
 from buergerbuero.core.errors import Conflict, DomainError, NotFound
-
-log = logging.getLogger(__name__)
 
 MAX_RANGE_DAYS = 92
 MAX_WINDOWS = 14
@@ -142,8 +141,7 @@ def register(
     )
     # A time may already be free (e.g. released this morning): offer it right away.
     for office in offices:
-        office_id = office.pk
-        transaction.on_commit(lambda office_id=office_id: _enqueue(office_id))
+        on_capacity_freed(office.pk, now=now)
     return entry, token
 
 
@@ -156,7 +154,7 @@ def withdraw(*, public_id, token: str, now: dt.datetime | None = None) -> Waitli
     if entry.status in (WaitlistEntry.Status.WAITING, WaitlistEntry.Status.OFFERED):
         for offer in entry.offers.filter(status=WaitlistOffer.Status.OPEN).select_related("appointment"):
             _release_offer(offer, status=WaitlistOffer.Status.DECLINED, now=now)
-            on_capacity_freed(offer.appointment.office_id)  # the held time goes to the next entry
+            on_capacity_freed(offer.appointment.office_id, now=now)  # the held time goes to the next entry
         entry.status = WaitlistEntry.Status.WITHDRAWN
         entry.save(update_fields=["status"])
     return entry
@@ -282,8 +280,7 @@ def offer_freed_capacity(*, office: Office, now: dt.datetime | None = None) -> l
         entry.status = WaitlistEntry.Status.OFFERED
         entry.save(update_fields=["status"])
         offers.append(offer)
-        offer_id = offer.pk
-        transaction.on_commit(lambda offer_id=offer_id, token=token: send_offer_mail(offer_id=offer_id, token=token))
+        _queue_offer_mail(offer, token=token, now=now)
     return offers
 
 
@@ -342,30 +339,46 @@ def decline_offer(*, public_id, token: str, now: dt.datetime | None = None) -> W
     entry.status = WaitlistEntry.Status.WAITING
     entry.queued_at = now
     entry.save(update_fields=["status", "queued_at"])
-    office_id = offer.appointment.office_id
-    transaction.on_commit(lambda: _enqueue(office_id))
+    on_capacity_freed(offer.appointment.office_id, now=now)
     return offer
 
 
-def on_capacity_freed(office_id: int) -> None:
-    """Call inside the transaction that freed capacity (e.g. a cancellation): offers follow after commit."""
-    transaction.on_commit(lambda: _enqueue(office_id))
+OFFERS_TASK = "booking.waitlist_offers"
+OFFER_MAIL = "booking.waitlist_offer"
 
 
-def _enqueue(office_id: int) -> None:
-    from buergerbuero.booking import waitlist_tasks  # tasks import services; avoid the import cycle
+def on_capacity_freed(office_id: int, *, now: dt.datetime | None = None) -> None:
+    """Call inside the transaction that freed capacity (e.g. a cancellation): the outbox runs the offers after
+    the commit, and a killed worker's run is picked up again."""
+    outbox.run_later(
+        kind=OFFERS_TASK,
+        key=f"waitlist-offers:{office_id}:{secrets.token_hex(8)}",
+        payload={"office": office_id},
+        office_id=office_id,
+        now=now,
+    )
 
-    try:
-        waitlist_tasks.offer_freed_capacity.enqueue(office_id=office_id)
-    except Exception:  # the scheduler's next run picks it up; a freed time must never fail a cancellation
-        log.exception("could not enqueue waitlist offers for office %s", office_id)
+
+def _queue_offer_mail(offer: WaitlistOffer, *, token: str, now: dt.datetime) -> None:
+    # The link token exists only here (its hash is stored): the row carries it until it is delivered.
+    outbox.send_later(
+        kind=OFFER_MAIL,
+        key=f"waitlist-offer:{offer.pk}",
+        payload={"offer": offer.pk, "secret": token},
+        recipient=offer.entry.email,
+        office_id=offer.appointment.office_id,
+        now=now,
+    )
 
 
-def send_offer_mail(*, offer_id: int, token: str) -> None:
-    offer = WaitlistOffer.objects.select_related("entry", "appointment__office").get(pk=offer_id)
+def offer_mail(payload: dict, *, now: dt.datetime) -> EmailMessage | None:
+    """The offer mail of an outbox row; None once the offer is no longer open."""
+    offer = WaitlistOffer.objects.select_related("entry", "appointment__office").get(pk=payload["offer"])
+    if offer.status != WaitlistOffer.Status.OPEN:
+        return None
     entry, appointment = offer.entry, offer.appointment
     base = getattr(settings, "SITE_URL", "http://127.0.0.1:8000").rstrip("/")
-    link = base + reverse("waitlist:offer", args=[offer.public_id]) + f"?token={token}"
+    link = base + reverse("waitlist:offer", args=[offer.public_id]) + f"?token={payload['secret']}"
     with translation.override(entry.language):
         tz = ZoneInfo(appointment.office.timezone)
         context = {
@@ -378,7 +391,7 @@ def send_offer_mail(*, offer_id: int, token: str) -> None:
         }
         subject = str(_("Ein Termin ist frei geworden – bitte bestätigen"))
         body = render_to_string("booking/mail/waitlist_offer.txt", context)
-    send_mail(subject, body, None, [entry.email])
+    return EmailMessage(subject, body, None, [entry.email])
 
 
 # --- reads for staff and the citizen's confirmation ---------------------------------------------------------

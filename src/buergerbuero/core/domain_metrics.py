@@ -1,7 +1,8 @@
 """Levels read from the database at scrape time: the same answer whichever process Prometheus asks.
 
 Lead time per office (its reference service; the hourly KPI snapshot when fresh, else the engine), people
-waiting on the floor, and the task queue: how many tasks wait and how long the oldest has waited. Each read
+waiting on the floor, and the outbox (mails and deferred tasks): how many rows are due, how long the oldest has
+waited, how many failed, how many workers are alive. Each read
 goes through the owning app's selectors; a scrape for a city costs a few queries per office.
 """
 
@@ -12,7 +13,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from buergerbuero.catalog import selectors as catalog_selectors
-from buergerbuero.core import tasks_health
+from buergerbuero.background import selectors as background_selectors
 from buergerbuero.insights import selectors as insights_selectors
 from buergerbuero.queue import selectors as queue_selectors
 
@@ -38,10 +39,19 @@ class DomainCollector(Collector):
             waiting.add_metric([office.slug], queue_selectors.waiting(office, day).count())
         yield lead
         yield waiting
-        depth, oldest = tasks_health.queue_state(now=now)
-        yield GaugeMetricFamily("buergerbuero_tasks_ready", "Background tasks waiting for a worker.", value=depth)
+        state = background_selectors.readiness(now=now)
+        outbox = state["outbox"]
         yield GaugeMetricFamily(
-            "buergerbuero_tasks_oldest_ready_age_seconds",
-            "How long the oldest waiting background task has waited (0 when none waits).",
-            value=oldest,
+            "buergerbuero_outbox_due", "Outbox rows (mails, tasks) due for a worker.", value=outbox["due"]
+        )
+        yield GaugeMetricFamily(
+            "buergerbuero_outbox_oldest_due_age_seconds",
+            "How long the oldest due outbox row has waited (0 when none is due).",
+            value=outbox["oldest_due_seconds"],
+        )
+        yield GaugeMetricFamily(
+            "buergerbuero_outbox_failed", "Outbox rows that failed for good and wait for staff.", value=outbox["failed"]
+        )
+        yield GaugeMetricFamily(
+            "buergerbuero_workers_alive", "Workers with a live heartbeat.", value=state["worker"]["alive"]
         )

@@ -1,7 +1,7 @@
 """Turn EMAIL_URL into Django's MAILERS setting.
 
-smtp://user:password@host:587 (STARTTLS), smtps://…:465 (TLS), file:///path (one .log file per mail),
-console:// and locmem:// (tests).
+smtp://user:password@host:587 (STARTTLS), smtps://…:465 (TLS),
+file:///path (one .eml file per Message-ID, core/mailfolder.py), console:// and locmem:// (tests).
 """
 
 from urllib.parse import unquote, urlsplit
@@ -13,7 +13,7 @@ def parse_email_url(url: str) -> dict:
     parts = urlsplit(url)
     scheme = parts.scheme
     if scheme == "file":
-        return {"BACKEND": BACKENDS + "filebased.EmailBackend", "OPTIONS": {"file_path": unquote(parts.path)}}
+        return {"BACKEND": "buergerbuero.core.mailfolder.EmailBackend", "OPTIONS": {"file_path": unquote(parts.path)}}
     if scheme == "console":
         return {"BACKEND": BACKENDS + "console.EmailBackend"}
     if scheme == "locmem":
@@ -29,6 +29,7 @@ def parse_email_url(url: str) -> dict:
                 "password": unquote(parts.password or ""),
                 "use_tls": scheme == "smtp" and port == 587,
                 "use_ssl": scheme == "smtps",
+                "timeout": 30,  # a hanging server must not hold a worker (and its outbox leases) forever
             },
         }
     raise ValueError(f"EMAIL_URL scheme {scheme!r} is not supported (smtp, smtps, file, console, locmem)")

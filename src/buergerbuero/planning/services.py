@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from buergerbuero.background import services as outbox
 from buergerbuero.catalog.models import Office
 from buergerbuero.core.errors import Conflict, DomainError
 from buergerbuero.planning import calibration, runner
@@ -15,6 +16,7 @@ from buergerbuero.planning.models import PlanRun, Scenario
 from buergerbuero.planning.scenario import ScenarioError, dumps, validate
 
 logger = logging.getLogger(__name__)
+RUN_TASK = "planning.run"
 
 
 def validated_definition(*, office: Office, definition: dict) -> dict:
@@ -59,20 +61,19 @@ def save_scenario(
 
 @transaction.atomic
 def start_run(*, scenario: Scenario, kind: str = PlanRun.Kind.RUN, user=None) -> PlanRun:
-    """Queue a run; the task starts once the row is committed."""
+    """Queue a run: an outbox task of this transaction, which a worker runs once it is committed."""
     if kind not in PlanRun.Kind.values:
         raise DomainError(_("Unbekannte Art von Planungslauf."), field="kind")
     run = PlanRun.objects.create(scenario=scenario, kind=kind, definition=scenario.definition, created_by=user)
-    from buergerbuero.planning import tasks
-
-    transaction.on_commit(lambda: tasks.run_plan.enqueue(run.pk))
+    outbox.run_later(kind=RUN_TASK, key=f"planning-run:{run.pk}", payload={"run": run.pk}, office_id=scenario.office_id)
     return run
 
 
 @transaction.atomic
-def _claim(run_id: int) -> PlanRun | None:
+def _claim(run_id: int, *, resume: bool) -> PlanRun | None:
     run = PlanRun.objects.select_for_update().select_related("scenario__office").filter(pk=run_id).first()
-    if run is None or run.status != PlanRun.Status.QUEUED:
+    startable = {PlanRun.Status.QUEUED, PlanRun.Status.RUNNING} if resume else {PlanRun.Status.QUEUED}
+    if run is None or run.status not in startable:
         return None  # done, failed or taken by another worker: running it again changes nothing
     run.status = PlanRun.Status.RUNNING
     run.started_at = timezone.now()
@@ -104,9 +105,12 @@ def _finish(run_id: int, *, result: dict | None = None, error: str = "") -> None
     )
 
 
-def execute_run(*, run_id: int) -> None:
-    """Run the simulation for a queued run (idempotent: a run that is not queued is left alone)."""
-    run = _claim(run_id)
+def execute_run(*, run_id: int, resume: bool = False) -> None:
+    """Run the simulation for a queued run (idempotent: a run that is not queued is left alone).
+
+    `resume`: the outbox hands the run out again because the worker that ran it died (its lease expired),
+    so a run left "running" starts over."""
+    run = _claim(run_id, resume=resume)
     if run is None:
         return
     try:

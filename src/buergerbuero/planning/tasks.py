@@ -1,8 +1,12 @@
-from django.tasks import task
+"""What the outbox does with the planning app's rows (docs/adr/0003-outbox-and-leases.md)."""
 
+from django.utils.translation import gettext_lazy as _
+
+from buergerbuero.background import registry
 from buergerbuero.planning import services
 
 
-@task
-def run_plan(run_id: int) -> None:
-    services.execute_run(run_id=run_id)
+# A run takes minutes: its row stays leased for half an hour before another worker may start it over.
+@registry.task(services.RUN_TASK, label=_("Planungslauf"), lease_seconds=1800)
+def run_plan(payload: dict, *, attempt: int, now) -> None:
+    services.execute_run(run_id=payload["run"], resume=attempt > 1)
