@@ -90,7 +90,7 @@ def test_question_pauses_the_sla_and_the_answer_resumes_it(
 
 
 def test_clerk_sees_everything_from_the_booking_code_and_is_logged(submitted, clerk):
-    services.link_appointment(application=submitted, appointment_code="ABCD-EFGH")
+    Application.objects.filter(pk=submitted.pk).update(appointment_code="ABCD-EFGH")
     staff = Client()
     staff.force_login(clerk)
     detail = staff.get("/online/verwaltung/?code=abcd-efgh", follow=True)

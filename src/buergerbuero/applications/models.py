@@ -113,6 +113,8 @@ class Application(models.Model):
     email = models.EmailField(_("E-Mail"), blank=True)
     fee = models.DecimalField(_("Gebühr (EUR)"), max_digits=8, decimal_places=2, null=True, blank=True)
     fee_lines = models.JSONField(default=list, blank=True)
+    # Fees and age rules are decided for the visit: the earliest bookable day, then the appointment's day.
+    fee_day = models.DateField(_("Gebühr berechnet für den"), null=True, blank=True)
     appointment_code = models.CharField(_("Buchungscode"), max_length=12, blank=True, db_index=True)
     info_request = models.TextField(_("Rückfrage"), blank=True)
     clerk_note = models.TextField(_("Vermerk"), blank=True)

@@ -4,6 +4,7 @@ import datetime as dt
 import hashlib
 import secrets
 import uuid
+import zoneinfo
 from decimal import Decimal
 
 from django.conf import settings
@@ -11,10 +12,10 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
-from buergerbuero.applications import certificate, formschema, idcard, signing, uploads
+from buergerbuero.applications import certificate, fees, formschema, idcard, selectors, signing, uploads
 from buergerbuero.applications.identity.base import FinishedLogin, Identity, IdentityError, TrustLevel
 from buergerbuero.applications.models import (
     TRANSITIONS,
@@ -27,6 +28,9 @@ from buergerbuero.applications.models import (
     Status,
     StatusChange,
 )
+from buergerbuero.booking import selectors as booking_selectors
+from buergerbuero.booking import services as booking_services
+from buergerbuero.booking.models import Appointment
 from buergerbuero.core.errors import Conflict, DomainError, Forbidden
 
 LOGIN_MINUTES = 15
@@ -280,7 +284,7 @@ def submit(*, application: Application, now: dt.datetime | None = None) -> Appli
     today = _local_today(now)
     files = set(application.attachments.values_list("field", flat=True))
     values, errors = formschema.clean(form, application.answers, today=today, files_present=files)
-    fee = None
+    fee = visit_day = None
     if not errors and service.kind == OnlineService.Kind.ID_CARD_PRE_APPLICATION:
         values["photo_code"] = idcard.normalise_code(values.get("photo_code", ""))
         try:
@@ -288,15 +292,17 @@ def submit(*, application: Application, now: dt.datetime | None = None) -> Appli
                 _photo_code_from_picture(application, values)
         except FormInvalid as exc:
             errors.update(exc.errors)
-        more, fee = idcard.cross_check(values, today=today)
+        visit_day = selectors.earliest_visit_day(
+            service, application.office, now=now, not_before=idcard.first_allowed_day(values)
+        )
+        more, fee = idcard.cross_check(values, visit_day=visit_day)
         errors.update(more)
     if errors:
         raise FormInvalid(errors)
     application.answers = {**application.answers, **{k: v for k, v in values.items() if isinstance(v, str)}}
     application.email = values.get("email", "") or (application.identity or {}).get("email", "")
     if fee is not None:
-        application.fee = fee.total
-        application.fee_lines = [{"label": line.label, "amount": str(line.amount)} for line in fee.lines]
+        _set_fee(application, fee, visit_day)
     elif service.service.fee:
         application.fee = Decimal(service.service.fee)
     _change(application, Status.SUBMITTED, actor=None, note="", now=now, submitted_at=now)
@@ -376,11 +382,122 @@ def _change(application: Application, to: str, *, actor, note: str, now: dt.date
         setattr(application, name, value)
 
 
+# --- the short appointment and the fee of the visit day ---------------------------------------------------
+def _set_fee(application: Application, fee: fees.Fee, day: dt.date) -> None:
+    application.fee = fee.total
+    application.fee_lines = [{"label": line.label, "amount": str(line.amount)} for line in fee.lines]
+    application.fee_day = day
+
+
+def _decide_fee_for_visit(application: Application, *, start: dt.datetime, now: dt.datetime) -> Decimal | None:
+    """Decide the fee (and the age rules) for the appointment's day; when the amount changes, tell the citizen.
+
+    Returns the amount before, if it changed. Age rules only get easier with a later day, except the
+    guardian: who turns 16 before the visit no longer needs one, which is not a reason to refuse."""
+    if application.service.kind != OnlineService.Kind.ID_CARD_PRE_APPLICATION:
+        return None
+    day = start.astimezone(zoneinfo.ZoneInfo(application.office.timezone)).date()
+    try:
+        fee = idcard.fee_on(application.answers, visit_day=day)
+    except fees.FeeError as exc:
+        allowed = idcard.first_allowed_day(application.answers)
+        if exc.field == "delivery" and allowed:
+            raise DomainError(
+                _("Direktversand ist erst ab 16 Jahren möglich. Bitte wählen Sie einen Termin ab dem %(day)s.")
+                % {"day": formats.date_format(allowed, "SHORT_DATE_FORMAT")},
+                field="start",
+                code="too_young_on_that_day",
+            ) from exc
+        raise DomainError(_("Für diesen Tag kann die Gebühr nicht berechnet werden."), field="start") from exc
+    before = application.fee
+    _set_fee(application, fee, day)
+    if before is None or before == fee.total:
+        return None
+    _mail_on_commit(
+        application,
+        _("Gebühr für Ihren Termin – %(ref)s") % {"ref": application.reference},
+        _(
+            "Die Gebühr für Ihren Personalausweis richtet sich nach dem Tag Ihres Termins (%(day)s). "
+            "Sie beträgt an diesem Tag %(new)s € statt %(old)s €."
+        )
+        % {"day": formats.date_format(day, "SHORT_DATE_FORMAT"), "new": _money(fee.total), "old": _money(before)},
+    )
+    return before
+
+
+def _money(amount: Decimal) -> str:
+    return formats.number_format(amount, decimal_pos=2, use_l10n=True, force_grouping=True)
+
+
+def _bookable(application: Application) -> None:
+    if application.status == Status.DRAFT or not application.service.appointment_service_id:
+        raise Conflict(_("Zu diesem Antrag gehört kein Termin."), field="start")
+    if not application.email:
+        raise DomainError(_("Für die Terminbestätigung brauchen wir Ihre E-Mail-Adresse."), field="email")
+
+
 @transaction.atomic
-def link_appointment(*, application: Application, appointment_code: str, now: dt.datetime | None = None) -> None:
+def book_appointment(
+    *,
+    application: Application,
+    start: dt.datetime,
+    proof: str | None,
+    base_url: str,
+    language: str = "de",
+    now: dt.datetime | None = None,
+) -> tuple[Appointment, Decimal | None]:
+    """Book the short visit the way every citizen books (fair release, docs/fair-release.md): the anti-bot proof
+    is spent with the hold, the per-address limit is checked and the time is kept only until the citizen confirms
+    the link mailed to the application's address (the mail carries date and time). The fee is then decided for
+    that day. Returns the held appointment and the fee before, if the day changed it.
+
+    The caller counts the request against the per-IP hold limit, as the booking pages do."""
     now = now or timezone.now()
-    Application.objects.filter(pk=application.pk).update(appointment_code=appointment_code, updated_at=now)
-    application.appointment_code = appointment_code
+    application = Application.objects.select_for_update().select_related("service", "office").get(pk=application.pk)
+    _bookable(application)
+    current = selectors.appointment_of(application)
+    if current is not None and booking_selectors.is_active(current, now=now):
+        raise Conflict(
+            _("Zu diesem Antrag ist schon ein Termin gebucht. Sie können ihn verschieben."),
+            field="start",
+            code="already_booked",
+        )
+    query = booking_selectors.booking_query(
+        office=application.office, service_slugs=[application.service.appointment_service.slug], now=now
+    )
+    appointment, _token = booking_services.hold_for_citizen(query=query, start=start, proof=proof, now=now)
+    name = f"{application.answers.get('given_name', '')} {application.answers.get('family_name', '')}".strip()
+    appointment = booking_services.request_opt_in(
+        appointment=appointment,
+        name=name or application.reference,
+        email=application.email,
+        language=language,
+        base_url=base_url,
+        now=now,
+    )
+    application.appointment_code = appointment.code
+    before = _decide_fee_for_visit(application, start=appointment.start, now=now)
+    application.updated_at = now
+    application.save()
+    return appointment, before
+
+
+@transaction.atomic
+def move_appointment(
+    *, application: Application, start: dt.datetime, base_url: str, now: dt.datetime | None = None
+) -> tuple[Appointment, Decimal | None]:
+    """Move the confirmed short visit (the old time stays if the new one is gone) and decide the fee anew."""
+    now = now or timezone.now()
+    application = Application.objects.select_for_update().select_related("service", "office").get(pk=application.pk)
+    _bookable(application)
+    current = selectors.appointment_of(application)
+    if current is None:
+        raise Conflict(_("Zu diesem Antrag ist noch kein Termin gebucht."), field="start", code="not_booked")
+    appointment = booking_services.reschedule_by_citizen(appointment=current, start=start, base_url=base_url, now=now)
+    before = _decide_fee_for_visit(application, start=appointment.start, now=now)
+    application.updated_at = now
+    application.save()
+    return appointment, before
 
 
 @transaction.atomic

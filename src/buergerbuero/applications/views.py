@@ -8,21 +8,26 @@ from django.contrib.auth.decorators import login_required
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from buergerbuero.accounts import selectors as accounts_selectors
-from buergerbuero.applications import formschema, photocheck, selectors, services, uploads
+from buergerbuero.applications import formschema, idcard, photocheck, selectors, services, uploads
 from buergerbuero.applications.identity import registry
 from buergerbuero.applications.identity import session as identity_session
 from buergerbuero.applications.identity.base import Identity, IdentityError, TrustLevel
 from buergerbuero.applications.models import AccessLog, Status
+from buergerbuero.booking import antibot
+from buergerbuero.booking import links as booking_links
 from buergerbuero.booking import selectors as booking_selectors
-from buergerbuero.booking import services as booking_services
 from buergerbuero.catalog import selectors as catalog_selectors
+from buergerbuero.core import ratelimit
 from buergerbuero.core.errors import DomainError, Forbidden
 
 
@@ -165,7 +170,13 @@ def _form_context(application, *, raw=None, errors=None, message=None):
         }
         for f in form.fields
     ]
-    return {"application": application, "rows": rows, "message": message, "errors": errors or {}}
+    return {
+        "application": application,
+        "rows": rows,
+        "message": message,
+        "errors": errors or {},
+        "fee_preview": selectors.fee_preview(application, now=timezone.now()),
+    }
 
 
 class LimitedUpload(FileUploadHandler):
@@ -254,7 +265,21 @@ def application_form(request: HttpRequest, public_id) -> HttpResponse:
     return render(request, "applications/form.html", context, status=400 if errors else 200)
 
 
+class _PostedProof:
+    """What `{% antibot_field %}` reads: the posted data, so a no-JS ticket the citizen waited for is kept."""
+
+    def __init__(self, data, error=None):
+        self.data = data
+        self.errors = {antibot.FIELD: [error]} if error else {}
+
+
+def _fee_changed(request: HttpRequest, application, before) -> None:
+    if before is not None:
+        request.session[f"fee_before_{application.public_id}"] = str(before)
+
+
 def application_appointment(request: HttpRequest, public_id) -> HttpResponse:
+    """Choose the short visit, or move it. Booking is the citizens' fair-release path (proof, limits, opt-in)."""
     try:
         application, _token = _citizen_application(request, public_id)
     except DomainError as exc:
@@ -262,10 +287,13 @@ def application_appointment(request: HttpRequest, public_id) -> HttpResponse:
     service = application.service
     if application.status == Status.DRAFT or not service.appointment_service_id:
         return redirect("applications:status", public_id=application.public_id)
-    if application.appointment_code:
-        return redirect("applications:status", public_id=application.public_id)
     now = timezone.now()
-    error = None
+    current = selectors.appointment_of(application)
+    moving = current is not None and booking_selectors.is_active(current, now=now)
+    if moving and current.status != current.Status.CONFIRMED:
+        return redirect("applications:status", public_id=application.public_id)  # waiting for the e-mail opt-in
+    error = proof_error = None
+    headers: dict[str, str] = {}
     if request.method == "POST":
         try:
             start = dt.datetime.fromisoformat(request.POST.get("start", ""))
@@ -274,30 +302,59 @@ def application_appointment(request: HttpRequest, public_id) -> HttpResponse:
         except ValueError:
             error = _("Bitte wählen Sie eine der angebotenen Zeiten.")
         else:
+            base_url = request.build_absolute_uri("/")
             try:
-                query = booking_selectors.booking_query(
-                    office=application.office, service_slugs=[service.appointment_service.slug], now=now
-                )
-                appointment, booking_token = booking_services.hold(query=query, start=start, now=now)
-                name = f"{application.answers.get('given_name', '')} {application.answers.get('family_name', '')}"
-                appointment = booking_services.confirm(
-                    appointment=appointment,
-                    name=name.strip() or application.reference,
-                    email=application.email,
-                    now=now,
-                )
-                services.link_appointment(application=application, appointment_code=appointment.code)
+                if moving:
+                    _moved, before = services.move_appointment(application=application, start=start, base_url=base_url)
+                else:
+                    ratelimit.hit(request, "hold")
+                    _held, before = services.book_appointment(
+                        application=application,
+                        start=start,
+                        proof=request.POST.get(antibot.FIELD),
+                        base_url=base_url,
+                        language=get_language() or "de",
+                    )
             except DomainError as exc:
-                error = exc.message
+                if exc.field == antibot.FIELD:
+                    proof_error = exc.message
+                else:
+                    error = exc.message
+                if isinstance(exc, ratelimit.RateLimited):
+                    headers = exc.headers
             else:
-                request.session[f"booking_token_{application.public_id}"] = booking_token
+                _fee_changed(request, application, before)
                 return redirect("applications:status", public_id=application.public_id)
     try:
-        _query, times = selectors.short_appointment_times(service, application.office, now=now)
+        _query, times = selectors.short_appointment_times(
+            service, application.office, now=now, not_before=idcard.first_allowed_day(application.answers)
+        )
     except DomainError as exc:
         times, error = [], error or exc.message
-    context = {"application": application, "times": times, "error": error, "service": service}
-    return render(request, "applications/appointment.html", context, status=409 if error else 200)
+    context = {
+        "application": application,
+        "times": times,
+        "error": error,
+        "service": service,
+        "moving": moving,
+        "current": current if moving else None,
+        "antibot_form": _PostedProof(request.POST, proof_error) if request.method == "POST" else None,
+    }
+    failed = error or proof_error
+    response = render(request, "applications/appointment.html", context, status=409 if failed else 200)
+    if failed and headers:
+        response.status_code = 429
+        for header, value in headers.items():
+            response[header] = value
+    elif proof_error:
+        response.status_code = 400
+    return response
+
+
+def _no_store(response: HttpResponse) -> HttpResponse:
+    """A citizen's status page carries personal data and an access link: never kept by a browser or proxy cache."""
+    patch_cache_control(response, no_store=True, private=True)
+    return response
 
 
 def application_status(request: HttpRequest, public_id) -> HttpResponse:
@@ -312,13 +369,22 @@ def application_status(request: HttpRequest, public_id) -> HttpResponse:
             return redirect("applications:status", public_id=application.public_id)
         except DomainError as exc:
             error = exc.message
+    now = timezone.now()
+    appointment = selectors.appointment_of(application)
     context = {
         "application": application,
         "resume_link": request.build_absolute_uri(f"{request.path}?t={token}"),
-        "booking_token": request.session.get(f"booking_token_{application.public_id}", ""),
+        "appointment": appointment,
+        "appointment_active": appointment is not None and booking_selectors.is_active(appointment, now=now),
+        "manage_url": (
+            reverse("booking:manage", args=[booking_links.manage_token(appointment.public_id)])
+            if appointment is not None and appointment.status == appointment.Status.CONFIRMED
+            else ""
+        ),
+        "fee_before": request.session.pop(f"fee_before_{application.public_id}", None),
         "error": error,
     }
-    return render(request, "applications/status.html", context, status=400 if error else 200)
+    return _no_store(render(request, "applications/status.html", context, status=400 if error else 200))
 
 
 def application_document(request: HttpRequest, public_id) -> HttpResponse:
