@@ -227,4 +227,6 @@ OIDC = {
     "CLIENT_SECRET": os.environ.get("OIDC_CLIENT_SECRET", ""),
     "SCOPES": os.environ.get("OIDC_SCOPES", "openid profile email address"),
 }
+# RFC 3161 time-stamping authority for the PAdES signature of issued documents (level B-T); empty = B-B.
+APPLICATIONS_SIGNING_TSA_URL = os.environ.get("APPLICATIONS_SIGNING_TSA_URL", "")
 APPLICATIONS_MAX_UPLOAD_BYTES = int(os.environ.get("APPLICATIONS_MAX_UPLOAD_BYTES", str(8 * 1024 * 1024)))
