@@ -104,6 +104,21 @@ def test_clerk_sees_everything_from_the_booking_code_and_is_logged(submitted, cl
     assert "view" in actions and "download" in actions
 
 
+def test_the_clerk_reads_labels_and_local_formats_not_raw_values(submitted, clerk):
+    staff = Client()
+    staff.force_login(clerk)
+    text = staff.get(f"/online/verwaltung/{submitted.reference}/").content.decode()
+    answers = text[text.index('id="answers"') : text.index("</table>")]
+    for shown in ("Der bisherige Ausweis läuft ab", "Ich habe einen E-Passfoto-Code", "Abholung im Bürgerbüro"):
+        assert shown in answers
+    assert "17.05.1990" in answers and "1990-05-17" not in answers
+    assert ">ja<" in answers
+    for raw in (">expiry<", ">code<", ">pickup<", ">on<", ">office<", ">first<"):
+        assert raw not in answers
+    assert "46,00 €" in answers and "46.00" not in answers
+    assert "Bild des Foto-Codes" in text and ">photo_code_image<" not in text
+
+
 def test_staff_of_another_organisation_is_refused(submitted, django_user_model):
     from buergerbuero.accounts.models import Organisation, StaffMembership
 

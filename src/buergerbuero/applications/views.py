@@ -481,16 +481,18 @@ def staff_detail(request: HttpRequest, reference: str) -> HttpResponse:
     services.log_access(application=application, actor=request.user, action=AccessLog.Action.VIEW)
     form = formschema.parse(application.service.form_schema)
     answers = [
-        (f.label_text, application.answers.get(f.name, ""))
+        (f.label_text, formschema.display_value(f, application.answers[f.name]))
         for f in form.fields
         if f.type != "file" and application.answers.get(f.name)
     ]
+    labels = {f.name: f.label_text for f in form.fields}
     context = {
         "application": application,
         "answers": answers,
         "identity": application.identity,
         "verified": bool(application.identity) and (application.trust_level or 0) >= TrustLevel.HIGH,
-        "attachments": application.attachments.all(),
+        "attachments": [(labels.get(a.field, a.field), a) for a in application.attachments.all()],
+        "appointment": selectors.appointment_of(application),
         "changes": application.changes.select_related("actor"),
         "log": selectors.access_log(application)[:50],
         "hours": selectors.sla_hours_used(application, now=timezone.now()),
