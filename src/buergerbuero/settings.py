@@ -202,6 +202,7 @@ RATELIMITS = {
         "feed": "60/60",
         "challenge": "30/60",
         "waitlist": "5/3600",
+        "photocheck": "20/600",  # the anonymous photo pre-check decodes and analyses an image per request
     }.items()
 }
 RATELIMIT_PROXY_COUNT = int(os.environ.get("RATELIMIT_PROXY_COUNT", "0"))  # trusted proxies setting X-Forwarded-For

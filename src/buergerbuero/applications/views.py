@@ -530,20 +530,30 @@ def signing_ca(request: HttpRequest) -> HttpResponse:
 def photo_check(request: HttpRequest) -> HttpResponse:
     """Check a biometric photo before coming in. The picture is examined in memory and never stored."""
     context: dict = {"result": None, "error": None}
+    headers: dict[str, str] = {}
     if request.method == "POST":
-        uploaded = request.FILES.get("photo")
         limit = settings.APPLICATIONS_MAX_UPLOAD_BYTES
         try:
+            ratelimit.hit(request, "photocheck")  # anonymous and costly: counted before anything is decoded
+            uploaded = request.FILES.get("photo")
             if "photo" in getattr(request, "applications_too_large", []):
                 raise uploads.UploadError(_too_large_message())
             if uploaded is None:
                 raise uploads.UploadError(_("Bitte wählen Sie ein Foto aus."))
             checked = uploads.check(
-                uploads.read_limited(uploaded, limit), accept=("image/jpeg", "image/png"), max_bytes=limit
+                uploads.read_limited(uploaded, limit),
+                accept=("image/jpeg", "image/png"),
+                max_bytes=limit,
+                max_pixels=photocheck.MAX_PIXELS,
             )
+        except ratelimit.RateLimited as exc:
+            context["error"], headers = exc.message, exc.headers
         except uploads.UploadError as exc:
             context["error"] = exc.message
         else:
             context["result"] = photocheck.check(uploads.decode(checked.data))
-    status = 400 if context["error"] else 200
-    return render(request, "applications/photo_check.html", context, status=status)
+    status = 429 if headers else 400 if context["error"] else 200
+    response = render(request, "applications/photo_check.html", context, status=status)
+    for header, value in headers.items():
+        response[header] = value
+    return response
