@@ -210,6 +210,10 @@ OPEN_FEED_CACHE_SECONDS = int(os.environ.get("OPEN_FEED_CACHE_SECONDS", "60"))
 WAITLIST_OFFER_HOURS = int(os.environ.get("WAITLIST_OFFER_HOURS", "4"))
 WAITLIST_MAX_ACTIVE_PER_EMAIL = int(os.environ.get("WAITLIST_MAX_ACTIVE_PER_EMAIL", "3"))
 # Online services (applications app, docs/online-services.md): identity providers and BundID's SAML settings.
+# Payment platforms a municipality's PaymentAccount may name (docs/online-services.md, "Paying online").
+PAYMENT_PROVIDERS = env_list(
+    "PAYMENT_PROVIDERS", "buergerbuero.applications.payment.contrib.xbezahldienste.XBezahldiensteProvider"
+)
 IDENTITY_PROVIDERS = env_list(
     "IDENTITY_PROVIDERS",
     "buergerbuero.applications.identity.contrib.bundid.BundIDProvider,"

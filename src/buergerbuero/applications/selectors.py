@@ -8,7 +8,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from buergerbuero.applications import fees, idcard
-from buergerbuero.applications.models import AccessLog, Application, OnlineService, PendingLogin, Status
+from buergerbuero.applications.models import (
+    AccessLog,
+    Application,
+    OnlineService,
+    Payment,
+    PaymentAccount,
+    PendingLogin,
+    Status,
+)
 from buergerbuero.booking import selectors as booking_selectors
 from buergerbuero.catalog import selectors as catalog_selectors
 from buergerbuero.core.errors import DomainError, NotFound
@@ -186,3 +194,28 @@ def short_appointment_times(
 
 def access_log(application: Application) -> QuerySet[AccessLog]:
     return AccessLog.objects.filter(reference=application.reference).select_related("actor")
+
+
+# --- payments -------------------------------------------------------------------------------------------
+def payment_account(office) -> PaymentAccount | None:
+    return PaymentAccount.objects.filter(organisation_id=office.organisation_id).first()
+
+
+def payment_by_reference(reference: str) -> Payment:
+    payment = Payment.objects.select_related("account", "application").filter(reference=reference).first()
+    if payment is None:
+        raise NotFound(_("Diese Zahlung gibt es nicht."), field="payment")
+    return payment
+
+
+def latest_payment(application: Application) -> Payment | None:
+    return application.payments.select_related("account").order_by("-created_at", "-pk").first()
+
+
+def paid_for_treasury(offices) -> QuerySet[Payment]:
+    """Paid fees of these offices' applications, for the city treasury's CSV (oldest first)."""
+    return (
+        Payment.objects.filter(status=Payment.Status.PAID, application__office__in=offices)
+        .select_related("application__service", "application__office")
+        .order_by("decided_at", "pk")
+    )

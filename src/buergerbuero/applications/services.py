@@ -12,6 +12,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -24,10 +25,14 @@ from buergerbuero.applications.models import (
     Attachment,
     ConsumedAssertion,
     OnlineService,
+    Payment,
+    PaymentAccount,
     PendingLogin,
     Status,
     StatusChange,
 )
+from buergerbuero.applications.payment import base as payment_base
+from buergerbuero.applications.payment import registry as payment_registry
 from buergerbuero.booking import selectors as booking_selectors
 from buergerbuero.booking import services as booking_services
 from buergerbuero.booking.models import Appointment
@@ -309,6 +314,15 @@ def submit(*, application: Application, now: dt.datetime | None = None) -> Appli
     application.purge_after = None
     application.save()
     if service.kind == OnlineService.Kind.REGISTRATION_CERTIFICATE:
+        _require_eid(application)
+        if service.payment_policy == OnlineService.PaymentPolicy.MANDATORY and application.fee:
+            _mail_on_commit(
+                application,
+                _("Ihr Antrag %(ref)s: bitte bezahlen") % {"ref": application.reference},
+                _("Ihre Meldebescheinigung wird ausgestellt, sobald die Gebühr von %(fee)s € online bezahlt ist.")
+                % {"fee": _money(application.fee)},
+            )
+            return application
         return _issue_certificate(application, now=now)
     _mail_on_commit(
         application,
@@ -319,14 +333,18 @@ def submit(*, application: Application, now: dt.datetime | None = None) -> Appli
     return application
 
 
-def _issue_certificate(application: Application, *, now: dt.datetime) -> Application:
-    """Meldebescheinigung fully online: only for an eID identity (level hoch); signed PDF, done at once."""
+def _require_eid(application: Application) -> None:
     if (application.trust_level or 0) < TrustLevel.HIGH or not application.identity:
         raise Forbidden(
             _("Eine Meldebescheinigung gibt es online nur nach Anmeldung mit der Online-Ausweisfunktion."),
             field="identity",
             code="trust_level_too_low",
         )
+
+
+def _issue_certificate(application: Application, *, now: dt.datetime) -> Application:
+    """Meldebescheinigung fully online: only for an eID identity (level hoch); signed PDF, done at once."""
+    _require_eid(application)
     office = application.office
     pdf = certificate.render(
         office_name=office.name,
@@ -619,3 +637,113 @@ def purge_due(*, now: dt.datetime | None = None) -> int:
         log_access(application=application, actor=None, action=AccessLog.Action.PURGE, detail="retention", now=now)
         count += 1
     return count
+
+
+# --- paying online (docs/online-services.md, "Paying online") -------------------------------------------
+PAYABLE = (OnlineService.PaymentPolicy.OPTIONAL, OnlineService.PaymentPolicy.MANDATORY)
+
+
+def _payment_reference() -> str:
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(10))
+    return f"ZA-{raw[:5]}-{raw[5:]}"
+
+
+def _provider(account: PaymentAccount):
+    return payment_registry.get(
+        account.provider,
+        payment_base.PaymentAccount(endpoint=account.endpoint, merchant_id=account.merchant_id, secret=account.secret),
+    )
+
+
+@transaction.atomic
+def _open_payment(*, application: Application, now: dt.datetime) -> Payment:
+    application = Application.objects.select_for_update().select_related("service", "office").get(pk=application.pk)
+    if application.service.payment_policy not in PAYABLE or not application.fee or application.status == Status.DRAFT:
+        raise Conflict(_("Für diesen Antrag ist keine Online-Zahlung vorgesehen."), field="payment")
+    if application.payments.filter(status=Payment.Status.PAID).exists():
+        raise Conflict(_("Diese Gebühr ist bereits bezahlt."), field="payment", code="already_paid")
+    account = selectors.payment_account(application.office)
+    if account is None:
+        raise DomainError(_("Online bezahlen ist hier noch nicht eingerichtet."), field="payment")
+    current = application.payments.filter(status=Payment.Status.OPEN).first()
+    if current is not None:
+        return current
+    return Payment.objects.create(
+        application=application, account=account, reference=_payment_reference(), amount=application.fee, created_at=now
+    )
+
+
+def start_payment(*, application: Application, base_url: str, now: dt.datetime | None = None) -> Payment:
+    """Ask the municipality's payment platform for a payment of the fee (from our fee table) and return the payment
+    with the URL to send the citizen to. Pressing "bezahlen" twice continues the same open payment.
+
+    The platform is called outside any database transaction (no row stays locked while it answers): the payment
+    row is committed first, the platform's id is stored after; a platform that fails marks the attempt failed."""
+    now = now or timezone.now()
+    payment = _open_payment(application=application, now=now)
+    if payment.redirect_url:
+        return payment
+    base = base_url.rstrip("/")
+    order = payment_base.PaymentOrder(
+        reference=payment.reference,
+        amount=payment.amount,
+        purpose=f"{application.service.title_de} {application.reference}",
+        return_url=base + reverse("applications:status", args=[application.public_id]) + "?zahlung=1",
+        notify_url=base + reverse("applications:payment_notify", args=[payment.reference]),
+    )
+    try:
+        created = _provider(payment.account).create(order)
+    except payment_base.PaymentError:
+        Payment.objects.filter(pk=payment.pk).update(status=Payment.Status.FAILED, decided_at=now)
+        raise
+    payment.provider_id, payment.redirect_url = created.provider_id, created.redirect_url
+    Payment.objects.filter(pk=payment.pk).update(provider_id=payment.provider_id, redirect_url=payment.redirect_url)
+    return payment
+
+
+def read_notification(*, reference: str, request) -> payment_base.PaymentEvent:
+    """The platform's signed notification for our payment `reference` (the signature is checked with the
+    municipality's secret); raises NotFound or NotificationRefused."""
+    payment = selectors.payment_by_reference(reference)
+    return _provider(payment.account).read_notification(request)
+
+
+@transaction.atomic
+def record_payment(
+    *, reference: str, event: payment_base.PaymentEvent, now: dt.datetime | None = None
+) -> tuple[Payment, bool]:
+    """Apply the platform's outcome once: the first decision stands, a repeated or late notification changes
+    nothing (returns changed=False). A paid fee issues the document where the service makes paying mandatory."""
+    now = now or timezone.now()
+    payment = Payment.objects.select_for_update().get(pk=selectors.payment_by_reference(reference).pk)
+    if event.reference != payment.reference or (payment.provider_id and event.provider_id != payment.provider_id):
+        raise payment_base.NotificationRefused(_("Die Rückmeldung gehört zu einer anderen Zahlung."), field="payment")
+    if event.outcome == payment_base.Outcome.OPEN or payment.status != Payment.Status.OPEN:
+        return payment, False
+    if event.outcome == payment_base.Outcome.PAID and event.amount != payment.amount:
+        raise payment_base.NotificationRefused(_("Der bezahlte Betrag weicht von der Gebühr ab."), field="payment")
+    payment.status, payment.decided_at = event.outcome, now
+    payment.receipt, payment.method = event.receipt, event.method
+    payment.provider_id = payment.provider_id or event.provider_id
+    payment.save()
+    application = (
+        Application.objects.select_for_update().select_related("service", "office").get(pk=payment.application_id)
+    )
+    log_access(
+        application=application, actor=None, action=AccessLog.Action.CHANGE, detail=f"payment {event.outcome}", now=now
+    )
+    if (
+        event.outcome == payment_base.Outcome.PAID
+        and application.service.kind == OnlineService.Kind.REGISTRATION_CERTIFICATE
+        and application.status == Status.SUBMITTED
+    ):
+        _issue_certificate(application, now=now)
+    return payment, True
+
+
+def refresh_payment(*, payment: Payment, now: dt.datetime | None = None) -> Payment:
+    """Poll the platform for an open payment (the citizen is back before the notification arrived)."""
+    if payment.status != Payment.Status.OPEN or not payment.provider_id:
+        return payment
+    event = _provider(payment.account).poll(payment.provider_id)
+    return record_payment(reference=payment.reference, event=event, now=now)[0]

@@ -1,5 +1,6 @@
 """Thin views of the applications app: identity login, the citizen's forms, the back office."""
 
+import csv
 import datetime as dt
 from functools import wraps
 
@@ -11,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
+from django.utils.formats import date_format, number_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -371,7 +373,23 @@ def application_status(request: HttpRequest, public_id) -> HttpResponse:
             error = exc.message
     now = timezone.now()
     appointment = selectors.appointment_of(application)
+    payment = selectors.latest_payment(application)
+    payment_error = request.session.pop(f"payment_error_{application.public_id}", None)
+    if payment is not None and request.GET.get("zahlung") and payment.status == payment.Status.OPEN:
+        try:  # back from the platform before its notification: ask it
+            payment = services.refresh_payment(payment=payment)
+            application.refresh_from_db()
+        except DomainError as exc:
+            payment_error = exc.message
     context = {
+        "payment": payment,
+        "payment_error": payment_error,
+        "can_pay": (
+            application.service.payment_policy in services.PAYABLE
+            and application.fee
+            and application.status != Status.DRAFT
+            and (payment is None or payment.status != payment.Status.PAID)
+        ),
         "application": application,
         "resume_link": request.build_absolute_uri(f"{request.path}?t={token}"),
         "appointment": appointment,
@@ -385,6 +403,32 @@ def application_status(request: HttpRequest, public_id) -> HttpResponse:
         "error": error,
     }
     return _no_store(render(request, "applications/status.html", context, status=400 if error else 200))
+
+
+@require_POST
+def application_pay(request: HttpRequest, public_id) -> HttpResponse:
+    """Send the citizen to the municipality's payment platform (nothing about the card or account comes here)."""
+    try:
+        application, _token = _citizen_application(request, public_id)
+    except DomainError as exc:
+        return _error(request, exc.message, status=404)
+    try:
+        payment = services.start_payment(application=application, base_url=request.build_absolute_uri("/"))
+    except DomainError as exc:
+        request.session[f"payment_error_{application.public_id}"] = str(exc.message)
+        return redirect("applications:status", public_id=application.public_id)
+    return redirect(payment.redirect_url)
+
+
+@csrf_exempt  # the payment platform posts server-to-server; its HMAC signature is the protection
+@require_POST
+def payment_notify(request: HttpRequest, reference: str) -> HttpResponse:
+    try:
+        event = services.read_notification(reference=reference, request=request)
+        services.record_payment(reference=reference, event=event)
+    except DomainError as exc:
+        return HttpResponse(str(exc.message), status=exc.status, content_type="text/plain; charset=utf-8")
+    return HttpResponse("ok", content_type="text/plain")
 
 
 def application_document(request: HttpRequest, public_id) -> HttpResponse:
@@ -443,6 +487,43 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def staff_treasury_csv(request: HttpRequest) -> HttpResponse:
+    """Paid online fees of the offices this member of staff may see, for the city treasury (Stadtkasse)."""
+    offices = [o for o in catalog_selectors.offices() if accounts_selectors.can_see_office(request.user, o)]
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="online-zahlungen.csv"'
+    response.write("\ufeff")  # Excel opens UTF-8 with umlauts only with a BOM
+    writer = csv.writer(response, delimiter=";")
+    writer.writerow(
+        [
+            _("Bezahlt am"),
+            _("Vorgangsnummer"),
+            _("Dienst"),
+            _("Standort"),
+            _("Zahlungsreferenz"),
+            _("Beleg"),
+            _("Zahlart"),
+            _("Betrag (EUR)"),
+        ]
+    )
+    for payment in selectors.paid_for_treasury(offices):
+        application = payment.application
+        writer.writerow(
+            [
+                date_format(timezone.localtime(payment.decided_at), "SHORT_DATETIME_FORMAT"),
+                application.reference,
+                application.service.title_de,
+                application.office.name,
+                payment.reference,
+                payment.receipt,
+                payment.method,
+                number_format(payment.amount, decimal_pos=2),
+            ]
+        )
+    return response
+
+
+@login_required
 def staff_by_appointment(request: HttpRequest, code: str) -> HttpResponse:
     try:
         application = selectors.by_appointment_code(code)
@@ -494,6 +575,7 @@ def staff_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "attachments": [(labels.get(a.field, a.field), a) for a in application.attachments.all()],
         "appointment": selectors.appointment_of(application),
         "changes": application.changes.select_related("actor"),
+        "payments": application.payments.all(),
         "log": selectors.access_log(application)[:50],
         "hours": selectors.sla_hours_used(application, now=timezone.now()),
         "error": error,
