@@ -2,6 +2,7 @@
 
 import datetime as dt
 import io
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -69,7 +70,18 @@ def test_signed_certificate_is_issued_and_verifies(client, online, local_idp, sp
     assert Client().get(f"/online/antrag/{application.public_id}/dokument").status_code == 404
 
 
+def outside_event_loop(function, *args, **kwargs):
+    """pyHanko signs with asyncio.run(); after a browser test Playwright's loop runs in this thread (the server's
+    request threads have none, so the views need no such care)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(function, *args, **kwargs).result()
+
+
 def issued_pdf() -> bytes:
+    return outside_event_loop(_issued_pdf)
+
+
+def _issued_pdf() -> bytes:
     pdf = certificate.render(
         office_name="Bürgerbüro Teststadt",
         office_address="Markt 1, 44575 Teststadt",
@@ -92,7 +104,7 @@ def test_the_signature_is_pades_baseline_b_and_validates_against_the_test_ca(sp_
     names = signed_attribute_names(pdf)
     assert "signing_certificate_v2" in names and "message_digest" in names
     assert "signing_time" not in names  # PAdES: the time is /M or a timestamp, never the CMS attribute
-    verdict = signing.verify_pdf(pdf, trust_root=sp_var / "pki" / "test-ca.crt")
+    verdict = outside_event_loop(signing.verify_pdf, pdf, trust_root=sp_var / "pki" / "test-ca.crt")
     assert verdict.bottom_line and verdict.unchanged and not verdict.timestamped
     assert verdict.status.md_algorithm == "sha256"
 
@@ -106,7 +118,7 @@ def test_with_a_tsa_configured_the_signature_is_b_t(sp_var, settings):
     finally:
         httpd.shutdown()
     assert tsa.served  # (pyHanko asks once more to size the signature field)
-    verdict = signing.verify_pdf(pdf, trust_root=sp_var / "pki" / "test-ca.crt")
+    verdict = outside_event_loop(signing.verify_pdf, pdf, trust_root=sp_var / "pki" / "test-ca.crt")
     assert verdict.timestamped and verdict.bottom_line
     stamp = verdict.status.timestamp_validity
     assert stamp.intact and stamp.valid and stamp.trusted
@@ -122,16 +134,20 @@ def test_a_copy_changed_in_a_later_revision_is_not_called_unchanged(sp_var, tmp_
     changed = tmp_path / "geaendert.pdf"
     changed.write_bytes(out.getvalue())
 
-    verdict = signing.verify_pdf(changed.read_bytes(), trust_root=sp_var / "pki" / "test-ca.crt")
+    verdict = outside_event_loop(signing.verify_pdf, changed.read_bytes(), trust_root=sp_var / "pki" / "test-ca.crt")
     assert verdict.intact  # the signed bytes are untouched: the change sits in a revision after them
     assert not verdict.unchanged and not verdict.bottom_line
     printed = io.StringIO()
     with pytest.raises(CommandError, match="NICHT gültig"):
-        call_command("verify_document", str(changed), trust=str(sp_var / "pki" / "test-ca.crt"), stdout=printed)
+        outside_event_loop(
+            call_command, "verify_document", str(changed), trust=str(sp_var / "pki" / "test-ca.crt"), stdout=printed
+        )
     assert "unverändert: False" in printed.getvalue()
 
     original = tmp_path / "original.pdf"
     original.write_bytes(pdf)
     printed = io.StringIO()
-    call_command("verify_document", str(original), trust=str(sp_var / "pki" / "test-ca.crt"), stdout=printed)
+    outside_event_loop(
+        call_command, "verify_document", str(original), trust=str(sp_var / "pki" / "test-ca.crt"), stdout=printed
+    )
     assert "unverändert: True" in printed.getvalue()
