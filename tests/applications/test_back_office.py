@@ -28,9 +28,12 @@ def submitted(client, online, django_capture_on_commit_callbacks):
     return Application.objects.get()
 
 
-def test_submission_mails_the_citizen_after_commit(submitted):
+def test_submission_mails_the_citizen_after_commit(submitted, client):
     assert [m.to for m in mail.outbox] == [["max@example.org"]]
     assert submitted.reference in mail.outbox[0].subject
+    # the mail carries the access link: it opens the status page in another browser
+    link = next(line for line in mail.outbox[0].body.splitlines() if "/status?t=" in line)
+    assert Client().get(link.replace("http://testserver", "")).status_code == 200
 
 
 def test_database_refuses_a_transition_outside_the_state_machine(submitted):

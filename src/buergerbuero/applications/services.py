@@ -278,8 +278,11 @@ def _photo_code_from_picture(application: Application, values: dict) -> None:
 
 
 @transaction.atomic
-def submit(*, application: Application, now: dt.datetime | None = None) -> Application:
-    """Check the saved answers (call save_draft first: a refused submission loses nothing) and submit."""
+def submit(*, application: Application, access_link: str = "", now: dt.datetime | None = None) -> Application:
+    """Check the saved answers (call save_draft first: a refused submission loses nothing) and submit.
+
+    `access_link` (the status page with the citizen's token, known only to their browser) goes into the first
+    mail, so the citizen can come back to status, payment and document."""
     now = now or timezone.now()
     application = Application.objects.select_for_update().get(pk=application.pk)
     if application.status != Status.DRAFT:
@@ -319,18 +322,30 @@ def submit(*, application: Application, now: dt.datetime | None = None) -> Appli
             _mail_on_commit(
                 application,
                 _("Ihr Antrag %(ref)s: bitte bezahlen") % {"ref": application.reference},
-                _("Ihre Meldebescheinigung wird ausgestellt, sobald die Gebühr von %(fee)s € online bezahlt ist.")
-                % {"fee": _money(application.fee)},
+                str(
+                    _("Ihre Meldebescheinigung wird ausgestellt, sobald die Gebühr von %(fee)s € online bezahlt ist.")
+                    % {"fee": _money(application.fee)}
+                )
+                + _with_link(access_link),
             )
             return application
-        return _issue_certificate(application, now=now)
+        return _issue_certificate(application, now=now, access_link=access_link)
     _mail_on_commit(
         application,
         _("Ihr Antrag %(ref)s ist eingegangen") % {"ref": application.reference},
-        _("Wir haben Ihren Antrag „%(title)s“ erhalten. Vorgangsnummer: %(ref)s.")
-        % {"title": service.title_de, "ref": application.reference},
+        str(
+            _("Wir haben Ihren Antrag „%(title)s“ erhalten. Vorgangsnummer: %(ref)s.")
+            % {"title": service.title_de, "ref": application.reference}
+        )
+        + _with_link(access_link),
     )
     return application
+
+
+def _with_link(access_link: str) -> str:
+    if not access_link:
+        return ""
+    return "\n\n" + str(_("Stand, Zahlung und Dokument Ihres Antrags (Link bitte aufbewahren):")) + "\n" + access_link
 
 
 def _require_eid(application: Application) -> None:
@@ -342,7 +357,7 @@ def _require_eid(application: Application) -> None:
         )
 
 
-def _issue_certificate(application: Application, *, now: dt.datetime) -> Application:
+def _issue_certificate(application: Application, *, now: dt.datetime, access_link: str = "") -> Application:
     """Meldebescheinigung fully online: only for an eID identity (level hoch); signed PDF, done at once."""
     _require_eid(application)
     office = application.office
@@ -368,7 +383,14 @@ def _issue_certificate(application: Application, *, now: dt.datetime) -> Applica
     _mail_on_commit(
         application,
         _("Ihre Meldebescheinigung %(ref)s") % {"ref": application.reference},
-        _("Ihre Meldebescheinigung ist fertig und kann über Ihren Zugangslink heruntergeladen werden."),
+        str(
+            _("Ihre Meldebescheinigung ist fertig. Sie laden sie über den Link zu Ihrem Antrag herunter.")
+            if access_link
+            else _(
+                "Ihre Meldebescheinigung ist fertig. Sie laden sie über den Link aus unserer ersten E-Mail herunter."
+            )
+        )
+        + _with_link(access_link),
     )
     return application
 

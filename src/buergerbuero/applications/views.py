@@ -228,7 +228,7 @@ def _too_large_message():
 @_limit_uploads
 def application_form(request: HttpRequest, public_id) -> HttpResponse:
     try:
-        application, _token = _citizen_application(request, public_id)
+        application, token = _citizen_application(request, public_id)
     except DomainError as exc:
         return _error(request, exc.message, status=404)
     if application.status != Status.DRAFT:
@@ -252,7 +252,10 @@ def application_form(request: HttpRequest, public_id) -> HttpResponse:
             errors[f.name] = str(exc.message)
     if request.POST.get("action") == "submit" and not errors:
         try:
-            application = services.submit(application=application)
+            status_path = reverse("applications:status", args=[application.public_id])
+            application = services.submit(
+                application=application, access_link=request.build_absolute_uri(f"{status_path}?t={token}")
+            )
         except services.FormInvalid as exc:
             errors = {k: str(v) for k, v in exc.errors.items()}
         except DomainError as exc:
