@@ -429,11 +429,11 @@ def _set_fee(application: Application, fee: fees.Fee, day: dt.date) -> None:
     application.fee_day = day
 
 
-def _decide_fee_for_visit(application: Application, *, start: dt.datetime, now: dt.datetime) -> Decimal | None:
+def _decide_fee_for_visit(application: Application, *, start: dt.datetime) -> Decimal | None:
     """Decide the fee (and the age rules) for the appointment's day; when the amount changes, tell the citizen.
 
-    Returns the amount before, if it changed. Age rules only get easier with a later day, except the
-    guardian: who turns 16 before the visit no longer needs one, which is not a reason to refuse."""
+    Returns the amount before, if it changed. Direktversand is refused for a day before the 16th birthday; a
+    guardian given for a child who turns 16 before the visit is kept (coming along is no reason to refuse)."""
     if application.service.kind != OnlineService.Kind.ID_CARD_PRE_APPLICATION:
         return None
     day = start.astimezone(zoneinfo.ZoneInfo(application.office.timezone)).date()
@@ -516,7 +516,7 @@ def book_appointment(
         now=now,
     )
     application.appointment_code = appointment.code
-    before = _decide_fee_for_visit(application, start=appointment.start, now=now)
+    before = _decide_fee_for_visit(application, start=appointment.start)
     application.updated_at = now
     application.save()
     return appointment, before
@@ -534,7 +534,7 @@ def move_appointment(
     if current is None:
         raise Conflict(_("Zu diesem Antrag ist noch kein Termin gebucht."), field="start", code="not_booked")
     appointment = booking_services.reschedule_by_citizen(appointment=current, start=start, base_url=base_url, now=now)
-    before = _decide_fee_for_visit(application, start=appointment.start, now=now)
+    before = _decide_fee_for_visit(application, start=appointment.start)
     application.updated_at = now
     application.save()
     return appointment, before
