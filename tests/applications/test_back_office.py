@@ -90,6 +90,8 @@ def test_question_pauses_the_sla_and_the_answer_resumes_it(
         "completed",
     ]
     assert "abgeschlossen" in client.get(status_url).content.decode()
+    log = staff.get(url).content.decode()  # the audit log in words, not raw values
+    assert "geändert – Status → genehmigt" in log and "gelöscht – Dateien" in log and "approved" not in log
 
 
 def test_clerk_sees_everything_from_the_booking_code_and_is_logged(submitted, clerk):

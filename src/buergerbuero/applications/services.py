@@ -560,12 +560,20 @@ def transition(
     if note:
         application.clerk_note = note
     application.save()
-    log_access(application=application, actor=actor, action=AccessLog.Action.CHANGE, detail=f"status → {to}", now=now)
+    log_access(
+        application=application,
+        actor=actor,
+        action=AccessLog.Action.CHANGE,
+        detail=f"{_('Status')} → {Status(to).label}",
+        now=now,
+    )
     if to == Status.COMPLETED and application.attachments.exists():
         # Photos and scans have been taken over at the visit: they go now, the rest after the retention period.
         for attachment in application.attachments.all():
             _delete_attachment(attachment)
-        log_access(application=application, actor=actor, action=AccessLog.Action.PURGE, detail="files", now=now)
+        log_access(
+            application=application, actor=actor, action=AccessLog.Action.PURGE, detail=str(_("Dateien")), now=now
+        )
     if to in (Status.APPROVED, Status.REJECTED):
         _mail_on_commit(
             application,
@@ -589,7 +597,13 @@ def ask_for_info(*, application: Application, question: str, actor, now: dt.date
     _change(application, Status.NEEDS_INFO, actor=actor, note=question, now=now, sla_paused_since=now)
     application.info_request = question
     application.save()
-    log_access(application=application, actor=actor, action=AccessLog.Action.CHANGE, detail="needs_info", now=now)
+    log_access(
+        application=application,
+        actor=actor,
+        action=AccessLog.Action.CHANGE,
+        detail=str(Status.NEEDS_INFO.label),
+        now=now,
+    )
     _mail_on_commit(
         application,
         _("Rückfrage zu Ihrem Antrag %(ref)s") % {"ref": application.reference},
@@ -656,7 +670,13 @@ def purge_due(*, now: dt.datetime | None = None) -> int:
         application.document = ""
         application.purged_at = now
         application.save()
-        log_access(application=application, actor=None, action=AccessLog.Action.PURGE, detail="retention", now=now)
+        log_access(
+            application=application,
+            actor=None,
+            action=AccessLog.Action.PURGE,
+            detail=str(_("Aufbewahrungsfrist abgelaufen")),
+            now=now,
+        )
         count += 1
     return count
 
@@ -752,7 +772,11 @@ def record_payment(
         Application.objects.select_for_update().select_related("service", "office").get(pk=payment.application_id)
     )
     log_access(
-        application=application, actor=None, action=AccessLog.Action.CHANGE, detail=f"payment {event.outcome}", now=now
+        application=application,
+        actor=None,
+        action=AccessLog.Action.CHANGE,
+        detail=f"{_('Zahlung')} {Payment.Status(event.outcome).label}",
+        now=now,
     )
     if (
         event.outcome == payment_base.Outcome.PAID
