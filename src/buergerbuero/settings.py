@@ -289,6 +289,7 @@ RATELIMITS = {
         "cancel": "10/600",
         "resend": "10/3600",  # each match sends an e-mail
         "checkin": "20/60",  # a kiosk is one address for everybody in the entrance: a check-in takes longer
+        "photocheck": "20/600",  # the anonymous photo pre-check decodes and analyses an image per request
     }.items()
 }
 RATELIMIT_PROXY_COUNT = int(os.environ.get("RATELIMIT_PROXY_COUNT", "0"))  # trusted proxies setting X-Forwarded-For
@@ -296,6 +297,10 @@ OPEN_FEED_CACHE_SECONDS = int(os.environ.get("OPEN_FEED_CACHE_SECONDS", "60"))
 WAITLIST_OFFER_HOURS = int(os.environ.get("WAITLIST_OFFER_HOURS", "4"))
 WAITLIST_MAX_ACTIVE_PER_EMAIL = int(os.environ.get("WAITLIST_MAX_ACTIVE_PER_EMAIL", "3"))
 # Online services (applications app, docs/online-services.md): identity providers and BundID's SAML settings.
+# Payment platforms a municipality's PaymentAccount may name (docs/online-services.md, "Paying online").
+PAYMENT_PROVIDERS = env_list(
+    "PAYMENT_PROVIDERS", "buergerbuero.applications.payment.contrib.xbezahldienste.XBezahldiensteProvider"
+)
 IDENTITY_PROVIDERS = env_list(
     "IDENTITY_PROVIDERS",
     "buergerbuero.applications.identity.contrib.bundid.BundIDProvider,"
@@ -319,6 +324,8 @@ OIDC = {
 APPLICATIONS_SIGNING_KEY_FILE = os.environ.get("APPLICATIONS_SIGNING_KEY_FILE", "")
 APPLICATIONS_SIGNING_CERT_FILE = os.environ.get("APPLICATIONS_SIGNING_CERT_FILE", "")
 APPLICATIONS_SIGNING_CA_FILE = os.environ.get("APPLICATIONS_SIGNING_CA_FILE", "")
+# RFC 3161 time-stamping authority for the PAdES signature of issued documents (level B-T); empty = B-B.
+APPLICATIONS_SIGNING_TSA_URL = os.environ.get("APPLICATIONS_SIGNING_TSA_URL", "")
 APPLICATIONS_MAX_UPLOAD_BYTES = int(os.environ.get("APPLICATIONS_MAX_UPLOAD_BYTES", str(8 * 1024 * 1024)))
 # Call display streams (queue/sse.py): each open screen keeps one web thread busy, so streams are capped per
 # process and per client address; more are answered 503 and the screen's EventSource retries.

@@ -34,7 +34,7 @@ class IdPHandle:
     base_url: str
 
 
-def start_idp(tmp_path, settings, sp_metadata: str, *, assertion_minutes: int = 5):
+def start_idp(tmp_path, settings, sp_metadata: str, *, assertion_minutes: int = 5, quirks=None):
     if not shutil.which("xmlsec1"):
         pytest.fail("xmlsec1 not found: install Debian's 'xmlsec1' package (see .ci/run)")
     app = LocalIdP(
@@ -42,6 +42,7 @@ def start_idp(tmp_path, settings, sp_metadata: str, *, assertion_minutes: int = 
         key_dir=tmp_path / "idp",
         sp_metadata=sp_metadata,
         assertion_minutes=assertion_minutes,
+        **({"quirks": quirks} if quirks else {}),
     )
     httpd = serve(app)
     app.base_url = f"http://127.0.0.1:{httpd.server_port}"

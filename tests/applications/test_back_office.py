@@ -28,9 +28,12 @@ def submitted(client, online, django_capture_on_commit_callbacks):
     return Application.objects.get()
 
 
-def test_submission_mails_the_citizen_after_commit(submitted):
+def test_submission_mails_the_citizen_after_commit(submitted, client):
     assert [m.to for m in mail.outbox] == [["max@example.org"]]
     assert submitted.reference in mail.outbox[0].subject
+    # the mail carries the access link: it opens the status page in another browser
+    link = next(line for line in mail.outbox[0].body.splitlines() if "/status?t=" in line)
+    assert Client().get(link.replace("http://testserver", "")).status_code == 200
 
 
 def test_database_refuses_a_transition_outside_the_state_machine(submitted):
@@ -87,10 +90,12 @@ def test_question_pauses_the_sla_and_the_answer_resumes_it(
         "completed",
     ]
     assert "abgeschlossen" in client.get(status_url).content.decode()
+    log = staff.get(url).content.decode()  # the audit log in words, not raw values
+    assert "geändert – Status → genehmigt" in log and "gelöscht – Dateien" in log and "approved" not in log
 
 
 def test_clerk_sees_everything_from_the_booking_code_and_is_logged(submitted, clerk):
-    services.link_appointment(application=submitted, appointment_code="ABCD-EFGH")
+    Application.objects.filter(pk=submitted.pk).update(appointment_code="ABCD-EFGH")
     staff = Client()
     staff.force_login(clerk)
     detail = staff.get("/online/verwaltung/?code=abcd-efgh", follow=True)
@@ -102,6 +107,21 @@ def test_clerk_sees_everything_from_the_booking_code_and_is_logged(submitted, cl
     assert download.status_code == 200 and download["X-Content-Type-Options"] == "nosniff"
     actions = list(AccessLog.objects.filter(actor=clerk).values_list("action", flat=True))
     assert "view" in actions and "download" in actions
+
+
+def test_the_clerk_reads_labels_and_local_formats_not_raw_values(submitted, clerk):
+    staff = Client()
+    staff.force_login(clerk)
+    text = staff.get(f"/online/verwaltung/{submitted.reference}/").content.decode()
+    answers = text[text.index('id="answers"') : text.index("</table>")]
+    for shown in ("Der bisherige Ausweis läuft ab", "Ich habe einen E-Passfoto-Code", "Abholung im Bürgerbüro"):
+        assert shown in answers
+    assert "17.05.1990" in answers and "1990-05-17" not in answers
+    assert ">ja<" in answers
+    for raw in (">expiry<", ">code<", ">pickup<", ">on<", ">office<", ">first<"):
+        assert raw not in answers
+    assert "46,00 €" in answers and "46.00" not in answers
+    assert "Bild des Foto-Codes" in text and ">photo_code_image<" not in text
 
 
 def test_staff_of_another_organisation_is_refused(submitted, django_user_model):

@@ -1,11 +1,16 @@
 """The key flow in a real browser: identify at the local IdP → fill the ID-card pre-application → book the
 short appointment → the clerk sees everything from the booking code."""
 
+from zoneinfo import ZoneInfo
+
 import pytest
+from django.core import mail
+from django.utils import timezone
 
 from buergerbuero.applications.identity.contrib.local_idp import LocalIdP, serve
 from buergerbuero.applications.models import Application
 from buergerbuero.booking.models import Appointment
+from tests.booking.webflow import link_to
 
 
 @pytest.fixture
@@ -49,12 +54,23 @@ def test_eid_pre_application_short_appointment_and_clerk(
     assert not page.locator(".error").count(), page.locator(".error").all_inner_texts()
     page.get_by_role("heading", name="Kurzen Termin buchen").wait_for()
     assert page.locator("#fee").inner_text().startswith("46")
-    page.locator("#book-appointment").click()
-    page.locator("#appointment").wait_for()
+    page.locator("#book-appointment").click()  # the ALTCHA widget solves first (fair release)
+    page.locator("#appointment-opt-in").wait_for()
     appointment = Appointment.objects.get()
     application = Application.objects.get()
     assert application.appointment_code == appointment.code
     assert appointment.code in page.locator("#appointment").inner_text()
+    local = timezone.localtime(appointment.start, ZoneInfo("Europe/Berlin"))
+    assert local.strftime("%H:%M") in page.locator("#appointment-time").inner_text()
+    # the opt-in link from the mail books it
+    for _ in range(50):
+        if mail.outbox:
+            break
+        page.wait_for_timeout(100)
+    page.goto(link_to(mail.outbox[-1], "/bestaetigen/"))
+    page.get_by_role("button", name="Termin verbindlich buchen").click()
+    page.goto(f"/online/antrag/{application.public_id}/status")
+    assert "Der Termin ist bestätigt." in page.locator("#appointment").inner_text()
 
     # the clerk looks the visit up by its booking code
     clerk_page = page.context.browser.new_page(base_url=live_server.url, locale="de-DE")

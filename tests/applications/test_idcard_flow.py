@@ -5,14 +5,19 @@ import io
 import struct
 import zlib
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import cv2
 import numpy as np
 import zxingcpp
+from django.core import mail
+from django.utils import timezone
 
 from buergerbuero.applications.models import Application, Attachment, Status
 from buergerbuero.booking.models import Appointment
+from tests.antibot import solve
 from tests.applications.conftest import VALID_ID_CARD, login, start_draft
+from tests.booking.webflow import link_to
 
 
 def png_bytes(image) -> bytes:
@@ -44,7 +49,7 @@ def test_draft_keeps_everything_typed_even_when_invalid(client, online):
     assert application.answers["postcode"] == "4457"
 
 
-def test_submit_computes_the_fee_and_books_the_short_appointment(client, online):
+def test_submit_computes_the_fee_and_books_the_short_appointment(client, online, django_capture_on_commit_callbacks):
     form_url = start_draft(client)
     submitted = client.post(form_url, {**VALID_ID_CARD, "action": "submit"})
     assert submitted.status_code == 302, submitted.content.decode()
@@ -56,16 +61,33 @@ def test_submit_computes_the_fee_and_books_the_short_appointment(client, online)
     times_page = client.get(submitted["Location"])
     assert times_page.status_code == 200
     first = times_page.context["times"][0]
-    booked = client.post(submitted["Location"], {"start": first.isoformat()})
-    assert booked.status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):
+        booked = client.post(submitted["Location"], {"start": first.isoformat(), "altcha": solve(client)})
+    assert booked.status_code == 302, booked.content.decode()
     appointment = Appointment.objects.get()
     application.refresh_from_db()
     assert application.appointment_code == appointment.code
-    assert appointment.status == Appointment.Status.CONFIRMED
+    assert appointment.status == Appointment.Status.HELD  # kept for the e-mail opt-in, like every web booking
+    assert appointment.email == "max@example.org"
     assert [item.service.slug for item in appointment.items.all()] == ["personalausweis-vorantrag"]
     assert (appointment.end - appointment.start) == dt.timedelta(minutes=10)
-    status = client.get(booked["Location"]).content.decode()
-    assert appointment.code in status and "46.00" in status.replace(",", ".")
+    local = timezone.localtime(appointment.start, ZoneInfo("Europe/Berlin"))
+    status = client.get(booked["Location"])
+    text = status.content.decode()
+    assert appointment.code in text and "46,00 €" in text
+    assert local.strftime("%d.%m.%Y") in text and local.strftime("%H:%M") in text
+    assert "Bitte bestätigen Sie den Termin" in text
+    assert "no-store" in status["Cache-Control"]
+
+    [opt_in_mail] = mail.outbox
+    assert local.strftime("%H:%M") in opt_in_mail.body
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(link_to(opt_in_mail, "/bestaetigen/")).status_code == 302
+    appointment.refresh_from_db()
+    assert appointment.status == Appointment.Status.CONFIRMED
+    assert local.strftime("%H:%M") in mail.outbox[-1].body and mail.outbox[-1].to == ["max@example.org"]
+    text = client.get(booked["Location"]).content.decode()
+    assert "Der Termin ist bestätigt." in text and 'id="manage-appointment"' in text
 
 
 def test_direct_delivery_needs_age_16_and_a_second_id(client, online):
@@ -81,6 +103,37 @@ def test_direct_delivery_needs_age_16_and_a_second_id(client, online):
     assert ok.status_code == 302
     application = Application.objects.get()
     assert application.fee == Decimal("27.60") + Decimal("15.00")
+
+
+def test_under_16_applies_with_a_guardian_and_pickup_keeps_no_second_id(client, online):
+    form_url = start_draft(client)
+    child = {**VALID_ID_CARD, "birth_date": "2015-03-01", "second_id": "Reisepass C01X00T47", "action": "submit"}
+    refused = client.post(form_url, child)
+    assert refused.status_code == 400
+    text = refused.content.decode()
+    assert "Unter 16 Jahren stellen Sie den Antrag mit einer sorgeberechtigten Person." in text
+    assert 'id="error-guardian_name"' in text and 'id="error-guardian_phone"' in text
+    guardian = {"guardian_name": "Petra Muster", "guardian_relation": "parent", "guardian_phone": "02305 1060"}
+    assert client.post(form_url, {**child, **guardian}).status_code == 302
+    application = Application.objects.get()
+    assert application.answers["guardian_name"] == "Petra Muster"
+    assert application.answers["second_id"] == ""  # only Direktversand needs it: not kept with pick-up
+
+
+def test_an_adult_keeps_no_guardian_details(client, online):
+    form_url = start_draft(client)
+    adult = {**VALID_ID_CARD, "guardian_name": "Petra Muster", "action": "submit"}
+    assert client.post(form_url, adult).status_code == 302
+    assert Application.objects.get().answers["guardian_name"] == ""
+
+
+def test_the_form_shows_the_fee_of_the_visit_day_before_submitting(client, online):
+    form_url = start_draft(client)
+    assert 'id="fee-preview"' not in client.get(form_url).content.decode()  # no birth date yet
+    saved = client.post(form_url, {**VALID_ID_CARD, "birth_date": "2005-06-01", "photo": "office", "action": "save"})
+    text = saved.content.decode()
+    assert 'id="fee-preview"' in text
+    assert "33,60 €" in text and "Lichtbild im Bürgerbüro 6,00 €" in text  # 27.60 + 6.00, one decimal format
 
 
 def test_photo_in_office_costs_six_euro(client, online):

@@ -7,6 +7,7 @@ import pytest
 
 from buergerbuero.applications.identity import session as identity_session
 from buergerbuero.applications.identity.base import TrustLevel
+from buergerbuero.applications.identity.contrib.local_idp import Quirks
 from buergerbuero.applications.models import ConsumedAssertion, PendingLogin
 from tests.applications.conftest import idp_response, login, start_idp
 
@@ -121,3 +122,40 @@ def test_session_identity_expires(client, local_idp):
     session[identity_session.IDENTITY_KEY] = data
     session.save()
     assert "identity-banner" not in client.get("/online/").content.decode()
+
+
+def answer_with(client, tmp_path, settings, quirks):
+    """A login answered by a local IdP that deviates from the profile in one way (correctly signed)."""
+    sp_metadata = client.get("/online/anmelden/bundid/metadata").content.decode()
+    _app, httpd = start_idp(tmp_path, settings, sp_metadata, quirks=quirks)
+    try:
+        return idp_response(client)
+    finally:
+        httpd.shutdown()
+
+
+@pytest.mark.parametrize(
+    ("quirks", "message"),
+    [
+        (Quirks(audience="https://andere-behoerde.example/sp"), "nicht für diesen Dienst ausgestellt"),
+        (Quirks(no_audience=True), "nicht für diesen Dienst ausgestellt"),
+        (Quirks(recipient="http://testserver/online/anmelden/bundid/metadata"), "an eine andere Adresse gerichtet"),
+        (Quirks(recipient="https://angreifer.example/acs"), "an eine andere Adresse gerichtet"),
+        (Quirks(sha1=True), "veralteten Verfahren (SHA-1)"),
+    ],
+    ids=["other-audience", "no-audience", "recipient-entity-id", "recipient-elsewhere", "sha1"],
+)
+def test_answers_outside_the_profile_are_refused_with_403(client, db, tmp_path, settings, sp_var, quirks, message):
+    fields = answer_with(client, tmp_path, settings, quirks)
+    refused = client.post("/online/anmelden/bundid/acs", fields)
+    assert refused.status_code == 403
+    assert message in refused.content.decode()
+    assert ConsumedAssertion.objects.count() == 0
+    assert identity_of(client) is None
+
+
+def test_metadata_advertises_only_sha2(client, sp_var):
+    body = client.get("/online/anmelden/bundid/metadata").content.decode()
+    assert "xmlenc#sha256" in body and "rsa-sha256" in body
+    for weak in ("#md5", "xmldsig#sha1", "rsa-sha1", "#dsa-sha", "rsa-md5", "ripemd160"):
+        assert weak not in body, weak

@@ -1,11 +1,37 @@
+from django import forms
 from django.contrib import admin
 
-from buergerbuero.applications.models import AccessLog, Application, OnlineService, StatusChange
+from buergerbuero.applications.models import AccessLog, Application, OnlineService, PaymentAccount, StatusChange
+from buergerbuero.applications.payment import registry as payment_registry
 
 
 @admin.register(OnlineService)
 class OnlineServiceAdmin(admin.ModelAdmin):
-    list_display = ["title_de", "kind", "service", "appointment_service", "trust_level", "retention_days", "active"]
+    list_display = [
+        "title_de",
+        "kind",
+        "service",
+        "appointment_service",
+        "trust_level",
+        "payment_policy",
+        "retention_days",
+        "active",
+    ]
+
+
+class PaymentAccountForm(forms.ModelForm):
+    secret = forms.CharField(widget=forms.PasswordInput(render_value=True))
+
+    class Meta:
+        model = PaymentAccount
+        fields = ["organisation", "provider", "endpoint", "merchant_id", "secret"]
+        widgets = {"provider": forms.Select(choices=payment_registry.choices)}
+
+
+@admin.register(PaymentAccount)
+class PaymentAccountAdmin(admin.ModelAdmin):
+    form = PaymentAccountForm
+    list_display = ["organisation", "provider", "endpoint", "merchant_id"]
 
 
 class StatusChangeInline(admin.TabularInline):

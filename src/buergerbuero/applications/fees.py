@@ -66,6 +66,14 @@ def age_on(birth_date: dt.date, day: dt.date) -> int:
     return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
 
 
+def birthday(birth_date: dt.date, age: int) -> dt.date:
+    """The day someone completes `age` years (consistent with `age_on`: 29 Feb counts on 1 Mar in common years)."""
+    try:
+        return birth_date.replace(year=birth_date.year + age)
+    except ValueError:
+        return dt.date(birth_date.year + age, 3, 1)
+
+
 def _rate(key: str, day: dt.date) -> Rate:
     for rate in RATES:
         if rate.key == key and rate.applies(day):

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -80,6 +81,20 @@ class Form:
     @property
     def file_fields(self) -> list[Field]:
         return [f for f in self.fields if f.type == "file"]
+
+
+def display_value(f: Field, value: str) -> str:
+    """An answer as a person reads it: the choice's label, "ja" for a ticked box, a date in the active language."""
+    if f.type == "choice":
+        return dict(f.choice_items).get(value, value)
+    if f.type == "checkbox":
+        return _("ja") if value == "on" else _("nein")
+    if f.type == "date":
+        try:
+            return date_format(dt.date.fromisoformat(value), "SHORT_DATE_FORMAT")
+        except ValueError:
+            return value
+    return value
 
 
 def parse(schema: dict) -> Form:

@@ -14,6 +14,9 @@ from django.utils.translation import gettext as _
 from buergerbuero.applications import fees
 
 PHOTO_CODE = r"[A-Z0-9][A-Z0-9-]{5,63}"
+# Under 16 a person applies with a guardian (PAuswG § 9 Abs. 1): the guardian's details are asked then.
+GUARDIAN_BELOW_AGE = 16
+GUARDIAN_FIELDS = ("guardian_name", "guardian_relation", "guardian_phone")
 
 
 def L(de: str, en: str) -> dict:
@@ -176,6 +179,33 @@ FORM = {
             ),
         },
         {
+            "name": "guardian_name",
+            "type": "text",
+            "max_length": 150,
+            "label": L("Name der sorgeberechtigten Person", "Name of the parent or guardian"),
+            "help": L(
+                "Nur unter 16 Jahren: Sie kommt mit zum Termin.",
+                "Only under 16: they come along to the appointment.",
+            ),
+        },
+        {
+            "name": "guardian_relation",
+            "type": "choice",
+            "label": L("Sorgeberechtigt als", "Guardian as"),
+            "choices": [
+                {"value": "parent", "label": L("Elternteil", "Parent")},
+                {"value": "guardian", "label": L("Vormund", "Legal guardian")},
+            ],
+        },
+        {
+            "name": "guardian_phone",
+            "type": "text",
+            "max_length": 40,
+            "pattern": r"\+?[0-9 /()-]{6,40}",
+            "pattern_message": L("Bitte geben Sie eine Telefonnummer an.", "Please enter a phone number."),
+            "label": L("Telefon der sorgeberechtigten Person", "Phone of the parent or guardian"),
+        },
+        {
             "name": "consent",
             "type": "checkbox",
             "required": True,
@@ -199,20 +229,50 @@ def read_photo_code(image: np.ndarray) -> str | None:
     return None
 
 
-def cross_check(values: dict, *, today: dt.date) -> tuple[dict[str, str], fees.Fee | None]:
-    """Rules across fields once each field is valid on its own: photo, delivery, fee."""
+def first_allowed_day(values: dict) -> dt.date | None:
+    """Direktversand needs age 16 on the day of the visit: such an applicant may come from their 16th birthday."""
+    if values.get("delivery") != "direct":
+        return None
+    try:
+        birth_date = dt.date.fromisoformat(values.get("birth_date", ""))
+    except ValueError:
+        return None
+    return fees.birthday(birth_date, fees.DIRECT_DELIVERY_MIN_AGE)
+
+
+def fee_on(values: dict, *, visit_day: dt.date) -> fees.Fee:
+    """The fee as it will be decided at the visit: age and rates of `visit_day` (raises fees.FeeError)."""
+    return fees.id_card_fee(
+        birth_date=dt.date.fromisoformat(values["birth_date"]),
+        application_date=visit_day,
+        direct_delivery=values.get("delivery") == "direct",
+        photo_in_office=values.get("photo") == "office",
+    )
+
+
+def cross_check(values: dict, *, visit_day: dt.date) -> tuple[dict[str, str], fees.Fee | None]:
+    """Rules across fields once each field is valid on its own: photo, delivery, guardian, fee.
+
+    Age rules and the fee are decided for the day of the visit (the earliest bookable day until an appointment is
+    chosen), not the day of the pre-application: ID-card law looks at the applicant on the day they appear.
+    A second ID is only asked for Direktversand; with pick-up it is not kept (data minimisation)."""
     errors: dict[str, str] = {}
     if values.get("photo") == "code" and not values.get("photo_code"):
         errors["photo_code"] = _("Bitte geben Sie den E-Passfoto-Code ein oder laden Sie ein Bild des Codes hoch.")
+    if values.get("delivery") != "direct":
+        values["second_id"] = ""
     fee = None
     if "birth_date" in values:
+        birth_date = dt.date.fromisoformat(values["birth_date"])
+        if fees.age_on(birth_date, visit_day) < GUARDIAN_BELOW_AGE:
+            for name in GUARDIAN_FIELDS:
+                if not values.get(name):
+                    errors[name] = _("Unter 16 Jahren stellen Sie den Antrag mit einer sorgeberechtigten Person.")
+        else:
+            for name in GUARDIAN_FIELDS:
+                values[name] = ""
         try:
-            fee = fees.id_card_fee(
-                birth_date=dt.date.fromisoformat(values["birth_date"]),
-                application_date=today,
-                direct_delivery=values.get("delivery") == "direct",
-                photo_in_office=values.get("photo") == "office",
-            )
+            fee = fee_on(values, visit_day=visit_day)
         except fees.FeeError as exc:
             errors[exc.field] = (
                 _("Direktversand ist erst ab 16 Jahren möglich. Bitte wählen Sie die Abholung.")

@@ -49,6 +49,20 @@ class OnlineService(models.Model):
     )
     draft_retention_days = models.PositiveSmallIntegerField(_("Aufbewahrung von Entwürfen (Tage)"), default=14)
     sla_days = models.PositiveSmallIntegerField(_("Bearbeitungsziel (Tage)"), default=5)
+
+    class PaymentPolicy(models.TextChoices):
+        NONE = "none", _("keine Online-Zahlung")
+        OPTIONAL = "optional", _("online bezahlen möglich")
+        MANDATORY = "mandatory", _("vor der Ausstellung online bezahlen")
+        INVOICE = "invoice", _("Rechnung (später)")
+
+    payment_policy = models.CharField(
+        _("Bezahlen"),
+        max_length=20,
+        choices=PaymentPolicy.choices,
+        default=PaymentPolicy.NONE,
+        help_text=_("Online-Zahlung über die Bezahlplattform der Kommune (siehe Bezahlkonten)"),
+    )
     active = models.BooleanField(_("Aktiv"), default=True)
 
     class Meta:
@@ -113,6 +127,8 @@ class Application(models.Model):
     email = models.EmailField(_("E-Mail"), blank=True)
     fee = models.DecimalField(_("Gebühr (EUR)"), max_digits=8, decimal_places=2, null=True, blank=True)
     fee_lines = models.JSONField(default=list, blank=True)
+    # Fees and age rules are decided for the visit: the earliest bookable day, then the appointment's day.
+    fee_day = models.DateField(_("Gebühr berechnet für den"), null=True, blank=True)
     appointment_code = models.CharField(_("Buchungscode"), max_length=12, blank=True, db_index=True)
     info_request = models.TextField(_("Rückfrage"), blank=True)
     clerk_note = models.TextField(_("Vermerk"), blank=True)
@@ -249,4 +265,61 @@ class PendingLogin(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["provider", "request_id"], name="pending_login_unique"),
             models.CheckConstraint(condition=Q(expires_at__gt=F("created_at")), name="pending_login_expiry"),
+        ]
+
+
+class PaymentAccount(models.Model):
+    """The payment platform a municipality takes its fees through (XBezahldienste: ePayBL, pmPayment, …)."""
+
+    organisation = models.OneToOneField(
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="payment_account", verbose_name=_("Kommune")
+    )
+    provider = models.CharField(_("Verfahren"), max_length=40, default="xbezahldienste")
+    endpoint = models.URLField(_("Adresse der Schnittstelle"))
+    merchant_id = models.CharField(_("Kennung der Kommune (Mandant)"), max_length=100)
+    secret = models.CharField(_("Gemeinsamer Schlüssel"), max_length=200)
+
+    class Meta:
+        verbose_name = _("Bezahlkonto")
+        verbose_name_plural = _("Bezahlkonten")
+
+    def __str__(self) -> str:
+        return f"{self.organisation} ({self.provider})"
+
+
+class Payment(models.Model):
+    """One attempt to pay an application's fee online. At most one open or paid attempt per application."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("offen")
+        PAID = "paid", _("bezahlt")
+        FAILED = "failed", _("fehlgeschlagen")
+        CANCELLED = "cancelled", _("abgebrochen")
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="payments")
+    account = models.ForeignKey(PaymentAccount, on_delete=models.PROTECT, related_name="+")
+    reference = models.CharField(_("Zahlungsreferenz"), max_length=30, unique=True)
+    provider_id = models.CharField(_("Kennung bei der Bezahlplattform"), max_length=100, blank=True)
+    redirect_url = models.URLField(max_length=500, blank=True)
+    amount = models.DecimalField(_("Betrag (EUR)"), max_digits=8, decimal_places=2)
+    status = models.CharField(_("Status"), max_length=20, choices=Status.choices, default=Status.OPEN)
+    receipt = models.CharField(_("Beleg"), max_length=100, blank=True)
+    method = models.CharField(_("Zahlart"), max_length=40, blank=True)
+    created_at = models.DateTimeField(_("angelegt"))
+    decided_at = models.DateTimeField(_("entschieden am"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Zahlung")
+        verbose_name_plural = _("Zahlungen")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application"],
+                condition=Q(status__in=["open", "paid"]),
+                name="payment_one_live_per_application",
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(status="open") | Q(decided_at__isnull=False), name="payment_decided_has_time"
+            ),
         ]

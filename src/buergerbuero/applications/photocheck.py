@@ -23,6 +23,9 @@ BACKGROUND_MIN_BRIGHTNESS = 160
 BACKGROUND_MAX_SPREAD = 18.0
 MIN_SHARPNESS = 12.0
 DETECT_WIDTH = 350
+# A passport photo needs about 1 MP (413 × 531 at 300 dpi, 4 × that at 600 dpi): more is refused from the header
+# before decoding, so an anonymous upload cannot make the server decode a huge picture.
+MAX_PIXELS = 12_000_000
 
 _cascades: dict[str, cv2.CascadeClassifier] = {}
 
@@ -175,18 +178,56 @@ def _dark_spots(gray: np.ndarray, face_box) -> list[tuple[int, int, int, int]]:
     return spots
 
 
+def _crown(gray: np.ndarray, face_box, background_level: float) -> int | None:
+    """The top of the head (hair included): the first row above the face whose middle part differs from the
+    background. None when the head already fills the top rows: it is cut off and cannot be measured."""
+    x, y, w, _h = face_box
+    columns = gray[: y + 1, x + w // 4 : x + 3 * w // 4].astype(np.int16)
+    differs = np.abs(columns - background_level).mean(axis=1) > 25
+    if differs[:CUT_ROWS].all():
+        return None
+    return int(np.argmax(differs)) if differs.any() else y
+
+
+CUT_ROWS = 2  # head in the top rows of the detection copy (≈ 0.5 % of the height): cut off
+CHIN_EDGE = 8.0  # grey levels per row in the detection copy: the jaw line against neck shadow or background
+
+
+def _chin(gray: np.ndarray, face_box) -> int:
+    """The chin: the first clear horizontal edge below the mouth in the middle of the face (skin against the
+    shadow under the jaw, or against the background), at its steepest row. The Haar box ends around the mouth,
+    so the chin is searched from 0.95 to 1.35 box heights below its top; without an edge, the box is scaled."""
+    x, y, w, h = face_box
+    h_img = gray.shape[0]
+    profile = gray[:, x + 3 * w // 8 : x + 5 * w // 8].astype(np.float32).mean(axis=1)
+    slope = np.diff(profile)
+    start, end = y + round(0.95 * h), min(h_img - 1, y + round(1.35 * h))
+    for row in range(start, end):
+        if abs(slope[row]) >= CHIN_EDGE:
+            sign, steepest = np.sign(slope[row]), row
+            while row + 1 < end and np.sign(slope[row + 1]) == sign and abs(slope[row + 1]) >= CHIN_EDGE / 2:
+                row += 1
+                if abs(slope[row]) > abs(slope[steepest]):
+                    steepest = row
+            return steepest + 1
+    return min(h_img, y + h + round(0.08 * h))
+
+
 def _face_geometry(gray: np.ndarray, face_box, background_level: float, measured: dict) -> list[Finding]:
     findings = []
     h_img = gray.shape[0]
-    x, y, w, h = face_box
-    # Crown: the first row above the face whose middle part differs from the background.
-    columns = gray[: y + 1, x + w // 4 : x + 3 * w // 4].astype(np.int16)
-    differs = np.abs(columns - background_level).mean(axis=1) > 25
-    crown = int(np.argmax(differs)) if differs.any() else 0
-    chin = min(h_img, y + h + round(0.08 * h))  # the face box ends just above the chin
-    head = (chin - crown) / h_img
+    crown, chin = _crown(gray, face_box, background_level), _chin(gray, face_box)
+    measured["crown"], measured["chin"] = crown, chin
+    head = (chin - (crown or 0)) / h_img
     measured["head_fraction"] = round(head, 3)
-    if head < HEAD_MIN:
+    if crown is None:  # not measurable: "too small" would say the opposite of the truth
+        findings.append(
+            Finding(
+                "head_cut",
+                _("Kopf oben angeschnitten: Über dem Scheitel muss noch etwas Hintergrund zu sehen sein."),
+            )
+        )
+    elif head < HEAD_MIN:
         findings.append(
             Finding("head_small", _("Der Kopf ist zu klein: Kinn bis Scheitel müssen 70–80 % der Bildhöhe ausfüllen."))
         )

@@ -8,10 +8,19 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from buergerbuero.accounts import selectors as account_selectors
-from buergerbuero.applications.models import AccessLog, Application, OnlineService, PendingLogin, Status
+from buergerbuero.applications import fees, idcard
+from buergerbuero.applications.models import (
+    AccessLog,
+    Application,
+    OnlineService,
+    Payment,
+    PaymentAccount,
+    PendingLogin,
+    Status,
+)
 from buergerbuero.booking import selectors as booking_selectors
 from buergerbuero.catalog import selectors as catalog_selectors
-from buergerbuero.core.errors import Forbidden, NotFound
+from buergerbuero.core.errors import DomainError, Forbidden, NotFound
 
 
 def open_login(*, provider: str, request_id: str, now: dt.datetime | None = None) -> PendingLogin | None:
@@ -125,10 +134,73 @@ def sla_hours_used(application: Application, *, now: dt.datetime) -> float | Non
     return max(0.0, ((end - application.submitted_at).total_seconds() - paused) / 3600)
 
 
-def short_appointment_times(service: OnlineService, office, *, now: dt.datetime, limit: int = 12):
-    """The first free start times of the short appointment (booking engine, web channel)."""
-    query = booking_selectors.booking_query(office=office, service_slugs=[service.appointment_service.slug], now=now)
+SEARCH_DAYS = 42  # how far past `not_before` a first free time is searched (the booking horizon clamps it)
+
+
+def _short_query(service: OnlineService, office, *, now: dt.datetime):
+    return booking_selectors.booking_query(office=office, service_slugs=[service.appointment_service.slug], now=now)
+
+
+def _first_free(query, *, now: dt.datetime, not_before: dt.date | None):
     first = booking_selectors.earliest(query, now=now)
+    if first is None or not_before is None or first.start.astimezone(query.tz).date() >= not_before:
+        return first
+    try:
+        later = booking_selectors.free_times(query, not_before, not_before + dt.timedelta(days=SEARCH_DAYS), now=now)
+    except DomainError:  # past the booking horizon
+        return None
+    return next((free[0] for _day, free in sorted(later.items()) if free), None)
+
+
+def earliest_visit_day(
+    service: OnlineService, office, *, now: dt.datetime, not_before: dt.date | None = None
+) -> dt.date:
+    """The day the citizen can come in at the earliest: the first free short appointment (from `not_before`, e.g.
+    the 16th birthday for Direktversand), else today. Until an appointment is chosen, fees and age rules are
+    decided for this day: when no time is free from `not_before` on, the rules of today refuse what is not yet
+    allowed."""
+    fallback = timezone.localtime(now).date()
+    if not service.appointment_service_id:
+        return fallback
+    try:
+        query = _short_query(service, office, now=now)
+    except DomainError:
+        return fallback
+    first = _first_free(query, now=now, not_before=not_before)
+    return first.start.astimezone(query.tz).date() if first else fallback
+
+
+def appointment_of(application: Application):
+    """The booked short appointment (held for the e-mail opt-in or confirmed), or None."""
+    if not application.appointment_code:
+        return None
+    return booking_selectors.appointment_by_code(application.appointment_code)
+
+
+def fee_preview(application: Application, *, now: dt.datetime):
+    """(day, fee) of the ID-card fee for the earliest visit day from the draft's answers, or None while the answers
+    cannot give one yet: shown on the form before submitting."""
+    if application.service.kind != OnlineService.Kind.ID_CARD_PRE_APPLICATION:
+        return None
+    try:
+        dt.date.fromisoformat(application.answers.get("birth_date", ""))
+    except ValueError:
+        return None
+    day = earliest_visit_day(
+        application.service, application.office, now=now, not_before=idcard.first_allowed_day(application.answers)
+    )
+    try:
+        return day, idcard.fee_on(application.answers, visit_day=day)
+    except fees.FeeError:
+        return None
+
+
+def short_appointment_times(
+    service: OnlineService, office, *, now: dt.datetime, not_before: dt.date | None = None, limit: int = 12
+):
+    """The first free start times of the short appointment (booking engine, web channel), from `not_before`."""
+    query = _short_query(service, office, now=now)
+    first = _first_free(query, now=now, not_before=not_before)
     if first is None:
         return query, []
     day = first.start.astimezone(query.tz).date()
@@ -142,3 +214,28 @@ def short_appointment_times(service: OnlineService, office, *, now: dt.datetime,
 
 def access_log(application: Application) -> QuerySet[AccessLog]:
     return AccessLog.objects.filter(reference=application.reference).select_related("actor")
+
+
+# --- payments -------------------------------------------------------------------------------------------
+def payment_account(office) -> PaymentAccount | None:
+    return PaymentAccount.objects.filter(organisation_id=office.organisation_id).first()
+
+
+def payment_by_reference(reference: str) -> Payment:
+    payment = Payment.objects.select_related("account", "application").filter(reference=reference).first()
+    if payment is None:
+        raise NotFound(_("Diese Zahlung gibt es nicht."), field="payment")
+    return payment
+
+
+def latest_payment(application: Application) -> Payment | None:
+    return application.payments.select_related("account").order_by("-created_at", "-pk").first()
+
+
+def paid_for_treasury(offices) -> QuerySet[Payment]:
+    """Paid fees of these offices' applications, for the city treasury's CSV (oldest first)."""
+    return (
+        Payment.objects.filter(status=Payment.Status.PAID, application__office__in=offices)
+        .select_related("application__service", "application__office")
+        .order_by("decided_at", "pk")
+    )

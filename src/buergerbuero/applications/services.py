@@ -4,16 +4,18 @@ import datetime as dt
 import hashlib
 import secrets
 import uuid
+import zoneinfo
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
-from buergerbuero.applications import formschema, idcard, mails, uploads
+from buergerbuero.applications import fees, formschema, idcard, mails, selectors, uploads
 from buergerbuero.applications.identity.base import FinishedLogin, Identity, IdentityError, TrustLevel
 from buergerbuero.applications.models import (
     TRANSITIONS,
@@ -22,10 +24,17 @@ from buergerbuero.applications.models import (
     Attachment,
     ConsumedAssertion,
     OnlineService,
+    Payment,
+    PaymentAccount,
     PendingLogin,
     Status,
     StatusChange,
 )
+from buergerbuero.applications.payment import base as payment_base
+from buergerbuero.applications.payment import registry as payment_registry
+from buergerbuero.booking import selectors as booking_selectors
+from buergerbuero.booking import services as booking_services
+from buergerbuero.booking.models import Appointment
 from buergerbuero.core.errors import Conflict, DomainError, Forbidden
 
 LOGIN_MINUTES = 15
@@ -268,8 +277,11 @@ def _photo_code_from_picture(application: Application, values: dict) -> None:
 
 
 @transaction.atomic
-def submit(*, application: Application, now: dt.datetime | None = None) -> Application:
-    """Check the saved answers (call save_draft first: a refused submission loses nothing) and submit."""
+def submit(*, application: Application, access_link: str = "", now: dt.datetime | None = None) -> Application:
+    """Check the saved answers (call save_draft first: a refused submission loses nothing) and submit.
+
+    `access_link` (the status page with the citizen's token, known only to their browser) goes into the first
+    mail, so the citizen can come back to status, payment and document."""
     now = now or timezone.now()
     application = Application.objects.select_for_update().get(pk=application.pk)
     if application.status != Status.DRAFT:
@@ -279,7 +291,7 @@ def submit(*, application: Application, now: dt.datetime | None = None) -> Appli
     today = _local_today(now)
     files = set(application.attachments.values_list("field", flat=True))
     values, errors = formschema.clean(form, application.answers, today=today, files_present=files)
-    fee = None
+    fee = visit_day = None
     if not errors and service.kind == OnlineService.Kind.ID_CARD_PRE_APPLICATION:
         values["photo_code"] = idcard.normalise_code(values.get("photo_code", ""))
         try:
@@ -287,40 +299,68 @@ def submit(*, application: Application, now: dt.datetime | None = None) -> Appli
                 _photo_code_from_picture(application, values)
         except FormInvalid as exc:
             errors.update(exc.errors)
-        more, fee = idcard.cross_check(values, today=today)
+        visit_day = selectors.earliest_visit_day(
+            service, application.office, now=now, not_before=idcard.first_allowed_day(values)
+        )
+        more, fee = idcard.cross_check(values, visit_day=visit_day)
         errors.update(more)
     if errors:
         raise FormInvalid(errors)
     application.answers = {**application.answers, **{k: v for k, v in values.items() if isinstance(v, str)}}
     application.email = values.get("email", "") or (application.identity or {}).get("email", "")
     if fee is not None:
-        application.fee = fee.total
-        application.fee_lines = [{"label": line.label, "amount": str(line.amount)} for line in fee.lines]
+        _set_fee(application, fee, visit_day)
     elif service.service.fee:
         application.fee = Decimal(service.service.fee)
     _change(application, Status.SUBMITTED, actor=None, note="", now=now, submitted_at=now)
     application.purge_after = None
     application.save()
     if service.kind == OnlineService.Kind.REGISTRATION_CERTIFICATE:
-        return _issue_certificate(application, now=now)
+        _require_eid(application)
+        if service.payment_policy == OnlineService.PaymentPolicy.MANDATORY and application.fee:
+            mails.queue(
+                application,
+                _("Ihr Antrag %(ref)s: bitte bezahlen") % {"ref": application.reference},
+                str(
+                    _("Ihre Meldebescheinigung wird ausgestellt, sobald die Gebühr von %(fee)s € online bezahlt ist.")
+                    % {"fee": _money(application.fee)}
+                )
+                + _with_link(access_link),
+                now=now,
+            )
+            return application
+        return _issue_certificate(application, now=now, access_link=access_link)
     mails.queue(
         application,
         _("Ihr Antrag %(ref)s ist eingegangen") % {"ref": application.reference},
-        _("Wir haben Ihren Antrag „%(title)s“ erhalten. Vorgangsnummer: %(ref)s.")
-        % {"title": service.title_de, "ref": application.reference},
+        str(
+            _("Wir haben Ihren Antrag „%(title)s“ erhalten. Vorgangsnummer: %(ref)s.")
+            % {"title": service.title_de, "ref": application.reference}
+        )
+        + _with_link(access_link),
         now=now,
     )
     return application
 
 
-def _issue_certificate(application: Application, *, now: dt.datetime) -> Application:
-    """Meldebescheinigung fully online: only for an eID identity (level hoch); signed PDF, done at once."""
+def _with_link(access_link: str) -> str:
+    if not access_link:
+        return ""
+    return "\n\n" + str(_("Stand, Zahlung und Dokument Ihres Antrags (Link bitte aufbewahren):")) + "\n" + access_link
+
+
+def _require_eid(application: Application) -> None:
     if (application.trust_level or 0) < TrustLevel.HIGH or not application.identity:
         raise Forbidden(
             _("Eine Meldebescheinigung gibt es online nur nach Anmeldung mit der Online-Ausweisfunktion."),
             field="identity",
             code="trust_level_too_low",
         )
+
+
+def _issue_certificate(application: Application, *, now: dt.datetime, access_link: str = "") -> Application:
+    """Meldebescheinigung fully online: only for an eID identity (level hoch); signed PDF, done at once."""
+    _require_eid(application)
     # reportlab and pyhanko take seconds to import: only the process that issues a certificate pays for them.
     from buergerbuero.applications import certificate, signing
 
@@ -347,7 +387,14 @@ def _issue_certificate(application: Application, *, now: dt.datetime) -> Applica
     mails.queue(
         application,
         _("Ihre Meldebescheinigung %(ref)s") % {"ref": application.reference},
-        _("Ihre Meldebescheinigung ist fertig und kann über Ihren Zugangslink heruntergeladen werden."),
+        str(
+            _("Ihre Meldebescheinigung ist fertig. Sie laden sie über den Link zu Ihrem Antrag herunter.")
+            if access_link
+            else _(
+                "Ihre Meldebescheinigung ist fertig. Sie laden sie über den Link aus unserer ersten E-Mail herunter."
+            )
+        )
+        + _with_link(access_link),
         now=now,
     )
     return application
@@ -373,11 +420,122 @@ def _change(application: Application, to: str, *, actor, note: str, now: dt.date
         setattr(application, name, value)
 
 
+# --- the short appointment and the fee of the visit day ---------------------------------------------------
+def _set_fee(application: Application, fee: fees.Fee, day: dt.date) -> None:
+    application.fee = fee.total
+    application.fee_lines = [{"label": line.label, "amount": str(line.amount)} for line in fee.lines]
+    application.fee_day = day
+
+
+def _decide_fee_for_visit(application: Application, *, start: dt.datetime) -> Decimal | None:
+    """Decide the fee (and the age rules) for the appointment's day; when the amount changes, tell the citizen.
+
+    Returns the amount before, if it changed. Direktversand is refused for a day before the 16th birthday; a
+    guardian given for a child who turns 16 before the visit is kept (coming along is no reason to refuse)."""
+    if application.service.kind != OnlineService.Kind.ID_CARD_PRE_APPLICATION:
+        return None
+    day = start.astimezone(zoneinfo.ZoneInfo(application.office.timezone)).date()
+    try:
+        fee = idcard.fee_on(application.answers, visit_day=day)
+    except fees.FeeError as exc:
+        allowed = idcard.first_allowed_day(application.answers)
+        if exc.field == "delivery" and allowed:
+            raise DomainError(
+                _("Direktversand ist erst ab 16 Jahren möglich. Bitte wählen Sie einen Termin ab dem %(day)s.")
+                % {"day": formats.date_format(allowed, "SHORT_DATE_FORMAT")},
+                field="start",
+                code="too_young_on_that_day",
+            ) from exc
+        raise DomainError(_("Für diesen Tag kann die Gebühr nicht berechnet werden."), field="start") from exc
+    before = application.fee
+    _set_fee(application, fee, day)
+    if before is None or before == fee.total:
+        return None
+    _mail_on_commit(
+        application,
+        _("Gebühr für Ihren Termin – %(ref)s") % {"ref": application.reference},
+        _(
+            "Die Gebühr für Ihren Personalausweis richtet sich nach dem Tag Ihres Termins (%(day)s). "
+            "Sie beträgt an diesem Tag %(new)s € statt %(old)s €."
+        )
+        % {"day": formats.date_format(day, "SHORT_DATE_FORMAT"), "new": _money(fee.total), "old": _money(before)},
+    )
+    return before
+
+
+def _money(amount: Decimal) -> str:
+    return formats.number_format(amount, decimal_pos=2, use_l10n=True, force_grouping=True)
+
+
+def _bookable(application: Application) -> None:
+    if application.status == Status.DRAFT or not application.service.appointment_service_id:
+        raise Conflict(_("Zu diesem Antrag gehört kein Termin."), field="start")
+    if not application.email:
+        raise DomainError(_("Für die Terminbestätigung brauchen wir Ihre E-Mail-Adresse."), field="email")
+
+
 @transaction.atomic
-def link_appointment(*, application: Application, appointment_code: str, now: dt.datetime | None = None) -> None:
+def book_appointment(
+    *,
+    application: Application,
+    start: dt.datetime,
+    proof: str | None,
+    base_url: str,
+    language: str = "de",
+    now: dt.datetime | None = None,
+) -> tuple[Appointment, Decimal | None]:
+    """Book the short visit the way every citizen books (fair release, docs/fair-release.md): the anti-bot proof
+    is spent with the hold, the per-address limit is checked and the time is kept only until the citizen confirms
+    the link mailed to the application's address (the mail carries date and time). The fee is then decided for
+    that day. Returns the held appointment and the fee before, if the day changed it.
+
+    The caller counts the request against the per-IP hold limit, as the booking pages do."""
     now = now or timezone.now()
-    Application.objects.filter(pk=application.pk).update(appointment_code=appointment_code, updated_at=now)
-    application.appointment_code = appointment_code
+    application = Application.objects.select_for_update().select_related("service", "office").get(pk=application.pk)
+    _bookable(application)
+    current = selectors.appointment_of(application)
+    if current is not None and booking_selectors.is_active(current, now=now):
+        raise Conflict(
+            _("Zu diesem Antrag ist schon ein Termin gebucht. Sie können ihn verschieben."),
+            field="start",
+            code="already_booked",
+        )
+    query = booking_selectors.booking_query(
+        office=application.office, service_slugs=[application.service.appointment_service.slug], now=now
+    )
+    appointment, _token = booking_services.hold_for_citizen(query=query, start=start, proof=proof, now=now)
+    name = f"{application.answers.get('given_name', '')} {application.answers.get('family_name', '')}".strip()
+    appointment = booking_services.request_opt_in(
+        appointment=appointment,
+        name=name or application.reference,
+        email=application.email,
+        language=language,
+        base_url=base_url,
+        now=now,
+    )
+    application.appointment_code = appointment.code
+    before = _decide_fee_for_visit(application, start=appointment.start)
+    application.updated_at = now
+    application.save()
+    return appointment, before
+
+
+@transaction.atomic
+def move_appointment(
+    *, application: Application, start: dt.datetime, base_url: str, now: dt.datetime | None = None
+) -> tuple[Appointment, Decimal | None]:
+    """Move the confirmed short visit (the old time stays if the new one is gone) and decide the fee anew."""
+    now = now or timezone.now()
+    application = Application.objects.select_for_update().select_related("service", "office").get(pk=application.pk)
+    _bookable(application)
+    current = selectors.appointment_of(application)
+    if current is None:
+        raise Conflict(_("Zu diesem Antrag ist noch kein Termin gebucht."), field="start", code="not_booked")
+    appointment = booking_services.reschedule_by_citizen(appointment=current, start=start, base_url=base_url, now=now)
+    before = _decide_fee_for_visit(application, start=appointment.start)
+    application.updated_at = now
+    application.save()
+    return appointment, before
 
 
 @transaction.atomic
@@ -400,12 +558,20 @@ def transition(
     if note:
         application.clerk_note = note
     application.save()
-    log_access(application=application, actor=actor, action=AccessLog.Action.CHANGE, detail=f"status → {to}", now=now)
+    log_access(
+        application=application,
+        actor=actor,
+        action=AccessLog.Action.CHANGE,
+        detail=f"{_('Status')} → {Status(to).label}",
+        now=now,
+    )
     if to == Status.COMPLETED and application.attachments.exists():
         # Photos and scans have been taken over at the visit: they go now, the rest after the retention period.
         for attachment in application.attachments.all():
             _delete_attachment(attachment)
-        log_access(application=application, actor=actor, action=AccessLog.Action.PURGE, detail="files", now=now)
+        log_access(
+            application=application, actor=actor, action=AccessLog.Action.PURGE, detail=str(_("Dateien")), now=now
+        )
     if to in (Status.APPROVED, Status.REJECTED):
         mails.queue(
             application,
@@ -430,7 +596,13 @@ def ask_for_info(*, application: Application, question: str, actor, now: dt.date
     _change(application, Status.NEEDS_INFO, actor=actor, note=question, now=now, sla_paused_since=now)
     application.info_request = question
     application.save()
-    log_access(application=application, actor=actor, action=AccessLog.Action.CHANGE, detail="needs_info", now=now)
+    log_access(
+        application=application,
+        actor=actor,
+        action=AccessLog.Action.CHANGE,
+        detail=str(Status.NEEDS_INFO.label),
+        now=now,
+    )
     mails.queue(
         application,
         _("Rückfrage zu Ihrem Antrag %(ref)s") % {"ref": application.reference},
@@ -498,6 +670,126 @@ def purge_due(*, now: dt.datetime | None = None) -> int:
         application.document = ""
         application.purged_at = now
         application.save()
-        log_access(application=application, actor=None, action=AccessLog.Action.PURGE, detail="retention", now=now)
+        log_access(
+            application=application,
+            actor=None,
+            action=AccessLog.Action.PURGE,
+            detail=str(_("Aufbewahrungsfrist abgelaufen")),
+            now=now,
+        )
         count += 1
     return count
+
+
+# --- paying online (docs/online-services.md, "Paying online") -------------------------------------------
+PAYABLE = (OnlineService.PaymentPolicy.OPTIONAL, OnlineService.PaymentPolicy.MANDATORY)
+
+
+def _payment_reference() -> str:
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(10))
+    return f"ZA-{raw[:5]}-{raw[5:]}"
+
+
+def _provider(account: PaymentAccount):
+    return payment_registry.get(
+        account.provider,
+        payment_base.PaymentAccount(endpoint=account.endpoint, merchant_id=account.merchant_id, secret=account.secret),
+    )
+
+
+@transaction.atomic
+def _open_payment(*, application: Application, now: dt.datetime) -> Payment:
+    application = Application.objects.select_for_update().select_related("service", "office").get(pk=application.pk)
+    if application.service.payment_policy not in PAYABLE or not application.fee or application.status == Status.DRAFT:
+        raise Conflict(_("Für diesen Antrag ist keine Online-Zahlung vorgesehen."), field="payment")
+    if application.payments.filter(status=Payment.Status.PAID).exists():
+        raise Conflict(_("Diese Gebühr ist bereits bezahlt."), field="payment", code="already_paid")
+    account = selectors.payment_account(application.office)
+    if account is None:
+        raise DomainError(_("Online bezahlen ist hier noch nicht eingerichtet."), field="payment")
+    current = application.payments.filter(status=Payment.Status.OPEN).first()
+    if current is not None:
+        return current
+    return Payment.objects.create(
+        application=application, account=account, reference=_payment_reference(), amount=application.fee, created_at=now
+    )
+
+
+def start_payment(*, application: Application, base_url: str, now: dt.datetime | None = None) -> Payment:
+    """Ask the municipality's payment platform for a payment of the fee (from our fee table) and return the payment
+    with the URL to send the citizen to. Pressing "bezahlen" twice continues the same open payment.
+
+    The platform is called outside any database transaction (no row stays locked while it answers): the payment
+    row is committed first, the platform's id is stored after; a platform that fails marks the attempt failed."""
+    now = now or timezone.now()
+    payment = _open_payment(application=application, now=now)
+    if payment.redirect_url:
+        return payment
+    base = base_url.rstrip("/")
+    order = payment_base.PaymentOrder(
+        reference=payment.reference,
+        amount=payment.amount,
+        purpose=f"{application.service.title_de} {application.reference}",
+        return_url=base + reverse("applications:status", args=[application.public_id]) + "?zahlung=1",
+        notify_url=base + reverse("applications:payment_notify", args=[payment.reference]),
+    )
+    try:
+        created = _provider(payment.account).create(order)
+    except payment_base.PaymentError:
+        Payment.objects.filter(pk=payment.pk).update(status=Payment.Status.FAILED, decided_at=now)
+        raise
+    payment.provider_id, payment.redirect_url = created.provider_id, created.redirect_url
+    Payment.objects.filter(pk=payment.pk).update(provider_id=payment.provider_id, redirect_url=payment.redirect_url)
+    return payment
+
+
+def read_notification(*, reference: str, request) -> payment_base.PaymentEvent:
+    """The platform's signed notification for our payment `reference` (the signature is checked with the
+    municipality's secret); raises NotFound or NotificationRefused."""
+    payment = selectors.payment_by_reference(reference)
+    return _provider(payment.account).read_notification(request)
+
+
+@transaction.atomic
+def record_payment(
+    *, reference: str, event: payment_base.PaymentEvent, now: dt.datetime | None = None
+) -> tuple[Payment, bool]:
+    """Apply the platform's outcome once: the first decision stands, a repeated or late notification changes
+    nothing (returns changed=False). A paid fee issues the document where the service makes paying mandatory."""
+    now = now or timezone.now()
+    payment = Payment.objects.select_for_update().get(pk=selectors.payment_by_reference(reference).pk)
+    if event.reference != payment.reference or (payment.provider_id and event.provider_id != payment.provider_id):
+        raise payment_base.NotificationRefused(_("Die Rückmeldung gehört zu einer anderen Zahlung."), field="payment")
+    if event.outcome == payment_base.Outcome.OPEN or payment.status != Payment.Status.OPEN:
+        return payment, False
+    if event.outcome == payment_base.Outcome.PAID and event.amount != payment.amount:
+        raise payment_base.NotificationRefused(_("Der bezahlte Betrag weicht von der Gebühr ab."), field="payment")
+    payment.status, payment.decided_at = event.outcome, now
+    payment.receipt, payment.method = event.receipt, event.method
+    payment.provider_id = payment.provider_id or event.provider_id
+    payment.save()
+    application = (
+        Application.objects.select_for_update().select_related("service", "office").get(pk=payment.application_id)
+    )
+    log_access(
+        application=application,
+        actor=None,
+        action=AccessLog.Action.CHANGE,
+        detail=f"{_('Zahlung')} {Payment.Status(event.outcome).label}",
+        now=now,
+    )
+    if (
+        event.outcome == payment_base.Outcome.PAID
+        and application.service.kind == OnlineService.Kind.REGISTRATION_CERTIFICATE
+        and application.status == Status.SUBMITTED
+    ):
+        _issue_certificate(application, now=now)
+    return payment, True
+
+
+def refresh_payment(*, payment: Payment, now: dt.datetime | None = None) -> Payment:
+    """Poll the platform for an open payment (the citizen is back before the notification arrived)."""
+    if payment.status != Payment.Status.OPEN or not payment.provider_id:
+        return payment
+    event = _provider(payment.account).poll(payment.provider_id)
+    return record_payment(reference=payment.reference, event=event, now=now)[0]

@@ -85,7 +85,9 @@ def image_size(data: bytes, content_type: str) -> tuple[int, int] | None:
     return None
 
 
-def check(data: bytes, *, accept: tuple[str, ...], max_bytes: int) -> CheckedFile:
+def check(data: bytes, *, accept: tuple[str, ...], max_bytes: int, max_pixels: int = MAX_PIXELS) -> CheckedFile:
+    """Type from the content, size, and for images the pixel count from the header before anything is decoded
+    (a small file can claim a huge picture: decompression bomb)."""
     if not data:
         raise UploadError(_("Die Datei ist leer."))
     if len(data) > max_bytes:
@@ -101,8 +103,10 @@ def check(data: bytes, *, accept: tuple[str, ...], max_bytes: int) -> CheckedFil
         if size is None:
             raise UploadError(_("Das Bild ist beschädigt und kann nicht gelesen werden."))
         width, height = size
-        if width * height > MAX_PIXELS:
-            raise UploadError(_("Das Bild hat zu viele Bildpunkte (höchstens 40 Megapixel)."))
+        if width * height > max_pixels:
+            raise UploadError(
+                _("Das Bild hat zu viele Bildpunkte (höchstens %(mp)d Megapixel).") % {"mp": max_pixels // 1_000_000}
+            )
         if decode(data) is None:
             raise UploadError(_("Das Bild ist beschädigt und kann nicht gelesen werden."))
     return CheckedFile(data, content_type, extension, hashlib.sha256(data).hexdigest(), width, height)

@@ -1,5 +1,6 @@
 """Thin views of the applications app: identity login, the citizen's forms, the back office."""
 
+import csv
 import datetime as dt
 from functools import wraps
 
@@ -8,21 +9,29 @@ from django.contrib.auth.decorators import login_required
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from django.utils.formats import date_format, number_format
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from buergerbuero.accounts import selectors as accounts_selectors
-from buergerbuero.applications import formschema, photocheck, selectors, services, uploads
+from buergerbuero.applications import formschema, idcard, photocheck, selectors, services, uploads
 from buergerbuero.applications.identity import registry
 from buergerbuero.applications.identity import session as identity_session
 from buergerbuero.applications.identity.base import Identity, IdentityError, TrustLevel
 from buergerbuero.applications.models import AccessLog, Status
+from buergerbuero.booking import antibot
+from buergerbuero.booking import links as booking_links
 from buergerbuero.booking import selectors as booking_selectors
 from buergerbuero.booking import services as booking_services
-from buergerbuero.core.errors import DomainError
+from buergerbuero.catalog import selectors as catalog_selectors
+from buergerbuero.core import ratelimit
+from buergerbuero.core.errors import DomainError, Forbidden
 
 
 def _error(request: HttpRequest, message, *, status: int = 403) -> HttpResponse:
@@ -164,7 +173,13 @@ def _form_context(application, *, raw=None, errors=None, message=None):
         }
         for f in form.fields
     ]
-    return {"application": application, "rows": rows, "message": message, "errors": errors or {}}
+    return {
+        "application": application,
+        "rows": rows,
+        "message": message,
+        "errors": errors or {},
+        "fee_preview": selectors.fee_preview(application, now=timezone.now()),
+    }
 
 
 class LimitedUpload(FileUploadHandler):
@@ -214,7 +229,7 @@ def _too_large_message():
 @_limit_uploads
 def application_form(request: HttpRequest, public_id) -> HttpResponse:
     try:
-        application, _token = _citizen_application(request, public_id)
+        application, token = _citizen_application(request, public_id)
     except DomainError as exc:
         return _error(request, exc.message, status=404)
     if application.status != Status.DRAFT:
@@ -238,7 +253,10 @@ def application_form(request: HttpRequest, public_id) -> HttpResponse:
             errors[f.name] = str(exc.message)
     if request.POST.get("action") == "submit" and not errors:
         try:
-            application = services.submit(application=application)
+            status_path = reverse("applications:status", args=[application.public_id])
+            application = services.submit(
+                application=application, access_link=request.build_absolute_uri(f"{status_path}?t={token}")
+            )
         except services.FormInvalid as exc:
             errors = {k: str(v) for k, v in exc.errors.items()}
         except DomainError as exc:
@@ -253,7 +271,21 @@ def application_form(request: HttpRequest, public_id) -> HttpResponse:
     return render(request, "applications/form.html", context, status=400 if errors else 200)
 
 
+class _PostedProof:
+    """What `{% antibot_field %}` reads: the posted data, so a no-JS ticket the citizen waited for is kept."""
+
+    def __init__(self, data, error=None):
+        self.data = data
+        self.errors = {antibot.FIELD: [error]} if error else {}
+
+
+def _fee_changed(request: HttpRequest, application, before) -> None:
+    if before is not None:
+        request.session[f"fee_before_{application.public_id}"] = str(before)
+
+
 def application_appointment(request: HttpRequest, public_id) -> HttpResponse:
+    """Choose the short visit, or move it. Booking is the citizens' fair-release path (proof, limits, opt-in)."""
     try:
         application, _token = _citizen_application(request, public_id)
     except DomainError as exc:
@@ -261,10 +293,13 @@ def application_appointment(request: HttpRequest, public_id) -> HttpResponse:
     service = application.service
     if application.status == Status.DRAFT or not service.appointment_service_id:
         return redirect("applications:status", public_id=application.public_id)
-    if application.appointment_code:
-        return redirect("applications:status", public_id=application.public_id)
     now = timezone.now()
-    error = None
+    current = selectors.appointment_of(application)
+    moving = current is not None and booking_selectors.is_active(current, now=now)
+    if moving and current.status != current.Status.CONFIRMED:
+        return redirect("applications:status", public_id=application.public_id)  # waiting for the e-mail opt-in
+    error = proof_error = None
+    headers: dict[str, str] = {}
     if request.method == "POST":
         try:
             start = dt.datetime.fromisoformat(request.POST.get("start", ""))
@@ -273,30 +308,59 @@ def application_appointment(request: HttpRequest, public_id) -> HttpResponse:
         except ValueError:
             error = _("Bitte wählen Sie eine der angebotenen Zeiten.")
         else:
+            base_url = request.build_absolute_uri("/")
             try:
-                query = booking_selectors.booking_query(
-                    office=application.office, service_slugs=[service.appointment_service.slug], now=now
-                )
-                appointment, booking_token = booking_services.hold(query=query, start=start, now=now)
-                name = f"{application.answers.get('given_name', '')} {application.answers.get('family_name', '')}"
-                appointment = booking_services.confirm(
-                    appointment=appointment,
-                    name=name.strip() or application.reference,
-                    email=application.email,
-                    now=now,
-                )
-                services.link_appointment(application=application, appointment_code=appointment.code)
+                if moving:
+                    _moved, before = services.move_appointment(application=application, start=start, base_url=base_url)
+                else:
+                    ratelimit.hit(request, "hold")
+                    _held, before = services.book_appointment(
+                        application=application,
+                        start=start,
+                        proof=request.POST.get(antibot.FIELD),
+                        base_url=base_url,
+                        language=get_language() or "de",
+                    )
             except DomainError as exc:
-                error = exc.message
+                if exc.field == antibot.FIELD:
+                    proof_error = exc.message
+                else:
+                    error = exc.message
+                if isinstance(exc, ratelimit.RateLimited):
+                    headers = exc.headers
             else:
-                request.session[f"booking_token_{application.public_id}"] = booking_token
+                _fee_changed(request, application, before)
                 return redirect("applications:status", public_id=application.public_id)
     try:
-        _query, times = selectors.short_appointment_times(service, application.office, now=now)
+        _query, times = selectors.short_appointment_times(
+            service, application.office, now=now, not_before=idcard.first_allowed_day(application.answers)
+        )
     except DomainError as exc:
         times, error = [], error or exc.message
-    context = {"application": application, "times": times, "error": error, "service": service}
-    return render(request, "applications/appointment.html", context, status=409 if error else 200)
+    context = {
+        "application": application,
+        "times": times,
+        "error": error,
+        "service": service,
+        "moving": moving,
+        "current": current if moving else None,
+        "antibot_form": _PostedProof(request.POST, proof_error) if request.method == "POST" else None,
+    }
+    failed = error or proof_error
+    response = render(request, "applications/appointment.html", context, status=409 if failed else 200)
+    if failed and headers:
+        response.status_code = 429
+        for header, value in headers.items():
+            response[header] = value
+    elif proof_error:
+        response.status_code = 400
+    return response
+
+
+def _no_store(response: HttpResponse) -> HttpResponse:
+    """A citizen's status page carries personal data and an access link: never kept by a browser or proxy cache."""
+    patch_cache_control(response, no_store=True, private=True)
+    return response
 
 
 def application_status(request: HttpRequest, public_id) -> HttpResponse:
@@ -311,13 +375,64 @@ def application_status(request: HttpRequest, public_id) -> HttpResponse:
             return redirect("applications:status", public_id=application.public_id)
         except DomainError as exc:
             error = exc.message
+    now = timezone.now()
+    appointment = selectors.appointment_of(application)
+    payment = selectors.latest_payment(application)
+    payment_error = request.session.pop(f"payment_error_{application.public_id}", None)
+    if payment is not None and request.GET.get("zahlung") and payment.status == payment.Status.OPEN:
+        try:  # back from the platform before its notification: ask it
+            payment = services.refresh_payment(payment=payment)
+            application.refresh_from_db()
+        except DomainError as exc:
+            payment_error = exc.message
     context = {
+        "payment": payment,
+        "payment_error": payment_error,
+        "can_pay": (
+            application.service.payment_policy in services.PAYABLE
+            and application.fee
+            and application.status != Status.DRAFT
+            and (payment is None or payment.status != payment.Status.PAID)
+        ),
         "application": application,
         "resume_link": request.build_absolute_uri(f"{request.path}?t={token}"),
-        "booking_token": request.session.get(f"booking_token_{application.public_id}", ""),
+        "appointment": appointment,
+        "appointment_active": appointment is not None and booking_selectors.is_active(appointment, now=now),
+        "manage_url": (
+            reverse("booking:manage", args=[booking_links.manage_token(appointment.public_id)])
+            if appointment is not None and appointment.status == appointment.Status.CONFIRMED
+            else ""
+        ),
+        "fee_before": request.session.pop(f"fee_before_{application.public_id}", None),
         "error": error,
     }
-    return render(request, "applications/status.html", context, status=400 if error else 200)
+    return _no_store(render(request, "applications/status.html", context, status=400 if error else 200))
+
+
+@require_POST
+def application_pay(request: HttpRequest, public_id) -> HttpResponse:
+    """Send the citizen to the municipality's payment platform (nothing about the card or account comes here)."""
+    try:
+        application, _token = _citizen_application(request, public_id)
+    except DomainError as exc:
+        return _error(request, exc.message, status=404)
+    try:
+        payment = services.start_payment(application=application, base_url=request.build_absolute_uri("/"))
+    except DomainError as exc:
+        request.session[f"payment_error_{application.public_id}"] = str(exc.message)
+        return redirect("applications:status", public_id=application.public_id)
+    return redirect(payment.redirect_url)
+
+
+@csrf_exempt  # the payment platform posts server-to-server; its HMAC signature is the protection
+@require_POST
+def payment_notify(request: HttpRequest, reference: str) -> HttpResponse:
+    try:
+        event = services.read_notification(reference=reference, request=request)
+        services.record_payment(reference=reference, event=event)
+    except DomainError as exc:
+        return HttpResponse(str(exc.message), status=exc.status, content_type="text/plain; charset=utf-8")
+    return HttpResponse("ok", content_type="text/plain")
 
 
 def application_document(request: HttpRequest, public_id) -> HttpResponse:
@@ -381,6 +496,43 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 
 
 @back_office
+def staff_treasury_csv(request: HttpRequest) -> HttpResponse:
+    """Paid online fees of the offices this member of staff may see, for the city treasury (Stadtkasse)."""
+    offices = [o for o in catalog_selectors.offices() if accounts_selectors.may_process_application(request.user, o)]
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="online-zahlungen.csv"'
+    response.write("\ufeff")  # Excel opens UTF-8 with umlauts only with a BOM
+    writer = csv.writer(response, delimiter=";")
+    writer.writerow(
+        [
+            _("Bezahlt am"),
+            _("Vorgangsnummer"),
+            _("Dienst"),
+            _("Standort"),
+            _("Zahlungsreferenz"),
+            _("Beleg"),
+            _("Zahlart"),
+            _("Betrag (EUR)"),
+        ]
+    )
+    for payment in selectors.paid_for_treasury(offices):
+        application = payment.application
+        writer.writerow(
+            [
+                date_format(timezone.localtime(payment.decided_at), "SHORT_DATETIME_FORMAT"),
+                application.reference,
+                application.service.title_de,
+                application.office.name,
+                payment.reference,
+                payment.receipt,
+                payment.method,
+                number_format(payment.amount, decimal_pos=2),
+            ]
+        )
+    return response
+
+
+@back_office
 def staff_by_appointment(request: HttpRequest, code: str) -> HttpResponse:
     try:
         application = selectors.for_staff_by_appointment_code(request.user, code)
@@ -419,17 +571,20 @@ def staff_detail(request: HttpRequest, reference: str) -> HttpResponse:
     services.log_access(application=application, actor=request.user, action=AccessLog.Action.VIEW)
     form = formschema.parse(application.service.form_schema)
     answers = [
-        (f.label_text, application.answers.get(f.name, ""))
+        (f.label_text, formschema.display_value(f, application.answers[f.name]))
         for f in form.fields
         if f.type != "file" and application.answers.get(f.name)
     ]
+    labels = {f.name: f.label_text for f in form.fields}
     context = {
         "application": application,
         "answers": answers,
         "identity": application.identity,
         "verified": bool(application.identity) and (application.trust_level or 0) >= TrustLevel.HIGH,
-        "attachments": application.attachments.all(),
+        "attachments": [(labels.get(a.field, a.field), a) for a in application.attachments.all()],
+        "appointment": selectors.appointment_of(application),
         "changes": application.changes.select_related("actor"),
+        "payments": application.payments.all(),
         "log": selectors.access_log(application)[:50],
         "hours": selectors.sla_hours_used(application, now=timezone.now()),
         "error": error,
@@ -466,20 +621,30 @@ def signing_ca(request: HttpRequest) -> HttpResponse:
 def photo_check(request: HttpRequest) -> HttpResponse:
     """Check a biometric photo before coming in. The picture is examined in memory and never stored."""
     context: dict = {"result": None, "error": None}
+    headers: dict[str, str] = {}
     if request.method == "POST":
-        uploaded = request.FILES.get("photo")
         limit = settings.APPLICATIONS_MAX_UPLOAD_BYTES
         try:
+            ratelimit.hit(request, "photocheck")  # anonymous and costly: counted before anything is decoded
+            uploaded = request.FILES.get("photo")
             if "photo" in getattr(request, "applications_too_large", []):
                 raise uploads.UploadError(_too_large_message())
             if uploaded is None:
                 raise uploads.UploadError(_("Bitte wählen Sie ein Foto aus."))
             checked = uploads.check(
-                uploads.read_limited(uploaded, limit), accept=("image/jpeg", "image/png"), max_bytes=limit
+                uploads.read_limited(uploaded, limit),
+                accept=("image/jpeg", "image/png"),
+                max_bytes=limit,
+                max_pixels=photocheck.MAX_PIXELS,
             )
+        except ratelimit.RateLimited as exc:
+            context["error"], headers = exc.message, exc.headers
         except uploads.UploadError as exc:
             context["error"] = exc.message
         else:
             context["result"] = photocheck.check(uploads.decode(checked.data))
-    status = 400 if context["error"] else 200
-    return render(request, "applications/photo_check.html", context, status=status)
+    status = 429 if headers else 400 if context["error"] else 200
+    response = render(request, "applications/photo_check.html", context, status=status)
+    for header, value in headers.items():
+        response[header] = value
+    return response

@@ -4,14 +4,13 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Header, Query, Router, Schema, Status
 
 from buergerbuero.accounts import selectors as account_selectors
 from buergerbuero.accounts.auth import staff_auth
-from buergerbuero.booking import antibot, selectors, services
+from buergerbuero.booking import selectors, services
 from buergerbuero.capacity.models import Channel
 from buergerbuero.catalog import selectors as catalog_selectors
 from buergerbuero.core import problems, ratelimit
@@ -221,9 +220,9 @@ def create_hold(request, payload: HoldIn):
         )
     now = timezone.now()
     query = _query(request, payload, office_slug=payload.office, now=now)
-    with transaction.atomic():  # a hold that fails gives the anti-bot proof back
-        antibot.require(channel=query.channel, payload=payload.altcha, now=now)
-        appointment, token = services.hold(query=query, start=_aware(payload.start, query.office), now=now)
+    appointment, token = services.hold_for_citizen(
+        query=query, start=_aware(payload.start, query.office), proof=payload.altcha, now=now
+    )
     return Status(
         201,
         {

@@ -532,6 +532,17 @@ def earliest_offer(query: BookingQuery, *, now: dt.datetime) -> Offer | None:
     return Offer(local, _label(plan, hit.start))
 
 
+def appointment_by_code(code: str) -> Appointment | None:
+    return Appointment.objects.select_related("office").filter(code=code.strip().upper()).first()
+
+
+def is_active(appointment: Appointment, *, now: dt.datetime) -> bool:
+    """Still ahead: a hold that has not lapsed (e.g. waiting for the e-mail opt-in) or a confirmed future visit."""
+    if appointment.status == Appointment.Status.HELD:
+        return appointment.blocks_until is not None and appointment.blocks_until > now
+    return appointment.status == Appointment.Status.CONFIRMED and appointment.start > now
+
+
 def appointment_by_public_id(public_id) -> Appointment:
     appointment = (
         Appointment.objects.select_related("office", "counter")

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from buergerbuero.booking import availability, mails, selectors
+from buergerbuero.booking import antibot, availability, mails, selectors
 from buergerbuero.booking.mails import Kind as MailKind
 from buergerbuero.booking.models import Appointment, AppointmentService, Claim, DayStamp
 from buergerbuero.catalog.models import Office, Service
@@ -200,6 +200,19 @@ def hold(
         field="start",
         extra={"alternatives": [t.isoformat() for t in _alternatives(query, after=start, now=now)]},
     )
+
+
+@transaction.atomic
+def hold_for_citizen(
+    *, query: selectors.BookingQuery, start: dt.datetime, proof: str | None, now: dt.datetime | None = None
+) -> tuple[Appointment, str]:
+    """The one fair-release hold of every citizen path: booking pages, `POST /api/holds` and the short appointment
+    of an online pre-application (docs/fair-release.md). The anti-bot proof is spent in the hold's transaction,
+    so a time lost to someone else gives the proof back. The caller counts the request against the per-IP limit
+    (`ratelimit.hit(request, "hold")`) and confirms only through the e-mail opt-in (`request_opt_in`)."""
+    now = now or timezone.now()
+    antibot.require(channel=query.channel, payload=proof, now=now)
+    return hold(query=query, start=start, now=now)
 
 
 def _too_many_appointments(office) -> DomainError:

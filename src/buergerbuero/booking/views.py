@@ -8,7 +8,6 @@ import datetime as dt
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template import TemplateDoesNotExist
@@ -189,12 +188,11 @@ def hold(request, office_slug: str):
     try:
         query = selectors.booking_query(office=office, service_slugs=ctx["slugs"], persons=ctx["persons"], now=now)
         start_at = _parse_start(request.POST.get("start", ""), office)
-        # Fair release (docs/fair-release.md): per-IP limit, then the proof-of-work or no-JS ticket is spent in
-        # the hold's transaction, so a time lost to someone else gives the proof back.
+        # Fair release (docs/fair-release.md): per-IP limit, then the hold that spends the anti-bot proof.
         ratelimit.hit(request, "hold")
-        with transaction.atomic():
-            antibot.require(channel=query.channel, payload=request.POST.get(antibot.FIELD), now=now)
-            appointment, token = services.hold(query=query, start=start_at, now=now)
+        appointment, token = services.hold_for_citizen(
+            query=query, start=start_at, proof=request.POST.get(antibot.FIELD), now=now
+        )
     except DomainError as exc:
         ctx["error"] = exc.message
         ctx["alternatives"] = [

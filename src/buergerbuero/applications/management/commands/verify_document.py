@@ -20,8 +20,8 @@ class Command(BaseCommand):
         except (OSError, ValueError) as exc:
             raise CommandError(f"Nicht prüfbar: {exc}") from exc
         self.stdout.write(
-            f"unverändert: {status.intact}, gültig: {status.valid}, vertrauenswürdig: {status.trusted}, "
-            f"unterzeichnet von: {status.signing_cert.subject.human_friendly}"
+            f"unverändert: {status.unchanged}, gültig: {status.valid}, vertrauenswürdig: {status.trusted}, "
+            f"Zeitstempel: {status.timestamped}, unterzeichnet von: {status.signer}"
         )
         if not status.bottom_line:
             raise CommandError("Die Signatur ist NICHT gültig.")

@@ -86,6 +86,69 @@ def _expired(encoded: str, slack_seconds: int) -> bool:
     return False
 
 
+# Signature algorithms we accept and advertise: SHA-2 only (BSI TR-02102; SHA-1, MD5 and DSA are refused).
+DSIG = "{http://www.w3.org/2000/09/xmldsig#}"
+STRONG_DIGESTS = {
+    "http://www.w3.org/2001/04/xmlenc#sha256",
+    "http://www.w3.org/2001/04/xmldsig-more#sha384",
+    "http://www.w3.org/2001/04/xmlenc#sha512",
+}
+STRONG_SIGNATURES = {
+    "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
+    "http://www.w3.org/2001/04/xmldsig-more#rsa-sha384",
+    "http://www.w3.org/2001/04/xmldsig-more#rsa-sha512",
+    "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256",
+    "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha384",
+    "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha512",
+    "http://www.w3.org/2007/05/xmldsig-more#sha256-rsa-MGF1",
+}
+WEAK_SIGNATURE = _("Die Antwort der BundID ist mit einem veralteten Verfahren (SHA-1) signiert und wurde verworfen.")
+NOT_FOR_US = _("Diese Anmeldeantwort ist nicht für diesen Dienst ausgestellt und wurde verworfen.")
+NOT_HERE = _("Diese Anmeldeantwort ist an eine andere Adresse gerichtet und wurde verworfen.")
+
+
+def _strong(algorithm: str | None, allowed: set[str]) -> bool:
+    return (algorithm or "") in allowed
+
+
+def _weak_algorithm_in(encoded: str) -> bool:
+    """Whether any signature in the (unencrypted part of the) response uses a digest or method we refuse."""
+    try:
+        element = defused_fromstring(base64.b64decode(encoded, validate=False))
+    except (ValueError, DefusedXmlException, ParseError):
+        return False  # unreadable: pysaml2 says so
+    return any(
+        not _strong(node.get("Algorithm"), STRONG_DIGESTS) for node in element.iter(f"{DSIG}DigestMethod")
+    ) or any(not _strong(node.get("Algorithm"), STRONG_SIGNATURES) for node in element.iter(f"{DSIG}SignatureMethod"))
+
+
+def _assertion_checks(assertion, *, entity_id: str, acs: str) -> None:
+    """What pysaml2 lets pass and BundID's profile requires: the assertion names us as its audience (pysaml2
+    accepts an assertion without any AudienceRestriction), every bearer confirmation names our ACS as recipient
+    (pysaml2 also accepts our entity id), and its signature uses SHA-2 (also when it came encrypted)."""
+    conditions = assertion.conditions
+    audiences = [
+        (audience.text or "").strip()
+        for restriction in (conditions.audience_restriction if conditions else [])
+        for audience in restriction.audience
+    ]
+    if entity_id not in audiences:
+        raise IdentityError(NOT_FOR_US, code="identity_wrong_audience")
+    confirmations = assertion.subject.subject_confirmation if assertion.subject else []
+    if not confirmations or any(
+        c.subject_confirmation_data is None or c.subject_confirmation_data.recipient != acs for c in confirmations
+    ):
+        raise IdentityError(NOT_HERE, code="identity_wrong_recipient")
+    signature = assertion.signature
+    if signature is not None:
+        info = signature.signed_info
+        digests = [ref.digest_method.algorithm for ref in info.reference if ref.digest_method is not None]
+        if not _strong(info.signature_method.algorithm, STRONG_SIGNATURES) or any(
+            not _strong(d, STRONG_DIGESTS) for d in digests
+        ):
+            raise IdentityError(WEAK_SIGNATURE, code="identity_weak_signature")
+
+
 # TrustLevel ↔ the STORK-QAA class references BundID uses (domain.md: ELSTER = 3, eID = 4).
 CLASS_REFS = {
     TrustLevel.BASIC: "STORK-QAA-Level-1",
@@ -159,6 +222,8 @@ class BundIDProvider(IdentityProvider):
             "encryption_keypairs": [{"key_file": str(key_file), "cert_file": str(cert_file)}],
             "allow_unknown_attributes": True,
             "accepted_time_diff": int(_setting("ACCEPTED_TIME_DIFF", 60)),
+            "signing_algorithm": "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
+            "digest_algorithm": "http://www.w3.org/2001/04/xmlenc#sha256",
             "service": {
                 "sp": {
                     "name": "buergerbuero",
@@ -178,7 +243,16 @@ class BundIDProvider(IdentityProvider):
         return sp_config
 
     def metadata(self, request: HttpRequest) -> tuple[str, str]:
-        return "application/samlmetadata+xml", str(entity_descriptor(self.config(request, with_idp=False)))
+        descriptor = entity_descriptor(self.config(request, with_idp=False))
+        if descriptor.extensions is not None:
+            # pysaml2 lists every algorithm xmlsec1 knows (md5, sha1, dsa …): advertise only what we accept.
+            descriptor.extensions.extension_elements = [
+                element
+                for element in descriptor.extensions.extension_elements
+                if element.tag not in ("DigestMethod", "SigningMethod")
+                or _strong(element.attributes.get("Algorithm"), STRONG_DIGESTS | STRONG_SIGNATURES)
+            ]
+        return "application/samlmetadata+xml", str(descriptor)
 
     # --- login ---------------------------------------------------------------------------------------
     def start(self, request: HttpRequest, *, level: TrustLevel) -> StartedLogin:
@@ -217,6 +291,8 @@ class BundIDProvider(IdentityProvider):
 
         pending = selectors.open_login(provider=self.key, request_id=request_id) if request_id else None
         outstanding = {pending.request_id: pending.next_url} if pending else {}
+        if _weak_algorithm_in(encoded):
+            raise IdentityError(WEAK_SIGNATURE, code="identity_weak_signature")
         client = Saml2Client(self.config(request))
         try:
             response = client.parse_authn_request_response(encoded, BINDING_HTTP_POST, outstanding=outstanding)
@@ -233,16 +309,25 @@ class BundIDProvider(IdentityProvider):
             log.warning("SAML response failed verification: %s", exc)
             if isinstance(exc, VerificationError) and _expired(encoded, int(_setting("ACCEPTED_TIME_DIFF", 60))):
                 raise IdentityError(EXPIRED, code="identity_expired") from exc
+            if isinstance(exc, VerificationError) and "recipient" in str(exc):
+                raise IdentityError(NOT_HERE, code="identity_wrong_recipient") from exc
             raise IdentityError(
                 _("Die Antwort der BundID ist nicht gültig signiert und wurde verworfen."), code="identity_tampered"
             ) from exc
         except (SAMLError, ParseError, ValueError, TypeError, AttributeError, KeyError) as exc:
             log.warning("SAML response unusable: %r", exc)
             raise IdentityError(UNREADABLE, code="identity_invalid") from exc
+        except Exception as exc:  # pysaml2 raises a bare Exception for another audience or an unknown condition
+            log.warning("SAML response refused by its conditions: %s", exc)
+            if "AudienceRestriction" in str(exc):
+                raise IdentityError(NOT_FOR_US, code="identity_wrong_audience") from exc
+            raise IdentityError(UNREADABLE, code="identity_invalid") from exc
         if response is None or response.assertion is None:
             raise IdentityError(UNREADABLE, code="identity_invalid")
         if pending is None or response.in_response_to != pending.request_id:
             raise IdentityError(REPLAYED, code="identity_replayed")
+        entity_id, acs = self.urls(request)
+        _assertion_checks(response.assertion, entity_id=entity_id, acs=acs)
         identity = self._identity(response, self._level(response))
         return FinishedLogin(identity, pending.request_id, response.assertion.id)
 

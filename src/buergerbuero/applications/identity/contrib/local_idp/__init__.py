@@ -8,7 +8,9 @@ the service provider checks signature, audience, InResponseTo, validity window a
 with BundID. The key pair is generated at start-up in a directory of the caller's choice.
 
 This is a plain WSGI application (no Django), so it runs in a thread of the test process or as
-`manage.py run_local_idp` beside the development server.
+`manage.py run_local_idp` beside the development server. `Quirks` make it answer like a misconfigured or
+hostile IdP (another audience, no AudienceRestriction, another recipient, SHA-1) — correctly signed, so only
+the service provider's own checks can refuse them.
 """
 
 import base64
@@ -16,6 +18,7 @@ import html
 import secrets
 import threading
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 from socketserver import ThreadingMixIn
 from urllib.parse import parse_qs
@@ -26,6 +29,7 @@ from saml2.config import IdPConfig
 from saml2.metadata import entity_descriptor
 from saml2.saml import NAME_FORMAT_URI, NAMEID_FORMAT_PERSISTENT, NameID
 from saml2.server import Server
+from saml2.xmldsig import DIGEST_SHA1, DIGEST_SHA256, SIG_RSA_SHA1, SIG_RSA_SHA256
 
 from buergerbuero.applications.identity import keys
 from buergerbuero.applications.identity.base import TrustLevel
@@ -66,11 +70,42 @@ PERSONS = {
 }
 
 
+@dataclass(frozen=True)
+class Quirks:
+    """How the answer deviates from BundID's profile (tests of the service provider's refusals)."""
+
+    audience: str = ""  # another audience than the service provider's entity id
+    no_audience: bool = False  # no AudienceRestriction at all
+    recipient: str = ""  # another SubjectConfirmationData Recipient than the ACS
+    sha1: bool = False  # sign with rsa-sha1 / sha1 digests
+
+
+class _QuirkyServer(Server):
+    quirks = Quirks()
+
+    def setup_assertion(self, *args, **kwargs):
+        assertion = super().setup_assertion(*args, **kwargs)
+        conditions = assertion.conditions
+        if self.quirks.no_audience:
+            conditions.audience_restriction = []
+        elif self.quirks.audience:
+            for restriction in conditions.audience_restriction:
+                for audience in restriction.audience:
+                    audience.text = self.quirks.audience
+        if self.quirks.recipient:
+            for confirmation in assertion.subject.subject_confirmation:
+                confirmation.subject_confirmation_data.recipient = self.quirks.recipient
+        return assertion
+
+
 class LocalIdP:
     """The WSGI application. `sp_metadata` is the SP's metadata XML or an http://127.0.0.1 URL to read it from."""
 
-    def __init__(self, *, base_url: str, key_dir: Path, sp_metadata: str, assertion_minutes: int = 5):
+    def __init__(
+        self, *, base_url: str, key_dir: Path, sp_metadata: str, assertion_minutes: int = 5, quirks: Quirks = Quirks()
+    ):
         self.base_url = base_url.rstrip("/")
+        self.quirks = quirks
         self.key_dir = Path(key_dir)
         self.sp_metadata = sp_metadata
         self.assertion_minutes = assertion_minutes
@@ -90,6 +125,8 @@ class LocalIdP:
             "xmlsec_binary": xmlsec_binary(),
             "key_file": str(key_file),
             "cert_file": str(cert_file),
+            "signing_algorithm": SIG_RSA_SHA256,
+            "digest_algorithm": DIGEST_SHA256,
             "service": {
                 "idp": {
                     "name": "Lokaler Test-Identitätsanbieter",
@@ -121,7 +158,8 @@ class LocalIdP:
     def server(self) -> Server:
         with self._lock:
             if self._server is None:
-                self._server = Server(config=self.config(with_sp=True))
+                self._server = _QuirkyServer(config=self.config(with_sp=True))
+                self._server.quirks = self.quirks
             return self._server
 
     def metadata_xml(self) -> str:
@@ -190,6 +228,8 @@ class LocalIdP:
             authn={"class_ref": CLASS_REFS[level], "authn_auth": self.entity_id},
             sign_assertion=True,
             sign_response=True,
+            sign_alg=SIG_RSA_SHA1 if self.quirks.sha1 else SIG_RSA_SHA256,
+            digest_alg=DIGEST_SHA1 if self.quirks.sha1 else DIGEST_SHA256,
             **args,
         )
         encoded = base64.b64encode(str(response).encode()).decode()
