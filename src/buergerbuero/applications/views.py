@@ -28,10 +28,9 @@ from buergerbuero.applications.models import AccessLog, Status
 from buergerbuero.booking import antibot
 from buergerbuero.booking import links as booking_links
 from buergerbuero.booking import selectors as booking_selectors
-from buergerbuero.booking import services as booking_services
 from buergerbuero.catalog import selectors as catalog_selectors
 from buergerbuero.core import ratelimit
-from buergerbuero.core.errors import DomainError, Forbidden
+from buergerbuero.core.errors import DomainError
 
 
 def _error(request: HttpRequest, message, *, status: int = 403) -> HttpResponse:

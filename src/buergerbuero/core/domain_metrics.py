@@ -12,8 +12,8 @@ from django.utils import timezone
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-from buergerbuero.catalog import selectors as catalog_selectors
 from buergerbuero.background import selectors as background_selectors
+from buergerbuero.catalog import selectors as catalog_selectors
 from buergerbuero.insights import selectors as insights_selectors
 from buergerbuero.queue import selectors as queue_selectors
 
