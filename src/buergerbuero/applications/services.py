@@ -427,7 +427,7 @@ def _set_fee(application: Application, fee: fees.Fee, day: dt.date) -> None:
     application.fee_day = day
 
 
-def _decide_fee_for_visit(application: Application, *, start: dt.datetime) -> Decimal | None:
+def _decide_fee_for_visit(application: Application, *, start: dt.datetime, now: dt.datetime) -> Decimal | None:
     """Decide the fee (and the age rules) for the appointment's day; when the amount changes, tell the citizen.
 
     Returns the amount before, if it changed. Direktversand is refused for a day before the 16th birthday; a
@@ -451,7 +451,7 @@ def _decide_fee_for_visit(application: Application, *, start: dt.datetime) -> De
     _set_fee(application, fee, day)
     if before is None or before == fee.total:
         return None
-    _mail_on_commit(
+    mails.queue(
         application,
         _("Gebühr für Ihren Termin – %(ref)s") % {"ref": application.reference},
         _(
@@ -459,6 +459,7 @@ def _decide_fee_for_visit(application: Application, *, start: dt.datetime) -> De
             "Sie beträgt an diesem Tag %(new)s € statt %(old)s €."
         )
         % {"day": formats.date_format(day, "SHORT_DATE_FORMAT"), "new": _money(fee.total), "old": _money(before)},
+        now=now,
     )
     return before
 
@@ -514,7 +515,7 @@ def book_appointment(
         now=now,
     )
     application.appointment_code = appointment.code
-    before = _decide_fee_for_visit(application, start=appointment.start)
+    before = _decide_fee_for_visit(application, start=appointment.start, now=now)
     application.updated_at = now
     application.save()
     return appointment, before
@@ -532,7 +533,7 @@ def move_appointment(
     if current is None:
         raise Conflict(_("Zu diesem Antrag ist noch kein Termin gebucht."), field="start", code="not_booked")
     appointment = booking_services.reschedule_by_citizen(appointment=current, start=start, base_url=base_url, now=now)
-    before = _decide_fee_for_visit(application, start=appointment.start)
+    before = _decide_fee_for_visit(application, start=appointment.start, now=now)
     application.updated_at = now
     application.save()
     return appointment, before
