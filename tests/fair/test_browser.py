@@ -44,7 +44,7 @@ def test_waitlist_form_works_without_javascript(nojs_page, settings):
 
 # --- the ALTCHA widget with JavaScript: real challenge, real server check, no delay-ticket path -------------------
 
-SOLVED = "[...document.querySelectorAll('altcha-widget')].every((w) => w.getState && w.getState() === 'verified')"
+SOLVED = "() => [...document.querySelectorAll('altcha-widget')].every((w) => w.getState && w.getState() === 'verified')"
 
 
 @pytest.fixture
