@@ -27,6 +27,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from buergerbuero.api import api
+from buergerbuero.background import services as background_services
+from buergerbuero.background.models import Message
 from tests import factories
 
 COLUMNS = [
@@ -60,6 +62,8 @@ TICKET_WORK = "      n    Y     Y     n     Y   n       n       n     n       n 
 NUMBERS_PAGE = "     n    Y     n     n     Y   n       n       Y     n       n      Y      n     Y     n      Y"
 NUMBERS_LIVE = "     n    Y     n     n     Y   n       n       n     n       n      Y      n     n     n      n"
 NUMBERS_ENDED = "    n    Y     n     n     Y   n       n       n     n       n      n      n     Y     n      n"
+# The operations page: a municipality's administration role (none of the demo actors holds it) and superusers.
+OPERATIONS = "       n    Y     n     n     n   n       n       n     n       n      n      n     n     n      n"
 
 IN_A_WEEK = (dt.date.today() + dt.timedelta(days=7)).isoformat()
 ID_CARD_ARTICLE = {
@@ -91,6 +95,9 @@ CASES = [
     ("waitlist:offer", "GET", f"/warteliste/angebot/{NOT_A_UUID_THAT_EXISTS}/", None, PUBLIC),
     ("set_language", "GET", "/i18n/setlang/", None, PUBLIC),
     ("core:healthz", "GET", "/healthz", None, PUBLIC),
+    ("core:readyz", "GET", "/readyz", None, PUBLIC),
+    # Without METRICS_TOKEN only loopback without proxy headers is answered; the test client is loopback.
+    ("core:metrics", "GET", "/metrics", None, PUBLIC),
     ("queue:kiosk", "GET", "/queue/{office}/kiosk/", None, PUBLIC),
     ("queue:display", "GET", "/queue/{office}/display/", None, PUBLIC),
     ("queue:display_events", "GET", "/queue/{office}/display/events", None, PUBLIC),
@@ -108,6 +115,12 @@ CASES = [
     ("applications:document", "GET", f"/online/antrag/{NOT_A_UUID_THAT_EXISTS}/dokument", None, PUBLIC),
     ("applications:signing_ca", "GET", "/online/zertifikat.pem", None, PUBLIC),
     ("applications:photo_check", "GET", "/online/fotopruefung", None, PUBLIC),
+    ("applications:pay", "POST", f"/online/antrag/{NOT_A_UUID_THAT_EXISTS}/bezahlen", {}, PUBLIC),
+    # The payment platform's signed notification: the signature decides, not who sends it.
+    ("applications:payment_notify", "POST", "/online/zahlung/nope/rueckmeldung", {}, PUBLIC),
+    ("applications:staff_treasury_csv", "GET", "/online/verwaltung/kasse.csv", None, ANY_CLERK),
+    ("background:index", "GET", "/betrieb/", None, OPERATIONS),
+    ("background:resend", "POST", "/betrieb/nachrichten/{message}/erneut-senden/", {}, OPERATIONS),
     ("api:openapi-json", "GET", "/api/openapi.json", None, PUBLIC),
     ("api:openapi-view", "GET", "/api/docs", None, PUBLIC),
     ("GET /api/offices", "GET", "/api/offices", None, PUBLIC),
@@ -547,10 +560,26 @@ def _verdict(response) -> str:
     return "Y"
 
 
+def _failed_message(office):
+    with transaction.atomic():
+        background_services.send_later(
+            kind="applications.notice",
+            key="matrix:1",
+            payload={"subject": "s", "body": "b", "to": "erika@example.org"},
+            recipient="erika@example.org",
+            office_id=office.pk,
+        )
+    message = Message.objects.get(key="matrix:1")
+    Message.objects.filter(pk=message.pk).update(status=Message.Status.FAILED, finished_at=timezone.now())
+    return message
+
+
 @pytest.fixture
 def matrix_world(db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.QUEUE_SSE_MAX_SECONDS = 0
+    # /readyz also waits for a worker and the scheduler, which no test runs here; who may ask is the same.
+    settings.READINESS_CHECKS = ["buergerbuero.core.health.database", "buergerbuero.core.health.cache"]
     # Anonymous requests count against per-address rate limits; this table is about rights, not limits.
     settings.RATELIMITS = dict.fromkeys(settings.RATELIMITS, "100000/60")
     now = timezone.now()
@@ -574,6 +603,7 @@ def matrix_world(db, settings, tmp_path):
         "ended": world.ended_contract.pk,
         "scenario": world.objects["scenario"].pk,
         "run": world.objects["run"].pk,
+        "message": _failed_message(world.office).pk,
     }
     # A 500 must show up as a wrong cell of the table, not stop the test at the first one.
     clients = {"anonymous": Client(raise_request_exception=False)}
@@ -595,6 +625,7 @@ def test_access_matrix(matrix_world):
             with transaction.atomic():
                 response = _request(clients[actor], method, url, data)
                 transaction.set_rollback(True)
+            response.close()  # a finished event stream gives back its slot (per-address stream cap)
             answers[column] = response
         if expected == PUBLIC:
             statuses = {column: r.status_code for column, r in answers.items()}
