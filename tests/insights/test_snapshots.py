@@ -5,9 +5,10 @@ import datetime as dt
 import pytest
 from django.core.management import call_command
 
+from buergerbuero.background import jobs
 from buergerbuero.booking import selectors as booking_selectors
 from buergerbuero.capacity.models import Closure
-from buergerbuero.insights import services, tasks
+from buergerbuero.insights import services
 from buergerbuero.insights.models import KPISnapshot
 from tests import factories
 
@@ -93,12 +94,11 @@ def test_snapshots_are_idempotent_within_an_hour(small_office, id_card):
     assert KPISnapshot.objects.count() == 2
 
 
-def test_management_command_and_task_take_the_snapshot(small_office, id_card):
+def test_management_command_and_scheduler_job_take_the_snapshot(small_office, id_card):
     call_command("snapshot_kpis")
     assert KPISnapshot.objects.count() == 1
     KPISnapshot.objects.all().delete()
-    result = tasks.take_snapshots.enqueue()  # the default backend runs it at once
-    assert result.return_value == 1
+    assert jobs.kpi_snapshots(at(MONDAY, 13)) == 1
     assert KPISnapshot.objects.count() == 1
 
 

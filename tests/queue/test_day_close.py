@@ -13,8 +13,9 @@ from django.core.management import CommandError, call_command
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from buergerbuero.background import jobs
 from buergerbuero.core.errors import Conflict
-from buergerbuero.queue import selectors, services, tasks
+from buergerbuero.queue import selectors, services
 from buergerbuero.queue.models import CounterSession, Visit
 from tests.queue.conftest import appointment, at
 
@@ -129,14 +130,13 @@ def test_the_database_refuses_an_end_time_for_an_end_of_day_visit(floor, left_op
         Visit.objects.filter(outcome="end_of_day").update(ended_at=at(day, 18))
 
 
-def test_command_and_task(floor, left_open, day):
+def test_command_and_scheduler_job(floor, left_open, day):
     out = io.StringIO()
     call_command("close_floor_day", "--office", floor.slug, stdout=out)  # the real clock: `day` lies ahead
     assert f"{floor.slug}: 0 visits before" in out.getvalue()
     with pytest.raises(CommandError, match="gibt es nicht"):
         call_command("close_floor_day", "--office", "nirgendwo")
-    result = tasks.close_past_days.enqueue()  # the default backend in tests runs it at once
-    assert result.return_value == 0
+    assert jobs.floor_day_close(timezone.now()) == 0  # the scheduler's job; `day` lies ahead
 
 
 @pytest.fixture
