@@ -116,6 +116,7 @@ def test_sse_stream_sends_the_last_calls_and_nothing_when_unchanged(
     r = client.get("/queue/test-office/display/events")
     assert r["Content-Type"].startswith("text/event-stream")
     body = b"".join(r.streaming_content).decode()
+    r.close()  # gives the stream's slot back (per-address and per-process caps)
     assert body.startswith("retry: ")
     assert body.count("event: calls") == 1
     assert '"ticket": "T-001", "counter": 1' in body
@@ -123,6 +124,7 @@ def test_sse_stream_sends_the_last_calls_and_nothing_when_unchanged(
     # a screen reconnecting with the version it has gets no repeat
     r = client.get("/queue/test-office/display/events", HTTP_LAST_EVENT_ID=version)
     assert "event: calls" not in b"".join(r.streaming_content).decode()
+    r.close()
 
 
 def test_sse_under_asgi_streams_asynchronously(open_now, short_streams):
@@ -131,7 +133,9 @@ def test_sse_under_asgi_streams_asynchronously(open_now, short_streams):
     async def read():
         response = await AsyncClient().get("/queue/test-office/display/events")
         assert response.is_async
-        return b"".join([chunk async for chunk in response.streaming_content]).decode()
+        text = b"".join([chunk async for chunk in response.streaming_content]).decode()
+        response.close()  # gives the stream's slot back
+        return text
 
     text = async_to_sync(read)()
     assert text.startswith("retry: ") and "event: calls" in text and '"calls": []' in text
