@@ -41,6 +41,7 @@ test-only:
 	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install
+	@mkdir -p var  # makemigrations checks migration history against the (embedded) database, which lives in var/
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
