@@ -7,9 +7,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
+from django.urls import reverse
 
 from buergerbuero.applications import services
-from buergerbuero.booking import antibot
+from buergerbuero.booking import antibot, links, mails
 from buergerbuero.booking import selectors as booking_selectors
 from buergerbuero.booking import services as booking_services
 from buergerbuero.core.errors import DomainError
@@ -107,3 +108,26 @@ def test_direktversand_from_the_16th_birthday_on(online):
     assert application.appointment_code == ""
     appointment, _before = book(application, free_start(online, dt.date(2026, 2, 10), now), now)
     assert appointment.start.astimezone(BERLIN).date() == dt.date(2026, 2, 10)
+
+
+def test_the_bookings_own_links_move_the_short_visit_only_through_its_application(online, client):
+    """The confirmation mail's and the booking page's "move" lead to the application, which decides the fee anew;
+    the booking's own move (web link or API with the booking token) refuses, so no path skips the fee."""
+    now = noon(dt.date(2027, 1, 4))
+    application = submitted(online, now, birth_date="2003-01-10")
+    appointment, _before = book(application, free_start(online, dt.date(2027, 1, 5), now), now)
+    appointment, _changed = booking_services.confirm_opt_in(appointment=appointment, base_url=BASE_URL, now=now)
+    owner_page = f"/online/antrag/{application.public_id}/termin"
+    assert appointment.managed_at == owner_page
+
+    later = free_start(online, dt.date(2027, 1, 11), now)
+    with pytest.raises(DomainError) as refused:
+        booking_services.reschedule_by_citizen(appointment=appointment, start=later, base_url=BASE_URL, now=now)
+    assert refused.value.code == "managed_elsewhere" and refused.value.extra["manage_url"] == owner_page
+    appointment.refresh_from_db()
+    assert appointment.start < later  # nothing moved
+
+    token = links.manage_token(appointment.public_id)
+    response = client.get(reverse("booking:reschedule", args=[token]))
+    assert response.status_code == 302 and response["Location"] == owner_page
+    assert mails.context(appointment, base_url=BASE_URL)["reschedule_url"] == "http://testserver" + owner_page

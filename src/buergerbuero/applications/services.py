@@ -513,6 +513,8 @@ def book_appointment(
         language=language,
         base_url=base_url,
         now=now,
+        # Moving must come back here: the fee and the age rules are decided for the visit day.
+        managed_at=reverse("applications:appointment", args=[application.public_id]),
     )
     application.appointment_code = appointment.code
     before = _decide_fee_for_visit(application, start=appointment.start, now=now)
@@ -532,7 +534,9 @@ def move_appointment(
     current = selectors.appointment_of(application)
     if current is None:
         raise Conflict(_("Zu diesem Antrag ist noch kein Termin gebucht."), field="start", code="not_booked")
-    appointment = booking_services.reschedule_by_citizen(appointment=current, start=start, base_url=base_url, now=now)
+    appointment = booking_services.reschedule_by_citizen(
+        appointment=current, start=start, base_url=base_url, now=now, by_owner=True
+    )
     before = _decide_fee_for_visit(application, start=appointment.start, now=now)
     application.updated_at = now
     application.save()

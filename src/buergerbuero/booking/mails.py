@@ -84,7 +84,8 @@ def context(appointment: Appointment, *, base_url: str) -> dict:
         "opt_in_url": base_url + reverse("booking:opt_in", args=[links.opt_in_token(appointment.public_id)]),
         "manage_url": base_url + reverse("booking:manage", args=[manage]),
         "cancel_url": base_url + reverse("booking:cancel", args=[manage]),
-        "reschedule_url": base_url + reverse("booking:reschedule", args=[manage]),
+        # The reschedule view sends an appointment another process owns there; the mail links there directly.
+        "reschedule_url": base_url + (appointment.managed_at or reverse("booking:reschedule", args=[manage])),
         "ics_url": base_url + reverse("booking:ics", args=[manage]),
         "opt_in_minutes": settings.BOOKING_OPT_IN_MINUTES,
     }

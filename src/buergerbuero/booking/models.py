@@ -55,6 +55,11 @@ class Appointment(models.Model):
     reminded_sequence = models.PositiveIntegerField(
         null=True, blank=True, help_text="The sequence whose reminder is queued in the outbox (a move reminds again)."
     )
+    # An appointment booked by another process (the short visit of an online application) is moved there, so that
+    # process can decide anew what depends on the day (the fee of the visit day); the booking's own links lead there.
+    managed_at = models.CharField(
+        max_length=200, blank=True, help_text="Path of the page that moves it, if another process owns it."
+    )
 
     class Meta:
         verbose_name = _("Termin")

@@ -359,10 +359,20 @@ def reschedule(
     query: selectors.BookingQuery,
     start: dt.datetime,
     now: dt.datetime | None = None,
+    by_owner: bool = False,
 ) -> Appointment:
-    """Move a confirmed appointment atomically: if the new time is gone, the old one stays."""
+    """Move a confirmed appointment atomically: if the new time is gone, the old one stays.
+
+    An appointment another process owns (`managed_at`) is moved only by that process (`by_owner`)."""
     now = now or timezone.now()
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    if appointment.managed_at and not by_owner:
+        raise Conflict(
+            _("Dieser Termin gehört zu Ihrem Online-Antrag. Bitte verschieben Sie ihn dort."),
+            field="start",
+            code="managed_elsewhere",
+            extra={"manage_url": appointment.managed_at},
+        )
     if appointment.status != Appointment.Status.CONFIRMED:
         raise DomainError(_("Nur bestätigte Termine können verschoben werden."), field="code", code="not_confirmed")
     if appointment.start <= now:
@@ -433,10 +443,12 @@ def request_opt_in(
     language: str = "de",
     base_url: str,
     now: dt.datetime | None = None,
+    managed_at: str = "",
 ) -> Appointment:
     """Store the contact data on a hold, keep the time for the opt-in period and e-mail the confirmation link.
 
-    Asking again (e.g. after correcting a typo in the address) sends a new link to the new address.
+    Asking again (e.g. after correcting a typo in the address) sends a new link to the new address. `managed_at`:
+    the page of the process that owns the appointment and moves it (see Appointment.managed_at).
     """
     now = now or timezone.now()
     appointment = Appointment.objects.select_for_update().select_related("office").get(pk=appointment.pk)
@@ -449,7 +461,8 @@ def request_opt_in(
     appointment.name, appointment.email, appointment.phone = name.strip(), email.strip().lower(), phone.strip()
     appointment.language = language[:8] or "de"
     appointment.opt_in_sent_at = now
-    appointment.save(update_fields=["name", "email", "phone", "language", "opt_in_sent_at"])
+    appointment.managed_at = managed_at
+    appointment.save(update_fields=["name", "email", "phone", "language", "opt_in_sent_at", "managed_at"])
     mails.queue(appointment, MailKind.OPT_IN, ref=now.isoformat(), base_url=base_url, now=now)
     return appointment
 
@@ -503,12 +516,17 @@ def cancel_by_citizen(*, appointment: Appointment, base_url: str, now: dt.dateti
 
 @transaction.atomic
 def reschedule_by_citizen(
-    *, appointment: Appointment, start: dt.datetime, base_url: str, now: dt.datetime | None = None
+    *,
+    appointment: Appointment,
+    start: dt.datetime,
+    base_url: str,
+    now: dt.datetime | None = None,
+    by_owner: bool = False,
 ) -> Appointment:
     """Move through the signed link (same services and persons); the old time stays if the new one is gone."""
     now = now or timezone.now()
     query = selectors.query_for(appointment, now=now)
-    appointment = reschedule(appointment=appointment, query=query, start=start, now=now)
+    appointment = reschedule(appointment=appointment, query=query, start=start, now=now, by_owner=by_owner)
     appointment.sequence += 1
     appointment.save(update_fields=["sequence"])
     mails.queue(appointment, MailKind.UPDATED, ref=str(appointment.sequence), base_url=base_url, now=now)

@@ -374,6 +374,8 @@ def reschedule(request, token: str):
         appointment = _managed(token)
     except DomainError as exc:
         return _problem(request, exc, forward=_manage_forward())
+    if appointment.managed_at:
+        return redirect(appointment.managed_at)  # its owner moves it (and decides the fee of the new day)
     slugs = [item.service.slug for item in appointment.items.all()]
     params = request.POST.copy() if request.method == "POST" else request.GET.copy()
     params.setlist("services", slugs)
