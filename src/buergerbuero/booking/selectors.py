@@ -117,7 +117,15 @@ def intervals(office: Office, first: dt.date, last: dt.date, *, ignore: int | No
     # masks_by_day drop what falls outside the office's own days.
     start = dt.datetime.combine(first - dt.timedelta(days=1), dt.time(0), tzinfo=dt.UTC)
     end = dt.datetime.combine(last + dt.timedelta(days=2), dt.time(0), tzinfo=dt.UTC)
-    rows = Appointment.objects.filter(office=office, start__lt=end, claim_end__gt=start, blocks_until__isnull=True)
+    # An appointment lies within one opening day, so one starting a day before `start` cannot reach into it: the
+    # lower bound lets the (office, start) index read only the window instead of the whole history before `end`.
+    rows = Appointment.objects.filter(
+        office=office,
+        start__gt=start - dt.timedelta(days=1),
+        start__lt=end,
+        claim_end__gt=start,
+        blocks_until__isnull=True,
+    )
     return [
         availability.Busy(lane, s, e)
         for lane, s, e in rows.exclude(pk=ignore).order_by("start").values_list("counter_id", "start", "claim_end")
