@@ -1,23 +1,12 @@
 """`manage.py check --deploy` is clean with the production variables docs/deployment.md lists as mandatory."""
 
 import os
-import re
 import subprocess
 import sys
-from pathlib import Path
 
 from django.conf import settings
 
-DOC = Path(settings.BASE_DIR) / "docs" / "deployment.md"
-
-
-def documented_production_environment() -> dict[str, str]:
-    """The `export` lines of the block marked <!-- production-env --> in docs/deployment.md."""
-    block = DOC.read_text().split("<!-- production-env -->")[1].split("```")[1]
-    env = {}
-    for name, value in re.findall(r"^export (\w+)=(\S+)", block, flags=re.M):
-        env[name] = value.strip("'\"")
-    return env
+from tests.deployment_doc import documented_production_environment
 
 
 def test_check_deploy_is_clean_with_the_documented_production_variables(tmp_path):
