@@ -26,6 +26,7 @@ import os
 import random
 import re
 import secrets
+import shutil
 import signal
 import subprocess
 import threading
@@ -110,7 +111,7 @@ class Deployment:
         for key, value in unit["Environment"].items():
             if value.startswith("/run/"):  # RuntimeDirectory=: a fresh, empty directory at every start
                 path = self.tmp / "run" / name
-                subprocess.run(["rm", "-rf", str(path)], check=True)
+                shutil.rmtree(path, ignore_errors=True)
                 path.mkdir(parents=True)
                 value = str(path)
             env[key] = value
