@@ -328,6 +328,7 @@ APPLICATIONS_SIGNING_CA_FILE = os.environ.get("APPLICATIONS_SIGNING_CA_FILE", ""
 APPLICATIONS_SIGNING_TSA_URL = os.environ.get("APPLICATIONS_SIGNING_TSA_URL", "")
 APPLICATIONS_MAX_UPLOAD_BYTES = int(os.environ.get("APPLICATIONS_MAX_UPLOAD_BYTES", str(8 * 1024 * 1024)))
 # Call display streams (queue/sse.py): each open screen keeps one web thread busy, so streams are capped per
-# process and per client address; more are answered 503 and the screen's EventSource retries.
-QUEUE_SSE_MAX_STREAMS = int(os.environ.get("QUEUE_SSE_MAX_STREAMS", "16"))
+# process and per client address; more are answered 503 and the screen's EventSource retries. The default is
+# half of the default 8 web threads (docs/deployment.md), so displays can never take the booking pages' threads.
+QUEUE_SSE_MAX_STREAMS = int(os.environ.get("QUEUE_SSE_MAX_STREAMS", "4"))
 QUEUE_SSE_MAX_PER_ADDRESS = int(os.environ.get("QUEUE_SSE_MAX_PER_ADDRESS", "4"))

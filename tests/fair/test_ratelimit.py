@@ -148,6 +148,7 @@ def servers(tmp_path_factory):
         "RATELIMIT_FEED": f"{LIMIT}/3600",
         "CACHE_KEY_PREFIX": f"test-{uuid.uuid4().hex}",
         "LOG_LEVEL": "WARNING",
+        "PYTHONPATH": str(ROOT / "src"),  # this checkout's code, whichever checkout the .venv was installed from
     }
     env.pop("CACHE_URL", None)
     python = sys.executable

@@ -77,3 +77,15 @@ def test_a_waiting_stream_holds_no_database_connection(client, open_now, capped)
     next(chunks)  # the first poll read the calls and sent them
     assert connection.connection is None, "the connection went back to the pool between polls"
     response.close()
+
+
+def test_the_default_cap_leaves_the_documented_web_threads_mostly_to_the_booking_pages():
+    """Under WSGI each open stream keeps a thread: the documented web unit's threads outnumber the default
+    per-process cap twice over, so call displays can never take every thread from the booking pages."""
+    from django.conf import settings
+
+    from tests.deployment_doc import systemd_units
+
+    command = systemd_units()["buergerbuero-web.service"]["ExecStart"]
+    threads = int(command[command.index("--blocking-threads") + 1])
+    assert 0 < 2 * settings.QUEUE_SSE_MAX_STREAMS <= threads

@@ -1,8 +1,9 @@
 """The ways a message leaves the system. E-mail today; an SMS gateway would be one more channel here.
 
 Every channel gets the message's idempotency key and passes it on where the other side can use it:
-e-mails carry it as their Message-ID (mail clients show two mails with one Message-ID once; the mail folder
-of development and tests keeps one file per Message-ID).
+e-mails carry it as their Message-ID, over SMTP too. A mail handed over again (a worker killed after the
+hand-over, before recording it) has the same Message-ID: some mailboxes drop it, many clients show it twice;
+the mail folder of development and tests keeps one file per Message-ID (docs/adr/0003-outbox-and-leases.md).
 """
 
 import hashlib
