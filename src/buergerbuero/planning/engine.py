@@ -283,7 +283,8 @@ def simulate(
             counts = rng.poisson(lam[None] * shock[:, :, None, None])  # R × D × S × 4
             demand = np.einsum("rdsk,s->rdk", counts, minutes)
             requests = counts.sum(axis=(2, 3))
-        parts.append(_ledger(model, cap, demand, requests, days))
+        unit = float((lam.sum(axis=(0, 2)) * minutes).sum() / max(lam.sum(), 1e-12))
+        parts.append(_ledger(model, cap, demand, requests, days, None if deterministic else rng, unit))
         done += reps
         if progress is not None:
             progress(done / replications)
@@ -300,7 +301,19 @@ def _day_shock(rng: np.random.Generator, reps: int, days: int, cv: float) -> np.
     return rng.gamma(shape, 1.0 / shape, size=(reps, days))
 
 
-def _ledger(model: OfficeModel, cap: np.ndarray, demand: np.ndarray, requests: np.ndarray, days: int) -> dict:
+def _ledger(
+    model: OfficeModel,
+    cap: np.ndarray,
+    demand: np.ndarray,
+    requests: np.ndarray,
+    days: int,
+    rng: np.random.Generator | None = None,
+    unit: float = 1.0,
+) -> dict:
+    """The day loop. With `rng`, cancellations come as whole bookings of `unit` minutes (Poisson around the
+    expected share), not as a smooth share of every day: a day gets two cancellations or none, and whether the
+    day after tomorrow has room for the reference service depends on that (the backtest showed the smooth
+    version keeps the lead time at the notice days whenever a tenth of a day is longer than one visit)."""
     reps = demand.shape[0]
     horizon = model.horizon_days
     groups, length, _times = cap.shape
@@ -343,7 +356,12 @@ def _ledger(model: OfficeModel, cap: np.ndarray, demand: np.ndarray, requests: n
         for d in range(days):
             release = d + notice
             if q_cancel > 0 and notice >= 1 and release < length:
-                free[:, :, release, :] += pending[:, :, release, :]
+                back = pending[:, :, release, :]
+                if rng is not None:
+                    back = np.minimum(rng.poisson(back / unit) * unit, cap[None, :, release, :])
+                    free[:, :, release, :] = np.minimum(free[:, :, release, :] + back, cap[None, :, release, :])
+                else:
+                    free[:, :, release, :] += back
                 pending[:, :, release, :] = 0.0
             want = waiting + demand[:, d, :]
             if rebook > 0:
