@@ -207,23 +207,21 @@ class Result:
 _add = np.add.reduce  # ndarray.sum without its Python wrapper: the day loop calls it thousands of times
 
 
-def _take_earliest(window: np.ndarray, want: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _take_earliest(window: np.ndarray, want: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Take `want` minutes from the front of `window` (last axis), in place.
 
-    Returns (taken, not placed, free minutes before). What stays free in a cell is its free minutes beyond the
-    demand in front of it: clip(cumsum − want, 0, cell).
+    Returns (not placed, free minutes before). What stays free in a cell is its free minutes beyond the demand
+    in front of it: min(max(cumsum − want, 0), cell) – written straight into the window.
     """
     if window.shape[-1] == 0:  # no open cell in reach (closed for the whole horizon)
-        return window.copy(), np.maximum(want, 0.0), np.zeros_like(want)
+        return np.maximum(want, 0.0), np.zeros_like(want)
     left = np.cumsum(window, axis=-1)
     before = left[..., -1].copy()
     unplaced = np.maximum(want - before, 0.0)
     np.subtract(left, want[..., None], out=left)
     np.maximum(left, 0.0, out=left)
-    np.minimum(left, window, out=left)
-    taken = window - left
-    window[...] = left
-    return taken, unplaced, before
+    np.minimum(left, window, out=window)
+    return unplaced, before
 
 
 def pool_capacity(model: OfficeModel, length: int) -> np.ndarray:
@@ -379,7 +377,9 @@ class _Ledger:
             ahead = cell_day < booked0.shape[1]
             idx = np.flatnonzero(ahead)
             free[:, :, idx] = np.maximum(free[:, :, idx] - booked0[None][:, :, cell_day[idx], cell_time[idx]], 0.0)
-        pending = np.zeros_like(free)  # cancellations of cell c, released `notice` days before its day
+        # Cancellations: a share q of what was taken from a cell comes back `notice` days before its day. What
+        # was taken is the cell's free minutes at the start (or after its release) minus its free minutes now.
+        base = free.copy()
         waiting = np.zeros((reps, 4))
         waiting[:, 0] = model.initial_waitlist
         q_cancel = model.cancellation_rate
@@ -413,12 +413,12 @@ class _Ledger:
                         if rng is not None:
                             # drawn on the day's two time classes, as the dense ledger did (same random stream)
                             dense = np.zeros((reps, groups, 2))
-                            dense[:, :, times] = pending[:, :, a:b]
+                            dense[:, :, times] = q_cancel * (base[:, :, a:b] - free[:, :, a:b])
                             back = rng.poisson(dense / unit)[:, :, times] * unit
                             free[:, :, a:b] = np.minimum(free[:, :, a:b] + back, cap[None, :, a:b])
                         else:
-                            free[:, :, a:b] += pending[:, :, a:b]
-                        pending[:, :, a:b] = 0.0
+                            free[:, :, a:b] += q_cancel * (base[:, :, a:b] - free[:, :, a:b])
+                        base[:, :, a:b] = free[:, :, a:b]
                     elif rng is not None:
                         rng.poisson(np.zeros((reps, groups, 2)))  # keep the stream of the dense ledger
                 want = waiting + demand[:, d, :]
@@ -426,7 +426,8 @@ class _Ledger:
                     # today's visits are final now: no-shows among them book again today, through the channels
                     # bookings come by (not all online)
                     a, b = day_start[d], day_start[d + 1]
-                    booked_today = cap_total_day[d] - _add(free[:, :, a:b] + pending[:, :, a:b], (1, 2))
+                    pending = q_cancel * (base[:, :, a:b] - free[:, :, a:b])  # booked after the release, lost
+                    booked_today = cap_total_day[d] - _add(free[:, :, a:b] + pending, (1, 2))
                     want[:, 0] += booked_today * rebook * web_part
                     want[:, 2] += booked_today * rebook * (1.0 - web_part)
                 lo, hi = day_start[d + 1], day_start[d + 1 + horizon]
@@ -437,17 +438,17 @@ class _Ledger:
                     e0, e1 = np.searchsorted(self.evening, (lo, hi))
                     eve = self.evening[e0:e1]
                     part = free[:, :, eve]
-                    taken_e, left_e, _before = _take_earliest(part, want[:, 1::2])
+                    offered_e = _add(part, 1)
+                    left_e, _before = _take_earliest(part, want[:, 1::2])
+                    taken_e = offered_e - _add(part, 1)  # R × evening cells, both groups
                     free[:, :, eve] = part
                     want_any = want_any + left_e
-                taken, left, before = _take_earliest(window, want_any)
+                per_cell = _add(window, 1)
+                left, before = _take_earliest(window, want_any)
+                per_cell -= _add(window, 1)  # minutes taken per cell, both groups
                 if evening_seekers:
-                    taken[:, :, eve - lo] += taken_e
+                    per_cell[:, eve - lo] += taken_e
                 waiting[:, 0::2] = left
-                per_cell = _add(taken, 1)
-                if q_cancel > 0:
-                    taken *= q_cancel
-                    pending[:, :, lo:hi] += taken
                 booked_days[:, d, 0] = per_cell @ (cell_day[lo:hi] - d).astype(float)
                 booked_days[:, d, 1] = _add(per_cell, 1)
                 # KPI: the next day with room for the reference service in the web share
@@ -468,7 +469,8 @@ class _Ledger:
             realised = booked_days[:, :, 0] / booked_days[:, :, 1]
         lead = np.where(has_room, lead_day, horizon + 1 + web_waiting / mean_web[None, :])
         backlog = cap_window[None, :] - free_window + waitlist
-        left_over = np.concatenate([np.zeros((reps, 1)), np.cumsum(_add(free + pending, 1), axis=1)], axis=1)
+        left_over = free + q_cancel * (base - free)  # free, or cancelled too late to be booked again
+        left_over = np.concatenate([np.zeros((reps, 1)), np.cumsum(_add(left_over, 1), axis=1)], axis=1)
         span = day_start[: days + 1]
         served = cap_total_day[:days] - (left_over[:, span[1:]] - left_over[:, span[:-1]])
         served = served * (1.0 - model.no_show_rate)
