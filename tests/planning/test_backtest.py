@@ -28,12 +28,12 @@ def test_the_planner_predicts_a_synthetic_city_from_its_history(db):
     assert result.compared == WEEKS
     # The backlog the closure left is worked off in the weeks compared: the prediction follows it.
     assert result.weeks[0].p50 > 2 * result.weeks[-1].p50
-    # Thresholds of what the model reaches on this city (docs/planner.md, "Backtest"): the median error is about
-    # a day; the 80 % band holds half of the weeks, short of the 75 % goal, because it is too narrow at short
-    # lead times (see the docs for what the model lacks).
+    # Thresholds of what the model reaches on this city, with margin (docs/planner.md, "Backtest"): median error
+    # 0.7 days, 7 of 10 weeks inside the 80 % band – short of the 75 % goal: the band is too narrow and sits about
+    # a day low at short lead times (see the docs for what the model lacks).
     assert result.median_abs_error <= 1.5
     assert result.coverage >= 0.5
-    assert abs(result.bias) <= 1.0
+    assert abs(result.bias) <= 1.5
 
 
 def test_compare_counts_weeks_with_measurements_and_the_band(db):
