@@ -207,6 +207,11 @@ class Result:
 _add = np.add.reduce  # ndarray.sum without its Python wrapper: the day loop calls it thousands of times
 
 
+def _both(cells: np.ndarray) -> np.ndarray:
+    """Web + assisted (axis 1 of replication × group × cell): one add is twice as fast as a reduction."""
+    return cells[:, WEB] + cells[:, ASSISTED]
+
+
 def _take_earliest(window: np.ndarray, want: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Take `want` minutes from the front of `window` (last axis), in place.
 
@@ -438,14 +443,14 @@ class _Ledger:
                     e0, e1 = np.searchsorted(self.evening, (lo, hi))
                     eve = self.evening[e0:e1]
                     part = free[:, :, eve]
-                    offered_e = _add(part, 1)
+                    offered_e = _both(part)
                     left_e, _before = _take_earliest(part, want[:, 1::2])
-                    taken_e = offered_e - _add(part, 1)  # R × evening cells, both groups
+                    taken_e = offered_e - _both(part)  # R × evening cells, both groups
                     free[:, :, eve] = part
                     want_any = want_any + left_e
-                per_cell = _add(window, 1)
+                per_cell = _both(window)
                 left, before = _take_earliest(window, want_any)
-                per_cell -= _add(window, 1)  # minutes taken per cell, both groups
+                per_cell -= _both(window)  # minutes taken per cell, both groups
                 if evening_seekers:
                     per_cell[:, eve - lo] += taken_e
                 waiting[:, 0::2] = left
