@@ -434,16 +434,22 @@ def _starting(office: Office, first: dt.datetime, last: dt.datetime) -> QuerySet
     return Appointment.objects.filter(office=office, start__gte=first, start__lt=last)
 
 
-def booked_ahead(office: Office, *, first: dt.datetime, last: dt.datetime, now: dt.datetime):
+def booked_ahead(
+    office: Office,
+    *,
+    first: dt.datetime,
+    last: dt.datetime,
+    now: dt.datetime,
+    created_before: dt.datetime | None = None,
+):
     """Appointments (and unexpired holds) starting in [first, last): (start, claim_end, channel) rows.
 
-    What the planner starts from: the capacity already taken at `now`, a running hold included."""
-    return (
-        _starting(office, first, last)
-        .filter(Q(blocks_until__isnull=True) | Q(blocks_until__gt=now))
-        .exclude(status=Appointment.Status.CANCELLED)
-        .values_list("start", "claim_end", "channel")
-    )
+    What the planner starts from: the capacity already taken at `now`, a running hold included.
+    `created_before`: only what had been booked by then (the planner's backtest starts from a past day)."""
+    rows = _starting(office, first, last).filter(Q(blocks_until__isnull=True) | Q(blocks_until__gt=now))
+    if created_before is not None:
+        rows = rows.filter(created_at__lt=created_before)
+    return rows.exclude(status=Appointment.Status.CANCELLED).values_list("start", "claim_end", "channel")
 
 
 def appointment_starts(office: Office, *, first: dt.datetime, last: dt.datetime) -> QuerySet:

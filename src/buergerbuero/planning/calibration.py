@@ -32,6 +32,9 @@ from buergerbuero.capacity import rules
 from buergerbuero.capacity import selectors as capacity_selectors
 from buergerbuero.catalog import selectors as catalog_selectors
 from buergerbuero.catalog.models import Office
+from buergerbuero.insights import selectors as insights_selectors
+from buergerbuero.insights.metrics import Period
+from buergerbuero.planning import backtest as backtesting
 from buergerbuero.planning import engine
 from buergerbuero.queue import selectors as queue_selectors
 
@@ -42,6 +45,7 @@ NO_SHOW_WEEKS = 12  # recent enough to follow a change (reminders, a new check-i
 # With 200 appointments a rate around 7 % is known to about ±2 percentage points (1.96 × standard error).
 NO_SHOW_MIN_APPOINTMENTS = 200
 DEFAULT_EVENING_PREFERENCE = 0.1
+MIN_COVERED_DAYS = 28  # below four weeks of bookings a rate says too little: count over the whole window
 DEFAULT_WALK_INS_PER_HOUR = 6.0
 MAX_NEW_LANES = 50  # a measure opens at most this many counters (measures.ServiceEvening.counters)
 YEAR_END = ((12, 20), (1, 6))  # a closure touching these dates is a closure "between the years"
@@ -179,9 +183,11 @@ def no_show_source(basis: NoShowBasis, override: float | None = None) -> dict:
 
 
 def office_model(
-    office: Office, *, start: dt.date, days: int = 365, no_show: NoShowBasis | None = None
+    office: Office, *, start: dt.date, days: int = 365, no_show: NoShowBasis | None = None, past: bool = False
 ) -> engine.OfficeModel:
-    """The office as the database describes it today, ready for the engine."""
+    """The office as the database describes it on `start`, ready for the engine.
+
+    `past`: `start` lies in the past (a backtest): what was booked ahead counts only bookings made before it."""
     tz = ZoneInfo(office.timezone)
     horizon = office.horizon_days
     # at least a year, so that every measure's cost per year is counted on a whole year (measures.py)
@@ -196,6 +202,7 @@ def office_model(
     weekday_assisted = np.zeros(7)
     months = np.zeros(12)
     cancelled = total = stamped_now = 0
+    earliest = midnight
     spike_from = midnight - dt.timedelta(days=1)  # bookings stamped "now" by imports say nothing about weekdays
     rows = booking_selectors.booked_items(office, created_from=history_from, created_to=midnight)
     for slug, minutes, persons, channel, created, status in rows.iterator(chunk_size=5000):
@@ -204,6 +211,7 @@ def office_model(
         channels[channel] += 1
         total += 1
         cancelled += status == "cancelled"
+        earliest = min(earliest, created)
         if created < spike_from:
             local = created.astimezone(tz)
             (weekday_web if channel == "web" else weekday_assisted)[local.weekday()] += 1
@@ -211,7 +219,10 @@ def office_model(
         else:
             stamped_now += 1
 
-    weeks = HISTORY_DAYS / 7.0
+    # A history shorter than the window (a new office, or a backtest close to the first bookings) is
+    # counted over the time it covers; otherwise the rate would be diluted by the empty months.
+    covered = (midnight - earliest).total_seconds() / 86400.0
+    weeks = (covered if MIN_COVERED_DAYS <= covered < 0.9 * HISTORY_DAYS else HISTORY_DAYS) / 7.0
     names = {s.slug: s.name_de for s in catalog_selectors.services(office=office)}
     services = tuple(
         engine.ServiceDemand(
@@ -233,7 +244,7 @@ def office_model(
     else:  # no shares: every channel may book every lane – one pool
         split, web_share = (1.0, 0.0, 0.0), 1.0
     lane_web_shares = tuple(_lane_web_share(lanes, tuple(shares.items())) for lanes in range(MAX_NEW_LANES + 1))
-    booked = booked_ahead(office, start=start, horizon=horizon)
+    booked = booked_ahead(office, start=start, horizon=horizon, created_before=midnight if past else None)
     if not shares:
         booked[engine.WEB] += booked[engine.ASSISTED]
         booked[engine.ASSISTED] = 0.0
@@ -274,14 +285,24 @@ def office_model(
     )
 
 
-def booked_ahead(office: Office, *, start: dt.date, horizon: int, now: dt.datetime | None = None) -> np.ndarray:
-    """Minutes already booked per group (web, assisted) × day (0 = start) × time class (day, evening)."""
+def booked_ahead(
+    office: Office,
+    *,
+    start: dt.date,
+    horizon: int,
+    now: dt.datetime | None = None,
+    created_before: dt.datetime | None = None,
+) -> np.ndarray:
+    """Minutes already booked per group (web, assisted) × day (0 = start) × time class (day, evening).
+
+    `created_before`: only bookings made before then (what was booked ahead on a past day)."""
     tz = ZoneInfo(office.timezone)
     first = dt.datetime.combine(start, dt.time(0), tzinfo=tz)
     last = first + dt.timedelta(days=horizon + 1)
     out = np.zeros((2, horizon + 1, 2))
     now = now or dt.datetime.combine(start, dt.time(0), tzinfo=tz)
-    for begin, claim_end, channel in booking_selectors.booked_ahead(office, first=first, last=last, now=now):
+    rows = booking_selectors.booked_ahead(office, first=first, last=last, now=now, created_before=created_before)
+    for begin, claim_end, channel in rows:
         local = begin.astimezone(tz)
         index = (local.date() - start).days
         if not 0 <= index <= horizon:
@@ -290,6 +311,37 @@ def booked_ahead(office: Office, *, start: dt.date, horizon: int, now: dt.dateti
         group = engine.WEB if channel == "web" else engine.ASSISTED
         out[group, index, int(evening)] += (claim_end - begin).total_seconds() / 60.0
     return out
+
+
+BACKTEST_WEEKS = 10
+BACKTEST_REPLICATIONS = 500
+
+
+def backtest_start(today: dt.date, weeks: int = BACKTEST_WEEKS) -> dt.date:
+    """The latest day whose following `weeks` weeks have all been measured (yesterday is the last)."""
+    return today - dt.timedelta(weeks=weeks)
+
+
+def backtest(
+    office: Office,
+    *,
+    at: dt.date,
+    weeks: int = BACKTEST_WEEKS,
+    replications: int = BACKTEST_REPLICATIONS,
+    seed: int = 0,
+) -> backtesting.Backtest:
+    """Calibrate on the history before `at`, simulate the following weeks with the calendar as it was
+    (opening rules, service evening, roster, closures, holidays) and compare with the measured lead times
+    of the office's reference service (the KPI snapshots, read through the insights selectors)."""
+    days = 7 * weeks
+    model = office_model(office, start=at, days=days, past=True)
+    result = engine.simulate(model, days=days, replications=replications, seed=seed)
+    service = insights_selectors.reference_service(office)
+    measured = {}
+    if service is not None:
+        period = Period(at, at + dt.timedelta(days=days - 1))
+        measured = insights_selectors.daily_lead_times(office, service, period)
+    return backtesting.compare(result, measured, horizon_days=model.horizon_days, weeks=weeks)
 
 
 def offered_slugs(office: Office) -> list[str]:

@@ -26,7 +26,10 @@ values, which is how the closed-form tests drive it.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -38,6 +41,8 @@ DAYTIME, EVENING = 0, 1
 GROUPS = ("web", "assisted")
 CHANNELS = ("web", "phone", "partner")
 EVENING_START_MINUTE = 16 * 60  # minutes after 16:00 local time count as "evening" capacity
+CHUNK = 250  # replications advanced together in one array (one random stream each)
+MAX_THREADS = 2  # the web server's machine has 2 cores (docs/benchmarks.md)
 
 
 @dataclass(frozen=True, eq=False)
@@ -202,14 +207,26 @@ class Result:
 _add = np.add.reduce  # ndarray.sum without its Python wrapper: the day loop calls it thousands of times
 
 
+def _both(cells: np.ndarray) -> np.ndarray:
+    """Web + assisted (axis 1 of replication × group × cell): one add is twice as fast as a reduction."""
+    return cells[:, WEB] + cells[:, ASSISTED]
+
+
 def _take_earliest(window: np.ndarray, want: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Take `want` minutes from the front of `window` (last axis), in place. Returns (taken, not placed)."""
-    cum = window.cumsum(axis=-1)
-    unplaced = np.maximum(want - cum[..., -1], 0.0)
-    ahead = cum - window  # free minutes in front of each cell
-    taken = np.minimum(window, np.maximum(want[..., None] - ahead, 0.0))
-    window -= taken
-    return taken, unplaced
+    """Take `want` minutes from the front of `window` (last axis), in place.
+
+    Returns (not placed, free minutes before). What stays free in a cell is its free minutes beyond the demand
+    in front of it: min(max(cumsum − want, 0), cell) – written straight into the window.
+    """
+    if window.shape[-1] == 0:  # no open cell in reach (closed for the whole horizon)
+        return np.maximum(want, 0.0), np.zeros_like(want)
+    left = np.cumsum(window, axis=-1)
+    before = left[..., -1].copy()
+    unplaced = np.maximum(want - before, 0.0)
+    np.subtract(left, want[..., None], out=left)
+    np.maximum(left, 0.0, out=left)
+    np.minimum(left, window, out=window)
+    return unplaced, before
 
 
 def pool_capacity(model: OfficeModel, length: int) -> np.ndarray:
@@ -259,34 +276,53 @@ def simulate(
     replications: int = 1,
     seed: int = 0,
     deterministic: bool = False,
-    chunk: int = 100,
+    chunk: int = CHUNK,
+    threads: int | None = None,
     progress: Callable[[float], None] | None = None,
 ) -> Result:
-    """Run the daily ledger for `days` arrival days and `replications` Monte Carlo replications."""
+    """Run the daily ledger for `days` arrival days and `replications` Monte Carlo replications.
+
+    Replications run in chunks of `chunk`, each with its own random stream (spawned from `seed`), so the result
+    does not depend on `threads`: the chunks run on up to `threads` threads (default: the CPUs, at most
+    `MAX_THREADS`); numpy releases the GIL in the array work and the random draws. `progress` is called from
+    the calling thread only (it may write to the database).
+    """
     horizon = model.horizon_days
     length = days + horizon + 2
     cap = pool_capacity(model, length)  # G × N × T
     lam, minutes = expected_demand(model, days)
     if deterministic:
         replications, chunk = 1, 1
-    seeds = np.random.SeedSequence(seed).spawn(max(1, -(-replications // chunk)))
-    parts = []
-    done = 0
-    for child in seeds:
-        reps = min(chunk, replications - done)
+    # Services with the same booked minutes are one Poisson stream: the sum of independent Poisson counts with
+    # the same day shock is Poisson with the summed rate, so the demand has the same distribution with fewer draws.
+    sizes, group = np.unique(minutes, return_inverse=True)
+    lam_sized = np.zeros((days, len(sizes), 4))
+    np.add.at(lam_sized, (slice(None), group.ravel(), slice(None)), lam)
+    unit = float((lam.sum(axis=(0, 2)) * minutes).sum() / max(lam.sum(), 1e-12))
+    ledger = _Ledger(model, cap, days)
+    sizes_reps = [min(chunk, replications - i) for i in range(0, replications, chunk)] or [1]
+    seeds = np.random.SeedSequence(seed).spawn(len(sizes_reps))
+
+    def one(child: np.random.SeedSequence, reps: int) -> dict:
         rng = np.random.default_rng(child)
         if deterministic:
-            demand = (lam * minutes[None, :, None]).sum(axis=1)[None]  # 1 × D × 4
-            requests = lam.sum(axis=(1, 2))[None]
-        else:
-            shock = _day_shock(rng, reps, days, model.day_dispersion)
-            counts = rng.poisson(lam[None] * shock[:, :, None, None])  # R × D × S × 4
-            demand = np.einsum("rdsk,s->rdk", counts, minutes)
-            requests = counts.sum(axis=(2, 3))
-        parts.append(_ledger(model, cap, demand, requests, days))
-        done += reps
-        if progress is not None:
-            progress(done / replications)
+            demand = (lam_sized * sizes[None, :, None]).sum(axis=1)[None]  # 1 × D × 4
+            requests = lam_sized.sum(axis=(1, 2))[None]
+            return ledger.run(demand, requests, None, unit)
+        shock = _day_shock(rng, reps, days, model.day_dispersion)
+        counts = rng.poisson(lam_sized[None] * shock[:, :, None, None])  # R × D × sizes × 4
+        demand = np.matmul(counts.transpose(0, 1, 3, 2), sizes)  # R × D × 4 minutes
+        return ledger.run(demand, counts.sum(axis=(2, 3)), rng, unit)
+
+    workers = max(1, min(threads or min(os.cpu_count() or 1, MAX_THREADS), len(seeds)))
+    parts = []
+    done = 0
+    with ThreadPoolExecutor(max_workers=workers) if workers > 1 else nullcontext() as pool:
+        for reps, part in zip(sizes_reps, (pool.map if pool else map)(one, seeds, sizes_reps), strict=True):
+            parts.append(part)
+            done += reps
+            if progress is not None:
+                progress(min(done, replications) / replications)
     merged = {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
     open_day = cap[:, :days, :].sum(axis=(0, 2)) > 0
     walk_in = walk_in_summary(model, days, replications=min(replications, 200), seed=seed)
@@ -300,95 +336,159 @@ def _day_shock(rng: np.random.Generator, reps: int, days: int, cv: float) -> np.
     return rng.gamma(shape, 1.0 / shape, size=(reps, days))
 
 
-def _ledger(model: OfficeModel, cap: np.ndarray, demand: np.ndarray, requests: np.ndarray, days: int) -> dict:
-    reps = demand.shape[0]
-    horizon = model.horizon_days
-    groups, length, _times = cap.shape
-    free = np.broadcast_to(cap, (reps, *cap.shape)).copy()  # R × G × N × T
-    booked0 = model.initial_booked
-    if booked0.size:
-        n0 = min(booked0.shape[1], length)
-        free[:, :, :n0, :] = np.maximum(free[:, :, :n0, :] - booked0[None, :, :n0, :], 0.0)
-    pending = np.zeros_like(free)  # cancellations booked into day t, released on day t − notice
-    waiting = np.zeros((reps, 4))
-    waiting[:, 0] = model.initial_waitlist
-    q_cancel = model.cancellation_rate
-    notice = model.cancel_notice_days
-    rebook = model.no_show_rate * model.no_show_rebook
-    split = np.asarray(model.channel_split, dtype=float)
-    web_part = split[0] / split.sum()
-    ref = model.reference_minutes
-    cap_total_day = cap.sum(axis=(0, 2))  # N
-    web_cap_day = cap[WEB].sum(axis=-1)  # N
-    offsets = np.arange(1, horizon + 1, dtype=float)
+class _Ledger:
+    """The day loop on the *open cells* only.
 
-    cum_total = np.concatenate([[0.0], np.cumsum(cap_total_day)])
-    cum_web = np.concatenate([[0.0], np.cumsum(web_cap_day)])
-    starts = np.arange(days) + 1
-    cap_window = cum_total[starts + horizon] - cum_total[starts]  # offered minutes in each day's horizon
-    mean_web = np.maximum((cum_web[starts + horizon] - cum_web[starts]) / horizon, 1e-9)
-    weights = np.stack([np.repeat(offsets, 2), np.ones(2 * horizon)], axis=1)  # → (weighted days, minutes)
-    rows = np.arange(reps)
-    evening_seekers = model.evening_preference > 0
-    # per day, filled in the loop; the arithmetic on them happens once afterwards
-    booked_days = np.empty((reps, days, 2))  # (Σ minutes × days ahead, Σ minutes) booked that day
-    first_room = np.empty((reps, days), dtype=np.intp)
-    has_room = np.empty((reps, days), dtype=bool)
-    web_waiting = np.empty((reps, days))
-    waitlist = np.empty((reps, days))
-    free_window = np.empty((reps, days))
-    free_flat = free.reshape(reps, groups, length * 2)
-    pending_flat = pending.reshape(reps, groups, length * 2)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        for d in range(days):
-            release = d + notice
-            if q_cancel > 0 and notice >= 1 and release < length:
-                free[:, :, release, :] += pending[:, :, release, :]
-                pending[:, :, release, :] = 0.0
-            want = waiting + demand[:, d, :]
-            if rebook > 0:
-                # today's visits are final now: no-shows among them book again today, through the channels
-                # bookings come by (not all online)
-                booked_today = cap_total_day[d] - _add(free[:, :, d, :] + pending[:, :, d, :], (1, 2))
-                want[:, 0] += booked_today * rebook * web_part
-                want[:, 2] += booked_today * rebook * (1.0 - web_part)
-            lo, hi = 2 * (d + 1), 2 * (d + 1 + horizon)
-            window = free_flat[:, :, lo:hi]  # view: tomorrow … horizon, day-major, then time class
-            want_any = want[:, 0::2]
-            if evening_seekers:
-                # a share waits for an evening slot; who finds none within the horizon takes the earliest time
-                taken_e, left_e = _take_earliest(window[:, :, 1::2], want[:, 1::2])
-                want_any = want_any + left_e
-            taken, left = _take_earliest(window, want_any)
-            if evening_seekers:
-                taken[:, :, 1::2] += taken_e
-            if q_cancel > 0:
-                pending_flat[:, :, lo:hi] += q_cancel * taken
-            waiting[:, 0::2] = left
-            booked_days[:, d, :] = _add(taken, 1) @ weights
-            # KPI: the next day with room for the reference service in the web share
-            room = (window[:, WEB, 0::2] + window[:, WEB, 1::2]) >= ref - 1e-9
-            first = room.argmax(axis=1)
-            first_room[:, d] = first
-            has_room[:, d] = room[rows, first]
-            web_waiting[:, d] = left[:, WEB]
-            waitlist[:, d] = _add(left, 1)
-            free_window[:, d] = _add(window, (1, 2))
-        realised = booked_days[:, :, 0] / booked_days[:, :, 1]
-    lead = np.where(has_room, first_room + 1, horizon + 1 + web_waiting / mean_web[None, :])
-    backlog = cap_window[None, :] - free_window + waitlist
-    served = cap_total_day[:days] - free[:, :, :days, :].sum(axis=(1, 3)) - pending[:, :, :days, :].sum(axis=(1, 3))
-    served = served * (1.0 - model.no_show_rate)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        utilisation = np.where(cap_total_day[None, :days] > 0, served / cap_total_day[None, :days], np.nan)
-    return {
-        "lead": lead,
-        "realised": realised,
-        "backlog": backlog,
-        "waitlist": waitlist,
-        "utilisation": utilisation,
-        "requests": requests.astype(float),
-    }
+    A cell is one day × time class (daytime, evening) with capacity in some pool. Cells without capacity
+    (weekends, holidays, closures, the evenings without a service evening) never hold a free minute, so the
+    earliest-first booking gives exactly the same result when they are left out – and the arrays the loop
+    works on shrink to about 6 of 14 cells a week. Cells are ordered by day, then time class, so "earliest"
+    is the cell order; `day_start[d]` is the first cell of day d, the cells of day d are
+    `day_start[d]:day_start[d + 1]`.
+    """
+
+    def __init__(self, model: OfficeModel, cap: np.ndarray, days: int):
+        self.model = model
+        self.days = days
+        self.cap_dense = cap
+        length = cap.shape[1]
+        open_cell = cap.sum(axis=0) > 0  # N × T
+        self.cell_day, self.cell_time = np.nonzero(open_cell)
+        self.cap = cap[:, self.cell_day, self.cell_time]  # G × C
+        self.day_start = np.searchsorted(self.cell_day, np.arange(length + 1))
+        self.evening = np.flatnonzero(self.cell_time == 1)
+        first = np.ones(len(self.cell_day), dtype=bool)
+        first[1:] = self.cell_day[1:] != self.cell_day[:-1]
+        self.day_first = np.flatnonzero(first)  # the first cell of every open day
+        self.day_second = np.flatnonzero(~first)  # the evening cell of a day that also has a daytime cell
+        self.second_of = np.searchsorted(self.day_first, self.day_second) - 1  # … and that day's number
+        self.cap_total_day = cap.sum(axis=(0, 2))  # N
+
+    def run(self, demand: np.ndarray, requests: np.ndarray, rng: np.random.Generator | None, unit: float) -> dict:
+        """With `rng`, cancellations come back as whole bookings of `unit` minutes (Poisson around the
+        expected minutes), not as a smooth share of every day: a day gets two cancellations or none, and
+        whether the day after tomorrow has room depends on that (the backtest showed that the smooth version
+        keeps the lead time at the notice days whenever a tenth of a day is longer than one visit)."""
+        model, days = self.model, self.days
+        reps = demand.shape[0]
+        horizon = model.horizon_days
+        cap = self.cap
+        groups, cells = cap.shape
+        cell_day, cell_time, day_start = self.cell_day, self.cell_time, self.day_start
+        length = self.cap_dense.shape[1]
+        free = np.broadcast_to(cap, (reps, groups, cells)).copy()  # R × G × C
+        booked0 = model.initial_booked
+        if booked0.size:
+            ahead = cell_day < booked0.shape[1]
+            idx = np.flatnonzero(ahead)
+            free[:, :, idx] = np.maximum(free[:, :, idx] - booked0[None][:, :, cell_day[idx], cell_time[idx]], 0.0)
+        # Cancellations: a share q of what was taken from a cell comes back `notice` days before its day. What
+        # was taken is the cell's free minutes at the start (or after its release) minus its free minutes now.
+        base = free.copy()
+        waiting = np.zeros((reps, 4))
+        waiting[:, 0] = model.initial_waitlist
+        q_cancel = model.cancellation_rate
+        notice = model.cancel_notice_days
+        rebook = model.no_show_rate * model.no_show_rebook
+        split = np.asarray(model.channel_split, dtype=float)
+        web_part = split[0] / split.sum()
+        ref = model.reference_minutes
+        cap_total_day = self.cap_total_day
+        web_cap_day = self.cap_dense[WEB].sum(axis=-1)
+        cum_total = np.concatenate([[0.0], np.cumsum(cap_total_day)])
+        cum_web = np.concatenate([[0.0], np.cumsum(web_cap_day)])
+        starts = np.arange(days) + 1
+        cap_window = cum_total[starts + horizon] - cum_total[starts]  # offered minutes in each day's horizon
+        mean_web = np.maximum((cum_web[starts + horizon] - cum_web[starts]) / horizon, 1e-9)
+        rows = np.arange(reps)
+        evening_seekers = model.evening_preference > 0
+        booked_days = np.empty((reps, days, 2))  # (Σ minutes × days ahead, Σ minutes) booked that day
+        lead_day = np.zeros((reps, days))
+        has_room = np.zeros((reps, days), dtype=bool)
+        web_waiting = np.empty((reps, days))
+        waitlist = np.empty((reps, days))
+        free_window = np.empty((reps, days))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            for d in range(days):
+                release = d + notice
+                if q_cancel > 0 and notice >= 1 and release < length:
+                    a, b = day_start[release], day_start[release + 1]
+                    if b > a:
+                        times = cell_time[a:b]
+                        if rng is not None:
+                            # drawn on the day's two time classes, as the dense ledger did (same random stream)
+                            dense = np.zeros((reps, groups, 2))
+                            dense[:, :, times] = q_cancel * (base[:, :, a:b] - free[:, :, a:b])
+                            back = rng.poisson(dense / unit)[:, :, times] * unit
+                            free[:, :, a:b] = np.minimum(free[:, :, a:b] + back, cap[None, :, a:b])
+                        else:
+                            free[:, :, a:b] += q_cancel * (base[:, :, a:b] - free[:, :, a:b])
+                        base[:, :, a:b] = free[:, :, a:b]
+                    elif rng is not None:
+                        rng.poisson(np.zeros((reps, groups, 2)))  # keep the stream of the dense ledger
+                want = waiting + demand[:, d, :]
+                if rebook > 0:
+                    # today's visits are final now: no-shows among them book again today, through the channels
+                    # bookings come by (not all online)
+                    a, b = day_start[d], day_start[d + 1]
+                    pending = q_cancel * (base[:, :, a:b] - free[:, :, a:b])  # booked after the release, lost
+                    booked_today = cap_total_day[d] - _add(free[:, :, a:b] + pending, (1, 2))
+                    want[:, 0] += booked_today * rebook * web_part
+                    want[:, 2] += booked_today * rebook * (1.0 - web_part)
+                lo, hi = day_start[d + 1], day_start[d + 1 + horizon]
+                window = free[:, :, lo:hi]  # view: tomorrow … horizon
+                want_any = want[:, 0::2]
+                if evening_seekers:
+                    # a share waits for an evening slot; who finds none within the horizon takes the earliest time
+                    e0, e1 = np.searchsorted(self.evening, (lo, hi))
+                    eve = self.evening[e0:e1]
+                    part = free[:, :, eve]
+                    offered_e = _both(part)
+                    left_e, _before = _take_earliest(part, want[:, 1::2])
+                    taken_e = offered_e - _both(part)  # R × evening cells, both groups
+                    free[:, :, eve] = part
+                    want_any = want_any + left_e
+                per_cell = _both(window)
+                left, before = _take_earliest(window, want_any)
+                per_cell -= _both(window)  # minutes taken per cell, both groups
+                if evening_seekers:
+                    per_cell[:, eve - lo] += taken_e
+                waiting[:, 0::2] = left
+                booked_days[:, d, 0] = per_cell @ (cell_day[lo:hi] - d).astype(float)
+                booked_days[:, d, 1] = _add(per_cell, 1)
+                # KPI: the next day with room for the reference service in the web share
+                k0, k1 = np.searchsorted(self.day_first, (lo, hi))
+                if k1 > k0:
+                    web = window[:, WEB, :]
+                    web_day = web[:, self.day_first[k0:k1] - lo]  # the day's first cell …
+                    s0, s1 = np.searchsorted(self.day_second, (lo, hi))
+                    if s1 > s0:  # … plus its evening cell on days that have both
+                        web_day[:, self.second_of[s0:s1] - k0] += web[:, self.day_second[s0:s1] - lo]
+                    room = web_day >= ref - 1e-9
+                    first = room.argmax(axis=1)
+                    lead_day[:, d] = cell_day[self.day_first[k0:k1]][first] - d
+                    has_room[:, d] = room[rows, first]
+                web_waiting[:, d] = left[:, WEB]
+                waitlist[:, d] = _add(left, 1)
+                free_window[:, d] = _add(np.maximum(before - want_any, 0.0), 1)  # earliest-first leaves the rest
+            realised = booked_days[:, :, 0] / booked_days[:, :, 1]
+        lead = np.where(has_room, lead_day, horizon + 1 + web_waiting / mean_web[None, :])
+        backlog = cap_window[None, :] - free_window + waitlist
+        left_over = free + q_cancel * (base - free)  # free, or cancelled too late to be booked again
+        left_over = np.concatenate([np.zeros((reps, 1)), np.cumsum(_add(left_over, 1), axis=1)], axis=1)
+        span = day_start[: days + 1]
+        served = cap_total_day[:days] - (left_over[:, span[1:]] - left_over[:, span[:-1]])
+        served = served * (1.0 - model.no_show_rate)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            utilisation = np.where(cap_total_day[None, :days] > 0, served / cap_total_day[None, :days], np.nan)
+        return {
+            "lead": lead,
+            "realised": realised,
+            "backlog": backlog,
+            "waitlist": waitlist,
+            "utilisation": utilisation,
+            "requests": requests.astype(float),
+        }
 
 
 def walk_in_summary(model: OfficeModel, days: int, *, replications: int = 200, seed: int = 0) -> dict:

@@ -34,6 +34,7 @@ class PlanRun(models.Model):
     class Kind(models.TextChoices):
         RUN = "run", _("Simulation")
         OPTIMISE = "optimise", _("Optimierung")
+        BACKTEST = "backtest", _("Rückblick")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("wartet")
@@ -61,7 +62,7 @@ class PlanRun(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(progress__lte=100), name="plan_run_progress_max_100"),
-            models.CheckConstraint(condition=Q(kind__in=["run", "optimise"]), name="plan_run_kind_valid"),
+            models.CheckConstraint(condition=Q(kind__in=["run", "optimise", "backtest"]), name="plan_run_kind_valid"),
             models.CheckConstraint(
                 condition=Q(status__in=["queued", "running", "done", "failed"]), name="plan_run_status_valid"
             ),

@@ -175,3 +175,51 @@ def no_show_text(source: dict | None) -> str:
             "measured": measured,
         }
     return _("No-Show-Quote: %(rate)s – Vorgabe des Szenarios (%(too_few)s).") % {**fmt, "too_few": too_few}
+
+
+def _days(value: float | None) -> str:
+    return "–" if value is None else number_format(round(value, 1), decimal_pos=1)
+
+
+def backtest_text(backtest: dict) -> str:
+    """The backtest's verdict in one sentence (CLI and page)."""
+    if not backtest["compared_weeks"]:
+        return _("Rückblick ab %(at)s: keine gemessenen Vorlaufzeiten in diesem Zeitraum.") % {
+            "at": date_format(dt.date.fromisoformat(backtest["at"]), "SHORT_DATE_FORMAT")
+        }
+    return _(
+        "Rückblick ab %(at)s (%(weeks)s Wochen, %(reps)s Simulationen): Median des absoluten Fehlers %(error)s Tage, "
+        "gemessener Wert im vorhergesagten 80-%%-Band in %(coverage)s der Wochen (Ziel: mindestens %(goal)s)."
+    ) % {
+        "at": date_format(dt.date.fromisoformat(backtest["at"]), "SHORT_DATE_FORMAT"),
+        "weeks": backtest["compared_weeks"],
+        "reps": number_format(backtest["replications"], force_grouping=True),
+        "error": _days(backtest["median_abs_error"]),
+        "coverage": _percent(backtest["coverage"]),
+        "goal": _percent(backtest["goal"]),
+    }
+
+
+def backtest_rows(backtest: dict) -> list[dict]:
+    """Week rows with localised dates and numbers, for the page's table."""
+    return [
+        {
+            "first": date_format(dt.date.fromisoformat(w["first"]), "SHORT_DATE_FORMAT"),
+            "realised": _days(w["realised"]),
+            "p10": _days(w["p10"]),
+            "p50": _days(w["p50"]),
+            "p90": _days(w["p90"]),
+            "inside": w["inside"],
+        }
+        for w in backtest["weeks"]
+    ]
+
+
+def backtest_table(backtest: dict) -> str:
+    lines = [f"{'Woche ab':<10} {'gemessen':>9} {'p10':>6} {'Median':>7} {'p90':>6}  im Band"]
+    for row in backtest_rows(backtest):
+        lines.append(
+            f"{row['first']:<10} {row['realised']:>9} {row['p10']:>6} {row['p50']:>7} {row['p90']:>6}  "
+            f"{'ja' if row['inside'] else 'nein'}"
+        )
+    return "\n".join(lines)

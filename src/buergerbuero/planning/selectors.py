@@ -1,4 +1,4 @@
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from buergerbuero.accounts import selectors as account_selectors
 from buergerbuero.catalog import selectors as catalog_selectors
@@ -38,10 +38,33 @@ def run_for(user, pk: int) -> PlanRun:
     return run
 
 
+def latest_backtest(user) -> dict | None:
+    """The last finished backtest the user may see: the planner's track record (no simulation on a page view)."""
+    run = (
+        PlanRun.objects.filter(scenarios_filter(user), kind=PlanRun.Kind.BACKTEST, status=PlanRun.Status.DONE)
+        .select_related("scenario__office")
+        .first()
+    )
+    if run is None:
+        return None
+    result = run.result["backtest"]
+    return {
+        "run": run,
+        "office": run.scenario.office,
+        "text": report.backtest_text(result),
+        "rows": report.backtest_rows(result),
+    }
+
+
+def scenarios_filter(user):
+    return Q(scenario__in=scenarios_for(user))
+
+
 def latest_office_facts(user) -> dict | None:
     """'Today's office' as the last finished run calibrated it (no calibration on a page view)."""
     run = (
-        PlanRun.objects.filter(scenario__in=scenarios_for(user), status=PlanRun.Status.DONE)
+        PlanRun.objects.filter(scenarios_filter(user), status=PlanRun.Status.DONE)
+        .exclude(kind=PlanRun.Kind.BACKTEST)
         .select_related("scenario__office")
         .first()
     )

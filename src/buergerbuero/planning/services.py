@@ -116,6 +116,10 @@ def execute_run(*, run_id: int, resume: bool = False) -> None:
     try:
         scenario = validate(run.definition)
         office = run.scenario.office
+        if run.kind == PlanRun.Kind.BACKTEST:
+            at = calibration.backtest_start(timezone.localdate())
+            _finish(run_id, result={"backtest": calibration.backtest(office, at=at).as_dict()})
+            return
         start = scenario.run.start or timezone.localdate()
         no_show = calibration.no_show_basis(office, start=start)
         base = calibration.office_model(office, start=start, days=scenario.run.days, no_show=no_show)

@@ -61,6 +61,7 @@ def index(request):
             "scenarios": selectors.scenarios_for(request.user),
             "runs": selectors.runs_for(request.user),
             "today": selectors.latest_office_facts(request.user),
+            "backtest": selectors.latest_backtest(request.user),
         },
         status=400 if request.method == "POST" else 200,
     )
@@ -101,9 +102,15 @@ def _run(request, pk: int) -> PlanRun:
 
 
 def _summary(run: PlanRun) -> dict | None:
-    if run.status != PlanRun.Status.DONE:
+    if run.status != PlanRun.Status.DONE or run.kind == PlanRun.Kind.BACKTEST:
         return None
     return run.result["detail"] if run.kind == PlanRun.Kind.OPTIMISE else run.result
+
+
+def _backtest(run: PlanRun) -> dict | None:
+    if run.status != PlanRun.Status.DONE or run.kind != PlanRun.Kind.BACKTEST:
+        return None
+    return {"text": report.backtest_text(run.result["backtest"]), "rows": report.backtest_rows(run.result["backtest"])}
 
 
 def _no_show(run: PlanRun) -> str:
@@ -115,7 +122,7 @@ def run_detail(request, pk: int):
     _planner(request)
     run = _run(request, pk)
     summary = _summary(run)
-    context = {"run": run, "summary": summary, "no_show": _no_show(run)}
+    context = {"run": run, "summary": summary, "no_show": _no_show(run), "backtest": _backtest(run)}
     if summary is not None:
         context["bands"] = mark_safe(report.bands_svg([(run.scenario.name, summary)]))
     if run.status == PlanRun.Status.DONE and run.kind == PlanRun.Kind.OPTIMISE:

@@ -1,6 +1,10 @@
 """`buergerbuero plan SCENARIO.toml [--optimise]`: simulate (or optimise) a scenario file, print a table,
-write CSV and SVG next to it (or into --out)."""
+write CSV and SVG next to it (or into --out).
 
+`buergerbuero plan --backtest --office SLUG [--at DATE] [--weeks N]`: calibrate on the history before DATE,
+simulate the following weeks and compare with the measured lead times (docs/planner.md, "Backtest")."""
+
+import datetime as dt
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -16,12 +20,20 @@ class Command(BaseCommand):
     help = "Simulate a what-if scenario file (TOML) for an office; --optimise finds the cheapest measures."
 
     def add_arguments(self, parser):
-        parser.add_argument("scenario", type=Path, help="scenario file (TOML), see docs/examples/")
+        parser.add_argument("scenario", type=Path, nargs="?", help="scenario file (TOML), see docs/examples/")
         parser.add_argument("--optimise", action="store_true", help="search the cheapest combination of measures")
         parser.add_argument("--out", type=Path, default=None, help="directory for CSV/SVG (default: next to the file)")
         parser.add_argument("--replications", type=int, default=None, help="override run.replications")
+        parser.add_argument("--backtest", action="store_true", help="compare predictions with measured lead times")
+        parser.add_argument("--office", default=None, help="office slug for --backtest (default: the scenario's)")
+        parser.add_argument("--at", type=dt.date.fromisoformat, default=None, help="backtest start day (YYYY-MM-DD)")
+        parser.add_argument("--weeks", type=int, default=calibration.BACKTEST_WEEKS, help="backtest weeks (8–12)")
 
-    def handle(self, *args, scenario: Path, optimise: bool, out: Path | None, replications: int | None, **options):
+    def handle(self, *args, scenario: Path | None, optimise: bool, out: Path | None, replications, **options):
+        if options["backtest"]:
+            return self.backtest(scenario, options["office"], options["at"], options["weeks"], replications)
+        if scenario is None:
+            raise CommandError("Szenario-Datei fehlt (oder --backtest angeben).")
         try:
             text = scenario.read_text(encoding="utf-8")
         except OSError as exc:
@@ -87,3 +99,30 @@ class Command(BaseCommand):
             (out / f"{stem}-bands.svg").write_text(report.bands_svg([(summary["name"], summary)]), encoding="utf-8")
             written += [f"{stem}-daily.csv", f"{stem}-bands.svg"]
         self.stdout.write("\nGeschrieben: " + ", ".join(str(out / name) for name in written))
+
+    def backtest(self, scenario: Path | None, slug: str | None, at: dt.date | None, weeks: int, replications):
+        if slug is None and scenario is not None:
+            try:
+                slug = loads(scenario.read_text(encoding="utf-8")).office
+            except (OSError, ScenarioError) as exc:
+                raise CommandError(f"Szenario-Datei nicht nutzbar: {exc}") from None
+        if slug is None:
+            raise CommandError("--office: Standort angeben (oder eine Szenario-Datei).")
+        if not 1 <= weeks <= 26:
+            raise CommandError("--weeks: 1 bis 26 Wochen.")
+        if replications is not None and not 10 <= replications <= 5000:
+            raise CommandError("--replications: 10 bis 5000.")
+        try:
+            office = catalog_selectors.office_by_slug(slug)
+        except DomainError:
+            raise CommandError(f"office: Standort „{slug}“ gibt es nicht.") from None
+        today = timezone.localdate()
+        at = at or calibration.backtest_start(today, weeks)
+        if at + dt.timedelta(weeks=weeks) > today:
+            raise CommandError(f"--at: die {weeks} Wochen ab {at} sind noch nicht vorbei.")
+        result = calibration.backtest(
+            office, at=at, weeks=weeks, replications=replications or calibration.BACKTEST_REPLICATIONS
+        ).as_dict()
+        self.stdout.write(f"{office.name}\n{report.backtest_text(result)}\n\n{report.backtest_table(result)}")
+        if result["compared_weeks"] and not result["goal_met"]:
+            self.stdout.write("\nZiel verfehlt: siehe docs/planner.md, Abschnitt „Backtest“.")
