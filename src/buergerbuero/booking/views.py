@@ -113,6 +113,7 @@ def start(request):
             "persons": persons,
             "offices": offices,
             "reference": offices[0]["office"].reference_service if offices and not chosen else None,
+            "result": [s for s in all_services if s.slug in chosen],
         },
     )
 
@@ -151,6 +152,11 @@ def _times_context(office, params, *, now, action: str) -> dict:
     first = max(first or today, today)
     days = selectors.day_offers(query, first=first, now=now, part=part, weekday=weekday, max_days=DAYS_PER_PAGE)
     ctx.update(days=days, first=first, today=today, last_day=query.request.last_day, minutes=query.minutes)
+    # The hold form carries the filters along, so a refused hold (taken meanwhile, too early, rate limit)
+    # shows the same filtered list again instead of everything from today.
+    asked_day = data["day"].isoformat() if data.get("day") else ""
+    kept = (("part", part), ("weekday", weekday), ("day", asked_day))
+    ctx["kept_filters"] = [(name, value) for name, value in kept if value not in (None, "")]
     base = {"services": slugs, "persons": persons, "part": part or "", "weekday": "" if weekday is None else weekday}
     if days and len(days) == DAYS_PER_PAGE and days[-1].day < query.request.last_day:
         ctx["next_url"] = "?" + urlencode(
