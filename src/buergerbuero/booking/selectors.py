@@ -9,7 +9,6 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from buergerbuero.booking import availability
@@ -18,7 +17,7 @@ from buergerbuero.capacity import selectors as capacity_selectors
 from buergerbuero.capacity.models import Channel
 from buergerbuero.catalog import selectors as catalog_selectors
 from buergerbuero.catalog.models import Office, Service
-from buergerbuero.core.errors import DomainError, NotFound
+from buergerbuero.core.errors import DomainError, NotFound, lazy_date, lazy_format
 from buergerbuero.core.tokens import hash_token
 
 MAX_RANGE_DAYS = 62
@@ -52,7 +51,7 @@ def _validated(services: list[tuple[Service, int]], persons: int, channel: str) 
     max_persons = min(s.max_persons for s, _m in services)
     if not 1 <= persons <= max_persons:
         raise DomainError(
-            _("Für diese Leistung sind 1 bis %(max)d Personen je Termin möglich.") % {"max": max_persons},
+            lazy_format(_("Für diese Leistung sind 1 bis %(max)d Personen je Termin möglich."), {"max": max_persons}),
             field="persons",
         )
 
@@ -285,12 +284,14 @@ def clamp_range(query: BookingQuery, first: dt.date, last: dt.date, now: dt.date
         raise DomainError(_("Der Zeitraum liegt in der Vergangenheit."), field="to")
     if (last - first).days > MAX_RANGE_DAYS:
         raise DomainError(
-            _("Bitte höchstens %(days)d Tage auf einmal abfragen.") % {"days": MAX_RANGE_DAYS}, field="to"
+            lazy_format(_("Bitte höchstens %(days)d Tage auf einmal abfragen."), {"days": MAX_RANGE_DAYS}), field="to"
         )
     if first > query.request.last_day:
         raise DomainError(
-            _("Termine werden nur bis %(day)s vergeben.")
-            % {"day": date_format(query.request.last_day, "SHORT_DATE_FORMAT")},
+            lazy_format(
+                _("Termine werden nur bis %(day)s vergeben."),
+                {"day": lazy_date(query.request.last_day, "SHORT_DATE_FORMAT")},
+            ),
             field="from",
         )
     return max(first, today), min(last, query.request.last_day)

@@ -76,7 +76,7 @@ def _matches_search(service, search: str) -> bool:
 def start(request):
     """Choose services and persons; every office shows its earliest free time at once."""
     now = timezone.now()
-    all_services = list(catalog_selectors.services(online_only=True))
+    all_services = catalog_selectors.in_name_order(catalog_selectors.services(online_only=True))
     wants_times = "services" in request.GET and request.GET.get("action") != "search"
     form = forms.ServicePickForm(request.GET if wants_times else None, services=all_services)
     chosen, persons = [], 1

@@ -59,7 +59,8 @@ class WaitlistForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["services"].choices = [(s.slug, s.name) for s in catalog_selectors.services(online_only=True)]
+        offered = catalog_selectors.in_name_order(catalog_selectors.services(online_only=True))
+        self.fields["services"].choices = [(s.slug, s.name) for s in offered]
         self.fields["offices"].choices = [(o.slug, o.name) for o in catalog_selectors.offices()]
         if len(self.fields["offices"].choices) == 1:
             self.fields["offices"].initial = [self.fields["offices"].choices[0][0]]
