@@ -93,7 +93,10 @@ def _mark_errors(form: forms.Form) -> None:
 @require_http_methods(["GET", "POST"])
 def register(request):
     if request.method == "GET":
-        return render(request, "booking/waitlist_form.html", {"form": WaitlistForm()})
+        # Linked from the start and times pages with the citizen's choice: the services come ticked.
+        asked = request.GET.getlist("services")
+        initial = {"services": asked, "persons": request.GET.get("persons", 1)} if asked else None
+        return render(request, "booking/waitlist_form.html", {"form": WaitlistForm(initial=initial)})
     form = WaitlistForm(request.POST)
     status = 400
     headers = {}
