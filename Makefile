@@ -5,6 +5,8 @@ UV := $(VENV)/bin/uv
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+# `make run` serves the demo like production (DEBUG off, the real error pages); `make run DEBUG=1` for development.
+DEBUG ?= 0
 # pytest-xdist: one test process per core keeps `make test` within minutes on a 2-core machine.
 TEST_WORKERS ?= auto
 
@@ -32,7 +34,7 @@ frontend: install
 run: demo frontend
 	@command -v xmlsec1 >/dev/null 2>&1 || echo "Hinweis: xmlsec1 fehlt (apt-get install xmlsec1) – die BundID-Anmeldung ist abgeschaltet, alles andere läuft."
 	@$(PY) manage.py collectstatic --no-input --clear --verbosity 0
-	@scripts/run-server $(HOST) $(PORT)
+	@DEBUG=$(DEBUG) scripts/run-server $(HOST) $(PORT)
 
 test: install frontend
 	$(MAKE) test-only

@@ -17,3 +17,9 @@ urlpatterns = [
     path("", include("buergerbuero.core.urls")),
     path("", include("buergerbuero.booking.urls")),
 ]
+
+# One error page in German and English with the reason and a way back (core/error_views.py), also with DEBUG off.
+handler400 = "buergerbuero.core.error_views.bad_request"
+handler403 = "buergerbuero.core.error_views.permission_denied"
+handler404 = "buergerbuero.core.error_views.page_not_found"
+handler500 = "buergerbuero.core.error_views.server_error"

@@ -1,6 +1,7 @@
 """The booking API over Django's real HTTP stack: happy path, problem+json for bad input, nothing written."""
 
 import datetime as dt
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -234,3 +235,22 @@ def test_staff_day_needs_login_and_the_right_organisation(client, small_office, 
 def test_no_input_gives_a_500(client, small_office, values, path):
     response = client.get(path, values)
     assert response.status_code < 500
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_a_message_with_a_parameter_is_english_in_english_whatever_the_request_language(client, small_office, language):
+    """`_("… %(days)d …") % {...}` translated once would make messages.en German (issue 16)."""
+    today = dt.date.today()
+    horizon = {"office": small_office.slug, "services": "personalausweis", "from": today + dt.timedelta(days=400)}
+    for params, field in (
+        ({**horizon, "from": today, "to": today + dt.timedelta(days=90)}, "to"),
+        ({**horizon, "to": today + dt.timedelta(days=401)}, "from"),
+    ):
+        body = client.get("/api/availability/days", params, HTTP_ACCEPT_LANGUAGE=language).json()
+        assert body["field"] == field
+        assert body["messages"]["de"].startswith(("Bitte höchstens", "Termine werden nur bis"))
+        assert body["messages"]["en"].startswith(("Please", "Appointments")), body["messages"]
+        assert body["detail"] == body["messages"][language]
+        if field == "from":  # the horizon date in each language's own format
+            assert re.search(r"\d{2}\.\d{2}\.\d{4}", body["messages"]["de"])
+            assert not re.search(r"\d{2}\.\d{2}\.\d{4}", body["messages"]["en"])

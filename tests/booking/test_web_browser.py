@@ -135,6 +135,7 @@ def test_every_public_page_has_no_axe_violations(page, mail_folder):
         "/info/impressum/",
         "/info/datenschutz/",
         "/info/barrierefreiheit/",
+        "/gibt-es-nicht/",  # the error page (core/error_views.py)
     ):
         page.goto(url)
         assert_accessible(page, url)
@@ -142,6 +143,9 @@ def test_every_public_page_has_no_axe_violations(page, mail_folder):
     page.get_by_role("button", name="English").click()
     assert page.locator("html").get_attribute("lang") == "en"
     assert_accessible(page, "start in English")
+    page.goto("/gibt-es-nicht/")
+    assert "Page not found" in page.locator("h1").inner_text()
+    assert_accessible(page, "error page in English")
 
 
 def test_booking_with_the_keyboard_alone(page, mail_folder):

@@ -1,6 +1,7 @@
 """Demo organisations and logins (printed by `make run`)."""
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 
 from buergerbuero.accounts.models import Organisation, StaffMembership
 from buergerbuero.core.demo import DemoCity
@@ -13,6 +14,21 @@ DEMO_USERS = [
     ("agent", "demo-agent", StaffMembership.Role.AGENT, "partner", "Jana", "Becker"),
 ]
 
+# The demo passwords are public (README); their hashes are computed once here, not at every `load_demo`: five
+# PBKDF2 rounds of 1.5 million iterations took half a minute on a busy 2-core machine. Django re-hashes a
+# password at its first login whenever the hasher or its iteration count changes, so nothing is weaker.
+DEMO_HASHES = {
+    "demo-admin": "pbkdf2_sha256$1500000$demoadmin$51eVjD5yOzaS20LjntJeWQbFwZVtpQAiQ75EBTXd1ks=",
+    "demo-leitung": "pbkdf2_sha256$1500000$demoleitung$EY2TUZim7yEDIQduPoA390xS23uVnf6TIyKRja+Ajyk=",
+    "demo-sachbearbeitung": "pbkdf2_sha256$1500000$demosachbear$qlzGvi5U+GDIswQxxmaXmRms1DwE/7MGuuY4mArAihM=",
+    "demo-empfang": "pbkdf2_sha256$1500000$demoempfang$eEP+fHNOi4aLyftQ8T6nxbsnIl5ssoSN97Mzvg3ItYw=",
+    "demo-agent": "pbkdf2_sha256$1500000$demoagent$zPfix3JnIO1qW/4jHQBI2oQGRt6MdWzZvKdMRGITjCk=",
+}
+
+
+def demo_password_hash(password: str) -> str:
+    return DEMO_HASHES.get(password) or make_password(password)
+
 
 def load(city: DemoCity) -> None:
     User = get_user_model()
@@ -22,9 +38,11 @@ def load(city: DemoCity) -> None:
     }
     city.objects["organisations"] = orgs
     if not User.objects.filter(username="admin").exists():
-        User.objects.create_superuser("admin", "admin@example.org", "demo-admin")
+        User.objects.create_superuser("admin", "admin@example.org", password=None)
+        User.objects.filter(username="admin").update(password=demo_password_hash("demo-admin"))
     for username, password, role, org, first, last in DEMO_USERS:
         user = User.objects.create_user(
-            username, f"{username}@example.org", password, first_name=first, last_name=last, is_staff=True
+            username, f"{username}@example.org", None, first_name=first, last_name=last, is_staff=True
         )
+        User.objects.filter(pk=user.pk).update(password=demo_password_hash(password))
         StaffMembership.objects.create(user=user, organisation=orgs[org], role=role)

@@ -22,7 +22,9 @@ def load(city: DemoCity) -> None:
         handling_minutes=SHORT_MINUTES,
         fee=Decimal("46.00"),
         fee_note="Gebühr wurde im Vorantrag berechnet",
+        fee_note_en="The fee was worked out in the pre-application",
         required_documents="Bisheriger Ausweis oder Reisepass\nVorgangsnummer des Vorantrags",
+        required_documents_en="Your current ID card or passport\nReference number of the pre-application",
         bookable_online=True,
         max_persons=1,
     )

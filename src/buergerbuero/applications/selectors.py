@@ -50,6 +50,14 @@ def online_services() -> QuerySet[OnlineService]:
     return OnlineService.objects.filter(active=True).select_related("service", "appointment_service")
 
 
+def pre_application_services() -> dict[str, OnlineService]:
+    """Catalogue services booked only through their online pre-application (slug → the online service)."""
+    return {
+        s.appointment_service.slug: s
+        for s in online_services().filter(appointment_service__isnull=False).select_related("appointment_service")
+    }
+
+
 def online_service(slug: str) -> OnlineService:
     service = online_services().filter(slug=slug).first()
     if service is None:

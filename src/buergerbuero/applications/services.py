@@ -35,7 +35,7 @@ from buergerbuero.applications.payment import registry as payment_registry
 from buergerbuero.booking import selectors as booking_selectors
 from buergerbuero.booking import services as booking_services
 from buergerbuero.booking.models import Appointment
-from buergerbuero.core.errors import Conflict, DomainError, Forbidden
+from buergerbuero.core.errors import Conflict, DomainError, Forbidden, lazy_date, lazy_format
 
 LOGIN_MINUTES = 15
 
@@ -158,8 +158,10 @@ def start_application(
         raise DomainError(_("Dieser Online-Dienst ist zurzeit nicht verfügbar."), field="service")
     if service.trust_level and (identity is None or identity.trust_level < service.trust_level):
         raise Forbidden(
-            _("Für diesen Dienst müssen Sie sich mit dem Vertrauensniveau „%(need)s“ anmelden.")
-            % {"need": TrustLevel(service.trust_level).label},
+            lazy_format(
+                _("Für diesen Dienst müssen Sie sich mit dem Vertrauensniveau „%(need)s“ anmelden."),
+                {"need": TrustLevel(service.trust_level).label},
+            ),
             field="identity",
             code="trust_level_too_low",
         )
@@ -405,8 +407,10 @@ def _change(application: Application, to: str, *, actor, note: str, now: dt.date
     old = application.status
     if to not in TRANSITIONS.get(old, set()):
         raise Conflict(
-            _("Ein Antrag im Status „%(old)s“ kann nicht auf „%(new)s“ gesetzt werden.")
-            % {"old": Status(old).label, "new": Status(to).label},
+            lazy_format(
+                _("Ein Antrag im Status „%(old)s“ kann nicht auf „%(new)s“ gesetzt werden."),
+                {"old": Status(old).label, "new": Status(to).label},
+            ),
             field="status",
             code="transition_not_allowed",
         )
@@ -441,8 +445,10 @@ def _decide_fee_for_visit(application: Application, *, start: dt.datetime, now: 
         allowed = idcard.first_allowed_day(application.answers)
         if exc.field == "delivery" and allowed:
             raise DomainError(
-                _("Direktversand ist erst ab 16 Jahren möglich. Bitte wählen Sie einen Termin ab dem %(day)s.")
-                % {"day": formats.date_format(allowed, "SHORT_DATE_FORMAT")},
+                lazy_format(
+                    _("Direktversand ist erst ab 16 Jahren möglich. Bitte wählen Sie einen Termin ab dem %(day)s."),
+                    {"day": lazy_date(allowed, "SHORT_DATE_FORMAT")},
+                ),
                 field="start",
                 code="too_young_on_that_day",
             ) from exc

@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from buergerbuero.booking.models import UsedChallenge
 from buergerbuero.capacity.models import Channel
-from buergerbuero.core.errors import DomainError
+from buergerbuero.core.errors import DomainError, lazy_format
 
 FIELD = "altcha"
 DELAY_PREFIX = "delay:"
@@ -110,8 +110,10 @@ def _verify_delay(payload: str, now: dt.datetime) -> tuple[str, dt.datetime]:
     if now < ready:
         wait = int((ready - now).total_seconds()) + 1
         raise AntibotError(
-            _("Bitte warten Sie noch %(seconds)d Sekunden und senden Sie das Formular dann erneut.")
-            % {"seconds": wait},
+            lazy_format(
+                _("Bitte warten Sie noch %(seconds)d Sekunden und senden Sie das Formular dann erneut."),
+                {"seconds": wait},
+            ),
             code="antibot_too_early",
             extra={"retry_after": wait},
         )

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 import segno
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 PRODID = "-//buergerbuero//Terminbuchung//DE"
@@ -23,6 +23,12 @@ def uid(appointment) -> str:
 
 
 def calendar(appointment, *, now: dt.datetime | None = None) -> icalendar.Calendar:
+    """The event in the booking's language (downloaded from an English page or not: the file is the booking's)."""
+    with translation.override(appointment.language or "de"):
+        return _calendar(appointment, now=now)
+
+
+def _calendar(appointment, *, now: dt.datetime | None = None) -> icalendar.Calendar:
     now = now or timezone.now()
     tz = ZoneInfo(appointment.office.timezone)
     cancelled = appointment.status == appointment.Status.CANCELLED

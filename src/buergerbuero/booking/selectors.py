@@ -9,16 +9,15 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from buergerbuero.booking import availability
-from buergerbuero.booking.models import Appointment, Claim, DayStamp
+from buergerbuero.booking.models import Appointment, AppointmentService, Claim, DayStamp
 from buergerbuero.capacity import selectors as capacity_selectors
 from buergerbuero.capacity.models import Channel
 from buergerbuero.catalog import selectors as catalog_selectors
 from buergerbuero.catalog.models import Office, Service
-from buergerbuero.core.errors import DomainError, NotFound
+from buergerbuero.core.errors import DomainError, NotFound, lazy_date, lazy_format
 from buergerbuero.core.tokens import hash_token
 
 MAX_RANGE_DAYS = 62
@@ -52,7 +51,7 @@ def _validated(services: list[tuple[Service, int]], persons: int, channel: str) 
     max_persons = min(s.max_persons for s, _m in services)
     if not 1 <= persons <= max_persons:
         raise DomainError(
-            _("Für diese Leistung sind 1 bis %(max)d Personen je Termin möglich.") % {"max": max_persons},
+            lazy_format(_("Für diese Leistung sind 1 bis %(max)d Personen je Termin möglich."), {"max": max_persons}),
             field="persons",
         )
 
@@ -293,12 +292,14 @@ def clamp_range(query: BookingQuery, first: dt.date, last: dt.date, now: dt.date
         raise DomainError(_("Der Zeitraum liegt in der Vergangenheit."), field="to")
     if (last - first).days > MAX_RANGE_DAYS:
         raise DomainError(
-            _("Bitte höchstens %(days)d Tage auf einmal abfragen.") % {"days": MAX_RANGE_DAYS}, field="to"
+            lazy_format(_("Bitte höchstens %(days)d Tage auf einmal abfragen."), {"days": MAX_RANGE_DAYS}), field="to"
         )
     if first > query.request.last_day:
         raise DomainError(
-            _("Termine werden nur bis %(day)s vergeben.")
-            % {"day": date_format(query.request.last_day, "SHORT_DATE_FORMAT")},
+            lazy_format(
+                _("Termine werden nur bis %(day)s vergeben."),
+                {"day": lazy_date(query.request.last_day, "SHORT_DATE_FORMAT")},
+            ),
             field="from",
         )
     return max(first, today), min(last, query.request.last_day)
@@ -388,6 +389,36 @@ def staff_day(office: Office, day: dt.date) -> QuerySet[Appointment]:
         .prefetch_related("items__service")
         .order_by("counter__number", "start")
     )
+
+
+def staff_days(office: Office, first: dt.date, last: dt.date) -> dict[dt.date, list[Appointment]]:
+    """Confirmed appointments of several days in `staff_day` order, in two queries (the demo's year of history).
+
+    Each appointment carries `first_service_id` (its first item's service) instead of prefetched items.
+    """
+    tz = ZoneInfo(office.timezone)
+    start = dt.datetime.combine(first, dt.time(0), tzinfo=tz)
+    end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(0), tzinfo=tz)
+    rows = list(
+        Appointment.objects.filter(office=office, status=Appointment.Status.CONFIRMED, start__gte=start, start__lt=end)
+        .select_related("counter")
+        .only("id", "start", "persons", "counter_id", "counter__number")
+        .order_by("counter__number", "start")
+    )
+    first_service: dict[int, int] = {}
+    items = AppointmentService.objects.filter(
+        appointment__office=office,
+        appointment__status=Appointment.Status.CONFIRMED,
+        appointment__start__gte=start,
+        appointment__start__lt=end,
+    )
+    for appointment_id, service_id in items.order_by("id").values_list("appointment_id", "service_id"):
+        first_service.setdefault(appointment_id, service_id)
+    days: dict[dt.date, list[Appointment]] = {}
+    for a in rows:
+        a.first_service_id = first_service.get(a.pk)
+        days.setdefault(a.start.astimezone(tz).date(), []).append(a)
+    return days
 
 
 # The appointments counted against an address's limit (parameters: the lowercased address, now). Raw SQL:

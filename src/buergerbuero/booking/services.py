@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from buergerbuero.booking import antibot, availability, mails, selectors
@@ -16,7 +15,7 @@ from buergerbuero.booking.mails import Kind as MailKind
 from buergerbuero.booking.models import Appointment, AppointmentService, Claim, DayStamp
 from buergerbuero.catalog.models import Office, Service
 from buergerbuero.core import metrics
-from buergerbuero.core.errors import Conflict, DomainError
+from buergerbuero.core.errors import Conflict, DomainError, lazy_date, lazy_format
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are read out on the phone
 ALTERNATIVES = 5
@@ -58,8 +57,10 @@ def _free_lanes(
         raise DomainError(_("Dieser Zeitpunkt ist zu kurzfristig oder vergangen."), field="start")
     if day > query.request.last_day:
         raise DomainError(
-            _("Termine werden nur bis %(day)s vergeben.")
-            % {"day": date_format(query.request.last_day, "SHORT_DATE_FORMAT")},
+            lazy_format(
+                _("Termine werden nur bis %(day)s vergeben."),
+                {"day": lazy_date(query.request.last_day, "SHORT_DATE_FORMAT")},
+            ),
             field="start",
         )
     plan = query.calendar.day_plans(day, day)[0]
@@ -217,8 +218,10 @@ def hold_for_citizen(
 
 def _too_many_appointments(office) -> DomainError:
     return DomainError(
-        _("Mit dieser E-Mail-Adresse sind bereits %(n)d Termine gebucht. Bitte sagen Sie zuerst einen ab.")
-        % {"n": office.max_active_per_email},
+        lazy_format(
+            _("Mit dieser E-Mail-Adresse sind bereits %(n)d Termine gebucht. Bitte sagen Sie zuerst einen ab."),
+            {"n": office.max_active_per_email},
+        ),
         field="email",
         code="too_many_appointments",
     )

@@ -18,11 +18,12 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from buergerbuero.applications import selectors as application_selectors
 from buergerbuero.booking import antibot, forms, invites, links, selectors, services
 from buergerbuero.booking.models import Appointment
 from buergerbuero.catalog import selectors as catalog_selectors
 from buergerbuero.core import ratelimit
-from buergerbuero.core.errors import DomainError
+from buergerbuero.core.errors import DomainError, lazy_date, lazy_format
 
 SESSION_HOLDS = "booking_holds"
 SESSION_CONTACT = "booking_contact"
@@ -76,7 +77,11 @@ def _matches_search(service, search: str) -> bool:
 def start(request):
     """Choose services and persons; every office shows its earliest free time at once."""
     now = timezone.now()
-    all_services = list(catalog_selectors.services(online_only=True))
+    # A short service that needs its online pre-application is offered through that only (issue 16).
+    via_pre_application = application_selectors.pre_application_services()
+    all_services = catalog_selectors.in_name_order(
+        s for s in catalog_selectors.services(online_only=True) if s.slug not in via_pre_application
+    )
     wants_times = "services" in request.GET and request.GET.get("action") != "search"
     form = forms.ServicePickForm(request.GET if wants_times else None, services=all_services)
     chosen, persons = [], 1
@@ -113,6 +118,9 @@ def start(request):
             "persons": persons,
             "offices": offices,
             "reference": offices[0]["office"].reference_service if offices and not chosen else None,
+            "result": [s for s in all_services if s.slug in chosen],
+            "online_services": list(application_selectors.online_services()),
+            "waitlist_url": reverse("waitlist:register") + ("?" + _pick_params(chosen, persons) if chosen else ""),
         },
     )
 
@@ -122,7 +130,11 @@ def start(request):
 
 def _times_context(office, params, *, now, action: str) -> dict:
     """Days with free times for the query in `params` (GET or POST), with filters and paging."""
-    pick = forms.ServicePickForm(params, services=list(catalog_selectors.services(office=office, online_only=True)))
+    via_pre_application = application_selectors.pre_application_services()
+    offered = [
+        s for s in catalog_selectors.services(office=office, online_only=True) if s.slug not in via_pre_application
+    ]
+    pick = forms.ServicePickForm(params, services=offered)
     filters = forms.TimeFilterForm(params)
     ctx = {
         "office": office,
@@ -135,9 +147,13 @@ def _times_context(office, params, *, now, action: str) -> dict:
     }
     if not pick.is_valid():
         ctx["error"] = " ".join(str(e) for errors in pick.errors.values() for e in errors)
+        ctx["pre_applications"] = [
+            via_pre_application[s] for s in params.getlist("services") if s in via_pre_application
+        ]
         return ctx
     slugs, persons = pick.cleaned_data["services"], pick.cleaned_data["persons"]
     ctx.update(slugs=slugs, persons=persons, pick_params=_pick_params(slugs, persons))
+    ctx["waitlist_url"] = reverse("waitlist:register") + "?" + _pick_params(slugs, persons)
     ctx["chosen_services"] = [s for s in catalog_selectors.services(office=office) if s.slug in slugs]
     try:
         query = selectors.booking_query(office=office, service_slugs=slugs, persons=persons, now=now)
@@ -145,12 +161,35 @@ def _times_context(office, params, *, now, action: str) -> dict:
         ctx["error"] = exc.message
         return ctx
     filters.is_valid()
-    data = filters.cleaned_data if not filters.errors else {}
+    # A bad filter value is named beside its field (forms.TimeFilterForm); the other filters still apply.
+    data = {name: value for name, value in filters.cleaned_data.items() if name not in filters.errors}
     part, weekday, first = data.get("part", ""), data.get("weekday"), data.get("day")
     today = now.astimezone(query.tz).date()
+    if first and first > query.request.last_day:
+        filters.add_error(
+            "day",
+            lazy_format(
+                _(
+                    "Termine sind bis %(last)s buchbar. Jeden Tag wird ein weiterer Tag freigegeben; "
+                    "der %(day)s ist ab dem %(release)s, %(time)s Uhr buchbar."
+                ),
+                {
+                    "last": lazy_date(query.request.last_day, "SHORT_DATE_FORMAT"),
+                    "day": lazy_date(first, "SHORT_DATE_FORMAT"),
+                    "release": lazy_date(first - (query.request.last_day - today), "SHORT_DATE_FORMAT"),
+                    "time": office.release_time.strftime("%H:%M"),
+                },
+            ),
+        )
+        first = None
     first = max(first or today, today)
     days = selectors.day_offers(query, first=first, now=now, part=part, weekday=weekday, max_days=DAYS_PER_PAGE)
     ctx.update(days=days, first=first, today=today, last_day=query.request.last_day, minutes=query.minutes)
+    # The hold form carries the filters along, so a refused hold (taken meanwhile, too early, rate limit)
+    # shows the same filtered list again instead of everything from today.
+    asked_day = data["day"].isoformat() if data.get("day") else ""
+    kept = (("part", part), ("weekday", weekday), ("day", asked_day))
+    ctx["kept_filters"] = [(name, value) for name, value in kept if value not in (None, "")]
     base = {"services": slugs, "persons": persons, "part": part or "", "weekday": "" if weekday is None else weekday}
     if days and len(days) == DAYS_PER_PAGE and days[-1].day < query.request.last_day:
         ctx["next_url"] = "?" + urlencode(

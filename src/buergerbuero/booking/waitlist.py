@@ -32,7 +32,7 @@ from buergerbuero.booking.models import Appointment, WaitlistEntry, WaitlistOffe
 from buergerbuero.capacity.models import Channel
 from buergerbuero.catalog import selectors as catalog_selectors
 from buergerbuero.catalog.models import Office
-from buergerbuero.core.errors import Conflict, DomainError, NotFound
+from buergerbuero.core.errors import Conflict, DomainError, NotFound, lazy_format
 
 MAX_RANGE_DAYS = 92
 MAX_WINDOWS = 14
@@ -102,11 +102,13 @@ def register(
         raise DomainError(_("Der Zeitraum liegt in der Vergangenheit."), field="date_to")
     if (date_to - max(date_from, today)).days > MAX_RANGE_DAYS:
         raise DomainError(
-            _("Bitte einen Zeitraum von höchstens %(days)d Tagen wählen.") % {"days": MAX_RANGE_DAYS},
+            lazy_format(_("Bitte einen Zeitraum von höchstens %(days)d Tagen wählen."), {"days": MAX_RANGE_DAYS}),
             field="date_to",
         )
     if len(windows) > MAX_WINDOWS:
-        raise DomainError(_("Bitte höchstens %(n)d Zeitfenster angeben.") % {"n": MAX_WINDOWS}, field="windows")
+        raise DomainError(
+            lazy_format(_("Bitte höchstens %(n)d Zeitfenster angeben."), {"n": MAX_WINDOWS}), field="windows"
+        )
     for window in windows:
         if window.end <= window.start:
             raise DomainError(_("Ein Zeitfenster endet vor seinem Beginn."), field="windows")
@@ -117,8 +119,10 @@ def register(
     ).count()
     if active >= settings.WAITLIST_MAX_ACTIVE_PER_EMAIL:
         raise DomainError(
-            _("Mit dieser E-Mail-Adresse stehen Sie bereits %(n)d-mal auf der Warteliste.")
-            % {"n": settings.WAITLIST_MAX_ACTIVE_PER_EMAIL},
+            lazy_format(
+                _("Mit dieser E-Mail-Adresse stehen Sie bereits %(n)d-mal auf der Warteliste."),
+                {"n": settings.WAITLIST_MAX_ACTIVE_PER_EMAIL},
+            ),
             field="email",
             code="too_many_waitlist_entries",
         )

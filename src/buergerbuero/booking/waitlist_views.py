@@ -59,7 +59,8 @@ class WaitlistForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["services"].choices = [(s.slug, s.name) for s in catalog_selectors.services(online_only=True)]
+        offered = catalog_selectors.in_name_order(catalog_selectors.services(online_only=True))
+        self.fields["services"].choices = [(s.slug, s.name) for s in offered]
         self.fields["offices"].choices = [(o.slug, o.name) for o in catalog_selectors.offices()]
         if len(self.fields["offices"].choices) == 1:
             self.fields["offices"].initial = [self.fields["offices"].choices[0][0]]
@@ -92,7 +93,10 @@ def _mark_errors(form: forms.Form) -> None:
 @require_http_methods(["GET", "POST"])
 def register(request):
     if request.method == "GET":
-        return render(request, "booking/waitlist_form.html", {"form": WaitlistForm()})
+        # Linked from the start and times pages with the citizen's choice: the services come ticked.
+        asked = request.GET.getlist("services")
+        initial = {"services": asked, "persons": request.GET.get("persons", 1)} if asked else None
+        return render(request, "booking/waitlist_form.html", {"form": WaitlistForm(initial=initial)})
     form = WaitlistForm(request.POST)
     status = 400
     headers = {}

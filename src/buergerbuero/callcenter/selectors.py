@@ -28,7 +28,7 @@ from buergerbuero.callcenter import billing, search, sla
 from buergerbuero.callcenter.models import Article, Call, Contract, IntervalStat, Ticket
 from buergerbuero.capacity import selectors as capacity_selectors
 from buergerbuero.catalog.models import Office, Service
-from buergerbuero.core.errors import Forbidden, NotFound
+from buergerbuero.core.errors import Forbidden, NotFound, lazy_format
 
 Role = StaffMembership.Role
 LEADS = {Role.MANAGER, Role.ADMIN}
@@ -155,7 +155,9 @@ def coverage_refusal(contract: Contract, services: Iterable[Service]) -> Forbidd
     for service in services:
         if service.id not in ids:
             return Forbidden(
-                _("Diese Leistung ist nicht Teil des Vertrags mit %(city)s.") % {"city": contract.municipality.name},
+                lazy_format(
+                    _("Diese Leistung ist nicht Teil des Vertrags mit %(city)s."), {"city": contract.municipality.name}
+                ),
                 field="service",
                 code="not_covered",
             )

@@ -14,6 +14,7 @@ OPENING = [
     ("3", T(16, 0), T(19, 30), OpeningRule.Kind.APPOINTMENTS, "Serviceabend"),
     ("2", T(12, 0), T(13, 0), OpeningRule.Kind.WALK_IN, "Offene Sprechstunde"),
 ]
+LABELS_EN = {"Serviceabend": "Service evening", "Offene Sprechstunde": "Walk-in hours"}
 # counter numbers, weekdays, from, to
 ROSTER = [
     (range(1, 7), "01234", T(8, 0), T(12, 0)),
@@ -31,8 +32,10 @@ def closures_between_the_years(today: dt.date) -> list[tuple[dt.date, dt.date]]:
 def load(city: DemoCity) -> None:
     office = city.objects["office"]
     for weekdays, start, end, kind, label in OPENING:
+        rule = OpeningRule(office=office, weekdays=weekdays, start_time=start, end_time=end, kind=kind, label=label)
+        rule.label_en = LABELS_EN.get(label, "")
         services.save_validated(
-            OpeningRule(office=office, weekdays=weekdays, start_time=start, end_time=end, kind=kind, label=label),
+            rule,
             services.validate_opening_rule,
         )
     for first, last in closures_between_the_years(city.today):

@@ -70,6 +70,12 @@ class OpeningRule(RecurrenceFields):
         blank=True,
         help_text=_("z. B. „Serviceabend“ – wird Bürgern angezeigt"),
     )
+    label_en = models.CharField(
+        _("Bezeichnung (englisch)"),
+        max_length=100,
+        blank=True,
+        help_text=_("z. B. „Service evening“; leer: die deutsche Bezeichnung"),
+    )
 
     class Meta:
         verbose_name = _("Öffnungsregel")

@@ -9,6 +9,7 @@ from django.db import connection
 from buergerbuero.capacity import rules
 from buergerbuero.capacity.models import ChannelShare, Closure, OpeningRule, RosterEntry
 from buergerbuero.catalog.models import Office, OfficeService, Service
+from buergerbuero.core.i18n import LocalText
 
 # Calendars, day plans and the office's offer are kept per web process under the office's CalendarStamp, which
 # database triggers renew on every change to rules, closures, roster, counters, channel shares and the services
@@ -121,7 +122,8 @@ def _read_rows(offices: list[Office]) -> dict[int, OfficeSnapshot]:
     ):
         by_office[office_id]["shares"].append((channel, percent))
     for r in OpeningRule.objects.filter(office_id__in=ids):
-        by_office[r.office_id]["rules"].append(rules.OpeningRule(r.recurrence(), r.kind, r.label))
+        label = LocalText(r.label, r.label_en)  # shown in the visitor's language
+        by_office[r.office_id]["rules"].append(rules.OpeningRule(r.recurrence(), r.kind, label))
     for c in Closure.objects.filter(office_id__in=ids):
         by_office[c.office_id]["closures"].append(rules.Closure(c.start_date, c.end_date, c.reason))
     for entry_id, office_id, counter_id, number, weekdays, start, end, valid_from, valid_to, every in roster:

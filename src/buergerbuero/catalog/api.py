@@ -1,6 +1,6 @@
 from decimal import Decimal
 
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from buergerbuero.catalog import selectors
 
@@ -32,9 +32,19 @@ class ServiceOut(Schema):
     handling_minutes: int
     fee: Decimal
     fee_note: str
+    fee_note_en: str = Field(description="Englischer Hinweis zur Gebühr; leer: der deutsche gilt")
     documents: list[str]
+    documents_en: list[str] = Field(description="Mitzubringen auf Englisch; leer: die deutsche Liste gilt")
     bookable_online: bool
     max_persons: int
+
+    @staticmethod
+    def resolve_documents(service) -> list[str]:
+        return [line.strip() for line in service.required_documents.splitlines() if line.strip()]
+
+    @staticmethod
+    def resolve_documents_en(service) -> list[str]:
+        return [line.strip() for line in service.required_documents_en.splitlines() if line.strip()]
 
 
 @router.get("/offices", response=list[OfficeOut], summary="Alle Standorte")

@@ -168,6 +168,28 @@ SERVICES = [
 
 COUNTERS = 6
 
+# The English of the notes and documents above (a service without them shows the German text).
+ENGLISH = {
+    "": "",
+    "27,60 € unter 24 Jahren": "€27.60 under 24",
+    "37,50 € unter 24 Jahren": "€37.50 under 24",
+    "je Seite": "per page",
+    "Bisheriger Ausweis oder Reisepass": "Your current ID card or passport",
+    "Biometrisches Lichtbild (E-Passfoto-Code)": "Biometric photo (e-passport photo code)",
+    "Bei Minderjährigen: Zustimmung der Sorgeberechtigten": "For minors: consent of the parents or guardians",
+    "Bisheriger Pass oder Personalausweis": "Your current passport or ID card",
+    "Personalausweis": "ID card",
+    "Biometrisches Lichtbild": "Biometric photo",
+    "Anderes Ausweisdokument, falls vorhanden": "Another identity document, if you have one",
+    "Polizeiliche Anzeige bei Diebstahl": "Police report if it was stolen",
+    "Personalausweis oder Reisepass": "ID card or passport",
+    "Wohnungsgeberbestätigung": "Landlord's confirmation (Wohnungsgeberbestätigung)",
+    "Nachweis der Gefährdung": "Proof of the threat",
+    "Original und Kopie": "Original and copy",
+    "Beschreibung des Gegenstands": "Description of the item",
+    "Fahrzeugschein": "Vehicle registration certificate",
+}
+
 
 def load(city: DemoCity) -> None:
     office = Office.objects.create(
@@ -189,7 +211,9 @@ def load(city: DemoCity) -> None:
             handling_minutes=minutes,
             fee=Decimal(fee),
             fee_note=note,
+            fee_note_en=ENGLISH.get(note, ""),
             required_documents=docs,
+            required_documents_en="\n".join(ENGLISH[line] for line in docs.splitlines()),
             bookable_online=online,
             max_persons=persons,
         )

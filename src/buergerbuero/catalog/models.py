@@ -13,6 +13,10 @@ leika_validator = RegexValidator(r"^\d{14}$", _("Der LeiKa-Schlüssel hat genau 
 GERMAN_STATES = sorted(s for s in holidays.country_holidays("DE").subdivisions if len(s) == 2)
 
 
+def _english() -> bool:
+    return (get_language() or "de").startswith("en")
+
+
 class Office(models.Model):
     """A Bürgerbüro location with its booking rules."""
 
@@ -104,6 +108,13 @@ class Service(models.Model):
     fee = models.DecimalField(_("Gebühr (EUR)"), max_digits=8, decimal_places=2, default=0)
     fee_note = models.CharField(_("Hinweis zur Gebühr"), max_length=300, blank=True)
     required_documents = models.TextField(_("Mitzubringen"), blank=True, help_text=_("Eine Unterlage je Zeile"))
+    # English is optional: an empty field shows the German text (docs/citizen-web.md#languages).
+    fee_note_en = models.CharField(
+        _("Hinweis zur Gebühr (englisch)"), max_length=300, blank=True, help_text=_("Leer: der deutsche Hinweis")
+    )
+    required_documents_en = models.TextField(
+        _("Mitzubringen (englisch)"), blank=True, help_text=_("Eine Unterlage je Zeile; leer: die deutsche Liste")
+    )
     bookable_online = models.BooleanField(_("Online buchbar"), default=True)
     max_persons = models.PositiveSmallIntegerField(
         _("Max. Personen je Termin"), default=1, validators=[MinValueValidator(1), MaxValueValidator(10)]
@@ -124,11 +135,19 @@ class Service(models.Model):
 
     @property
     def name(self) -> str:
-        return self.name_en if (get_language() or "de").startswith("en") else self.name_de
+        return self.name_en if _english() else self.name_de
 
     @property
     def documents(self) -> list[str]:
-        return [line.strip() for line in self.required_documents.splitlines() if line.strip()]
+        """What to bring, in the active language (German when no English list is given)."""
+        english = _english() and self.required_documents_en.strip()
+        text = self.required_documents_en if english else self.required_documents
+        return [line.strip() for line in text.splitlines() if line.strip()]
+
+    @property
+    def fee_hint(self) -> str:
+        """The note on the fee in the active language (German when no English note is given)."""
+        return self.fee_note_en if _english() and self.fee_note_en else self.fee_note
 
 
 class OfficeService(models.Model):

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from buergerbuero.catalog.models import Office, Service
 from buergerbuero.core.errors import DomainError, NotFound
+from buergerbuero.core.i18n import sort_key
 
 
 def offices() -> QuerySet[Office]:
@@ -23,6 +24,11 @@ def services(*, office: Office | None = None, online_only: bool = False) -> Quer
     if online_only:
         qs = qs.filter(bookable_online=True)
     return qs.order_by("name_de")
+
+
+def in_name_order(items) -> list[Service]:
+    """Services in dictionary order of their name in the active language (the database sorts German bytes)."""
+    return sorted(items, key=lambda s: sort_key(s.name))
 
 
 def service_by_slug(slug: str) -> Service:

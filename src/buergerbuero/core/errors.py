@@ -5,6 +5,8 @@ to the field. Messages are gettext strings (German source), so the English text 
 """
 
 from django.utils import translation
+from django.utils.formats import date_format
+from django.utils.functional import lazy
 
 
 class DomainError(Exception):
@@ -40,3 +42,22 @@ class Conflict(DomainError):
 class Forbidden(DomainError):
     status = 403
     code = "forbidden"
+
+
+def _interpolate(template, params: dict) -> str:
+    return str(template) % {
+        key: value if isinstance(value, int | float) else str(value) for key, value in params.items()
+    }
+
+
+# A message with parameters, formatted when it is shown: `_("… %(n)d …") % {...}` would translate it once in the
+# request's language, so the German and the English text of a problem+json would be the same. Values may be
+# lazy themselves (lazy_date), so a date follows the language of the text around it.
+lazy_format = lazy(_interpolate, str)
+
+
+def _date(value, format_name: str) -> str:
+    return date_format(value, format_name)
+
+
+lazy_date = lazy(_date, str)

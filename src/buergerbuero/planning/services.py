@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from buergerbuero.background import services as outbox
 from buergerbuero.catalog.models import Office
-from buergerbuero.core.errors import Conflict, DomainError
+from buergerbuero.core.errors import Conflict, DomainError, lazy_format
 from buergerbuero.planning import calibration, runner
 from buergerbuero.planning.models import PlanRun, Scenario
 from buergerbuero.planning.scenario import ScenarioError, dumps, validate
@@ -27,14 +27,15 @@ def validated_definition(*, office: Office, definition: dict) -> dict:
     except ScenarioError as exc:
         path, message = exc.messages[0]
         raise DomainError(
-            _("Ungültiger Wert bei „%(field)s“: %(message)s") % {"field": path, "message": message}, field=path or None
+            lazy_format(_("Ungültiger Wert bei „%(field)s“: %(message)s"), {"field": path, "message": message}),
+            field=path or None,
         ) from None
     offered = set(calibration.offered_slugs(office))
     for index, measure in enumerate(scenario.measures):
         slug = getattr(measure, "service", None)
         if slug is not None and slug not in offered:
             raise DomainError(
-                _("Die Leistung „%(slug)s“ wird an diesem Standort nicht angeboten.") % {"slug": slug},
+                lazy_format(_("Die Leistung „%(slug)s“ wird an diesem Standort nicht angeboten."), {"slug": slug}),
                 field=f"measures[{index}].service",
             )
     return dumps(scenario)

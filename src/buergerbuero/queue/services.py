@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from buergerbuero.catalog import selectors as catalog_selectors
 from buergerbuero.catalog.models import Counter, Office, Service
-from buergerbuero.core.errors import Conflict, DomainError, Forbidden, NotFound
+from buergerbuero.core.errors import Conflict, DomainError, Forbidden, NotFound, lazy_format
 from buergerbuero.queue import policy, selectors
 from buergerbuero.queue.models import (
     CounterSession,
@@ -118,7 +118,9 @@ def _ensure_walk_in(office: Office, service: Service, now: dt.datetime) -> None:
     if not status.open_now:
         message = _("Zurzeit gibt es keine offene Sprechstunde ohne Termin.")
     elif status.quota_left(service.pk) == 0:
-        message = _("Für „%(service)s“ sind heute leider alle Wartenummern vergeben.") % {"service": service.name}
+        message = lazy_format(
+            _("Für „%(service)s“ sind heute leider alle Wartenummern vergeben."), {"service": service.name}
+        )
     else:
         message = _("Heute können wir leider keine weiteren Kundinnen und Kunden ohne Termin bedienen.")
     raise QuotaExhausted(message, field="service", extra=extra)
@@ -148,7 +150,7 @@ def check_in(
     existing = Ticket.objects.filter(appointment=appointment).first()
     if existing is not None:
         raise Conflict(
-            _("Sie sind bereits angemeldet. Ihre Wartenummer ist %(label)s.") % {"label": existing.label},
+            lazy_format(_("Sie sind bereits angemeldet. Ihre Wartenummer ist %(label)s."), {"label": existing.label}),
             field="code",
             code="already_checked_in",
             extra={"ticket": existing.label},
@@ -164,8 +166,10 @@ def check_in(
     if now < opens:
         local = opens.astimezone(ZoneInfo(office.timezone))
         raise TooEarly(
-            _("Sie sind zu früh. Die Anmeldung für Ihren Termin ist ab %(time)s Uhr möglich.")
-            % {"time": local.strftime("%H:%M")},
+            lazy_format(
+                _("Sie sind zu früh. Die Anmeldung für Ihren Termin ist ab %(time)s Uhr möglich."),
+                {"time": local.strftime("%H:%M")},
+            ),
             field="code",
         )
     if now > appointment.start + dt.timedelta(minutes=settings.late_minutes):
@@ -310,8 +314,10 @@ def call_next(*, clerk, now: dt.datetime | None = None) -> Visit:
             return selectors.visit_by_id(chosen.id)
     if pool:
         raise NotFound(
-            _("Niemand wartet, den Sie bedienen können. %(n)d Wartende brauchen andere Kenntnisse oder Schalter.")
-            % {"n": len(pool)},
+            lazy_format(
+                _("Niemand wartet, den Sie bedienen können. %(n)d Wartende brauchen andere Kenntnisse oder Schalter."),
+                {"n": len(pool)},
+            ),
             field="visit",
             code="nobody_for_you",
         )
@@ -330,8 +336,10 @@ def call_visit(*, clerk, visit: Visit, now: dt.datetime | None = None) -> Visit:
         if visit.target_counter_id and visit.target_counter_id != session.counter_id:
             raise Forbidden(_("Diese Vorsprache ist an einen anderen Schalter weitergeleitet."), field="visit")
         raise Forbidden(
-            _("Für „%(service)s“ fehlt Ihnen die Kenntnis. Bitte rufen Sie eine andere Vorsprache auf.")
-            % {"service": visit.service.name},
+            lazy_format(
+                _("Für „%(service)s“ fehlt Ihnen die Kenntnis. Bitte rufen Sie eine andere Vorsprache auf."),
+                {"service": visit.service.name},
+            ),
             field="visit",
             code="missing_skill",
         )
@@ -363,8 +371,10 @@ def recall(*, clerk, visit: Visit, now: dt.datetime | None = None) -> Visit:
     limit = selectors.floor_settings(visit.office).max_recalls
     if visit.recalls >= limit and visit.clerk_id == clerk.pk and visit.status == Visit.Status.CALLED:
         raise Conflict(
-            _("Die Nummer wurde schon %(n)d-mal erneut aufgerufen. Bitte als „nicht erschienen“ abschließen.")
-            % {"n": limit},
+            lazy_format(
+                _("Die Nummer wurde schon %(n)d-mal erneut aufgerufen. Bitte als „nicht erschienen“ abschließen."),
+                {"n": limit},
+            ),
             field="visit",
             code="recall_limit",
         )
@@ -454,11 +464,11 @@ def _services_checked(clerk, office: Office, services: list[Service]) -> list[Se
     for service in services:
         if service.pk not in offered:
             raise DomainError(
-                _("„%(service)s“ wird hier nicht angeboten.") % {"service": service.name}, field="services"
+                lazy_format(_("„%(service)s“ wird hier nicht angeboten."), {"service": service.name}), field="services"
             )
         if skills is not None and service.pk not in skills:
             raise Forbidden(
-                _("Für „%(service)s“ fehlt Ihnen die Kenntnis.") % {"service": service.name},
+                lazy_format(_("Für „%(service)s“ fehlt Ihnen die Kenntnis."), {"service": service.name}),
                 field="services",
                 code="missing_skill",
             )
