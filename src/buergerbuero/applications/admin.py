@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib import admin
 
-from buergerbuero.applications.models import AccessLog, Application, OnlineService, PaymentAccount, StatusChange
+from buergerbuero.applications.models import Application, OnlineService, PaymentAccount, StatusChange
 from buergerbuero.applications.payment import registry as payment_registry
 
 
@@ -53,16 +53,4 @@ class ApplicationAdmin(admin.ModelAdmin):
     inlines = [StatusChangeInline]
 
     def has_add_permission(self, request):
-        return False
-
-
-@admin.register(AccessLog)
-class AccessLogAdmin(admin.ModelAdmin):
-    list_display = ["at", "actor_name", "action", "reference", "detail"]
-    readonly_fields = ["application", "reference", "actor", "actor_name", "action", "detail", "at"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
         return False
