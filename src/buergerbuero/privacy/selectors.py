@@ -90,3 +90,18 @@ def _start_of(day: dt.date, tz) -> dt.datetime:
 
 def staff_names() -> list[str]:
     return list(get_user_model().objects.filter(is_staff=True).order_by("username").values_list("username", flat=True))
+
+
+def citizen_promises() -> list[tuple[str, retention.Policy]]:
+    """What the privacy page promises: one policy when every municipality with offices keeps the same
+    periods (no name), else one per municipality (its name). The job applies exactly these values."""
+    from buergerbuero.catalog import selectors as catalog_selectors
+
+    own = policies()
+    by_name: dict[str, retention.Policy] = {}
+    for office in catalog_selectors.offices().select_related("organisation"):
+        by_name.setdefault(office.organisation.name, own.get(office.organisation_id, retention.DEFAULT))
+    distinct = set(by_name.values())
+    if len(distinct) <= 1:
+        return [("", next(iter(distinct), retention.DEFAULT))]
+    return sorted(by_name.items())
