@@ -216,3 +216,81 @@ class AuditMiddleware:
             return self.get_response(request)
         finally:
             flush(request)
+
+
+# --- what the domain objects are in the log ----------------------------------------------------------------
+
+
+def ticket_subjects(tickets: Iterable) -> list[str]:
+    return [
+        t
+        for ticket in tickets
+        for t in tokens(email=ticket.caller_email, object_type="callcenter.ticket", pk=ticket.pk)
+        + ([f"phone:{_digits(ticket.caller_phone)}"] if ticket.caller_phone else [])
+    ]
+
+
+def call_subjects(calls: Iterable) -> list[str]:
+    return [
+        t
+        for call in calls
+        for t in [object_token("callcenter.call", call.pk)]
+        + ([f"phone:{_digits(call.caller_number)}"] if call.caller_number else [])
+    ]
+
+
+def _digits(phone: str) -> str:
+    return "".join(ch for ch in phone if ch.isdigit())[-9:]
+
+
+def record_list(request, *, object_type: str, view: str, objects: list, subjects: list[str], fields=()) -> None:
+    record(
+        request,
+        action=Action.LIST,
+        object_type=object_type,
+        view=view,
+        fields=fields,
+        subjects=subjects,
+        count=len(objects),
+    )
+
+
+class AuditedAdminMixin:
+    """Admin change pages and lists of personal data: one record per request (what the page showed)."""
+
+    audit_object_type = ""
+    audit_fields: tuple[str, ...] = ()
+
+    def audit_subjects(self, obj) -> list[str]:
+        return [object_token(self.audit_object_type, obj.pk)]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if getattr(response, "status_code", 500) < 400:
+            obj = self.get_object(request, object_id)
+            if obj is not None:
+                record(
+                    request,
+                    action=Action.READ,
+                    object_type=self.audit_object_type,
+                    object_id=obj.pk,
+                    view="admin:change",
+                    fields=self.audit_fields,
+                    subjects=self.audit_subjects(obj),
+                )
+        return response
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        shown = getattr(getattr(response, "context_data", None) or {}, "get", lambda _k: None)("cl")
+        if shown is not None:
+            objects = list(shown.result_list)
+            record_list(
+                request,
+                object_type=self.audit_object_type,
+                view="admin:changelist",
+                objects=objects,
+                subjects=[s for obj in objects for s in self.audit_subjects(obj)],
+                fields=tuple(name for name in self.list_display if isinstance(name, str)),
+            )
+        return response

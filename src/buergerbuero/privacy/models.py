@@ -12,6 +12,7 @@ D = retention.DEFAULT
 # The pages and lists that record reads, as staff and the data-protection officer read them.
 VIEW_LABELS = {
     "booking:staff_day": _("Tagesliste (API)"),
+    "waitlist:staff": _("Warteliste eines Standorts (API)"),
     "queue:reception": _("Empfang: Termine und Wartende"),
     "queue:workstation": _("Arbeitsplatz: Wartende und aktuelle Vorsprache"),
     "queue:waiting": _("Wartende (API)"),
