@@ -141,6 +141,14 @@ class AuditRecord(models.Model):
         return f"{self.actor_name} {self.get_action_display()} {self.object_type} {self.object_id}"
 
     @property
+    def role_label(self) -> str:
+        from buergerbuero.accounts.models import StaffMembership
+
+        if self.role == "superuser":
+            return "Superuser"
+        return str(dict(StaffMembership.Role.choices).get(self.role, self.role or "–"))
+
+    @property
     def view_label(self) -> str:
         return str(VIEW_LABELS.get(self.view, self.view))
 
