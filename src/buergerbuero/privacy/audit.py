@@ -14,13 +14,16 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import ipaddress
+import logging
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.utils import timezone
 
 from buergerbuero.privacy.models import AuditRecord
 
+log = logging.getLogger(__name__)
 Action = AuditRecord.Action
 _ATTRIBUTE = "_privacy_audit"
 MAX_SUBJECTS_CHARS = 20_000  # a list of a few hundred citizens; beyond that the count still tells how many
@@ -215,7 +218,11 @@ class AuditMiddleware:
         try:
             return self.get_response(request)
         finally:
-            flush(request)
+            try:
+                flush(request)
+            except DatabaseError:
+                # The answer is made; an unreachable database cannot take the record either. Say so loudly.
+                log.exception("audit records of this request could not be written")
 
 
 # --- what the domain objects are in the log ----------------------------------------------------------------
