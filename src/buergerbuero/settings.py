@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "buergerbuero.planning",
     "buergerbuero.applications",
     "buergerbuero.background",
+    "buergerbuero.privacy",
 ]
 
 MIDDLEWARE = [
@@ -69,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "buergerbuero.privacy.audit.AuditMiddleware",  # writes the reads of personal data a request recorded
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

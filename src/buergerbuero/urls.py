@@ -14,6 +14,7 @@ urlpatterns = [
     path("planung/", include("buergerbuero.planning.urls")),
     path("online/", include("buergerbuero.applications.urls")),
     path("betrieb/", include("buergerbuero.background.urls")),
+    path("datenschutz/", include("buergerbuero.privacy.urls")),
     path("", include("buergerbuero.core.urls")),
     path("", include("buergerbuero.booking.urls")),
 ]

@@ -11,8 +11,9 @@ from django.test import Client
 from django.utils import timezone
 
 from buergerbuero.applications import selectors, services
-from buergerbuero.applications.models import AccessLog, Application, Attachment, Status, StatusChange
+from buergerbuero.applications.models import Application, Attachment, Status, StatusChange
 from buergerbuero.core.errors import Conflict
+from buergerbuero.privacy.models import AuditRecord
 from tests.applications.conftest import VALID_ID_CARD, start_draft
 
 
@@ -105,8 +106,8 @@ def test_clerk_sees_everything_from_the_booking_code_and_is_logged(submitted, cl
     attachment = Attachment.objects.get()
     download = staff.get(f"/online/verwaltung/{submitted.reference}/datei/{attachment.pk}")
     assert download.status_code == 200 and download["X-Content-Type-Options"] == "nosniff"
-    actions = list(AccessLog.objects.filter(actor=clerk).values_list("action", flat=True))
-    assert "view" in actions and "download" in actions
+    actions = list(AuditRecord.objects.filter(actor=clerk).values_list("action", flat=True))
+    assert "search" in actions and "read" in actions and "download" in actions
 
 
 def test_the_clerk_reads_labels_and_local_formats_not_raw_values(submitted, clerk):
@@ -132,7 +133,7 @@ def test_staff_of_another_organisation_is_refused(submitted, django_user_model):
     staff = Client()
     staff.force_login(other)
     assert staff.get(f"/online/verwaltung/{submitted.reference}/").status_code == 403
-    assert not AccessLog.objects.filter(actor=other).exists()
+    assert not AuditRecord.objects.filter(actor=other).exists()
     assert Client().get("/online/verwaltung/").status_code == 302  # login first
 
 
@@ -152,7 +153,9 @@ def test_retention_deletes_personal_data_and_files(submitted, clerk, django_capt
         assert services.purge_due(now=application.purge_after) == 1
     application.refresh_from_db()
     assert application.answers == {} and application.identity == {} and application.email == ""
-    assert AccessLog.objects.filter(action="purge", reference=application.reference).exists()
+    purge = AuditRecord.objects.filter(action="purge", object_id=application.reference).order_by("pk").last()
+    assert f" code:{application.reference} " in purge.subjects  # the officer finds the purge by the reference
+    assert not StatusChange.objects.filter(application=application).exclude(note="").exists()
     assert Client().get(f"/online/antrag/{application.public_id}/status").status_code == 404
 
 

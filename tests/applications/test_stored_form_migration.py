@@ -8,7 +8,7 @@ from django.apps import apps
 from buergerbuero.applications import idcard
 from buergerbuero.applications.models import OnlineService
 
-migration = importlib.import_module("buergerbuero.applications.migrations.0004_guardian_fields_in_stored_forms")
+migration = importlib.import_module("buergerbuero.applications.migrations.0005_guardian_fields_in_stored_forms")
 
 
 def names(service):

@@ -121,6 +121,10 @@ CASES = [
     ("applications:staff_treasury_csv", "GET", "/online/verwaltung/kasse.csv", None, ANY_CLERK),
     ("background:index", "GET", "/betrieb/", None, OPERATIONS),
     ("background:resend", "POST", "/betrieb/nachrichten/{message}/erneut-senden/", {}, OPERATIONS),
+    # The audit log: the data-protection officer (role dpo) or administration of a municipality; of the
+    # actors here only the superuser (tests/privacy/test_officer.py covers the dpo and admin roles).
+    ("privacy:audit_log", "GET", "/datenschutz/protokoll/?citizen=erika@example.org", None, OPERATIONS),
+    ("privacy:audit_csv", "GET", "/datenschutz/protokoll.csv?staff=clerk", None, OPERATIONS),
     ("api:openapi-json", "GET", "/api/openapi.json", None, PUBLIC),
     ("api:openapi-view", "GET", "/api/docs", None, PUBLIC),
     ("GET /api/offices", "GET", "/api/offices", None, PUBLIC),

@@ -30,6 +30,7 @@ class StaffMembership(models.Model):
         MANAGER = "manager", _("Leitung")
         AGENT = "agent", _("Callcenter-Agent")
         ADMIN = "admin", _("Administration")
+        DPO = "dpo", _("Datenschutz")
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="members")

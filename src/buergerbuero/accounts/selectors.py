@@ -36,6 +36,9 @@ COUNTER_ROLES = frozenset({Role.CLERK, Role.MANAGER, Role.ADMIN})
 APPLICATION_ROLES = frozenset({Role.CLERK, Role.MANAGER, Role.ADMIN})
 # Dashboards, committee reports and the planner belong to the municipality's leadership.
 LEAD_ROLES = frozenset({Role.MANAGER, Role.ADMIN})
+# The audit log (who read which citizen's data) belongs to the data-protection officer; the municipality's
+# administration may stand in. The officer's role reads nothing else.
+AUDIT_ROLES = frozenset({Role.DPO, Role.ADMIN})
 
 
 def membership(user: AbstractBaseUser | None) -> StaffMembership | None:
@@ -175,6 +178,26 @@ def may_plan(user) -> bool:
 
 def may_plan_office(user, office: Office) -> bool:
     return _works_at(user, office, LEAD_ROLES)
+
+
+# --- data protection -------------------------------------------------------------------------------
+
+
+def may_read_audit_log(user) -> bool:
+    """The audit log of staff reads, filtered by citizen or staff member and exported for access requests
+    (Art. 15 GDPR): the municipality's data-protection officer (role "Datenschutz") or administration, for
+    its own organisation (`audit_log_scope`); a superuser for all."""
+    return _works_at(user, None, AUDIT_ROLES)
+
+
+def audit_log_scope(user) -> int | None:
+    """The organisation whose staff's (and partners') reads the user sees; None: all (superuser)."""
+    if _superuser(user):
+        return None
+    member = membership(user)
+    if not _municipal(member, AUDIT_ROLES):
+        raise Forbidden(_("Das Zugriffsprotokoll ist dem Datenschutz vorbehalten."))
+    return member.organisation_id
 
 
 def user_for_api_token(key: str, *, now: dt.datetime):

@@ -1,8 +1,9 @@
 from django import forms
 from django.contrib import admin
 
-from buergerbuero.applications.models import AccessLog, Application, OnlineService, PaymentAccount, StatusChange
+from buergerbuero.applications.models import Application, OnlineService, PaymentAccount, StatusChange
 from buergerbuero.applications.payment import registry as payment_registry
+from buergerbuero.privacy.audit import AuditedAdminMixin
 
 
 @admin.register(OnlineService)
@@ -42,7 +43,15 @@ class StatusChangeInline(admin.TabularInline):
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    audit_object_type = "applications.application"
+    audit_fields = ("answers", "identity", "email")
+
+    def audit_subjects(self, obj):
+        from buergerbuero.applications import services
+
+        return services.subjects(obj)
+
     """Read-only: status changes go through the back office (services), which also writes the audit log."""
 
     list_display = ["reference", "service", "status", "submitted_at", "appointment_code", "purge_after"]
@@ -53,16 +62,4 @@ class ApplicationAdmin(admin.ModelAdmin):
     inlines = [StatusChangeInline]
 
     def has_add_permission(self, request):
-        return False
-
-
-@admin.register(AccessLog)
-class AccessLogAdmin(admin.ModelAdmin):
-    list_display = ["at", "actor_name", "action", "reference", "detail"]
-    readonly_fields = ["application", "reference", "actor", "actor_name", "action", "detail", "at"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
         return False

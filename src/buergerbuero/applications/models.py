@@ -1,4 +1,6 @@
-"""Online services, applications with their status history, attachments, the audit log and the SAML replay ledger."""
+"""Online services, applications with their status history, attachments and the SAML replay ledger.
+
+Who read or changed an application is in the audit log of the privacy app (privacy.AuditRecord)."""
 
 import uuid
 
@@ -208,27 +210,6 @@ class Attachment(models.Model):
             models.CheckConstraint(condition=Q(size__gt=0) & Q(size__lte=10 * 1024 * 1024), name="attachment_size"),
             models.UniqueConstraint(fields=["application", "field"], name="attachment_one_per_field"),
         ]
-
-
-class AccessLog(models.Model):
-    """Who looked at or changed which application, and when. Kept when the application's data is purged."""
-
-    class Action(models.TextChoices):
-        VIEW = "view", _("angesehen")
-        DOWNLOAD = "download", _("Datei geöffnet")
-        CHANGE = "change", _("geändert")
-        PURGE = "purge", _("gelöscht")
-
-    application = models.ForeignKey(Application, on_delete=models.SET_NULL, null=True, related_name="access_log")
-    reference = models.CharField(max_length=14)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    actor_name = models.CharField(max_length=150)
-    action = models.CharField(max_length=20, choices=Action.choices)
-    detail = models.CharField(max_length=200, blank=True)
-    at = models.DateTimeField()
-
-    class Meta:
-        ordering = ["-at"]
 
 
 class ConsumedAssertion(models.Model):

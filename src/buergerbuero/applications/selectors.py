@@ -10,7 +10,6 @@ from django.utils.translation import gettext_lazy as _
 from buergerbuero.accounts import selectors as account_selectors
 from buergerbuero.applications import fees, idcard
 from buergerbuero.applications.models import (
-    AccessLog,
     Application,
     OnlineService,
     Payment,
@@ -218,10 +217,6 @@ def short_appointment_times(
         if len(times) >= limit:
             break
     return query, times[:limit]
-
-
-def access_log(application: Application) -> QuerySet[AccessLog]:
-    return AccessLog.objects.filter(reference=application.reference).select_related("actor")
 
 
 # --- payments -------------------------------------------------------------------------------------------

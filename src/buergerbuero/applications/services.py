@@ -19,7 +19,6 @@ from buergerbuero.applications import fees, formschema, idcard, mails, selectors
 from buergerbuero.applications.identity.base import FinishedLogin, Identity, IdentityError, TrustLevel
 from buergerbuero.applications.models import (
     TRANSITIONS,
-    AccessLog,
     Application,
     Attachment,
     ConsumedAssertion,
@@ -36,6 +35,11 @@ from buergerbuero.booking import selectors as booking_selectors
 from buergerbuero.booking import services as booking_services
 from buergerbuero.booking.models import Appointment
 from buergerbuero.core.errors import Conflict, DomainError, Forbidden, lazy_date, lazy_format
+from buergerbuero.privacy import audit, retention
+from buergerbuero.privacy import selectors as privacy_selectors
+
+Action = audit.Action
+OBJECT_TYPE = "applications.application"
 
 LOGIN_MINUTES = 15
 
@@ -315,7 +319,6 @@ def submit(*, application: Application, access_link: str = "", now: dt.datetime 
     elif service.service.fee:
         application.fee = Decimal(service.service.fee)
     _change(application, Status.SUBMITTED, actor=None, note="", now=now, submitted_at=now)
-    application.purge_after = None
     application.save()
     if service.kind == OnlineService.Kind.REGISTRATION_CERTIFICATE:
         _require_eid(application)
@@ -381,7 +384,6 @@ def _issue_certificate(application: Application, *, now: dt.datetime, access_lin
     try:
         _change(application, Status.APPROVED, actor=None, note="automatisch (eID)", now=now, decided_at=now)
         _change(application, Status.COMPLETED, actor=None, note="", now=now, completed_at=now)
-        application.purge_after = now + dt.timedelta(days=application.service.retention_days)
         application.save()
     except Exception:
         _delete_file(name)
@@ -402,6 +404,23 @@ def _issue_certificate(application: Application, *, now: dt.datetime, access_lin
     return application
 
 
+FINISHED = (Status.REJECTED, Status.COMPLETED)
+
+
+def purge_after(application: Application, status: str, *, now: dt.datetime) -> dt.datetime:
+    """The deletion date an application gets when it enters `status`: every status has one.
+
+    Drafts: the online service's draft retention; rejected or completed: its retention after the decision;
+    waiting (submitted, in review, needs info, approved): the municipality's retention of open applications
+    after the last change — a citizen who never comes back does not keep their eID data here for ever."""
+    if status == Status.DRAFT:
+        return now + dt.timedelta(days=application.service.draft_retention_days)
+    if status in FINISHED:
+        return now + dt.timedelta(days=application.service.retention_days)
+    policy = privacy_selectors.policy_for(application.office.organisation_id)
+    return retention.open_application_purge_after(policy, changed_at=now)
+
+
 def _change(application: Application, to: str, *, actor, note: str, now: dt.datetime, **fields) -> None:
     """Move to `to` if the state machine allows it; the row is updated only if still in the old status."""
     old = application.status
@@ -414,6 +433,7 @@ def _change(application: Application, to: str, *, actor, note: str, now: dt.date
             field="status",
             code="transition_not_allowed",
         )
+    fields["purge_after"] = purge_after(application, to, now=now)
     updated = Application.objects.filter(pk=application.pk, status=old).update(status=to, updated_at=now, **fields)
     if updated != 1:
         raise Conflict(_("Der Antrag wurde gerade von jemand anderem geändert."), field="status")
@@ -564,15 +584,13 @@ def transition(
     if to == Status.COMPLETED:
         fields["completed_at"] = now
     _change(application, to, actor=actor, note=note, now=now, **fields)
-    if to in (Status.REJECTED, Status.COMPLETED):
-        application.purge_after = now + dt.timedelta(days=application.service.retention_days)
     if note:
         application.clerk_note = note
     application.save()
     log_access(
         application=application,
         actor=actor,
-        action=AccessLog.Action.CHANGE,
+        action=Action.CHANGE,
         detail=f"{_('Status')} → {Status(to).label}",
         now=now,
     )
@@ -580,9 +598,7 @@ def transition(
         # Photos and scans have been taken over at the visit: they go now, the rest after the retention period.
         for attachment in application.attachments.all():
             _delete_attachment(attachment)
-        log_access(
-            application=application, actor=actor, action=AccessLog.Action.PURGE, detail=str(_("Dateien")), now=now
-        )
+        log_access(application=application, actor=actor, action=Action.PURGE, detail=str(_("Dateien")), now=now)
     if to in (Status.APPROVED, Status.REJECTED):
         mails.queue(
             application,
@@ -610,7 +626,7 @@ def ask_for_info(*, application: Application, question: str, actor, now: dt.date
     log_access(
         application=application,
         actor=actor,
-        action=AccessLog.Action.CHANGE,
+        action=Action.CHANGE,
         detail=str(Status.NEEDS_INFO.label),
         now=now,
     )
@@ -650,24 +666,43 @@ def answer_info(
     return application
 
 
+def subjects(application: Application) -> list[str]:
+    """The search tokens of the audit log for this application: its reference, booking code, e-mail."""
+    return [
+        audit.code_token(application.reference),
+        *audit.tokens(email=application.email, code=application.appointment_code),
+        audit.object_token(OBJECT_TYPE, application.pk),
+    ]
+
+
 def log_access(*, application: Application, actor, action: str, detail: str = "", now: dt.datetime | None = None):
-    return AccessLog.objects.create(
-        application=application,
-        reference=application.reference,
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        actor_name=(actor.get_username() if actor is not None and actor.is_authenticated else "Bürger/in"),
+    """A change made by a service (status, payment, purge): one audit record in the caller's transaction.
+    Reads by staff are recorded by the views with `privacy.audit.record` (one record per request)."""
+    return audit.write(
+        actor=actor,
         action=action,
-        detail=detail[:200],
-        at=now or timezone.now(),
+        object_type=OBJECT_TYPE,
+        object_id=application.reference,
+        view=str(detail),
+        subjects=subjects(application),
+        now=now or timezone.now(),
     )
 
 
+def due_for_purge(*, now: dt.datetime):
+    return Application.objects.filter(purge_after__lte=now, purged_at__isnull=True)
+
+
 @transaction.atomic
-def purge_due(*, now: dt.datetime | None = None) -> int:
-    """Delete personal data and files of applications past their retention; the row keeps only its skeleton."""
+def purge_due(*, now: dt.datetime | None = None, limit: int | None = None) -> int:
+    """Delete personal data and files of applications past their retention; the row keeps only its skeleton
+    (service, office, status, times, fee) for the statistics. The clerk's questions and the citizen's answers
+    in the status history go too. At most `limit` applications per call (the retention job works in batches)."""
     now = now or timezone.now()
     count = 0
-    for application in Application.objects.select_for_update().filter(purge_after__lte=now, purged_at__isnull=True):
+    due = due_for_purge(now=now).select_for_update().order_by("pk")
+    for application in due[:limit] if limit else due:
+        subject_tokens = subjects(application)  # before the e-mail is gone: the officer still finds the purge
         for attachment in application.attachments.all():
             _delete_attachment(attachment)
         if application.document:
@@ -681,11 +716,14 @@ def purge_due(*, now: dt.datetime | None = None) -> int:
         application.document = ""
         application.purged_at = now
         application.save()
-        log_access(
-            application=application,
+        StatusChange.objects.filter(application=application).exclude(note="").update(note="")
+        audit.write(
             actor=None,
-            action=AccessLog.Action.PURGE,
-            detail=str(_("Aufbewahrungsfrist abgelaufen")),
+            action=Action.PURGE,
+            object_type=OBJECT_TYPE,
+            object_id=application.reference,
+            view=str(_("Aufbewahrungsfrist abgelaufen")),
+            subjects=subject_tokens,
             now=now,
         )
         count += 1
@@ -785,7 +823,7 @@ def record_payment(
     log_access(
         application=application,
         actor=None,
-        action=AccessLog.Action.CHANGE,
+        action=Action.CHANGE,
         detail=f"{_('Zahlung')} {Payment.Status(event.outcome).label}",
         now=now,
     )

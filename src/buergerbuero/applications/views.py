@@ -24,13 +24,15 @@ from buergerbuero.applications import formschema, idcard, photocheck, selectors,
 from buergerbuero.applications.identity import registry
 from buergerbuero.applications.identity import session as identity_session
 from buergerbuero.applications.identity.base import Identity, IdentityError, TrustLevel
-from buergerbuero.applications.models import AccessLog, Status
+from buergerbuero.applications.models import Status
 from buergerbuero.booking import antibot
 from buergerbuero.booking import links as booking_links
 from buergerbuero.booking import selectors as booking_selectors
 from buergerbuero.catalog import selectors as catalog_selectors
 from buergerbuero.core import ratelimit
 from buergerbuero.core.errors import DomainError
+from buergerbuero.privacy import audit
+from buergerbuero.privacy import selectors as privacy_selectors
 
 
 def _error(request: HttpRequest, message, *, status: int = 403) -> HttpResponse:
@@ -441,7 +443,14 @@ def application_document(request: HttpRequest, public_id) -> HttpResponse:
         return _error(request, exc.message, status=404)
     if not application.document:
         return _error(request, _("Zu diesem Antrag gibt es (noch) kein Dokument."), status=404)
-    services.log_access(application=application, actor=None, action=AccessLog.Action.DOWNLOAD, detail="document")
+    audit.record(
+        request,
+        action=audit.Action.DOWNLOAD,
+        object_type=services.OBJECT_TYPE,
+        object_id=application.reference,
+        view="document",
+        subjects=services.subjects(application),
+    )
     return FileResponse(
         application.document.open("rb"),
         as_attachment=True,
@@ -490,6 +499,15 @@ def staff_list(request: HttpRequest) -> HttpResponse:
             }
             for a in selectors.for_office(office, status=status)
         )
+    audit.record(
+        request,
+        action=audit.Action.LIST,
+        object_type=services.OBJECT_TYPE,
+        view="applications:staff_list",
+        fields=("reference", "service", "status"),
+        subjects=[t for row in rows for t in services.subjects(row["application"])],
+        count=len(rows),
+    )
     statuses = [(value, label) for value, label in Status.choices if value != Status.DRAFT]
     return render(request, "applications/staff_list.html", {"rows": rows, "status": status, "statuses": statuses})
 
@@ -514,7 +532,17 @@ def staff_treasury_csv(request: HttpRequest) -> HttpResponse:
             _("Betrag (EUR)"),
         ]
     )
-    for payment in selectors.paid_for_treasury(offices):
+    payments = list(selectors.paid_for_treasury(offices))
+    audit.record(
+        request,
+        action=audit.Action.EXPORT,
+        object_type="applications.payment",
+        view="applications:staff_treasury_csv",
+        fields=("reference", "receipt", "amount"),
+        subjects=[audit.code_token(p.application.reference) for p in payments],
+        count=len(payments),
+    )
+    for payment in payments:
         application = payment.application
         writer.writerow(
             [
@@ -537,6 +565,15 @@ def staff_by_appointment(request: HttpRequest, code: str) -> HttpResponse:
         application = selectors.for_staff_by_appointment_code(request.user, code)
     except DomainError as exc:
         return _error(request, exc.message, status=404)
+    audit.record(
+        request,
+        action=audit.Action.SEARCH,
+        object_type=services.OBJECT_TYPE,
+        object_id=application.reference,
+        view="applications:staff_by_appointment",
+        fields=("appointment_code",),
+        subjects=services.subjects(application),
+    )
     return redirect("applications:staff_detail", reference=application.reference)
 
 
@@ -567,7 +604,15 @@ def staff_detail(request: HttpRequest, reference: str) -> HttpResponse:
             error = exc.message
         else:
             return redirect("applications:staff_detail", reference=application.reference)
-    services.log_access(application=application, actor=request.user, action=AccessLog.Action.VIEW)
+    audit.record(
+        request,
+        action=audit.Action.READ,
+        object_type=services.OBJECT_TYPE,
+        object_id=application.reference,
+        view="applications:staff_detail",
+        fields=("answers", "identity", "email", "attachments", "changes"),
+        subjects=services.subjects(application),
+    )
     form = formschema.parse(application.service.form_schema)
     answers = [
         (f.label_text, formschema.display_value(f, application.answers[f.name]))
@@ -584,7 +629,7 @@ def staff_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "appointment": selectors.appointment_of(application),
         "changes": application.changes.select_related("actor"),
         "payments": application.payments.all(),
-        "log": selectors.access_log(application)[:50],
+        "log": privacy_selectors.records_for_object(services.OBJECT_TYPE, application.reference)[:50],
         "hours": selectors.sla_hours_used(application, now=timezone.now()),
         "error": error,
     }
@@ -600,8 +645,14 @@ def staff_attachment(request: HttpRequest, reference: str, attachment_id: int) -
     attachment = application.attachments.filter(pk=attachment_id).first()
     if attachment is None:
         return _error(request, _("Diese Datei gibt es nicht."), status=404)
-    services.log_access(
-        application=application, actor=request.user, action=AccessLog.Action.DOWNLOAD, detail=attachment.field
+    audit.record(
+        request,
+        action=audit.Action.DOWNLOAD,
+        object_type=services.OBJECT_TYPE,
+        object_id=application.reference,
+        view="applications:staff_attachment",
+        fields=(attachment.field,),
+        subjects=services.subjects(application),
     )
     response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
     response["X-Content-Type-Options"] = "nosniff"

@@ -12,6 +12,7 @@ from buergerbuero.background.scheduler import DailyAt, Every, Job
 from buergerbuero.booking import services as booking_services
 from buergerbuero.booking import waitlist
 from buergerbuero.insights import services as insights_services
+from buergerbuero.privacy import services as privacy_services
 from buergerbuero.queue import services as queue_services
 
 MINUTE = dt.timedelta(minutes=1)
@@ -42,11 +43,17 @@ def finished_messages(now: dt.datetime) -> int:
     return services.prune(now=now, days=settings.OUTBOX_KEEP_DAYS)
 
 
+def retention(now: dt.datetime) -> int:
+    return sum(privacy_services.apply_retention(now=now).values())
+
+
 JOBS = [
     Job("reminders", _("Erinnerungen einreihen"), Every(10 * MINUTE), reminders, _("eingereiht")),
     Job("waitlist", _("Wartelisten-Angebote machen"), Every(5 * MINUTE), waitlist_offers, _("Angebote")),
     Job("kpi_snapshots", _("Kennzahlen messen"), Every(60 * MINUTE), kpi_snapshots, _("Messwerte")),
     Job("floor_day_close", _("Tagesabschluss der Wartebereiche"), AFTER_MIDNIGHT, floor_day_close, _("Besuche")),
     Job("sessions", _("Abgelaufene Sitzungen löschen"), DailyAt(dt.time(4, 0)), expired_sessions),
+    # Every 15 minutes: the eID identity in a session must be gone 30 minutes after the login.
+    Job("retention", _("Personenbezogene Daten nach Frist löschen"), Every(15 * MINUTE), retention, _("Datensätze")),
     Job("prune_outbox", _("Erledigte Nachrichten löschen"), DailyAt(dt.time(4, 15)), finished_messages, _("Zeilen")),
 ]

@@ -171,6 +171,21 @@ def prune(*, now: dt.datetime, days: int) -> int:
     return deleted
 
 
+def finished_messages(*, organisation_id: int | None, finished_before: dt.datetime):
+    """Rows with a recipient and the text of a mail, finished (sent, overtaken or given up) before the cutoff,
+    of the municipality's offices (None: of no office). Pending rows stay: they still have work to do."""
+    rows = Message.objects.filter(
+        status__in=[Status.SENT, Status.SKIPPED, Status.FAILED], finished_at__lt=finished_before
+    )
+    if organisation_id is None:
+        return rows.filter(office__isnull=True)
+    return rows.filter(office__organisation_id=organisation_id)
+
+
+def delete_messages(ids: list[int]) -> int:
+    return Message.objects.filter(pk__in=ids).exclude(status=Status.PENDING).delete()[0]
+
+
 # --- leases of the processes ---------------------------------------------------------------------------------
 
 

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from buergerbuero.booking.models import Appointment, AppointmentService, WaitlistEntry, WaitlistOffer, WaitlistWindow
+from buergerbuero.privacy.audit import AuditedAdminMixin, appointment_subjects, tokens
 
 
 class AppointmentServiceInline(admin.TabularInline):
@@ -12,7 +13,13 @@ class AppointmentServiceInline(admin.TabularInline):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(admin.ModelAdmin):
+class AppointmentAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    audit_object_type = "booking.appointment"
+    audit_fields = ("name", "email", "phone")
+
+    def audit_subjects(self, obj):
+        return appointment_subjects([obj])
+
     """Read-mostly: bookings change through the booking services so claims stay consistent."""
 
     list_display = ["code", "office", "counter", "start", "status", "channel", "name"]
@@ -43,7 +50,13 @@ class WaitlistOfferInline(admin.TabularInline):
 
 
 @admin.register(WaitlistEntry)
-class WaitlistEntryAdmin(admin.ModelAdmin):
+class WaitlistEntryAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    audit_object_type = "booking.waitlistentry"
+    audit_fields = ("name", "email")
+
+    def audit_subjects(self, obj):
+        return tokens(email=obj.email, object_type=self.audit_object_type, pk=obj.pk)
+
     list_display = ("queued_at", "email", "status", "date_from", "date_to", "persons", "service_list")
     list_filter = ("status", "offices", "services")
     search_fields = ("email", "name")

@@ -15,6 +15,7 @@ from buergerbuero.capacity.models import Channel
 from buergerbuero.catalog import selectors as catalog_selectors
 from buergerbuero.core import problems, ratelimit
 from buergerbuero.core.errors import DomainError, Forbidden
+from buergerbuero.privacy import audit
 
 router = Router(tags=["Terminbuchung"])
 
@@ -300,6 +301,15 @@ def staff_day(request, slug: str, date: dt.date):
     office = catalog_selectors.office_by_slug(slug)
     if not account_selectors.may_see_day_list(request.auth, office):
         raise Forbidden(_("Diesen Standort dürfen Sie nicht sehen."), field="office")
+    appointments = list(selectors.staff_day(office, date))
+    audit.record_list(
+        request,
+        object_type="booking.appointment",
+        view="booking:staff_day",
+        objects=appointments,
+        subjects=audit.appointment_subjects(appointments),
+        fields=("name", "code"),
+    )
     return [
         {
             "code": a.code,
@@ -311,5 +321,5 @@ def staff_day(request, slug: str, date: dt.date):
             "name": a.name,
             "channel": a.channel,
         }
-        for a in selectors.staff_day(office, date)
+        for a in appointments
     ]

@@ -20,6 +20,7 @@ from buergerbuero.catalog import selectors as catalog_selectors
 from buergerbuero.core import problems, ratelimit
 from buergerbuero.core.errors import DomainError, Forbidden
 from buergerbuero.core.schemas import LocalTime
+from buergerbuero.privacy import audit
 
 router = Router(tags=["Faire Vergabe"])
 
@@ -260,7 +261,18 @@ def staff_waitlist(request, slug: str, params: Query[StaffWaitlistParams]):
     if not account_selectors.may_see_day_list(request.auth, office):
         raise Forbidden(_("Diesen Standort dürfen Sie nicht sehen."), field="office")
     out = []
-    for position, entry in waitlist.entries_for_office(office, statuses=params.status):
+    entries = list(waitlist.entries_for_office(office, statuses=params.status))
+    audit.record_list(
+        request,
+        object_type="booking.waitlistentry",
+        view="waitlist:staff",
+        objects=entries,
+        subjects=[
+            t for _pos, e in entries for t in audit.tokens(email=e.email, object_type="booking.waitlistentry", pk=e.pk)
+        ],
+        fields=("name", "email"),
+    )
+    for position, entry in entries:
         out.append(
             {
                 "position": position,

@@ -3,6 +3,7 @@
 import phonenumbers
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 PART_CHOICES = [
     ("", _("alle Tageszeiten")),
@@ -106,14 +107,22 @@ class ContactForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
     )
     consent = forms.BooleanField(
-        label=_(
-            "Ich bin einverstanden, dass meine Angaben zur Vergabe und Durchführung des Termins gespeichert "
-            "und spätestens 30 Tage nach dem Termin gelöscht werden."
-        ),
         error_messages={"required": _("Bitte stimmen Sie der Speicherung für den Termin zu.")},
     )
 
     suggestion: str = ""
+
+    def __init__(self, *args, retention_days: int, **kwargs):
+        """`retention_days`: the office's municipality's period (privacy.selectors.policy_for): the promise
+        of the checkbox is the period the retention job keeps."""
+        super().__init__(*args, **kwargs)
+        self.fields["consent"].label = ngettext(
+            "Ich bin einverstanden, dass meine Angaben zur Vergabe und Durchführung des Termins gespeichert "
+            "und nach Ablauf von %(days)s Tag nach dem Termin gelöscht werden.",
+            "Ich bin einverstanden, dass meine Angaben zur Vergabe und Durchführung des Termins gespeichert "
+            "und nach Ablauf von %(days)s Tagen nach dem Termin gelöscht werden.",
+            retention_days,
+        ) % {"days": retention_days}
 
     def clean_email(self):
         email = self.cleaned_data["email"].strip()

@@ -24,6 +24,7 @@ from buergerbuero.booking.models import Appointment
 from buergerbuero.catalog import selectors as catalog_selectors
 from buergerbuero.core import ratelimit
 from buergerbuero.core.errors import DomainError, lazy_date, lazy_format
+from buergerbuero.privacy import selectors as privacy_selectors
 
 SESSION_HOLDS = "booking_holds"
 SESSION_CONTACT = "booking_contact"
@@ -271,6 +272,10 @@ def _hold_context(appointment: Appointment) -> dict:
     }
 
 
+def _retention_days(appointment) -> int:
+    return privacy_selectors.policy_for(appointment.office.organisation_id).appointment_days
+
+
 @require_http_methods(["GET", "POST"])
 def contact(request, public_id):
     now = timezone.now()
@@ -282,7 +287,7 @@ def contact(request, public_id):
     if appointment.status == Appointment.Status.CONFIRMED:
         return redirect("booking:manage", token=links.manage_token(appointment.public_id))
     if request.method == "POST":
-        form = forms.ContactForm(request.POST)
+        form = forms.ContactForm(request.POST, retention_days=_retention_days(appointment))
         # Keep what was typed for this session, even when it does not validate yet.
         request.session[SESSION_CONTACT] = {k: request.POST.get(k, "")[:254] for k in ("name", "email", "phone")}
         if form.is_valid():
@@ -308,7 +313,7 @@ def contact(request, public_id):
         initial = request.session.get(SESSION_CONTACT) or {}
         if appointment.email:
             initial = {"name": appointment.name, "email": appointment.email, "phone": appointment.phone}
-        form = forms.ContactForm(initial=initial)
+        form = forms.ContactForm(initial=initial, retention_days=_retention_days(appointment))
         status = 200
     ctx["form"] = form
     ctx["expired"] = appointment.blocks_until is None or appointment.blocks_until <= now
@@ -469,6 +474,7 @@ def legal(request, page: str):
     if page not in LEGAL_PAGES:
         raise Http404
     try:
-        return render(request, f"booking/legal/{page}.html", {"offices": catalog_selectors.offices()})
+        context = {"offices": catalog_selectors.offices(), "retention": privacy_selectors.citizen_promises()}
+        return render(request, f"booking/legal/{page}.html", context)
     except TemplateDoesNotExist as exc:
         raise Http404 from exc

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from buergerbuero.callcenter.models import Article, Call, Contract, IntervalStat, Ticket, TicketPause
+from buergerbuero.privacy.audit import AuditedAdminMixin, call_subjects, ticket_subjects
 
 
 @admin.register(Contract)
@@ -22,7 +23,13 @@ class ArticleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Call)
-class CallAdmin(admin.ModelAdmin):
+class CallAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    audit_object_type = "callcenter.call"
+    audit_fields = ("caller_number",)
+
+    def audit_subjects(self, obj):
+        return call_subjects([obj])
+
     list_display = ["started_at", "contract", "service", "outcome", "duration_seconds"]
     list_filter = ["outcome", "contract"]
     date_hierarchy = "started_at"
@@ -34,7 +41,13 @@ class PauseInline(admin.TabularInline):
 
 
 @admin.register(Ticket)
-class TicketAdmin(admin.ModelAdmin):
+class TicketAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    audit_object_type = "callcenter.ticket"
+    audit_fields = ("caller_name", "caller_phone", "caller_email", "reason")
+
+    def audit_subjects(self, obj):
+        return ticket_subjects([obj])
+
     list_display = ["pk", "caller_name", "office", "status", "due_at"]
     list_filter = ["status", "office"]
     inlines = [PauseInline]

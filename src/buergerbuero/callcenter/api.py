@@ -13,6 +13,7 @@ from buergerbuero.callcenter.models import Call
 from buergerbuero.catalog.models import Service
 from buergerbuero.core.errors import DomainError, NotFound
 from buergerbuero.core.schemas import LocalTime
+from buergerbuero.privacy import audit
 
 router = Router(tags=["Partner-Callcenter"], auth=staff_auth)
 
@@ -186,7 +187,16 @@ def log_call(request, payload: CallIn):
 
 @router.get("/calls", response=list[CallLogOut], summary="Letzte Anrufe")
 def list_calls(request, limit: int = Query(50, ge=1, le=500)):
-    return list(selectors.calls(_viewer(request, "call_read"), now=timezone.now())[:limit])
+    calls = list(selectors.calls(_viewer(request, "call_read"), now=timezone.now())[:limit])
+    audit.record_list(
+        request,
+        object_type="callcenter.call",
+        view="callcenter:calls",
+        objects=calls,
+        subjects=audit.call_subjects(calls),
+        fields=("caller_number",),
+    )
+    return calls
 
 
 class TicketIn(Schema):
@@ -251,12 +261,31 @@ def list_tickets(request, status: str = Query("open", pattern="^(open|waiting|cl
         qs = selectors.overdue(qs, now=now)
     elif status != "all":
         qs = qs.filter(status=status)
-    return list(qs[:500])
+    shown = list(qs[:500])
+    audit.record_list(
+        request,
+        object_type="callcenter.ticket",
+        view="callcenter:tickets",
+        objects=shown,
+        subjects=audit.ticket_subjects(shown),
+        fields=("caller_name", "caller_phone", "caller_email", "reason"),
+    )
+    return shown
 
 
 @router.get("/callbacks/{ticket_id}", response=CallbackTicketOut, summary="Ein Rückruf-Ticket")
 def get_ticket(request, ticket_id: int):
-    return selectors.ticket(_viewer(request, "ticket_read"), ticket_id, now=timezone.now())
+    ticket = selectors.ticket(_viewer(request, "ticket_read"), ticket_id, now=timezone.now())
+    audit.record(
+        request,
+        action=audit.Action.READ,
+        object_type="callcenter.ticket",
+        object_id=ticket.pk,
+        view="callcenter:ticket",
+        fields=("caller_name", "caller_phone", "caller_email", "reason", "closing_note"),
+        subjects=audit.ticket_subjects([ticket]),
+    )
+    return ticket
 
 
 class NoteIn(Schema):

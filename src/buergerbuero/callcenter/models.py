@@ -200,6 +200,12 @@ class Ticket(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     closing_note = models.TextField(_("Abschlussnotiz"), blank=True)
+    anonymised_at = models.DateTimeField(
+        _("anonymisiert am"),
+        null=True,
+        blank=True,
+        help_text=_("Aufbewahrungsfrist abgelaufen: Anrufer und Texte gelöscht"),
+    )
 
     class Meta:
         verbose_name = _("Rückruf-Ticket")
@@ -207,9 +213,14 @@ class Ticket(models.Model):
         ordering = ["due_at", "created_at"]
         indexes = [models.Index(fields=["office", "status", "due_at"], name="ticket_office_status_due")]
         constraints = [
-            models.CheckConstraint(condition=~Q(caller_phone="") | ~Q(caller_email=""), name="ticket_has_contact"),
+            # An anonymised ticket (retention) keeps neither contact nor texts.
             models.CheckConstraint(
-                condition=~Q(status="closed") | (Q(closed_at__isnull=False) & ~Q(closing_note="")),
+                condition=~Q(caller_phone="") | ~Q(caller_email="") | Q(anonymised_at__isnull=False),
+                name="ticket_has_contact",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="closed")
+                | (Q(closed_at__isnull=False) & (~Q(closing_note="") | Q(anonymised_at__isnull=False))),
                 name="ticket_closed_with_note",
             ),
             models.CheckConstraint(condition=~Q(status="open") | Q(due_at__isnull=False), name="ticket_open_has_due"),

@@ -489,3 +489,9 @@ def forecast(
         history.append((month, *month_usage(contract, month)))
     history.reverse()
     return history, billing.forecast(terms(contract), [(c, m) for _d, c, m in history])
+
+
+def partner_ids_of(municipality_id: int) -> QuerySet:
+    """The partner call centers that have (or had) a contract with the municipality: their agents read its
+    citizens' data, so its data-protection officer sees their reads in the audit log."""
+    return Contract.objects.filter(municipality_id=municipality_id).values("partner_id")

@@ -18,6 +18,7 @@ from buergerbuero.callcenter import erlang, exports, selectors, services
 from buergerbuero.callcenter.models import Call, Ticket
 from buergerbuero.catalog.models import Service
 from buergerbuero.core.errors import DomainError, NotFound
+from buergerbuero.privacy import audit
 
 
 def page(ability: str):
@@ -224,12 +225,21 @@ def tickets(request, v):
         qs = selectors.overdue(qs, now=now)
     elif status in Ticket.Status.values:
         qs = qs.filter(status=status)
+    shown = list(qs[:200])
+    audit.record_list(
+        request,
+        object_type="callcenter.ticket",
+        view="callcenter:tickets",
+        objects=shown,
+        subjects=audit.ticket_subjects(shown),
+        fields=("caller_name", "reason"),
+    )
     return render(
         request,
         "callcenter/tickets.html",
         {
             "viewer": v,
-            "tickets": qs[:200],
+            "tickets": shown,
             "status": status,
             "now": now,
             "overdue_count": selectors.overdue(selectors.tickets(v, now=now), now=now).count(),
@@ -260,6 +270,15 @@ def ticket_detail(request, v, ticket_id: int):
         except DomainError as exc:
             errors = {exc.field or "general": str(exc)}
         ticket = selectors.ticket(v, ticket_id, now=now)
+    audit.record(
+        request,
+        action=audit.Action.READ,
+        object_type="callcenter.ticket",
+        object_id=ticket.pk,
+        view="callcenter:ticket",
+        fields=("caller_name", "caller_phone", "caller_email", "reason", "closing_note"),
+        subjects=audit.ticket_subjects([ticket]),
+    )
     return render(
         request,
         "callcenter/ticket.html",

@@ -21,6 +21,7 @@ from buergerbuero.catalog.models import Service
 from buergerbuero.core import ratelimit
 from buergerbuero.core.errors import DomainError
 from buergerbuero.core.problems import unavailable_response
+from buergerbuero.privacy import audit
 from buergerbuero.queue import selectors, services, sse
 
 
@@ -208,13 +209,22 @@ def reception(request: HttpRequest, slug: str) -> HttpResponse:
         {"service": s, "quota_left": status.quota_left(s.pk), "quota": status.quotas.get(s.pk, (None, 0))}
         for s in selectors.walk_in_services(office)
     ]
+    appointments = list(selectors.appointments_to_check_in(office, now))
+    audit.record_list(
+        request,
+        object_type="booking.appointment",
+        view="queue:reception",
+        objects=appointments,
+        subjects=audit.appointment_subjects(appointments),
+        fields=("name", "code", "start"),
+    )
     context = {
         "office": office,
         "errors": errors,
         "issued": issued,
         "walk_in": status,
         "service_rows": service_rows,
-        "appointments": selectors.appointments_to_check_in(office, now),
+        "appointments": appointments,
         "waiting": selectors.ranked_waiting(office, now),
         "clerks": selectors.clerks_present(office),
         "day_close": selectors.day_close_summary(office, selectors.local_today(office, now)),

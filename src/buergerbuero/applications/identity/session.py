@@ -9,7 +9,14 @@ from buergerbuero.applications.identity.base import Identity
 
 IDENTITY_KEY = "applications_identity"
 TRANSACTIONS_KEY = "applications_login_transactions"
-VALID_MINUTES = 60
+
+
+def _valid_minutes() -> int:
+    """How long the identity stays in the session: the retention policy's eID minutes (the strictest
+    municipality's value — a citizen's session belongs to no municipality)."""
+    from buergerbuero.privacy import selectors as privacy_selectors  # privacy's job imports this module
+
+    return privacy_selectors.installation_policy().identity_minutes
 
 
 def remember_transaction(request: HttpRequest, transaction_id: str) -> None:
@@ -30,7 +37,7 @@ def current(request: HttpRequest) -> Identity | None:
     data = request.session.get(IDENTITY_KEY)
     if not data:
         return None
-    if dt.datetime.fromisoformat(data["at"]) + dt.timedelta(minutes=VALID_MINUTES) < timezone.now():
+    if dt.datetime.fromisoformat(data["at"]) + dt.timedelta(minutes=_valid_minutes()) < timezone.now():
         request.session.pop(IDENTITY_KEY, None)
         return None
     return Identity.from_json(data["identity"])
@@ -38,3 +45,14 @@ def current(request: HttpRequest) -> Identity | None:
 
 def forget(request: HttpRequest) -> None:
     request.session.pop(IDENTITY_KEY, None)
+
+
+def older_than(session_data: dict, moment: dt.datetime) -> bool:
+    """Does this (decoded) session hold an identity stored before `moment`? For the retention job."""
+    data = session_data.get(IDENTITY_KEY)
+    if not data:
+        return False
+    try:
+        return dt.datetime.fromisoformat(data["at"]) < moment
+    except (KeyError, TypeError, ValueError):
+        return True  # unreadable: no reason to keep it

@@ -62,6 +62,6 @@ def remove_guardian_fields(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("applications", "0003_online_payment")]
+    dependencies = [("applications", "0004_access_log_into_audit")]
 
     operations = [migrations.RunPython(add_guardian_fields, remove_guardian_fields)]
