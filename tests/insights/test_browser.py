@@ -18,7 +18,7 @@ def test_manager_reads_dashboard_and_opens_the_committee_report(page, manager, s
     assert chart.count() == 1
     page.get_by_text("Werte als Tabelle").first.click()
     assert page.locator("table caption").first.is_visible()
-    page.get_by_role("link", name="Bericht für den Betriebsausschuss").click()
+    page.locator("main").get_by_role("link", name="Bericht für den Betriebsausschuss").click()
     page.get_by_role("button", name="Bericht erstellen").click()
     assert page.get_by_role("heading", name="Kennzahlen im Vergleich").is_visible()
     with page.expect_download() as download:
