@@ -81,11 +81,6 @@ NOT_A_UUID_THAT_EXISTS = "00000000-0000-4000-8000-000000000000"
 
 # key (page route name or "METHOD /api/path"), method, path, body (JSON for the API, form data for pages), expectation
 CASES = [
-    # --- the staff front door (issue 16): sign-in (anonymous: the form; signed in: on to the start page) ---
-    ("accounts:login", "GET", "/intern/anmelden/", None, ANYONE),
-    ("accounts:verify", "GET", "/intern/anmelden/code/", None, SIGNED_IN),
-    ("accounts:enrol", "GET", "/intern/anmelden/einrichten/", None, SIGNED_IN),
-    ("accounts:start", "GET", "/intern/", None, SIGNED_IN),
     # --- citizen pages and public API: nobody is refused for who they are ---
     ("booking:start", "GET", "/", None, PUBLIC),
     ("booking:times", "GET", "/termine/{office}/", None, PUBLIC),
@@ -485,10 +480,16 @@ CASES = [
     ("planning:scenario", "GET", "/planung/szenarien/{scenario}/", None, LEAD_AT_OFFICE),
     ("planning:rerun", "POST", "/planung/szenarien/{scenario}/starten", {}, LEAD_AT_OFFICE),
     ("planning:run", "GET", "/planung/laeufe/{run}/", None, LEAD_AT_OFFICE),
+    # --- the staff front door (issue 16): sign-in (anonymous: the form; signed in: on to the start page) ---
+    ("accounts:login", "GET", "/intern/anmelden/", None, ANYONE),
+    ("accounts:verify", "GET", "/intern/anmelden/code/", None, SIGNED_IN),
+    ("accounts:enrol", "GET", "/intern/anmelden/einrichten/", None, SIGNED_IN),
+    ("accounts:start", "GET", "/intern/", None, SIGNED_IN),
 ]
 
 # Routes outside the matrix, and why.
 NOT_IN_MATRIX = {
+    "admin_login": "the admin's login redirects everybody to the staff sign-in; tests/accounts/test_sign_in.py",
     "accounts:logout": "sign-out (POST): everybody may end their own session; tests/accounts/test_sign_in.py",
     "api:api-root": "the API's index (the same for everybody; its operations are rows above)",
 }
