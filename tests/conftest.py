@@ -84,6 +84,22 @@ def page(browser, live_server):
 
 
 @pytest.fixture(autouse=True)
+def _force_login_includes_second_factor(monkeypatch):
+    """`client.force_login(user)` stands for a complete staff sign-in: password and second factor (see
+    tests/staff_login.py). The second factor is still required by the application; this marks the session as
+    verified with a real TOTP device of the user. `staff_login.password_only` gives Django's bare force_login."""
+    from django.test import Client
+
+    from tests import staff_login
+
+    def force_login(client, user, backend=None):
+        staff_login.password_only(client, user)
+        staff_login.mark_verified(client, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Tests roll the database back and reuse primary keys: cached availability must not survive a test."""
     from django.core.cache import cache

@@ -33,6 +33,10 @@ if PRODUCTION and (SECRET_KEY == DEVELOPMENT_SECRET_KEY or len(SECRET_KEY) < 32)
     raise ImproperlyConfigured("Production needs SECRET_KEY set to a random value of at least 32 characters.")
 if PRODUCTION and DEBUG:
     raise ImproperlyConfigured("Production refuses DEBUG=true.")
+# `make run` signs the demo's people in without asking their second factor (docs/roles-and-rights.md#two-factor).
+DEMO_SKIP_2FA = env_bool("BUERGERBUERO_DEMO_SKIP_2FA", False)
+if PRODUCTION and DEMO_SKIP_2FA:
+    raise ImproperlyConfigured("Production refuses BUERGERBUERO_DEMO_SKIP_2FA: staff sign in with a second factor.")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
@@ -44,6 +48,9 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "ninja",  # serves the API docs' Swagger UI from our own static files (no CDN)
     "django_htmx",
     "buergerbuero.core",
@@ -72,6 +79,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "buergerbuero.privacy.audit.AuditMiddleware",  # writes the reads of personal data a request recorded
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # Staff sessions: second factor, idle and absolute timeout, no-store (accounts/middleware.py).
+    "buergerbuero.accounts.middleware.StaffSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "buergerbuero.core.middleware.DatabaseUnavailableMiddleware",  # pool exhausted / database away: 503
@@ -136,9 +146,13 @@ CACHES = {"default": parse_cache_url(os.environ.get("CACHE_URL", ""))}
 # Several installations (or test runs) sharing one Redis keep their keys apart with a prefix.
 CACHES["default"]["KEY_PREFIX"] = os.environ.get("CACHE_KEY_PREFIX", "")
 
+# Every account with a password is a staff account (citizens never have one): twelve characters at least, not a
+# common or all-numeric password, not close to the name or e-mail address.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
 LANGUAGE_CODE = "de"
@@ -170,7 +184,18 @@ STATICFILES_DIRS = [FRONTEND_BUILD_DIR / "static"] if (FRONTEND_BUILD_DIR / "sta
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 
-LOGIN_URL = "/admin/login/"
+# --- Staff sign-in (docs/roles-and-rights.md#signing-in) ------------------------------------------------------
+LOGIN_URL = "/intern/anmelden/"
+LOGIN_REDIRECT_URL = "/intern/"
+# A staff session ends after this many minutes without a request, and in any case after this many hours.
+STAFF_SESSION_IDLE_MINUTES = int(os.environ.get("STAFF_SESSION_IDLE_MINUTES", "30"))
+STAFF_SESSION_MAX_HOURS = float(os.environ.get("STAFF_SESSION_MAX_HOURS", "10"))
+# Failed sign-ins: after this many per account (or per client address) within the window, further attempts are
+# refused until the window has passed without one (accounts/lockout.py).
+LOGIN_FAILURES_PER_ACCOUNT = int(os.environ.get("LOGIN_FAILURES_PER_ACCOUNT", "5"))
+LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("LOGIN_FAILURES_PER_ADDRESS", "20"))
+LOGIN_LOCKOUT_MINUTES = int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15"))
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Bürgerbüro")
 
 MAILERS = {"default": parse_email_url(os.environ.get("EMAIL_URL", f"file://{VAR_DIR / 'mail'}"))}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Bürgerbüro <buergerbuero@localhost>")

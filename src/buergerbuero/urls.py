@@ -1,10 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from buergerbuero.api import api
 
 urlpatterns = [
+    # The admin has no login of its own: the staff sign-in asks the second factor (admin/login/?next=… keeps next).
+    path("admin/login/", RedirectView.as_view(url="/intern/anmelden/", query_string=True), name="admin_login"),
     path("admin/", admin.site.urls),
+    path("intern/", include("buergerbuero.accounts.urls")),
     path("api/", api.urls),
     path("queue/", include("buergerbuero.queue.urls")),
     path("callcenter/", include("buergerbuero.callcenter.urls")),

@@ -11,6 +11,7 @@ from buergerbuero.applications.identity.contrib.local_idp import LocalIdP, serve
 from buergerbuero.applications.models import Application
 from buergerbuero.booking.models import Appointment
 from tests.booking.webflow import link_to
+from tests.staff_login import browser_sign_in
 
 
 @pytest.fixture
@@ -74,10 +75,7 @@ def test_eid_pre_application_short_appointment_and_clerk(
 
     # the clerk looks the visit up by its booking code
     clerk_page = page.context.browser.new_page(base_url=live_server.url, locale="de-DE")
-    clerk_page.goto("/admin/login/?next=/online/verwaltung/")
-    clerk_page.locator("#id_username").fill("clerk")
-    clerk_page.locator("#id_password").fill("pw-clerk-123")
-    clerk_page.locator("input[type=submit]").click()
+    browser_sign_in(clerk_page, "clerk", "pw-clerk-123", next_url="/online/verwaltung/")
     clerk_page.locator("#id_code").fill(appointment.code)
     clerk_page.get_by_role("button", name="Vorantrag öffnen").click()
     clerk_page.locator("#answers").wait_for()

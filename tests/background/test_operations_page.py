@@ -77,7 +77,7 @@ def test_other_roles_may_not_open_the_page(client, small_office, role):
 
 def test_anonymous_visitors_are_sent_to_the_login(client):
     response = client.get("/betrieb/")
-    assert response.status_code == 302 and "login" in response.url
+    assert response.status_code == 302 and response.url.startswith("/intern/anmelden/")
 
 
 def test_the_jobs_show_their_last_run_in_local_words(client, small_office):

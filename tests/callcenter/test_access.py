@@ -348,7 +348,7 @@ def test_page_matrix(world, setup, client, name):
         response = getattr(c, method)(url(world, setup), payload(world, setup) if payload else None)
         got[role] = response.status_code
         if role == "anonymous":
-            assert response["Location"].startswith("/admin/login/")
+            assert response["Location"].startswith("/intern/anmelden/")
     assert got == expected
 
 

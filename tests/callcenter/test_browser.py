@@ -4,6 +4,7 @@ import pytest
 from django.db import connection
 
 from buergerbuero.callcenter.models import Call
+from tests.staff_login import browser_sign_in
 
 
 @pytest.fixture
@@ -18,10 +19,7 @@ def live_world(transactional_db, world):
 
 @pytest.mark.browser
 def test_agent_searches_while_typing_and_logs_the_call(live_world, page):
-    page.goto("/admin/login/?next=/callcenter/")
-    page.fill("#id_username", "agent")
-    page.fill("#id_password", "pw-agent")
-    page.click("input[type=submit]")
+    browser_sign_in(page, "agent", "pw-agent", next_url="/callcenter/")
     page.wait_for_url("**/callcenter/")
     # Type without submitting: htmx asks the server while the agent types.
     page.locator("#q").press_sequentially("Persnalausw", delay=30)
@@ -44,10 +42,7 @@ def test_agent_searches_while_typing_and_logs_the_call(live_world, page):
 def test_workspace_works_without_javascript(live_world, browser, live_server):
     context = browser.new_context(java_script_enabled=False, base_url=live_server.url)
     page = context.new_page()
-    page.goto("/admin/login/?next=/callcenter/")
-    page.fill("#id_username", "agent")
-    page.fill("#id_password", "pw-agent")
-    page.click("input[type=submit]")
+    browser_sign_in(page, "agent", "pw-agent", next_url="/callcenter/")
     page.fill("#q", "Umzug")
     page.locator("form[role=search] button").click()
     page.locator("#results a", has_text="Wohnsitz anmelden").click()

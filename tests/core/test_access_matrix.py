@@ -62,6 +62,9 @@ TICKET_WORK = "      n    Y     Y     n     Y   n       n       n     n       n 
 NUMBERS_PAGE = "     n    Y     n     n     Y   n       n       Y     n       n      Y      n     Y     n      Y"
 NUMBERS_LIVE = "     n    Y     n     n     Y   n       n       n     n       n      Y      n     n     n      n"
 NUMBERS_ENDED = "    n    Y     n     n     Y   n       n       n     n       n      n      n     Y     n      n"
+# The staff front door: every signed-in person has a start page (with the tiles of their own tools).
+SIGNED_IN = "        n    Y     Y     Y     Y   Y       Y       Y     Y       Y      Y      Y     Y     Y      Y"
+ANYONE = "           Y    Y     Y     Y     Y   Y       Y       Y     Y       Y      Y      Y     Y     Y      Y"
 # The operations page: a municipality's administration role (none of the demo actors holds it) and superusers.
 OPERATIONS = "       n    Y     n     n     n   n       n       n     n       n      n      n     n     n      n"
 
@@ -481,10 +484,17 @@ CASES = [
     ("planning:scenario", "GET", "/planung/szenarien/{scenario}/", None, LEAD_AT_OFFICE),
     ("planning:rerun", "POST", "/planung/szenarien/{scenario}/starten", {}, LEAD_AT_OFFICE),
     ("planning:run", "GET", "/planung/laeufe/{run}/", None, LEAD_AT_OFFICE),
+    # --- the staff front door (issue 16): sign-in (anonymous: the form; signed in: on to the start page) ---
+    ("accounts:login", "GET", "/intern/anmelden/", None, ANYONE),
+    ("accounts:verify", "GET", "/intern/anmelden/code/", None, SIGNED_IN),
+    ("accounts:enrol", "GET", "/intern/anmelden/einrichten/", None, SIGNED_IN),
+    ("accounts:start", "GET", "/intern/", None, SIGNED_IN),
 ]
 
 # Routes outside the matrix, and why.
 NOT_IN_MATRIX = {
+    "admin_login": "the admin's login redirects everybody to the staff sign-in; tests/accounts/test_sign_in.py",
+    "accounts:logout": "sign-out (POST): everybody may end their own session; tests/accounts/test_sign_in.py",
     "api:api-root": "the API's index (the same for everybody; its operations are rows above)",
 }
 
@@ -643,3 +653,28 @@ def test_access_matrix(matrix_world):
                     f"{key} {method} {url}: {column} expected {expected[column]}, got {got} ({response.status_code})"
                 )
     assert wrong == [], "\n".join(wrong)
+
+
+def test_every_tile_of_every_actor_opens(matrix_world):
+    """The start page's tiles (accounts.tiles) ask the same rules as the tools: no tile leads to a refusal."""
+    from django.contrib.auth import get_user_model
+
+    from buergerbuero.accounts import tiles
+
+    _ids, clients = matrix_world
+    wrong = []
+    for actor, client in clients.items():
+        if actor == "anonymous":
+            continue
+        user = get_user_model().objects.get(username=actor)
+        links = tiles.links_for(user)
+        start = client.get("/intern/").content.decode()
+        for link in links:
+            assert f'href="{link.url}"' in start, (actor, link.url)
+            with transaction.atomic():
+                response = client.get(link.url)
+                transaction.set_rollback(True)
+            response.close()
+            if _verdict(response) != "Y":
+                wrong.append(f"{actor}: tile {link.key} {link.url} answered {response.status_code}")
+    assert wrong == []

@@ -32,7 +32,7 @@ def measured(small_office, id_card):
 def test_dashboard_needs_login_and_the_manager_role(client, small_office, clerk, foreign_manager):
     url = f"/insights/{small_office.slug}/"
     response = client.get(url)
-    assert response.status_code == 302 and "/login/" in response["Location"]
+    assert response.status_code == 302 and response["Location"].startswith("/intern/anmelden/")
     client.force_login(clerk)
     assert client.get(url).status_code == 403
     client.force_login(foreign_manager)

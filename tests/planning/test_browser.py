@@ -2,16 +2,15 @@
 
 import pytest
 
+from tests.staff_login import browser_sign_in
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_manager_runs_a_scenario_in_the_browser(page, manager):
     manager.is_staff = True
     manager.save(update_fields=["is_staff"])
-    page.goto("/admin/login/?next=/planung/")
-    page.fill("#id_username", "leitung")
-    page.fill("#id_password", "pw-leitung")
-    page.click("input[type=submit]")
+    browser_sign_in(page, "leitung", "pw-leitung", next_url="/planung/")
     page.wait_for_url("**/planung/")
     page.fill("#id_name", "Dienstagabend")
     page.fill("#id_months", "2")

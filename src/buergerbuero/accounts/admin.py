@@ -3,7 +3,7 @@ from django.contrib import admin, messages
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from buergerbuero.accounts import services
+from buergerbuero.accounts import services, twofactor
 from buergerbuero.accounts.models import ApiToken, Organisation, StaffMembership
 from buergerbuero.core.errors import DomainError
 
@@ -19,6 +19,20 @@ class StaffMembershipAdmin(admin.ModelAdmin):
     list_display = ["user", "organisation", "role"]
     list_filter = ["organisation", "role"]
     filter_horizontal = ["offices", "skills"]
+    actions = ["reset_second_factor"]
+
+    @admin.action(description=_("Zweiten Faktor zurücksetzen (neu einrichten bei der nächsten Anmeldung)"))
+    def reset_second_factor(self, request, queryset):
+        for member in queryset.select_related("user"):
+            twofactor.reset(member.user)
+        messages.success(
+            request,
+            _(
+                "Zweiter Faktor zurückgesetzt für %(n)d Mitarbeitende: "
+                "Sie richten ihn bei der nächsten Anmeldung neu ein."
+            )
+            % {"n": queryset.count()},
+        )
 
 
 class ApiTokenForm(forms.ModelForm):

@@ -1,7 +1,10 @@
-"""Demo organisations and logins (printed by `make run`)."""
+"""Demo organisations and logins (printed by `make run`; README "Demo logins")."""
+
+import base64
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from buergerbuero.accounts.models import Organisation, StaffMembership
 from buergerbuero.core.demo import DemoCity
@@ -30,6 +33,17 @@ def demo_password_hash(password: str) -> str:
     return DEMO_HASHES.get(password) or make_password(password)
 
 
+# Every demo person's authenticator app holds this secret (README): type it into any TOTP app, or let
+# `make run` skip the code (BUERGERBUERO_DEMO_SKIP_2FA, refused in production). Never use it for a real account.
+DEMO_TOTP_SECRET = "BUERGERBUERODEMOBUERGERBUERODEMO"
+
+
+def give_demo_authenticator(user) -> TOTPDevice:
+    """The demo's known second factor for a demo person (so README logins work with a real TOTP code)."""
+    key = base64.b32decode(DEMO_TOTP_SECRET).hex()
+    return TOTPDevice.objects.create(user=user, name="Demo-Authenticator", key=key, confirmed=True)
+
+
 def load(city: DemoCity) -> None:
     User = get_user_model()
     orgs = {
@@ -38,11 +52,13 @@ def load(city: DemoCity) -> None:
     }
     city.objects["organisations"] = orgs
     if not User.objects.filter(username="admin").exists():
-        User.objects.create_superuser("admin", "admin@example.org", password=None)
-        User.objects.filter(username="admin").update(password=demo_password_hash("demo-admin"))
+        admin = User.objects.create_superuser("admin", "admin@example.org", password=None)
+        User.objects.filter(pk=admin.pk).update(password=demo_password_hash("demo-admin"))
+        give_demo_authenticator(admin)
     for username, password, role, org, first, last in DEMO_USERS:
         user = User.objects.create_user(
             username, f"{username}@example.org", None, first_name=first, last_name=last, is_staff=True
         )
         User.objects.filter(pk=user.pk).update(password=demo_password_hash(password))
         StaffMembership.objects.create(user=user, organisation=orgs[org], role=role)
+        give_demo_authenticator(user)

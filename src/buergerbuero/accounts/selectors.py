@@ -223,3 +223,14 @@ def user_for_api_token(key: str, *, now: dt.datetime):
 
 def is_municipality(organisation_id: int) -> bool:
     return Organisation.objects.filter(pk=organisation_id, kind=Organisation.Kind.MUNICIPALITY).exists()
+
+
+# --- signing in ----------------------------------------------------------------------------------------
+
+
+def needs_second_factor(user) -> bool:
+    """Everybody who can read citizens' personal data signs in with a second factor: every staff member (all five
+    roles see names, appointments, calls or applications), everybody who may open the admin, and superusers."""
+    if user is None or not user.is_authenticated:
+        return False
+    return user.is_superuser or user.is_staff or StaffMembership.objects.filter(user=user).exists()

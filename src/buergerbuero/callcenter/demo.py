@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 
+from buergerbuero.accounts.demo import give_demo_authenticator
 from buergerbuero.accounts.models import StaffMembership
 from buergerbuero.callcenter import selectors, services
 from buergerbuero.callcenter.models import Call, Contract
@@ -156,6 +157,7 @@ def load(city: DemoCity) -> None:
         is_staff=True,
     )
     StaffMembership.objects.create(user=lead, organisation=orgs["partner"], role=StaffMembership.Role.MANAGER)
+    give_demo_authenticator(lead)
 
     start = (city.today - dt.timedelta(days=HISTORY_DAYS)).replace(day=1)
     contract = Contract.objects.create(

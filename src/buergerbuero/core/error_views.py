@@ -11,7 +11,7 @@ import re
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from buergerbuero.core.logs import request_id_var
@@ -19,7 +19,8 @@ from buergerbuero.core.problems import GENERIC_MESSAGES, _both, problem_response
 
 # Pages for staff (tools, back office, admin): their error page links back to the staff start page.
 STAFF_PATHS = re.compile(
-    r"^/(intern|admin|insights|planung|betrieb|callcenter)(/|$)|^/online/verwaltung/|^/queue/[^/]+/(reception|counter)/"
+    r"^/(intern|admin|insights|planung|betrieb|callcenter|datenschutz)(/|$)|^/online/verwaltung/"
+    r"|^/queue/[^/]+/(reception|counter)/"
 )
 TITLES = {
     400: _("Die Anfrage war fehlerhaft"),
@@ -43,10 +44,7 @@ def is_staff_path(path: str) -> bool:
 
 
 def _staff_home() -> str:
-    try:
-        return reverse("staff:home")  # the staff start page (/intern/), where it exists
-    except NoReverseMatch:
-        return reverse("admin:index")
+    return reverse("accounts:start")  # the staff start page (/intern/)
 
 
 def _reason_of(exception, status: int) -> str | None:

@@ -15,6 +15,7 @@ COLOURS = ("#0b5cad", "#c0392b", "#1e8449", "#7d3c98", "#b9770e", "#566573")
 MONTHS_DE = ("Jan", "Feb", "Mär", "Apr", "Mai", "Jun", "Jul", "Aug", "Sep", "Okt", "Nov", "Dez")
 W, H = 760, 340
 LEFT, RIGHT, TOP, BOTTOM = 56, 16, 36, 48
+LEGEND_COLUMN, LEGEND_ROW, LEGEND_CHARS = 340, 18, 46
 
 
 def _nice_max(value: float) -> float:
@@ -109,11 +110,16 @@ def lead_bands(series: list[dict], *, targets: list[tuple[float, str]], title: s
         out.append(
             f'<polyline points="{upper}" fill="none" stroke="{colour}" stroke-width="1" stroke-dasharray="3 3"/>'
         )
-        lx = LEFT + 10 + 190 * (k % 3)
-        ly = H - 6 - 0 * (k // 3)
+        # Legend below the plot, two entries a row, each row its own line: a long scenario name is shortened
+        # with an ellipsis (the full name is its tooltip and stands in the table beside the chart).
+        lx = LEFT + LEGEND_COLUMN * (k % 2)
+        ly = H + LEGEND_ROW * (k // 2) + 4
+        label = s["label"] if len(s["label"]) <= LEGEND_CHARS else s["label"][: LEGEND_CHARS - 1] + "…"
         out.append(f'<rect x="{lx}" y="{ly - 9}" width="12" height="10" fill="{colour}"/>')
-        out.append(f'<text x="{lx + 16}" y="{ly}">{escape(s["label"][:28])}</text>')
+        out.append(f'<text x="{lx + 16}" y="{ly}"><title>{escape(s["label"])}</title>{escape(label)}</text>')
     out.append("</svg>")
+    height = H + LEGEND_ROW * math.ceil(len(series) / 2) + 4
+    out[0] = out[0].replace(f'viewBox="0 0 {W} {H}"', f'viewBox="0 0 {W} {height}"', 1)
     return "\n".join(out)
 
 

@@ -1,0 +1,70 @@
+"""Failed sign-ins are counted per account and per client address; too many lock the sign-in for a while.
+
+The counters live in the cache (Redis across web processes) and last LOGIN_LOCKOUT_MINUTES after the last failed
+attempt: a guesser who keeps trying stays locked out, a person who mistyped waits a quarter of an hour. A locked
+account is refused before its password is checked, so the right password does not help a guesser either. Each
+lockout writes a warning to the security log (logger `buergerbuero.security`) with the account and the address.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+
+from django.conf import settings
+from django.core.cache import cache
+
+from buergerbuero.core.ratelimit import client_ip
+
+security_log = logging.getLogger("buergerbuero.security")
+
+
+def _keys(request, username: str) -> tuple[str, str]:
+    account = hashlib.sha256(username.strip().casefold().encode()).hexdigest()[:32]
+    return f"login-fail:account:{account}", f"login-fail:address:{client_ip(request)}"
+
+
+def _ttl() -> int:
+    return settings.LOGIN_LOCKOUT_MINUTES * 60
+
+
+def locked(request, username: str) -> bool:
+    """Whether sign-ins for this account or from this address are refused now."""
+    account_key, address_key = _keys(request, username)
+    counts = cache.get_many([account_key, address_key])
+    return (
+        counts.get(account_key, 0) >= settings.LOGIN_FAILURES_PER_ACCOUNT
+        or counts.get(address_key, 0) >= settings.LOGIN_FAILURES_PER_ADDRESS
+    )
+
+
+def _bump(key: str) -> int:
+    cache.add(key, 0, _ttl())
+    try:
+        count = cache.incr(key)
+    except ValueError:  # evicted meanwhile
+        cache.set(key, 1, _ttl())
+        count = 1
+    cache.touch(key, _ttl())  # the window restarts with every failure
+    return count
+
+
+def failed(request, username: str) -> bool:
+    """Count one failed sign-in; True when it locks the account or the address (logged once, when it does)."""
+    account_key, address_key = _keys(request, username)
+    by_account, by_address = _bump(account_key), _bump(address_key)
+    now_locked = by_account == settings.LOGIN_FAILURES_PER_ACCOUNT or by_address == settings.LOGIN_FAILURES_PER_ADDRESS
+    if now_locked:
+        security_log.warning(
+            "sign-in locked after %d failures for the account and %d from the address",
+            by_account,
+            by_address,
+            extra={"event": "login_locked", "account": username[:150], "address": client_ip(request)},
+        )
+    return by_account >= settings.LOGIN_FAILURES_PER_ACCOUNT or by_address >= settings.LOGIN_FAILURES_PER_ADDRESS
+
+
+def succeeded(request, username: str) -> None:
+    """A correct password ends the account's count (the address keeps its own)."""
+    account_key, _address_key = _keys(request, username)
+    cache.delete(account_key)

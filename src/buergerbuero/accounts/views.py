@@ -1,0 +1,158 @@
+"""The staff front door: sign-in (password, then second factor or its enrolment), start page, sign-out.
+
+Thin: who may use which tool is decided by accounts.selectors (via accounts.tiles), lockout by accounts.lockout,
+the second factor by accounts.twofactor, session timeouts by accounts.middleware.
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from buergerbuero.accounts import lockout, middleware, selectors, tiles, twofactor
+from buergerbuero.accounts.forms import CodeForm, EnrolForm, SignInForm
+
+NEXT_KEY = "staff_next"
+
+
+def _safe_next(request: HttpRequest, target: str | None) -> str:
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return settings.LOGIN_REDIRECT_URL
+
+
+def _after_password(request: HttpRequest, user) -> HttpResponse:
+    """Where a correct password leads: the second factor (or its enrolment), else the tools."""
+    if not selectors.needs_second_factor(user):
+        return redirect(request.session.pop(NEXT_KEY, settings.LOGIN_REDIRECT_URL))
+    if settings.DEMO_SKIP_2FA and twofactor.skip_for_demo(request, user):
+        return redirect(request.session.pop(NEXT_KEY, settings.LOGIN_REDIRECT_URL))
+    if twofactor.has_authenticator(user):
+        return redirect("accounts:verify")
+    return redirect("accounts:enrol")
+
+
+def sign_in(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect(_safe_next(request, request.GET.get("next")))
+    if getattr(request, "unverified_user", None) is not None:
+        if "next" in request.GET:
+            request.session[NEXT_KEY] = _safe_next(request, request.GET.get("next"))
+        return _after_password(request, request.unverified_user)
+    form = SignInForm(request.POST or None)
+    error, status = None, 200
+    if request.method == "POST" and form.is_valid():
+        username = form.cleaned_data["username"]
+        if lockout.locked(request, username):
+            error, status = _locked_message(), 429
+        else:
+            user = authenticate(request, username=username, password=form.cleaned_data["password"])
+            if user is None:
+                error = (
+                    _locked_message()
+                    if lockout.failed(request, username)
+                    else _("Benutzername oder Passwort stimmt nicht.")
+                )
+                status = 429 if lockout.locked(request, username) else 200
+            else:
+                lockout.succeeded(request, username)
+                next_url = _safe_next(request, request.POST.get("next"))
+                login(request, user)
+                middleware.start(request.session, now=time.time())
+                request.session[NEXT_KEY] = next_url
+                return _after_password(request, user)
+    context = {
+        "form": form,
+        "error": error,
+        "next": _safe_next(request, request.GET.get("next") or request.POST.get("next")),
+    }
+    return render(request, "accounts/sign_in.html", context, status=status)
+
+
+def _locked_message() -> str:
+    return _(
+        "Zu viele fehlgeschlagene Anmeldeversuche. Die Anmeldung ist für %(minutes)d Minuten gesperrt. "
+        "Wenn Sie Ihr Passwort vergessen haben, wenden Sie sich an die Administration."
+    ) % {"minutes": settings.LOGIN_LOCKOUT_MINUTES}
+
+
+def _pending_user(request: HttpRequest):
+    return getattr(request, "unverified_user", None)
+
+
+def verify(request: HttpRequest) -> HttpResponse:
+    """Second step: a code from the authenticator app or a recovery code."""
+    user = _pending_user(request)
+    if user is None:
+        return redirect("accounts:start" if request.user.is_authenticated else "accounts:login")
+    if not twofactor.has_authenticator(user):
+        return redirect("accounts:enrol")
+    form = CodeForm(request.POST or None)
+    error = None
+    if request.method == "POST" and form.is_valid():
+        device = twofactor.verify(request, user, form.cleaned_data["code"])
+        if device is not None:
+            if device.persistent_id.startswith("otp_static"):
+                left = twofactor.recovery_codes_left(user)
+                messages.warning(
+                    request,
+                    _("Sie haben einen Wiederherstellungscode benutzt; %(n)d sind noch übrig.") % {"n": left},
+                )
+            return redirect(request.session.pop(NEXT_KEY, settings.LOGIN_REDIRECT_URL))
+        error = _("Der Code stimmt nicht (oder ist abgelaufen). Bitte geben Sie den aktuellen Code ein.")
+    return render(request, "accounts/verify.html", {"form": form, "error": error, "pending": user})
+
+
+def enrol(request: HttpRequest) -> HttpResponse:
+    """First sign-in: connect an authenticator app (QR code), confirm with its first code, get recovery codes."""
+    user = _pending_user(request)
+    if user is None:
+        return redirect("accounts:start" if request.user.is_authenticated else "accounts:login")
+    if twofactor.has_authenticator(user):
+        return redirect("accounts:verify")
+    device = twofactor.pending_authenticator(user)
+    form = EnrolForm(request.POST or None)
+    error = None
+    if request.method == "POST" and form.is_valid():
+        codes = twofactor.confirm_authenticator(user=user, device=device, token=form.cleaned_data["code"])
+        if codes is not None:
+            twofactor.verify_device(request, device)
+            next_url = request.session.pop(NEXT_KEY, settings.LOGIN_REDIRECT_URL)
+            return render(request, "accounts/recovery_codes.html", {"codes": codes, "next": next_url})
+        error = _("Der Code stimmt nicht. Prüfen Sie die Uhrzeit Ihres Geräts und geben Sie den aktuellen Code ein.")
+    context = {
+        "form": form,
+        "error": error,
+        "pending": user,
+        "qr": twofactor.qr_svg(device),
+        "secret": twofactor.secret_base32(device),
+    }
+    return render(request, "accounts/enrol.html", context)
+
+
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    messages.success(request, _("Sie sind abgemeldet."))
+    return redirect("accounts:login")
+
+
+@login_required
+def start(request: HttpRequest) -> HttpResponse:
+    member = selectors.membership(request.user)
+    return render(
+        request,
+        "accounts/start.html",
+        {"member": member, "links": tiles.links_for(request.user)},
+    )
