@@ -19,6 +19,7 @@ import datetime as dt
 import json
 import os
 import random
+import resource
 import statistics
 import sys
 import time
@@ -122,6 +123,8 @@ def main() -> None:
             warm_100 = warm
     if warm_100:
         print(f"warm 100 offices: {warm_100['median_ms']:.1f} ms (target ≤ 25 ms)")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak memory of this process so far (incl. the old per-office path and seeding): {peak:.0f} MB")
 
     # History: past appointments of the first ten offices, the days before today.
     history = []
