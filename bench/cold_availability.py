@@ -100,23 +100,31 @@ def main() -> None:
 
     results = []
     warm_100 = None
+
+    def paired(first, second, repeat):
+        """Both, alternately, so that both see the same load of the shared machine."""
+        first(), second()
+        a, b = [], []
+        for _ in range(repeat):
+            for fn, samples in ((first, a), (second, b)):
+                start = time.perf_counter()
+                fn()
+                samples.append((time.perf_counter() - start) * 1000)
+        return a, b
+
     for n in sizes:
         qs = queries[:n]
-        repeat = 10 if n <= 10 else 5
+        repeat = 7 if n <= 10 else 3
         warm = report(
             f"earliest across {n} offices, day cache warm",
             timed(lambda qs=qs: selectors.earliest_many(qs, now=now), 20),
         )
-        new = report(
-            f"earliest across {n} offices, cold (nothing cached)",
-            timed(cold(qs), repeat, warmup=1),
-            5 * n if n < 100 else 150,
-        )
-        old = report(
-            f"  baseline: per-office reads as before, {n} offices", timed(old_cold(qs), max(3, repeat // 2), warmup=1)
-        )
+        new_samples, old_samples = paired(cold(qs), old_cold(qs), repeat)
+        new = report(f"earliest across {n} offices, cold (nothing cached)", new_samples, 5 * n if n < 100 else 150)
+        old = report(f"  baseline: per-office reads as before, {n} offices", old_samples)
         print(
-            f"  cold / warm = {new['median_ms'] / warm['median_ms']:.1f}×, per-office reads / cold = {old['median_ms'] / new['median_ms']:.1f}×, cold per office {new['median_ms'] / n:.2f} ms"
+            f"  cold / warm = {new['median_ms'] / warm['median_ms']:.1f}×, per-office reads / cold ="
+            f" {old['median_ms'] / new['median_ms']:.1f}×, cold per office {new['median_ms'] / n:.2f} ms"
         )
         results += [warm, new, old]
         if n == 100:
