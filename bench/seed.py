@@ -48,8 +48,11 @@ def office(slug: str, counters: int, hours=(T(8), T(18))) -> Office:
     return o
 
 
-def book(o: Office, *, full_days: int, seed: int = 1, fill_after: float = 0.7) -> int:
-    """Book every counter solid for `full_days` days from today, then leave gaps."""
+def book(o: Office, *, full_days: int, seed: int = 1, fill_after: float = 0.7, rows_only: bool = False) -> int:
+    """Book every counter solid for `full_days` days from today, then leave gaps.
+
+    `rows_only`: the appointments without their items and claims (enough for availability reads, a third of
+    the rows to write)."""
     rng = random.Random(seed)
     svc = services()
     today = timezone.localdate()
@@ -86,6 +89,9 @@ def book(o: Office, *, full_days: int, seed: int = 1, fill_after: float = 0.7) -
                 items.append(svc[slug])
                 t += minutes
     Appointment.objects.bulk_create(appointments, batch_size=2000)
+    if rows_only:
+        booking_services.touch_days(o, [a.start for a in appointments])
+        return len(appointments)
     AppointmentService.objects.bulk_create(
         (
             AppointmentService(appointment=a, service=s, minutes=s.handling_minutes)
@@ -104,3 +110,27 @@ def book(o: Office, *, full_days: int, seed: int = 1, fill_after: float = 0.7) -
     )
     booking_services.touch_days(o, [a.start for a in appointments])
     return len(appointments)
+
+
+def copy_bookings(source: Office, target: Office) -> int:
+    """The appointments of `source` again for `target` (same counters by number, same times), in one INSERT …
+    SELECT: seeding a region of 100 offices in seconds instead of minutes. Rows only (no items, no claims)."""
+    from django.db import connection
+
+    table = Appointment._meta.db_table
+    offset = target.counters.order_by("number").first().pk - source.counters.order_by("number").first().pk
+    uuid = "lower(hex(randomblob(16)))" if connection.vendor == "sqlite" else "gen_random_uuid()"
+    columns = 'code, token_hash, office_id, counter_id, start, "end", claim_end, persons, channel, status, '
+    columns += "name, email, phone, created_at, confirmed_at, language, sequence, managed_at"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (public_id, {columns})"
+            f' SELECT {uuid}, %s || substr(code, 4), token_hash, %s, counter_id + %s, start, "end", claim_end,'
+            " persons, channel, status, name, email, phone, created_at, confirmed_at, language, sequence, managed_at"
+            f" FROM {table} WHERE office_id = %s",
+            [f"{target.pk:03d}", target.pk, offset, source.pk],
+        )
+        copied = cursor.rowcount
+    starts = Appointment.objects.filter(office=target).values_list("start", flat=True)
+    booking_services.touch_days(target, list(starts))
+    return copied

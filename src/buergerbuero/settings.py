@@ -321,6 +321,10 @@ RATELIMITS = {
 }
 RATELIMIT_PROXY_COUNT = int(os.environ.get("RATELIMIT_PROXY_COUNT", "0"))  # trusted proxies setting X-Forwarded-For
 OPEN_FEED_CACHE_SECONDS = int(os.environ.get("OPEN_FEED_CACHE_SECONDS", "60"))
+# How long a day's cached claims are kept, in the shared cache and per process. Not a bound on staleness: entries
+# are keyed by the day's stamp and never used after it changed (docs/adr/0001-day-cache.md); this only lets
+# entries of old stamps leave. A week by default.
+AVAILABILITY_CACHE_SECONDS = int(os.environ.get("AVAILABILITY_CACHE_SECONDS", str(7 * 24 * 3600)))
 WAITLIST_OFFER_HOURS = int(os.environ.get("WAITLIST_OFFER_HOURS", "4"))
 WAITLIST_MAX_ACTIVE_PER_EMAIL = int(os.environ.get("WAITLIST_MAX_ACTIVE_PER_EMAIL", "3"))
 # Online services (applications app, docs/online-services.md): identity providers and BundID's SAML settings.

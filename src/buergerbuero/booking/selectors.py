@@ -1,3 +1,4 @@
+import bisect
 import contextlib
 import datetime as dt
 import time
@@ -5,6 +6,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import F, Q, QuerySet
@@ -21,7 +23,10 @@ from buergerbuero.core.errors import DomainError, NotFound, lazy_date, lazy_form
 from buergerbuero.core.tokens import hash_token
 
 MAX_RANGE_DAYS = 62
-CACHE_SECONDS = 600  # a bound on staleness if a stamp is ever bypassed (e.g. rows written by hand)
+# Days that never had a stamp are cached this long only: nothing renews their key if rows are written by hand.
+# Stamped days live until their stamp changes (settings.AVAILABILITY_CACHE_SECONDS bounds memory, not staleness;
+# docs/adr/0001-day-cache.md).
+NO_STAMP_SECONDS = 600
 NO_STAMP = "-"  # a day whose bookings never changed through the services
 
 
@@ -111,7 +116,8 @@ def booking_query(
 
 
 def intervals(office: Office, first: dt.date, last: dt.date, *, ignore: int | None = None) -> list[availability.Busy]:
-    """Intervals claimed by confirmed bookings of an office (read when a day's masks are not cached)."""
+    """Intervals claimed by confirmed bookings of an office (availability reads them for many offices at once
+    in `_confirmed_masks`; this per-office form is the reference the tests and the benchmark compare with)."""
     # A day's local midnight differs by at most a few hours from UTC midnight; widen by a day and let
     # masks_by_day drop what falls outside the office's own days.
     start = dt.datetime.combine(first - dt.timedelta(days=1), dt.time(0), tzinfo=dt.UTC)
@@ -175,16 +181,22 @@ def _running(office_ids: list[int], now: dt.datetime, ignore: int | None) -> dic
 
 # Claimed units of confirmed bookings per (office, slot minutes, day, DayStamp): a bounded per-process copy in
 # front of the shared Django cache (no pickling, no round trip). Keyed by the stamp, so never older than the last
-# booking through the services; like the shared cache it forgets after CACHE_SECONDS, which bounds the damage of
-# rows written without `touch_days`. Days that never had a stamp are left to the shared cache alone.
+# booking through the services, and kept until the stamp changes: a stale key is simply never asked for again and
+# leaves with the oldest entries (bound: _MAX_LOCAL_DAYS, about 100 offices × 62 days × 3 generations). The
+# lifetime (settings.AVAILABILITY_CACHE_SECONDS, a week by default) only bounds how long a forgotten entry lingers.
+# Days that never had a stamp are left to the shared cache alone, for NO_STAMP_SECONDS.
 _MAX_LOCAL_DAYS = 20_000
 _local_taken: OrderedDict[tuple, tuple[float, dict[int, int]]] = OrderedDict()
 
 
-def _remember(key: tuple, masks: dict[int, int]) -> None:
+def _lifetime() -> int:
+    return settings.AVAILABILITY_CACHE_SECONDS
+
+
+def _remember(key: tuple, masks: dict[int, int], clock: float) -> None:
     if key[3] == NO_STAMP:
         return
-    _local_taken[key] = (time.monotonic() + CACHE_SECONDS, masks)
+    _local_taken[key] = (clock + _lifetime(), masks)
     if len(_local_taken) > _MAX_LOCAL_DAYS:
         with contextlib.suppress(KeyError):  # emptied by another thread of the web process meanwhile
             _local_taken.popitem(last=False)
@@ -199,23 +211,95 @@ def _shared_key(key: tuple) -> str:
     return "bb:taken:{}:{}:{}:{}".format(*key)
 
 
+# Office-days read by one query of the cold path: bounds the rows held at once (a day of a busy office has a few
+# hundred bookings; 600 office-days ≈ 250,000 rows ≈ 15 MB in the driver) while 100 offices × 14 days take 3 queries.
+COLD_OFFICE_DAYS_PER_QUERY = 600
+
+
+def _epoch_sql(column: str) -> str:
+    if connection.vendor == "sqlite":
+        return f"CAST(strftime('%%s', {column}) AS INTEGER)"
+    return f"CAST(FLOOR(date_part('epoch', {column})) AS BIGINT)"
+
+
+def _confirmed_masks(
+    missing: dict[Office, list[availability.DayPlan]], *, ignore: int | None = None
+) -> dict[int, dict[dt.date, dict[int, int]]]:
+    """Claimed units of confirmed bookings for the given days of several offices: one query per set of offices
+    that miss the same days (bounded by COLD_OFFICE_DAYS_PER_QUERY), reading only the window of those days from
+    the (office, start) index. Same masks as `masks_by_day(plans, intervals(...))`, built straight from epoch
+    seconds (no datetime objects per row)."""
+    out: dict[int, dict[dt.date, dict[int, int]]] = {}
+    groups: dict[tuple[dt.date, dt.date], list[Office]] = {}
+    for office, plans in missing.items():
+        if plans:
+            groups.setdefault((plans[0].day, plans[-1].day), []).append(office)
+    table = Appointment._meta.db_table
+    adapt = connection.ops.adapt_datetimefield_value
+    for group in groups.values():
+        days = len(missing[group[0]])
+        step = max(1, COLD_OFFICE_DAYS_PER_QUERY // days)
+        for n in range(0, len(group), step):
+            batch = group[n : n + step]
+            index = {}
+            low = high = None
+            for office in batch:
+                plans = missing[office]
+                found = {plan.day: {} for plan in plans}
+                out[office.pk] = found
+                index[office.pk] = (
+                    [int(plan.midnight.timestamp()) for plan in plans],
+                    [int(plan.end.timestamp()) for plan in plans],
+                    [found[plan.day] for plan in plans],
+                    office.slot_minutes * 60,
+                )
+                low = min(low or plans[0].midnight, plans[0].midnight)
+                high = max(high or plans[-1].end, plans[-1].end)
+            # An appointment lies within its opening day (claims never cross midnight): the rows starting within
+            # the window are all that can reach into its days.
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT office_id, counter_id, {_epoch_sql('start')}, {_epoch_sql('claim_end')} FROM {table}"
+                    f" WHERE office_id IN ({_in(batch)}) AND start >= %s AND start < %s"
+                    " AND blocks_until IS NULL AND claim_end > start AND id <> %s",
+                    [*(o.pk for o in batch), adapt(low), adapt(high), ignore or 0],
+                )
+                while rows := cursor.fetchmany(5000):
+                    for office_id, lane, s, e in rows:
+                        mids, ends, found, slot = index[office_id]
+                        i = bisect.bisect_right(mids, s) - 1
+                        if i < 0 or s >= ends[i]:
+                            continue
+                        mid = mids[i]
+                        a, b = (s - mid) // slot, -((mid - e) // slot)
+                        if b > a:
+                            masks = found[i]
+                            masks[lane] = masks.get(lane, 0) | (((1 << (b - a)) - 1) << a)
+    return out
+
+
 def taken_many(
-    plans: dict[Office, list[availability.DayPlan]], *, now: dt.datetime, ignore: int | None = None
+    plans: dict[Office, list[availability.DayPlan]],
+    *,
+    now: dt.datetime,
+    ignore: int | None = None,
+    clock: float | None = None,
 ) -> dict[int, dict[dt.date, dict[int, int]]]:
     """Claimed units per office, day and counter: confirmed bookings (cached per day under its DayStamp) plus
     the holds and release delays still running at `now` (always read fresh, so an expired hold frees at once).
-    Two small queries for any number of offices once the cache is warm."""
+    Two small queries for any number of offices once the cache is warm; cold days of all offices are read
+    together (`_confirmed_masks`). `clock` is the monotonic time the per-process entries are judged by."""
     offices = [o for o, days in plans.items() if days]
     if not offices:
         return {o.pk: {} for o in plans}
     ids = [o.pk for o in offices]
     first = min(days[0].day for days in plans.values() if days)
     last = max(days[-1].day for days in plans.values() if days)
+    clock = time.monotonic() if clock is None else clock
     result: dict[int, dict[dt.date, dict[int, int]]] = {pk: {} for pk in ids}
     keys: dict[tuple[int, dt.date], tuple] = {}
     if ignore is None:  # a move must not see its own booking: read fresh instead
         stamps = _day_stamps(ids, first, last)  # before the claims: see docs/adr/0001-day-cache.md
-        clock = time.monotonic()
         shared = {}
         for office, pk in zip(offices, ids, strict=True):
             slot, found = office.slot_minutes, result[pk]
@@ -235,23 +319,21 @@ def taken_many(
             for key, name in shared.items():
                 if name in cached:
                     result[key[0]][key[2]] = cached[name]
-                    _remember(key, cached[name])
-    fresh_entries = {}
-    for office in offices:
-        missing = [p for p in plans[office] if p.day not in result[office.pk]]
-        if not missing:
-            continue
-        # One office at a time: a cold start over a city must not hold every office's bookings at once.
-        busy = intervals(office, missing[0].day, missing[-1].day, ignore=ignore)
-        fresh = availability.masks_by_day(missing, busy, office.slot_minutes)
-        result[office.pk].update(fresh)
+                    _remember(key, cached[name], clock)
+    missing = {o: [p for p in plans[o] if p.day not in result[o.pk]] for o in offices}
+    fresh = _confirmed_masks({o: days for o, days in missing.items() if days}, ignore=ignore)
+    stamped, unstamped = {}, {}
+    for pk, days in fresh.items():
+        result[pk].update(days)
         if keys:
-            for day, masks in fresh.items():
-                key = keys[office.pk, day]
-                _remember(key, masks)
-                fresh_entries[_shared_key(key)] = masks
-    if fresh_entries:
-        cache.set_many(fresh_entries, CACHE_SECONDS)
+            for day, masks in days.items():
+                key = keys[pk, day]
+                _remember(key, masks, clock)
+                (unstamped if key[3] == NO_STAMP else stamped)[_shared_key(key)] = masks
+    if stamped:
+        cache.set_many(stamped, _lifetime())
+    if unstamped:
+        cache.set_many(unstamped, NO_STAMP_SECONDS)
     running = _running(ids, now, ignore)
     for office, pk in zip(offices, ids, strict=True):
         if running[pk]:

@@ -75,19 +75,35 @@ def touch_days(office, starts: list[dt.datetime]) -> None:
 
     Called in the same transaction as every change to confirmed bookings (and by bulk loaders)."""
     tz = ZoneInfo(office.timezone)
-    days = {start.astimezone(tz).date() for start in starts}
-    if not days:
-        return
-    params = []
-    for day in sorted(days):
-        params += [office.pk, connection.ops.adapt_datefield_value(day), secrets.token_hex(8)]
-    with connection.cursor() as cursor:  # raw SQL: every confirmation, cancellation and move runs it
-        cursor.execute(
-            f"INSERT INTO {DayStamp._meta.db_table} (office_id, day, stamp)"
-            f" VALUES {', '.join(['(%s, %s, %s)'] * len(days))}"
-            " ON CONFLICT (office_id, day) DO UPDATE SET stamp = excluded.stamp",
-            params,
-        )
+    _renew_stamps(office, {start.astimezone(tz).date() for start in starts})
+
+
+def _renew_stamps(office, days: set[dt.date]) -> None:
+    ops = connection.ops
+    ordered = sorted(days)
+    for n in range(0, len(ordered), 300):  # 900 parameters a statement at most
+        chunk = ordered[n : n + 300]
+        params = []
+        for day in chunk:
+            params += [office.pk, ops.adapt_datefield_value(day), secrets.token_hex(8)]
+        with connection.cursor() as cursor:  # raw SQL: every confirmation, cancellation and move runs it
+            cursor.execute(
+                f"INSERT INTO {DayStamp._meta.db_table} (office_id, day, stamp)"
+                f" VALUES {', '.join(['(%s, %s, %s)'] * len(chunk))}"
+                " ON CONFLICT (office_id, day) DO UPDATE SET stamp = excluded.stamp",
+                params,
+            )
+
+
+@transaction.atomic
+def renew_day_stamps(*, offices, first: dt.date, last: dt.date) -> int:
+    """New stamps for every day from `first` to `last` of these offices: availability reads those days' bookings
+    again. For rows written without the booking services (SQL console, an import that forgot `touch_days`):
+    cached days live until their stamp changes (docs/adr/0001-day-cache.md). Returns the number of days renewed."""
+    days = {first + dt.timedelta(days=n) for n in range((last - first).days + 1)}
+    for office in offices:
+        _renew_stamps(office, days)
+    return len(days) * len(offices)
 
 
 def _claim_units(query: selectors.BookingQuery, start: dt.datetime) -> list[dt.datetime]:
