@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from buergerbuero.callcenter import billing, erlang, sla, text
-from buergerbuero.capacity import rules
 
 # Stems PostgreSQL 15 gives (ts_lexize('german_stem', …)); the SQLite shadow index must agree.
 PG_STEMS = {
@@ -83,17 +82,9 @@ BERLIN = ZoneInfo("Europe/Berlin")
 T = dt.time
 
 
-def calendar(holidays=None, closures=()):
-    """Mon–Fri 8–12, Thursday also 14–18 (like a Bürgerbüro with a service afternoon)."""
-    return rules.OfficeCalendar(
-        timezone="Europe/Berlin",
-        rules=(
-            rules.OpeningRule(rules.Recurrence(frozenset(range(5)), T(8), T(12))),
-            rules.OpeningRule(rules.Recurrence(frozenset({3}), T(14), T(18)), label="Serviceabend"),
-        ),
-        closures=tuple(closures),
-        holidays=holidays or {},
-    )
+def hours(weekdays=range(5), start=T(8), end=T(18), holidays=None):
+    """A contract's service hours (Mon–Fri 8–18 unless told otherwise), as the client city's holidays cut them."""
+    return sla.ServiceHours("Europe/Berlin", frozenset(weekdays), start, end, holidays or {})
 
 
 def at(day, hour, minute=0):
@@ -101,33 +92,44 @@ def at(day, hour, minute=0):
 
 
 MONDAY = dt.date(2026, 3, 2)
+MONTH = MONDAY + dt.timedelta(days=30)
 
 
-def test_sla_runs_only_in_business_hours():
-    cal = calendar()
-    # Created Monday 11:00 with 2 service hours: 1 h Monday, 1 h Tuesday morning.
-    due = sla.due_at(cal, at(MONDAY, 11), 120, until_day=MONDAY + dt.timedelta(days=30))
-    assert due == at(MONDAY + dt.timedelta(days=1), 9)
-    # Created Friday evening, 24 service hours: Mon–Wed 12 h, Thu 8 h, Fri 4 h → Friday 12:00 next week.
+def test_sla_runs_only_in_service_hours():
+    # Created Monday 17:00 with 3 service hours: 1 h Monday, 2 h Tuesday → Tuesday 10:00.
+    assert sla.due_at(hours(), at(MONDAY, 17), 180, until_day=MONTH) == at(MONDAY + dt.timedelta(days=1), 10)
+    # Created at night (before the service opens): the clock starts at 8:00 → 8:45 with 45 minutes.
+    assert sla.due_at(hours(), at(MONDAY, 3), 45, until_day=MONTH) == at(MONDAY, 8, 45)
+    # Mon–Sat 9–13 (4 h a day): created Friday 12:00 with 8 h → 1 h Fri, 4 h Sat, 3 h Mon → Monday 12:00.
     friday = MONDAY + dt.timedelta(days=4)
-    due = sla.due_at(cal, at(friday, 19), 24 * 60, until_day=friday + dt.timedelta(days=30))
-    assert due == at(friday + dt.timedelta(days=7), 12)
+    six_days = hours(range(6), T(9), T(13))
+    assert sla.due_at(six_days, at(friday, 12), 8 * 60, until_day=MONTH) == at(friday + dt.timedelta(days=3), 12)
+    # 24 service hours on Mon–Fri 8–18 from Wednesday 14:00: 4 + 10 (Thu) + 10 (Fri) → Friday 18:00 exactly.
+    wednesday = MONDAY + dt.timedelta(days=2)
+    assert sla.due_at(hours(), at(wednesday, 14), 24 * 60, until_day=MONTH) == at(friday, 18)
 
 
-def test_sla_skips_holidays_and_closures():
+def test_sla_skips_the_client_citys_holidays():
     tuesday = MONDAY + dt.timedelta(days=1)
-    cal = calendar(
-        holidays={tuesday: "Feiertag"},
-        closures=[rules.Closure(tuesday + dt.timedelta(days=1), tuesday + dt.timedelta(days=1), "x")],
-    )
-    due = sla.due_at(cal, at(MONDAY, 11), 120, until_day=MONDAY + dt.timedelta(days=30))
-    assert due == at(MONDAY + dt.timedelta(days=3), 9)  # Thursday
+    cal = hours(holidays={tuesday: "Feiertag", tuesday + dt.timedelta(days=1): "Feiertag"})
+    # Monday 17:00 + 150 min: 1 h Monday, Tuesday and Wednesday are holidays → Thursday 9:30.
+    assert sla.due_at(cal, at(MONDAY, 17), 150, until_day=MONTH) == at(MONDAY + dt.timedelta(days=3), 9, 30)
+
+
+def test_sla_counts_real_minutes_across_the_dst_change():
+    # Sunday 29 March 2026: 02:00 CET jumps to 03:00 CEST, so 01:00–04:00 local holds 120 real minutes.
+    sunday = dt.date(2026, 3, 29)
+    night = hours(range(7), T(1), T(4))
+    due = sla.due_at(night, at(sunday, 0, 30), 150, until_day=sunday + dt.timedelta(days=3))
+    assert due == at(sunday + dt.timedelta(days=1), 1, 30)
+    assert due == dt.datetime(2026, 3, 29, 23, 30, tzinfo=dt.UTC)
+    assert sla.used_minutes(night, at(sunday, 0), at(sunday, 5)) == 120
 
 
 def test_sla_clock_stands_still_while_waiting_for_the_citizen():
-    cal = calendar()
+    cal = hours(start=T(8), end=T(12))
     pause = (at(MONDAY, 9), at(MONDAY + dt.timedelta(days=1), 10))  # Monday 9:00 → Tuesday 10:00
-    due = sla.due_at(cal, at(MONDAY, 8), 120, until_day=MONDAY + dt.timedelta(days=30), pauses=[pause])
+    due = sla.due_at(cal, at(MONDAY, 8), 120, until_day=MONTH, pauses=[pause])
     assert due == at(MONDAY + dt.timedelta(days=1), 11)
     used = sla.used_minutes(cal, at(MONDAY, 8), at(MONDAY + dt.timedelta(days=1), 11), pauses=[pause])
     assert used == 120
@@ -135,7 +137,7 @@ def test_sla_clock_stands_still_while_waiting_for_the_citizen():
 
 def test_sla_reports_a_calendar_that_is_too_short():
     with pytest.raises(sla.CalendarTooShort):
-        sla.due_at(calendar(), at(MONDAY, 8), 100 * 60, until_day=MONDAY + dt.timedelta(days=2))
+        sla.due_at(hours(), at(MONDAY, 8), 100 * 60, until_day=MONDAY + dt.timedelta(days=2))
 
 
 def test_statement_flat_fee_included_volume_and_overage():
@@ -167,3 +169,33 @@ def test_forecast_follows_the_trend():
     assert fc.annual_total == Decimal(sum(1300 + 100 * i for i in range(12)))
     flat = billing.forecast(terms, [(10, 50)])
     assert flat.annual_total == Decimal(600)
+
+
+ANNUAL = billing.Terms(
+    price_per_minute=Decimal("0.50"), monthly_flat_fee=Decimal("500"), included_minutes=1000, carry_over=True
+)
+
+
+def test_annual_allowance_carries_unused_minutes_within_the_contract_year():
+    # Mar 600 (carry 400) · Apr 900 of 1,400 (carry 500) · May 1,800 of 1,500 → 300 × 0.50 = 150 € · Jun 1,400 of
+    # 1,000 (the overrun in May used the carry up) → 400 × 0.50 = 200 €.
+    months = billing.year_statements(ANNUAL, [(0, 600), (0, 900), (0, 1800), (0, 1400)])
+    assert [s.carried_minutes for s in months] == [0, 400, 500, 0]
+    assert [s.billable_minutes for s in months] == [0, 0, 300, 400]
+    assert [s.total for s in months] == [Decimal("500.00"), Decimal("500.00"), Decimal("650.00"), Decimal("700.00")]
+    # The same months with monthly allowances: May pays 800 minutes over.
+    monthly = billing.Terms(**{**{f: getattr(ANNUAL, f) for f in ANNUAL.__slots__}, "carry_over": False})
+    assert [s.billable_minutes for s in billing.year_statements(monthly, [(0, 600), (0, 900), (0, 1800)])] == [
+        0,
+        0,
+        800,
+    ]
+
+
+def test_forecast_carries_over_and_starts_afresh_with_the_contract_year():
+    terms = billing.Terms(price_per_minute=Decimal("1"), included_minutes=100, carry_over=True)
+    # Trend: 150 minutes a month. The first forecast month is the 11th of its contract year with 30 minutes
+    # carried in: 150 − 130 = 20 billable; the 12th: 50; then a new year without carry: 50 a month × 10.
+    fc = billing.forecast(terms, [(0, 150), (0, 150)], carry_in=(0, 30), year_position=10)
+    assert [s.billable_minutes for s in fc.months] == [20] + [50] * 11
+    assert fc.annual_total == Decimal(20 + 50 * 11)

@@ -37,7 +37,11 @@ def test_same_first_hit_on_every_database(world, query, expected_first):
 def test_modes_tell_how_the_answer_was_found(world):
     v = world.viewer("clerk")
     assert selectors.search_articles(v, "Ausweis beantragen").mode == "all"
-    assert selectors.search_articles(v, "Ausweis Meteorit").mode == "any"
+    # A word no article knows beside a common one is not a weak hit but nothing found (ranking.py, rule 3).
+    meteor = selectors.search_articles(v, "Ausweis Meteorit")
+    assert (meteor.mode, meteor.articles) == ("none", [])
+    # With three topic words, articles missing one are shown when none has all three.
+    assert selectors.search_articles(v, "Ausweis Fingerabdrücke Meteorit").mode == "any"
     typo = selectors.search_articles(v, "Persnalausweis")
     assert typo.mode == "typo" and "personalausweis" in typo.corrected
     assert selectors.search_articles(v, "Quantenchromodynamik").articles == []

@@ -4,6 +4,7 @@ import datetime as dt
 import re
 from decimal import Decimal
 
+import holidays
 import pytest
 from django.utils import timezone
 
@@ -163,7 +164,7 @@ def test_ticket_for_another_municipality_is_refused(world, client):
 
 def test_ticket_page_in_english_writes_dates_and_units_the_english_way(world, client):
     tz = timezone.get_current_timezone()
-    created = dt.datetime(2026, 3, 2, 11, tzinfo=tz)  # a Monday; the clock runs to Tuesday 9:00 (2 h SLA)
+    created = dt.datetime(2026, 3, 2, 11, tzinfo=tz)  # a Monday; service hours 8–18: due 13:00 (2 h SLA)
     world.contract.callback_sla_hours = 2
     world.contract.save()
     ticket = services.create_ticket(
@@ -176,7 +177,7 @@ def test_ticket_page_in_english_writes_dates_and_units_the_english_way(world, cl
     )
     client.force_login(world.users["clerk"])
     page = client.get(f"/callcenter/rueckrufe/{ticket.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "2 Mar 2026 11:00" in page and "3 Mar 2026 09:00" in page  # not 02.03.2026
+    assert "2 Mar 2026 11:00" in page and "2 Mar 2026 13:00" in page  # not 02.03.2026
     assert re.search(r"<dd>\d+ of 120 minutes</dd>", page)  # a unit after a number: lower case
     german = client.get(f"/callcenter/rueckrufe/{ticket.pk}/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
     assert "02.03.2026 11:00" in german and re.search(r"<dd>\d+ von 120 Minuten</dd>", german)
@@ -185,12 +186,37 @@ def test_ticket_page_in_english_writes_dates_and_units_the_english_way(world, cl
     assert "<th>Minutes</th>" in numbers  # the same word as a column header stays capitalised
 
 
+def test_ticket_due_skips_the_client_citys_public_holiday(world):
+    """Ascension Day (Thursday 14 May 2026) is a holiday in NRW: a 3-hour callback asked on Wednesday at
+    17:00 gets 1 hour on Wednesday and 2 on Friday → Friday 10:00 (service hours Mon–Fri 8–18)."""
+    tz = timezone.get_current_timezone()
+    world.contract.starts_on = dt.date(2026, 1, 1)
+    world.contract.callback_sla_hours = 3
+    world.contract.save()
+    assert world.office.land == "NW"
+    ticket = services.create_ticket(
+        viewer=world.viewer("agent"),
+        office=world.office,
+        reason="Rückruf",
+        caller_name="Erika Muster",
+        caller_phone="0234 123456",
+        now=dt.datetime(2026, 5, 13, 17, tzinfo=tz),
+    )
+    assert ticket.due_at == dt.datetime(2026, 5, 15, 10, tzinfo=tz)
+    clock = selectors.ticket_clock(ticket, now=dt.datetime(2026, 5, 15, 9, 30, tzinfo=tz))
+    assert clock == {"used_minutes": 150, "remaining_minutes": 30, "overdue": False}
+
+
 def test_ticket_sla_pause_overdue_and_close(world):
     tz = timezone.get_current_timezone()
     monday = factories.next_weekday(0, after=timezone.localdate() - dt.timedelta(days=30), weeks_ahead=0)
+    nrw = holidays.country_holidays("DE", subdiv=world.office.land, years=[monday.year - 1, monday.year])
+    while any(monday + dt.timedelta(days=i) in nrw for i in range(3)):  # Easter/Whit Monday: a week earlier
+        monday -= dt.timedelta(days=7)
     created = dt.datetime.combine(monday, dt.time(11), tzinfo=tz)
     agent, clerk = world.viewer("agent"), world.viewer("clerk")
     world.contract.callback_sla_hours = 2
+    world.contract.hours_start, world.contract.hours_end = dt.time(9), dt.time(17)  # the office opens 8–12
     world.contract.save()
     ticket = services.create_ticket(
         viewer=agent,
@@ -201,19 +227,19 @@ def test_ticket_sla_pause_overdue_and_close(world):
         article=world.articles[("city", "personalausweis")],
         now=created,
     )
-    # Office open Mon–Fri 8–12: 1 h on Monday, 1 h on Tuesday morning.
-    assert ticket.due_at == dt.datetime.combine(monday + dt.timedelta(days=1), dt.time(9), tzinfo=tz)
+    # The contract's service hours (Mon–Fri 9–17) count, not the office's opening hours (8–12): Monday 13:00.
+    assert ticket.due_at == dt.datetime.combine(monday, dt.time(13), tzinfo=tz)
     assert ticket.service == world.services["personalausweis"]  # from the linked article
     services.wait_for_citizen(viewer=clerk, ticket_id=ticket.pk, now=created + dt.timedelta(minutes=30))
     ticket.refresh_from_db()
     assert ticket.status == Ticket.Status.WAITING and ticket.due_at is None
     with pytest.raises(DomainError):
         services.wait_for_citizen(viewer=clerk, ticket_id=ticket.pk)
-    # Waiting from Monday 11:30 to Wednesday 8:00: 1.5 h of the clock left → Wednesday 9:30.
+    # Waiting from Monday 11:30 to Wednesday 8:00: 1.5 h of the clock left, service from 9:00 → Wednesday 10:30.
     wednesday_8 = dt.datetime.combine(monday + dt.timedelta(days=2), dt.time(8), tzinfo=tz)
     services.resume(viewer=clerk, ticket_id=ticket.pk, now=wednesday_8)
     ticket.refresh_from_db()
-    assert ticket.due_at == wednesday_8 + dt.timedelta(minutes=90)
+    assert ticket.due_at == wednesday_8 + dt.timedelta(minutes=150)
     # It is long past: overdue for the municipality, not for the other one.
     assert list(selectors.overdue(selectors.tickets(clerk, now=timezone.now()), now=timezone.now())) == [ticket]
     assert (
@@ -478,3 +504,32 @@ def test_the_generic_hold_endpoint_does_not_book_for_partners(world, client):
         assert response.json()["field"] == "channel"
         assert "/api/callcenter/appointments" in response.json()["messages"]["de"]
     assert not Appointment.objects.exists()
+
+
+def test_annual_allowance_statement_through_the_api(world, client):
+    """Contract year from March 2026, 30 included minutes a month, 1.00 €/minute, no flat fee:
+    March 20 min (10 carried), April 35 of 40 (5 carried), May 50 of 35 → 15 €; March 2027 starts a new
+    contract year: 40 of 30 → 10 € although February 2027 left minutes unused."""
+    contract = world.contract
+    contract.starts_on = dt.date(2026, 3, 10)
+    contract.allowance_period = "year"
+    contract.included_minutes, contract.price_per_minute, contract.monthly_flat_fee = 30, Decimal("1.00"), 0
+    contract.save()
+    for month, minutes in (((2026, 3), 20), ((2026, 4), 35), ((2026, 5), 50), ((2027, 2), 1), ((2027, 3), 40)):
+        _calls(world, dt.date(*month, 1), [60] * minutes)
+    client.force_login(world.users["manager"])
+
+    def row(month):
+        response = client.get(f"/api/callcenter/contracts/{contract.pk}/statements/{month}.csv")
+        header, values = response.content.decode().strip().splitlines()
+        return dict(zip(header.split(";"), values.split(";"), strict=True))
+
+    may = row("2026-05")
+    assert may["minuten"] == "50" and may["uebertrag_minuten"] == "5" and may["minuten_abrechenbar"] == "15"
+    assert Decimal(may["gesamt"]) == Decimal("15.00")
+    assert row("2026-04")["uebertrag_minuten"] == "10" and Decimal(row("2026-04")["gesamt"]) == 0
+    march_2027 = row("2027-03")
+    assert march_2027["uebertrag_minuten"] == "0" and Decimal(march_2027["gesamt"]) == Decimal("10.00")
+    contract.allowance_period = "month"
+    contract.save()
+    assert Decimal(row("2026-05")["gesamt"]) == Decimal("20.00")  # monthly: 50 − 30

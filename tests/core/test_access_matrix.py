@@ -453,6 +453,13 @@ CASES = [
         NUMBERS_LIVE,
     ),
     (
+        "GET /api/callcenter/contracts/{contract_id}/staffing/estimate",
+        "GET",
+        "/api/callcenter/contracts/{live}/staffing/estimate?calls=100&handle_seconds=180",
+        None,
+        NUMBERS_LIVE,
+    ),
+    (
         "GET /api/callcenter/contracts/{contract_id}/statements/{month}.csv",
         "GET",
         "/api/callcenter/contracts/{live}/statements/{month}.csv",

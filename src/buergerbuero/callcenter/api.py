@@ -4,11 +4,11 @@ import datetime as dt
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from ninja import Field, File, Query, Router, Schema
+from ninja import Field, File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 
 from buergerbuero.accounts.auth import staff_auth
-from buergerbuero.callcenter import erlang, exports, selectors, services
+from buergerbuero.callcenter import exports, selectors, services
 from buergerbuero.callcenter.models import Call
 from buergerbuero.catalog.models import Service
 from buergerbuero.core.errors import DomainError, NotFound
@@ -45,6 +45,7 @@ class ContractOut(Schema):
     monthly_flat_fee: float
     included_calls: int
     included_minutes: int
+    allowance_period: str = Field(..., description="month: je Monat; year: Ungenutztes geht ins Vertragsjahr über")
     callback_sla_hours: int
     starts_on: dt.date
     ends_on: dt.date | None
@@ -372,14 +373,16 @@ def contract_numbers(request, contract_id: int, params: Query[NumbersParams]):
 
 
 @router.post("/contracts/{contract_id}/intervals", summary="Intervallstatistik der Telefonanlage importieren (CSV)")
-def import_intervals(request, contract_id: int, file: File[UploadedFile]):
+def import_intervals(
+    request,
+    contract_id: int,
+    file: File[UploadedFile],
+    interval_minutes: Form[int | None] = None,  # the length when the file has no interval_end/interval_minutes
+):
     v = _viewer(request, "numbers")
     contract = selectors.contract_for(v, contract_id)
-    try:
-        data = file.read(5_000_000).decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise DomainError(_("Die Datei ist nicht UTF-8-kodiert."), field="file") from None
-    result = services.import_intervals(viewer=v, contract=contract, data=data)
+    data = services.decode_csv(file.read(5_000_000))
+    result = services.import_intervals(viewer=v, contract=contract, data=data, interval_minutes=interval_minutes)
     return {"created": result.created, "replaced": result.replaced, "first": result.first, "last": result.last}
 
 
@@ -397,7 +400,7 @@ def staffing(request, contract_id: int, params: Query[StaffingParams]):
     contract = selectors.contract_for(v, contract_id)
     out = []
     for row in selectors.interval_profile(contract, first=params.date_from, last=params.date_to):
-        s = erlang.agents_needed(
+        s = selectors.staffing(
             calls=row["calls"],
             handle_seconds=row["handle_seconds"] or 1,
             target_level=params.target_level,
@@ -419,6 +422,45 @@ def staffing(request, contract_id: int, params: Query[StaffingParams]):
             }
         )
     return out
+
+
+class EstimateParams(Schema):
+    calls: float = Field(..., description="Angebotene Anrufe im Intervall")
+    handle_seconds: float = Field(..., description="Mittlere Bearbeitungszeit (Sekunden)")
+    interval_minutes: float = Field(30, description="Intervalllänge (Minuten)")
+    target_level: float = Field(0.75, description="Ziel-Servicelevel (Anteil, 0–1)")
+    target_seconds: float = Field(30, description="Annahme innerhalb (Sekunden)")
+    shrinkage: float = Field(0.3, description="Ausfallquote (Anteil, 0–1)")
+
+
+class EstimateOut(Schema):
+    load_erlangs: float
+    agents_on_phone: int
+    agents_rostered: int
+    wait_probability: float
+    service_level: float
+    asa_seconds: float
+    occupancy: float
+
+
+@router.get(
+    "/contracts/{contract_id}/staffing/estimate",
+    response=EstimateOut,
+    summary="Erlang-C-Personalbedarf für ein frei gewähltes Intervall (Was-wäre-wenn)",
+)
+def staffing_estimate(request, contract_id: int, params: Query[EstimateParams]):
+    v = _viewer(request, "numbers")
+    contract = selectors.contract_for(v, contract_id)
+    s = selectors.staffing_estimate(v, contract, **params.dict())
+    return {
+        "load_erlangs": round(s.load, 4),
+        "agents_on_phone": s.agents_on_phone,
+        "agents_rostered": s.agents_rostered,
+        "wait_probability": round(s.wait_probability, 4),
+        "service_level": round(s.service_level, 4),
+        "asa_seconds": round(s.asa_seconds, 1),
+        "occupancy": round(s.occupancy, 4),
+    }
 
 
 def _month(value: str) -> dt.date:

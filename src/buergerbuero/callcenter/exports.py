@@ -19,9 +19,16 @@ def _euro(value: Decimal) -> str:
 def statement_rows(contract: Contract, month: dt.date) -> list[tuple[str, str, str]]:
     """(position, quantity, amount) lines; the last is the total."""
     s = selectors.statement(contract, month)
+    carried = []
+    if contract.allowance_period == Contract.AllowancePeriod.YEAR:
+        carried = [
+            (_("Übertrag ungenutzter Inklusivanrufe aus dem Vertragsjahr"), str(s.carried_calls), ""),
+            (_("Übertrag ungenutzter Inklusivminuten aus dem Vertragsjahr"), str(s.carried_minutes), ""),
+        ]
     return [
         (_("Anrufe"), str(s.calls), ""),
         (_("Gesprächsminuten (je angefangene Minute)"), str(s.minutes), ""),
+        *carried,
         (_("Pauschale"), "", _euro(s.flat_fee)),
         (
             _("Anrufe über Inklusivvolumen (%(n)d) × %(p)s")
@@ -59,6 +66,8 @@ def statement_csv_response(contract: Contract, month: dt.date) -> HttpResponse:
             "minuten_abrechenbar",
             "betrag_minuten",
             "gesamt",
+            "uebertrag_anrufe",
+            "uebertrag_minuten",
         ]
     )
     writer.writerow(
@@ -73,6 +82,8 @@ def statement_csv_response(contract: Contract, month: dt.date) -> HttpResponse:
             s.billable_minutes,
             s.minutes_amount,
             s.total,
+            s.carried_calls,
+            s.carried_minutes,
         ]
     )
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")

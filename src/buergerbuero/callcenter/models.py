@@ -10,6 +10,10 @@ from buergerbuero.capacity.models import weekdays_validator
 class Contract(models.Model):
     """A municipality hands its calls to a partner call center: which services, when, at what price."""
 
+    class AllowancePeriod(models.TextChoices):
+        MONTH = "month", _("je Monat (Ungenutztes verfällt)")
+        YEAR = "year", _("je Vertragsjahr (Ungenutztes wird in die Folgemonate übertragen)")
+
     partner = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="partner_contracts")
     municipality = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="client_contracts")
     name = models.CharField(_("Bezeichnung"), max_length=200)
@@ -31,6 +35,16 @@ class Contract(models.Model):
     monthly_flat_fee = models.DecimalField(_("Pauschale je Monat (EUR)"), max_digits=10, decimal_places=2, default=0)
     included_calls = models.PositiveIntegerField(_("Inklusive Anrufe je Monat"), default=0)
     included_minutes = models.PositiveIntegerField(_("Inklusive Minuten je Monat"), default=0)
+    allowance_period = models.CharField(
+        _("Inklusivvolumen gilt"),
+        max_length=5,
+        choices=AllowancePeriod.choices,
+        default=AllowancePeriod.MONTH,
+        help_text=_(
+            "Je Vertragsjahr: nicht genutzte Inklusivanrufe und -minuten eines Monats stehen in den folgenden "
+            "Monaten desselben Vertragsjahres zusätzlich zur Verfügung."
+        ),
+    )
     callback_sla_hours = models.PositiveSmallIntegerField(
         _("Rückruf-Frist (Servicestunden)"), default=24, validators=[MinValueValidator(1), MaxValueValidator(200)]
     )
@@ -52,6 +66,9 @@ class Contract(models.Model):
                 name="contract_prices_not_negative",
             ),
             models.CheckConstraint(condition=Q(callback_sla_hours__gte=1), name="contract_sla_positive"),
+            models.CheckConstraint(
+                condition=Q(allowance_period__in=["month", "year"]), name="contract_allowance_period_known"
+            ),
             models.UniqueConstraint(fields=["partner", "municipality", "starts_on"], name="contract_unique_start"),
         ]
 
@@ -60,6 +77,15 @@ class Contract(models.Model):
 
     def is_active(self, day) -> bool:
         return self.starts_on <= day and (self.ends_on is None or day <= self.ends_on)
+
+    def contract_year_start(self, month):
+        """First calendar month of the contract year `month` (a first of month) belongs to: contract years
+        run twelve months from the month the contract starts in."""
+        first = self.starts_on.replace(day=1)
+        index = (month.year - first.year) * 12 + month.month - first.month
+        index -= index % 12
+        year, month0 = divmod(first.month - 1 + index, 12)
+        return first.replace(year=first.year + year, month=month0 + 1)
 
 
 class Article(models.Model):

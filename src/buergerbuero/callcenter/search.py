@@ -1,13 +1,13 @@
 """Knowledge-base full-text search on SQLite FTS5 and PostgreSQL `german` text search, one results contract.
 
-Contract (tested on both databases with the same corpus and expectations):
-1. The query is split into words; stop words (PostgreSQL's german.stop) are dropped; every word is
-   matched by its German Snowball stem; the last word also matches as a prefix while the agent types.
-2. All words must match (AND). If nothing matches, any word may match (OR).
-3. If still nothing matches, each word is replaced by the closest words of the knowledge base's
-   vocabulary by trigram similarity (≥ 0.35, typo tolerance), and the OR query runs again.
-4. Results are ranked: a hit in title/keywords/service name (weight A) beats a hit in the body (B);
-   ties by article id. Only articles in the caller's scope and valid on the day are returned.
+The database finds *candidates*: articles in the caller's scope, valid on the day, that contain any
+stem of the expanded query (the words, their citizen synonyms and compound forms from the vocabulary,
+the last word also as a prefix), up to CANDIDATES of them by id. Which candidates are shown and in
+which order is decided by the pure `ranking` module on the articles' stemmed texts — the same Python on
+both databases (see its docstring for the contract: every topic word must match, filler words are
+optional, title before body, honest "nothing found" instead of weak single-word matches).
+If a required word matches nothing, it is replaced by the closest words of the knowledge base's
+vocabulary by trigram similarity (≥ 0.35, words of 5+ letters: typo tolerance) and the search runs again.
 """
 
 from __future__ import annotations
@@ -18,11 +18,14 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import Count
 
-from buergerbuero.callcenter import text
+from buergerbuero.callcenter import ranking, text
 from buergerbuero.callcenter.models import Article, SearchTerm, SearchTrigram
 
 MIN_SIMILARITY = 0.35
+MIN_TYPO_WORD = 5  # shorter words ("Kfz", "Hund") are not corrected into other words
 MAX_VOCAB_WORD = 60
+CANDIDATES = 400
+MAX_COMPOUNDS = 20
 
 # (municipality id, service ids or None for every service); None as a whole = no restriction.
 Scope = list[tuple[int, frozenset[int] | None]] | None
@@ -98,7 +101,9 @@ def _scope_sql(scope: Scope) -> tuple[str, list]:
     return ("(" + " OR ".join(parts) + ")" if parts else "1=0"), params
 
 
-def _run(words: list[str], *, any_word: bool, prefix: bool, scope: Scope, day: dt.date, limit: int) -> list[int]:
+def _run(
+    words: list[str], *, any_word: bool, prefix: bool, scope: Scope, day: dt.date, limit: int, by_id: bool = False
+) -> list[int]:
     if not words:
         return []
     scope_sql, scope_params = _scope_sql(scope)
@@ -109,7 +114,7 @@ def _run(words: list[str], *, any_word: bool, prefix: bool, scope: Scope, day: d
         sql = (
             "SELECT a.id FROM callcenter_article a, to_tsquery('german'::regconfig, %s) q "
             f"WHERE a.search_vector @@ q AND {scope_sql} AND {valid_sql} "
-            "ORDER BY ts_rank(a.search_vector, q) DESC, a.id LIMIT %s"
+            + ("ORDER BY a.id LIMIT %s" if by_id else "ORDER BY ts_rank(a.search_vector, q) DESC, a.id LIMIT %s")
         )
         params = [query, *scope_params, day, day, limit]
     else:
@@ -123,7 +128,7 @@ def _run(words: list[str], *, any_word: bool, prefix: bool, scope: Scope, day: d
         sql = (
             "SELECT a.id FROM callcenter_article_fts f JOIN callcenter_article a ON a.id = f.rowid "
             f"WHERE callcenter_article_fts MATCH %s AND {scope_sql} AND {valid_sql} "
-            "ORDER BY bm25(callcenter_article_fts, 10.0, 1.0), a.id LIMIT %s"
+            + ("ORDER BY a.id LIMIT %s" if by_id else "ORDER BY bm25(callcenter_article_fts, 10.0, 1.0), a.id LIMIT %s")
         )
         params = [query, *scope_params, day.isoformat(), day.isoformat(), limit]
     with connection.cursor() as cursor:
@@ -149,23 +154,75 @@ def corrections(word: str, limit: int = 2) -> list[str]:
     return [w for _s, w in sorted(scored)[:limit]]
 
 
+def compounds(words: list[str]) -> dict[str, list[str]]:
+    """Knowledge-base words that end in a query word ("ausweis" → "personalausweis"): compound heads."""
+    out: dict[str, list[str]] = {}
+    for word in words:
+        if len(word) >= ranking.MIN_COMPOUND_HEAD:
+            found = SearchTerm.objects.filter(word__endswith=word).exclude(word=word).order_by("word")
+            out[word] = list(found.values_list("word", flat=True)[:MAX_COMPOUNDS])
+    return out
+
+
+_DOCS: dict[tuple[int, object], ranking.Doc] = {}
+_MAX_DOCS = 20_000
+
+
+def _docs(ids: list[int]) -> list[ranking.Doc]:
+    """Stemmed texts of the candidates; kept per process by (id, updated_at), so an edit is never stale."""
+    rows = Article.objects.filter(pk__in=ids).values_list("pk", "updated_at")
+    out, missing = [], []
+    for pk, updated in rows:
+        doc = _DOCS.get((pk, updated))
+        (out.append(doc) if doc is not None else missing.append(pk))
+    if missing:
+        if len(_DOCS) > _MAX_DOCS:
+            _DOCS.clear()
+        for pk, updated, title, body in Article.objects.filter(pk__in=missing).values_list(
+            "pk", "updated_at", "index_title", "index_body"
+        ):
+            doc = ranking.Doc(pk, frozenset(text.stemmed(title).split()), frozenset(text.stemmed(body).split()))
+            _DOCS[(pk, updated)] = doc
+            out.append(doc)
+    return out
+
+
+def _find(concepts: list[ranking.Concept], *, scope: Scope, day: dt.date, limit: int) -> ranking.Ranked:
+    words = list(dict.fromkeys(w for c in concepts for w in c.words()))
+    last = concepts[-1]
+    prefix = last.prefix
+    if prefix:  # the candidate query puts the prefix on its last word: the typed one
+        words = [w for w in words if w != last.word] + [last.word]
+    ids = _run(words, any_word=True, prefix=prefix, scope=scope, day=day, limit=CANDIDATES, by_id=True)
+    return ranking.rank(concepts, _docs(ids), limit=limit)
+
+
 def search(query: str, *, scope: Scope, day: dt.date, limit: int = 10) -> Result:
     words = text.terms(query)[:8]
     if not words or all(len(w) < 2 for w in words):
         return Result([], "none")
-    prefix = not query.endswith(" ")
-    ids = _run(words, any_word=False, prefix=prefix, scope=scope, day=day, limit=limit)
-    if ids:
-        return Result(ids, "all")
-    if len(words) > 1:
-        ids = _run(words, any_word=True, prefix=prefix, scope=scope, day=day, limit=limit)
-        if ids:
-            return Result(ids, "any")
-    fixed: list[str] = []
-    for word in words:
-        fixed.extend(corrections(word) if len(word) >= 4 else [])
-    if fixed:
-        ids = _run(fixed, any_word=True, prefix=False, scope=scope, day=day, limit=limit)
-        if ids:
-            return Result(ids, "typo", " ".join(dict.fromkeys(fixed)))
+    typing = not query.endswith(" ")
+    concepts = ranking.concepts(query, typing=typing, compounds=compounds(words))
+    found = _find(concepts, scope=scope, day=day, limit=limit)
+    if found.ids:
+        return Result(found.ids, found.mode)
+    if not found.unmatched:
+        return Result([], "none")
+    fixed_words: list[str] = []
+    fixed: list[ranking.Concept] = []
+    for concept in concepts:
+        if concept not in found.unmatched:
+            fixed.append(concept)
+            continue
+        options = corrections(concept.word) if len(concept.word) >= MIN_TYPO_WORD else []
+        if not options:
+            return Result([], "none")  # a topic word nothing resembles: no article covers it
+        fixed_words.extend(options)
+        # The corrections stand in for the typed word: any of them matches the concept.
+        best = text.stem(options[0])
+        near = frozenset(text.stem(o) for o in options[1:]) - {best}
+        fixed.append(ranking.Concept(options[0], best, near, False, concept.optional))
+    found = _find(fixed, scope=scope, day=day, limit=limit)
+    if found.ids:
+        return Result(found.ids, "typo", " ".join(dict.fromkeys(fixed_words)))
     return Result([], "none")

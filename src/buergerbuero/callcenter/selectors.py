@@ -24,11 +24,11 @@ from django.utils.translation import gettext_lazy as _
 
 from buergerbuero.accounts import selectors as account_selectors
 from buergerbuero.accounts.models import Organisation, StaffMembership
-from buergerbuero.callcenter import billing, search, sla
+from buergerbuero.callcenter import billing, erlang, search, sla
 from buergerbuero.callcenter.models import Article, Call, Contract, IntervalStat, Ticket
 from buergerbuero.capacity import selectors as capacity_selectors
 from buergerbuero.catalog.models import Office, Service
-from buergerbuero.core.errors import Forbidden, NotFound, lazy_format
+from buergerbuero.core.errors import DomainError, Forbidden, NotFound, lazy_format
 
 Role = StaffMembership.Role
 LEADS = {Role.MANAGER, Role.ADMIN}
@@ -342,12 +342,24 @@ def overdue(qs: QuerySet[Ticket], *, now: dt.datetime) -> QuerySet[Ticket]:
     return qs.filter(status=Ticket.Status.OPEN, due_at__lt=now)
 
 
+def service_hours(contract: Contract, office: Office, first: dt.date, last: dt.date) -> sla.ServiceHours:
+    """The contract's service hours in the client city's time zone, minus the public holidays of its Land
+    (the office the ticket is for belongs to the client city) from `first` to `last`."""
+    return sla.ServiceHours(
+        timezone=office.timezone,
+        weekdays=frozenset(int(d) for d in contract.hours_weekdays),
+        start=contract.hours_start,
+        end=contract.hours_end,
+        holidays=capacity_selectors.public_holidays(office.land, first, last),
+    )
+
+
 def ticket_clock(t: Ticket, *, now: dt.datetime) -> dict:
-    """Used and remaining business minutes of a ticket's SLA (the clock stands still while waiting)."""
+    """Used and remaining service minutes of a ticket's SLA (the clock stands still while waiting)."""
     end = t.closed_at or now
-    calendar = capacity_selectors.office_calendar(t.office, t.created_at.date(), end.date() + dt.timedelta(days=1))
+    hours = service_hours(t.contract, t.office, t.created_at.date(), end.date() + dt.timedelta(days=1))
     pauses = [(p.start, p.end or end) for p in t.pauses.all()]
-    used = sla.used_minutes(calendar, t.created_at, end, pauses=pauses)
+    used = sla.used_minutes(hours, t.created_at, end, pauses=pauses)
     return {"used_minutes": used, "remaining_minutes": t.sla_minutes - used, "overdue": used > t.sla_minutes}
 
 
@@ -425,27 +437,79 @@ def summarize_intervals(rows) -> dict:
 
 
 def interval_profile(contract: Contract, *, first: dt.date, last: dt.date) -> list[dict]:
-    """Average offered calls and handle time per weekday and time of day (input for Erlang C staffing)."""
+    """Average offered calls and handle time per weekday, time of day and interval length (input for Erlang C
+    staffing, which divides by each interval's own length)."""
     tz = timezone.get_current_timezone()
     start = dt.datetime.combine(first, dt.time(0), tzinfo=tz)
     end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(0), tzinfo=tz)
-    buckets: dict[tuple[int, dt.time], list[IntervalStat]] = {}
+    buckets: dict[tuple[int, dt.time, int], list[IntervalStat]] = {}
     for row in IntervalStat.objects.filter(contract=contract, start__gte=start, start__lt=end):
         local = row.start.astimezone(tz)
-        buckets.setdefault((local.weekday(), local.time()), []).append(row)
+        buckets.setdefault((local.weekday(), local.time(), row.minutes), []).append(row)
     out = []
-    for (weekday, clock), rows in sorted(buckets.items()):
+    for (weekday, clock, minutes), rows in sorted(buckets.items()):
         answered = sum(r.answered for r in rows)
         out.append(
             {
                 "weekday": weekday,
                 "time": clock,
-                "minutes": rows[0].minutes,
+                "minutes": minutes,  # the load is calls × handle time / this real length
                 "calls": sum(r.offered for r in rows) / len(rows),
                 "handle_seconds": (sum(r.handle_seconds * r.answered for r in rows) / answered) if answered else 0,
             }
         )
     return out
+
+
+class StaffingInputInvalid(DomainError):
+    """A staffing question no real interval can pose (422 in the API, a message beside the field in forms)."""
+
+    status = 422
+    code = "invalid_value"
+
+
+STAFFING_MESSAGES = {
+    "calls": _("Anrufe je Intervall: bitte eine Zahl ab 0; mehr als 100.000 Erlang Last sind kein Callcenter."),
+    "handle_seconds": _("Bearbeitungszeit: bitte mehr als 0 und höchstens 14.400 Sekunden (4 Stunden)."),
+    "interval_seconds": _("Intervalllänge: bitte mehr als 0 und höchstens 1.440 Minuten (ein Tag)."),
+    "target_level": _("Ziel-Servicelevel: bitte mehr als 0 und weniger als 100 % (API: Anteil 0–1)."),
+    "target_seconds": _("Annahme innerhalb: bitte 0 bis 3.600 Sekunden."),
+    "shrinkage": _("Ausfallquote: bitte 0 bis unter 100 % (API: Anteil 0–1)."),
+}
+STAFFING_FIELDS = {"interval_seconds": "interval_minutes"}  # what the API and the form call the parameter
+
+
+def staffing(**kwargs) -> erlang.Staffing:
+    """Erlang C agents for one interval (`erlang.agents_needed` arguments); nonsense input raises
+    StaffingInputInvalid naming the field as the caller knows it."""
+    try:
+        return erlang.agents_needed(**kwargs)
+    except erlang.InputError as exc:
+        field = STAFFING_FIELDS.get(exc.field, exc.field)
+        raise StaffingInputInvalid(STAFFING_MESSAGES[exc.field], field=field) from None
+
+
+def staffing_estimate(
+    v: Viewer,
+    contract: Contract,
+    *,
+    calls: float,
+    handle_seconds: float,
+    interval_minutes: float,
+    target_level: float = 0.75,
+    target_seconds: float = 30,
+    shrinkage: float = 0.3,
+) -> erlang.Staffing:
+    """What-if staffing for one interval of the contract (the calculator on the numbers page and in the API)."""
+    require(v, "numbers")
+    return staffing(
+        calls=calls,
+        handle_seconds=handle_seconds,
+        interval_seconds=interval_minutes * 60,
+        target_level=target_level,
+        target_seconds=target_seconds,
+        shrinkage=shrinkage,
+    )
 
 
 def terms(contract: Contract) -> billing.Terms:
@@ -455,7 +519,28 @@ def terms(contract: Contract) -> billing.Terms:
         monthly_flat_fee=contract.monthly_flat_fee,
         included_calls=contract.included_calls,
         included_minutes=contract.included_minutes,
+        carry_over=contract.allowance_period == Contract.AllowancePeriod.YEAR,
     )
+
+
+def _next_month(month: dt.date) -> dt.date:
+    return (month.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+
+
+def year_to_date(contract: Contract, month: dt.date) -> list[billing.Statement]:
+    """Statements from the first month of `month`'s contract year up to `month` (only `month` without
+    carry-over): each month's allowance includes what earlier months of the year left unused."""
+    month = month.replace(day=1)
+    t = terms(contract)
+    first = (
+        contract.contract_year_start(month) if t.carry_over and month >= contract.starts_on.replace(day=1) else month
+    )
+    usage = []
+    current = first
+    while current <= month:
+        usage.append(month_usage(contract, current))
+        current = _next_month(current)
+    return billing.year_statements(t, usage)
 
 
 def month_usage(contract: Contract, month: dt.date) -> tuple[int, int]:
@@ -472,8 +557,7 @@ def month_usage(contract: Contract, month: dt.date) -> tuple[int, int]:
 
 
 def statement(contract: Contract, month: dt.date) -> billing.Statement:
-    calls_, minutes = month_usage(contract, month)
-    return billing.statement(terms(contract), calls=calls_, minutes=minutes)
+    return year_to_date(contract, month)[-1]
 
 
 def forecast(
@@ -488,7 +572,16 @@ def forecast(
             break
         history.append((month, *month_usage(contract, month)))
     history.reverse()
-    return history, billing.forecast(terms(contract), [(c, m) for _d, c, m in history])
+    t = terms(contract)
+    first_ahead = today.replace(day=1)  # the forecast's first month is the current one
+    carry, position = (0, 0), 0
+    if t.carry_over and first_ahead >= contract.starts_on.replace(day=1):
+        year_start = contract.contract_year_start(first_ahead)
+        position = (first_ahead.year - year_start.year) * 12 + first_ahead.month - year_start.month
+        if position:
+            carry = year_to_date(contract, (first_ahead - dt.timedelta(days=1)).replace(day=1))[-1].carry_out(t)
+    fc = billing.forecast(t, [(c, m) for _d, c, m in history], carry_in=carry, year_position=position)
+    return history, fc
 
 
 def partner_ids_of(municipality_id: int) -> QuerySet:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -22,7 +23,6 @@ from buergerbuero.booking import services as booking_services
 from buergerbuero.callcenter import search, selectors, sla, text
 from buergerbuero.callcenter.models import Article, Call, Contract, IntervalStat, Ticket, TicketPause
 from buergerbuero.callcenter.selectors import Viewer
-from buergerbuero.capacity import selectors as capacity_selectors
 from buergerbuero.capacity.models import Channel
 from buergerbuero.catalog.models import Office, Service
 from buergerbuero.core.errors import Conflict, DomainError, NotFound
@@ -177,7 +177,8 @@ CALENDAR_DAYS = 62
 
 
 def compute_due(ticket: Ticket, *, now: dt.datetime, pauses: list | None = None) -> dt.datetime | None:
-    """Due moment from creation + SLA business minutes, skipping closed pauses; None while waiting."""
+    """Due moment from creation + SLA minutes of the contract's service hours (minus the client city's public
+    holidays), skipping closed pauses; None while waiting."""
     pauses = list(ticket.pauses.all()) if pauses is None else pauses
     if any(p.end is None for p in pauses):
         return None
@@ -186,13 +187,13 @@ def compute_due(ticket: Ticket, *, now: dt.datetime, pauses: list | None = None)
     days = CALENDAR_DAYS
     for _attempt in range(4):
         last = max(first, timezone.localdate(now)) + dt.timedelta(days=days)
-        calendar = capacity_selectors.office_calendar(ticket.office, first, last)
+        hours = selectors.service_hours(ticket.contract, ticket.office, first, last)
         try:
-            return sla.due_at(calendar, ticket.created_at, ticket.sla_minutes, until_day=last, pauses=spans)
+            return sla.due_at(hours, ticket.created_at, ticket.sla_minutes, until_day=last, pauses=spans)
         except sla.CalendarTooShort:
             days *= 3
     raise DomainError(
-        _("Der Standort hat in absehbarer Zeit keine Öffnungszeiten; keine Frist berechenbar."), field="office"
+        _("Der Vertrag hat in absehbarer Zeit keine Servicezeiten; keine Frist berechenbar."), field="office"
     )
 
 
@@ -343,7 +344,10 @@ def book_for_caller(
 # --- interval statistics import ---
 
 REQUIRED = ("interval", "offered", "answered", "abandoned", "handle_time")
+LENGTH_COLUMNS = ("interval_end", "interval_minutes")  # optional: the interval's end, or its length in minutes
 WITHIN = re.compile(r"^answered_within_(\d{1,3})s?$")
+MAX_INTERVAL_MINUTES = 24 * 60
+MAX_HANDLE_SECONDS = 4 * 3600
 
 
 @dataclass(frozen=True)
@@ -356,6 +360,23 @@ class ImportResult:
 
 class ImportError_(DomainError):
     code = "csv_invalid"
+
+
+def decode_csv(raw: bytes) -> str:
+    """Text of an uploaded CSV: UTF-8 (with or without BOM), else Windows-1252 — what Excel and most German
+    telephony systems write. Anything else is refused naming the encodings we read."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("cp1252")
+    except UnicodeDecodeError:
+        raise DomainError(
+            _("Die Datei ist weder UTF-8- noch Windows-1252-kodiert (cp1252). Bitte als UTF-8 speichern."),
+            field="file",
+            code="csv_encoding",
+        ) from None
 
 
 def _csv_error(line: int | None, field: str | None, message) -> ImportError_:
@@ -385,15 +406,42 @@ def _parse_interval(value: str, tz: ZoneInfo) -> dt.datetime:
     return parsed
 
 
+def _parse_end(value: str, start: dt.datetime, tz: ZoneInfo) -> dt.datetime:
+    """The end column: a full timestamp, or only a time of day ("08:15") on the start's local day (midnight
+    "00:00" meaning the next day)."""
+    value = value.strip()
+    try:
+        clock = dt.datetime.strptime(value, "%H:%M").time()
+    except ValueError:
+        return _parse_interval(value, tz)
+    local = start.astimezone(tz)
+    day = local.date() + dt.timedelta(days=1) if clock <= local.time() else local.date()
+    return dt.datetime.combine(day, clock, tzinfo=tz)
+
+
+def _local(moment: dt.datetime, tz) -> str:
+    return f"{moment.astimezone(tz):%d.%m.%Y %H:%M}"
+
+
 @transaction.atomic
-def import_intervals(*, viewer: Viewer, contract: Contract, data: str, interval_minutes: int = 30) -> ImportResult:
+def import_intervals(
+    *, viewer: Viewer, contract: Contract, data: str, interval_minutes: int | None = None
+) -> ImportResult:
     """Import the telephony system's interval CSV — all rows or none.
 
     Columns (header names, `;` or `,`): interval (start, local time), offered, answered, abandoned,
     answered_within_<t>s (t = service-level threshold in seconds), handle_time (average seconds),
-    optional asa (average speed of answer, seconds). Rows for intervals already stored are replaced.
+    optional asa (average speed of answer, seconds), and optionally the interval's length: `interval_end`
+    (a timestamp or a time of day) or `interval_minutes`. Without a length column every row lasts
+    `interval_minutes` (the import form's field; 30 if not given). Rows whose time spans overlap — in the
+    file or with stored rows of other start times — are refused naming both lines; rows for intervals
+    already stored (same start) are replaced.
     """
     selectors.require(viewer, "numbers")
+    if interval_minutes is None:
+        interval_minutes = 30
+    if not 0 < interval_minutes <= MAX_INTERVAL_MINUTES:
+        raise DomainError(_("Die Intervalllänge muss zwischen 1 und 1.440 Minuten liegen."), field="interval_minutes")
     if not (data or "").strip():
         raise _csv_error(None, None, _("Die Datei ist leer."))
     sample = data[:2000]
@@ -410,20 +458,29 @@ def import_intervals(*, viewer: Viewer, contract: Contract, data: str, interval_
             1,
             missing[0],
             _("Spalte fehlt. Erwartet: %(cols)s")
-            % {"cols": "interval, offered, answered, abandoned, answered_within_30s, handle_time[, asa]"},
+            % {
+                "cols": "interval, offered, answered, abandoned, answered_within_30s, handle_time"
+                "[, asa][, interval_end | interval_minutes]"
+            },
         )
-    known = set(REQUIRED) | {"asa", within[0]}
+    known = set(REQUIRED) | {"asa", within[0], *LENGTH_COLUMNS}
     unknown = [h for h in header if h not in known]
-    if unknown or len(within) > 1:
-        raise _csv_error(1, (unknown or within)[0], _("Unbekannte oder doppelte Spalte."))
+    if unknown or len(within) > 1 or len(header) != len(set(header)):
+        raise _csv_error(1, (unknown or within[1:] or header)[0], _("Unbekannte oder doppelte Spalte."))
+    if all(c in header for c in LENGTH_COLUMNS):
+        raise _csv_error(1, "interval_minutes", _("Bitte nur eine der Spalten interval_end oder interval_minutes."))
     threshold = int(WITHIN.match(within[0])[1])
     index = {h: i for i, h in enumerate(header)}
     tz = timezone.get_current_timezone()
     rows: dict[dt.datetime, IntervalStat] = {}
+    lines: dict[dt.datetime, int] = {}
     line = 1
     try:
-        for record in reader:
-            line = reader.line_num
+        while True:
+            line = reader.line_num + 1  # where the next record starts (a broken quote may run on for lines)
+            record = next(reader, None)
+            if record is None:
+                break
             if not any(cell.strip() for cell in record):
                 continue
             if len(record) != len(header):
@@ -440,6 +497,8 @@ def import_intervals(*, viewer: Viewer, contract: Contract, data: str, interval_
                         raise _csv_error(
                             line, name, _("„%(v)s“ ist kein Zeitpunkt (JJJJ-MM-TT HH:MM).") % {"v": raw}
                         ) from None
+                elif name == "interval_end":
+                    continue  # needs the start: below
                 elif name == "asa" and raw == "":
                     values[name] = None
                 else:
@@ -450,18 +509,43 @@ def import_intervals(*, viewer: Viewer, contract: Contract, data: str, interval_
                     if number < 0:
                         raise _csv_error(line, name, _("Der Wert darf nicht negativ sein."))
                     values[name] = round(number) if isinstance(number, float) else number
+            start = values["interval"]
+            if "interval_end" in index:
+                raw = record[index["interval_end"]].strip()
+                try:
+                    end = _parse_end(raw, start, tz)
+                except ValueError:
+                    message = _("„%(v)s“ ist kein Zeitpunkt (JJJJ-MM-TT HH:MM oder HH:MM).") % {"v": raw}
+                    raise _csv_error(line, "interval_end", message) from None
+                seconds = (end - start).total_seconds()
+                if seconds % 60:
+                    raise _csv_error(line, "interval_end", _("Das Intervall muss ganze Minuten lang sein."))
+                minutes = int(seconds // 60)
+                length_field = "interval_end"
+            else:
+                minutes = values.get("interval_minutes", interval_minutes)
+                length_field = "interval_minutes"
+            if not 0 < minutes <= MAX_INTERVAL_MINUTES:
+                raise _csv_error(line, length_field, _("Das Intervall muss zwischen 1 und 1.440 Minuten lang sein."))
+            if values["handle_time"] > MAX_HANDLE_SECONDS:
+                raise _csv_error(line, "handle_time", _("Mehr als 4 Stunden mittlere Bearbeitungszeit."))
             offered, answered, abandoned = values["offered"], values["answered"], values["abandoned"]
             if answered + abandoned > offered:
                 raise _csv_error(line, "abandoned", _("Angenommen + aufgelegt ist größer als angeboten."))
             if values[within[0]] > answered:
                 raise _csv_error(line, within[0], _("Mehr Anrufe in der Schwelle angenommen als insgesamt."))
-            start = values["interval"]
             if start in rows:
-                raise _csv_error(line, "interval", _("Dieses Intervall steht doppelt in der Datei."))
+                raise _csv_error(
+                    line,
+                    "interval",
+                    _("Dieses Intervall steht doppelt in der Datei (auch in Zeile %(other)d).")
+                    % {"other": lines[start]},
+                )
+            lines[start] = line
             rows[start] = IntervalStat(
                 contract=contract,
                 start=start,
-                minutes=interval_minutes,
+                minutes=minutes,
                 offered=offered,
                 answered=answered,
                 abandoned=abandoned,
@@ -471,11 +555,61 @@ def import_intervals(*, viewer: Viewer, contract: Contract, data: str, interval_
                 asa_seconds=values.get("asa"),
             )
     except csv.Error as exc:
-        raise _csv_error(reader.line_num or line, None, _("Zeile nicht lesbar (%(e)s).") % {"e": exc}) from None
+        hint = _("Anführungszeichen nicht geschlossen?") if '"' in str(exc) or "end of data" in str(exc) else ""
+        raise _csv_error(line, None, _("Zeile nicht lesbar (%(e)s). %(hint)s") % {"e": exc, "hint": hint}) from None
     if not rows:
         raise _csv_error(None, None, _("Die Datei enthält keine Intervalle."))
+    _refuse_overlaps(contract, rows, lines, tz)
     existing = IntervalStat.objects.filter(contract=contract, start__in=list(rows))
     replaced = existing.count()
     existing.delete()
     IntervalStat.objects.bulk_create(rows.values(), batch_size=1000)
     return ImportResult(len(rows) - replaced, replaced, min(rows), max(rows))
+
+
+def _end(row: IntervalStat) -> dt.datetime:
+    return row.start + dt.timedelta(minutes=row.minutes)
+
+
+def _refuse_overlaps(contract: Contract, rows: dict, lines: dict, tz) -> None:
+    """Two intervals may not share a minute: calls would be counted twice and the load per minute be wrong.
+    Checked in the file (sorted by start) and against stored rows the import does not replace."""
+    ordered = sorted(rows.values(), key=lambda r: r.start)
+    for before, after in itertools.pairwise(ordered):
+        if after.start < _end(before):
+            raise _csv_error(
+                lines[after.start],
+                "interval",
+                _(
+                    "Das Intervall ab %(start)s überschneidet sich mit dem aus Zeile %(other)d "
+                    "(%(other_start)s, %(minutes)d Minuten). Intervalllänge prüfen."
+                )
+                % {
+                    "start": _local(after.start, tz),
+                    "other": lines[before.start],
+                    "other_start": _local(before.start, tz),
+                    "minutes": before.minutes,
+                },
+            )
+    first, last = ordered[0].start, max(_end(r) for r in ordered)
+    stored = IntervalStat.objects.filter(
+        contract=contract, start__lt=last, start__gte=first - dt.timedelta(minutes=MAX_INTERVAL_MINUTES)
+    ).exclude(start__in=list(rows))
+    # One sweep by start: a file row starting before the latest end of a stored row (or the reverse) overlaps it.
+    merged = sorted([(r.start, 0, r) for r in ordered] + [(o.start, 1, o) for o in stored], key=lambda t: t[:2])
+    latest: list[IntervalStat | None] = [None, None]  # the row with the latest end so far: [file, stored]
+    for _start, kind, row in merged:
+        other = latest[1 - kind]
+        if other is not None and row.start < _end(other):
+            new_row, old = (row, other) if kind == 0 else (other, row)
+            raise _csv_error(
+                lines[new_row.start],
+                "interval",
+                _(
+                    "Das Intervall ab %(start)s überschneidet sich mit einem bereits importierten "
+                    "(%(other_start)s, %(minutes)d Minuten). Intervalllänge prüfen."
+                )
+                % {"start": _local(new_row.start, tz), "other_start": _local(old.start, tz), "minutes": old.minutes},
+            )
+        if latest[kind] is None or _end(row) > _end(latest[kind]):
+            latest[kind] = row

@@ -1,17 +1,18 @@
-"""Service-level clock of callback tickets on the office's business hours (pure, no ORM).
+"""Service-level clock of callback tickets on the contract's service hours (pure, no ORM, no other app).
 
-Business time is the office's opening time (every opening rule, appointments and walk-in) minus
-closures and public holidays — the `capacity.rules.OfficeCalendar` the capacity app builds. The clock
-runs only inside business time and stands still while the ticket waits for the citizen (pauses).
+Service time is what the contract promises the callers (`Contract.hours_weekdays`, `hours_start`,
+`hours_end`, local time of the client city) minus the public holidays of the client city's Land — the
+way 115 counts its 24 service hours. The office's opening hours play no part: a ticket created on a
+Thursday evening while the office is closed but the service line is open starts running at once. The
+clock stands still while the ticket waits for the citizen (pauses).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
-
-from buergerbuero.capacity import rules
 
 DEFAULT_SLA_HOURS = 24
 
@@ -22,25 +23,36 @@ class CalendarTooShort(Exception):
     """The calendar ends before the SLA minutes are used up; ask again with a longer range."""
 
 
-def business_intervals(calendar: rules.OfficeCalendar, first: dt.date, last: dt.date) -> list[Interval]:
-    """Opening time per day as aware UTC intervals, merged, without closures and holidays."""
-    tz = ZoneInfo(calendar.timezone)
+@dataclass(frozen=True)
+class ServiceHours:
+    """The same window on each service weekday (0 = Monday), minus holidays (local days)."""
+
+    timezone: str
+    weekdays: frozenset[int]
+    start: dt.time
+    end: dt.time
+    holidays: Mapping[dt.date, str] = field(default_factory=dict)
+
+    def __post_init__(self):
+        if not self.start < self.end:
+            raise ValueError("service hours must end after they start")
+
+
+def _wall(day: dt.date, clock: dt.time, tz: ZoneInfo) -> dt.datetime:
+    """A local wall-clock time as an aware UTC moment (a time skipped by a DST change maps forward)."""
+    return dt.datetime.combine(day, clock, tzinfo=tz).astimezone(dt.UTC)
+
+
+def business_intervals(hours: ServiceHours, first: dt.date, last: dt.date) -> list[Interval]:
+    """Service time per day from `first` to `last` as aware UTC intervals, without holidays."""
+    tz = ZoneInfo(hours.timezone)
     out: list[Interval] = []
     day = first
     while day <= last:
-        if rules.closed_reason(calendar, day) is None:
-            spans = []
-            for rule in calendar.rules:
-                if rule.recurrence.applies(day):
-                    spans.append(
-                        (
-                            rules.elapsed_minutes(day, rule.recurrence.start, tz),
-                            rules.elapsed_minutes(day, rule.recurrence.end, tz),
-                        )
-                    )
-            midnight = rules.local_midnight(day, tz).astimezone(dt.UTC)
-            for start, end in rules._merge(spans):
-                out.append((midnight + dt.timedelta(minutes=start), midnight + dt.timedelta(minutes=end)))
+        if day.weekday() in hours.weekdays and day not in hours.holidays:
+            start, end = _wall(day, hours.start, tz), _wall(day, hours.end, tz)
+            if end > start:
+                out.append((start, end))
         day += dt.timedelta(days=1)
     return out
 
@@ -61,30 +73,28 @@ def _subtract(intervals: list[Interval], pauses: Iterable[Interval]) -> list[Int
     return out
 
 
-def _running(
-    calendar: rules.OfficeCalendar, start: dt.datetime, until_day: dt.date, pauses: Iterable[Interval]
-) -> list[Interval]:
-    tz = ZoneInfo(calendar.timezone)
+def _running(hours: ServiceHours, start: dt.datetime, until_day: dt.date, pauses: Iterable[Interval]) -> list[Interval]:
+    tz = ZoneInfo(hours.timezone)
     first = start.astimezone(tz).date()
-    clipped = [(max(s, start), e) for s, e in business_intervals(calendar, first, until_day) if e > start]
+    clipped = [(max(s, start), e) for s, e in business_intervals(hours, first, until_day) if e > start]
     return _subtract(clipped, pauses)
 
 
 def due_at(
-    calendar: rules.OfficeCalendar,
+    hours: ServiceHours,
     start: dt.datetime,
     minutes: int,
     *,
     until_day: dt.date,
     pauses: Iterable[Interval] = (),
 ) -> dt.datetime:
-    """The moment `minutes` of running business time after `start` are used up.
+    """The moment `minutes` of running service time after `start` are used up.
 
-    Closed pauses stop the clock. Raises CalendarTooShort if the calendar (up to `until_day`) does not
-    hold enough business time.
+    Closed pauses stop the clock. Raises CalendarTooShort if the service days up to `until_day` do not
+    hold enough time (the caller asks again with a longer range and the holidays for it).
     """
     left = dt.timedelta(minutes=minutes)
-    for s, e in _running(calendar, start, until_day, pauses):
+    for s, e in _running(hours, start, until_day, pauses):
         if e - s >= left:
             return s + left
         left -= e - s
@@ -92,16 +102,16 @@ def due_at(
 
 
 def used_minutes(
-    calendar: rules.OfficeCalendar,
+    hours: ServiceHours,
     start: dt.datetime,
     end: dt.datetime,
     *,
     pauses: Iterable[Interval] = (),
 ) -> int:
-    """Running business minutes between start and end (for a ticket's age and remaining time)."""
-    tz = ZoneInfo(calendar.timezone)
+    """Running service minutes between start and end (for a ticket's age and remaining time)."""
+    tz = ZoneInfo(hours.timezone)
     total = dt.timedelta()
-    for s, e in _running(calendar, start, end.astimezone(tz).date(), pauses):
+    for s, e in _running(hours, start, end.astimezone(tz).date(), pauses):
         if s >= end:
             break
         total += min(e, end) - s

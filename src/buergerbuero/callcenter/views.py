@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from buergerbuero.booking import selectors as booking_selectors
-from buergerbuero.callcenter import erlang, exports, selectors, services
+from buergerbuero.callcenter import exports, selectors, services
 from buergerbuero.callcenter.models import Call, Ticket
 from buergerbuero.catalog.models import Service
 from buergerbuero.core.errors import DomainError, NotFound
@@ -323,6 +323,7 @@ def _numbers_page(request, v, import_errors=None, status=200):
         "contract": contract,
         "month": month,
         "import_errors": import_errors or {},
+        "interval_minutes": request.POST.get("interval_minutes", ""),
     }
     if contract is not None:
         first = today - dt.timedelta(days=28)
@@ -335,12 +336,65 @@ def _numbers_page(request, v, import_errors=None, status=200):
         for row in selectors.interval_profile(contract, first=first, last=today):
             if row["weekday"] != 0:
                 continue  # Mondays, the busiest day, as the example on the page (all days via the API)
-            s = erlang.agents_needed(
+            s = selectors.staffing(
                 calls=row["calls"], handle_seconds=row["handle_seconds"] or 1, interval_seconds=row["minutes"] * 60
             )
             staffing.append({**row, "staffing": s})
         context["staffing"] = staffing
+        status = _staffing_calculator(request, v, contract, context) or status
     return render(request, "callcenter/numbers.html", context, status=status)
+
+
+CALCULATOR_FIELDS = {
+    # field: (default shown in the form, factor from the form's unit to the engine's)
+    "calls": ("", 1),
+    "handle_seconds": ("", 1),
+    "interval_minutes": ("30", 1),
+    "target_level": ("80", 0.01),  # per cent in the form
+    "target_seconds": ("20", 1),
+    "shrinkage": ("30", 0.01),  # per cent in the form
+}
+
+
+def _calculator_labels() -> dict[str, str]:
+    return {
+        "calls": _("Anrufe im Intervall"),
+        "handle_seconds": _("Mittlere Bearbeitungszeit (Sekunden)"),
+        "interval_minutes": _("Intervalllänge (Minuten)"),
+        "target_level": _("Ziel-Servicelevel (%)"),
+        "target_seconds": _("angenommen innerhalb (Sekunden)"),
+        "shrinkage": _("Ausfallquote (%)"),
+    }
+
+
+def _staffing_calculator(request, v, contract, context) -> int | None:
+    """The what-if calculator (GET form on the numbers page): a result, or a message beside the field (400)."""
+    form = {name: request.GET.get(name, default).strip() for name, (default, _f) in CALCULATOR_FIELDS.items()}
+    context["calc"], context["calc_errors"] = form, {}
+    labels = _calculator_labels()
+
+    def rows():
+        errors = context["calc_errors"]
+        return [(name, labels[name], form[name], errors.get(name, "")) for name in CALCULATOR_FIELDS]
+
+    context["calc_rows"] = rows()
+    if "calls" not in request.GET:
+        return None
+    values = {}
+    for name, (_default, factor) in CALCULATOR_FIELDS.items():
+        try:
+            values[name] = float(form[name].replace(".", "").replace(",", ".") if "," in form[name] else form[name])
+        except ValueError:
+            context["calc_errors"][name] = _("Bitte eine Zahl eingeben.")
+            continue
+        values[name] *= factor
+    if not context["calc_errors"]:
+        try:
+            context["calc_result"] = selectors.staffing_estimate(v, contract, **values)
+        except DomainError as exc:
+            context["calc_errors"][exc.field or "calls"] = str(exc)
+    context["calc_rows"] = rows()
+    return 400 if context["calc_errors"] else None
 
 
 @require_POST
@@ -357,11 +411,13 @@ def import_intervals(request, v):
             raise DomainError(_("Bitte einen Vertrag wählen."), field="contract")
         if upload is None:
             raise DomainError(_("Bitte eine CSV-Datei wählen."), field="file")
-        try:
-            data = upload.read(5_000_000).decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise DomainError(_("Die Datei ist nicht UTF-8-kodiert."), field="file") from None
-        result = services.import_intervals(viewer=v, contract=contract, data=data)
+        raw_minutes = (request.POST.get("interval_minutes") or "").strip()
+        if raw_minutes and not raw_minutes.isdigit():
+            raise DomainError(_("Bitte die Intervalllänge in ganzen Minuten angeben."), field="interval_minutes")
+        data = services.decode_csv(upload.read(5_000_000))
+        result = services.import_intervals(
+            viewer=v, contract=contract, data=data, interval_minutes=int(raw_minutes) if raw_minutes else None
+        )
     except DomainError as exc:
         return _numbers_page(request, v, import_errors={exc.field or "file": str(exc)}, status=400)
     messages.success(
