@@ -29,7 +29,7 @@ from django.utils import timezone
 from buergerbuero.api import api
 from buergerbuero.background import services as background_services
 from buergerbuero.background.models import Message
-from tests import factories
+from tests import factories, responses
 
 COLUMNS = [
     *("anon", "admin", "clerk", "recep", "mgr", "o_clerk", "o_recep", "o_mgr", "n_clerk"),
@@ -646,7 +646,7 @@ def test_access_matrix(matrix_world):
             with transaction.atomic():
                 response = _request(clients[actor], method, url, data)
                 transaction.set_rollback(True)
-            response.close()  # a finished event stream gives back its slot (per-address stream cap)
+            responses.close(response)  # a finished event stream gives back its slot (per-address stream cap)
             answers[column] = response
         if expected == PUBLIC:
             statuses = {column: r.status_code for column, r in answers.items()}
@@ -681,7 +681,7 @@ def test_every_tile_of_every_actor_opens(matrix_world):
             with transaction.atomic():
                 response = client.get(link.url)
                 transaction.set_rollback(True)
-            response.close()
+            responses.close(response)
             if _verdict(response) != "Y":
                 wrong.append(f"{actor}: tile {link.key} {link.url} answered {response.status_code}")
     assert wrong == []

@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 
 from buergerbuero.queue import sse
+from tests import responses
 
 URL = "/queue/test-office/display/events"
 # Closing a response sends request_finished, which closes the connection: no test transaction to wrap it in.
@@ -51,13 +52,13 @@ def test_one_address_gets_its_share_and_the_process_its_total(client, open_now, 
     fourth = open_stream(client, "203.0.113.1")
     assert fourth.status_code == 200
     for response in (second, third, fourth):
-        response.close()
+        responses.close(response)
 
 
 def test_a_stream_closed_before_its_first_byte_gives_its_slot_back(client, open_now, capped):
     response = client.get(URL, REMOTE_ADDR="203.0.113.9")
     assert sse.SLOTS.open_streams() == 1
-    response.close()
+    responses.close(response)
     assert sse.SLOTS.open_streams() == 0
 
 
@@ -66,7 +67,7 @@ def test_a_stream_that_ends_by_itself_gives_its_slot_back(client, open_now, capp
     response = client.get(URL, REMOTE_ADDR="203.0.113.9")
     b"".join(response.streaming_content)
     assert sse.SLOTS.open_streams() == 0
-    response.close()
+    responses.close(response)
 
 
 @pytest.mark.postgres
@@ -76,7 +77,7 @@ def test_a_waiting_stream_holds_no_database_connection(client, open_now, capped)
     next(chunks)  # retry
     next(chunks)  # the first poll read the calls and sent them
     assert connection.connection is None, "the connection went back to the pool between polls"
-    response.close()
+    responses.close(response)
 
 
 def test_the_default_cap_leaves_the_documented_web_threads_mostly_to_the_booking_pages():

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from buergerbuero.queue import services
 from buergerbuero.queue.models import Ticket, Visit, WalkInQuota
+from tests import responses
 from tests.queue.conftest import appointment
 
 
@@ -116,7 +117,7 @@ def test_sse_stream_sends_the_last_calls_and_nothing_when_unchanged(
     r = client.get("/queue/test-office/display/events")
     assert r["Content-Type"].startswith("text/event-stream")
     body = b"".join(r.streaming_content).decode()
-    r.close()  # gives the stream's slot back (per-address and per-process caps)
+    responses.close(r)  # gives the stream's slot back (per-address and per-process caps)
     assert body.startswith("retry: ")
     assert body.count("event: calls") == 1
     assert '"ticket": "T-001", "counter": 1' in body
@@ -124,7 +125,7 @@ def test_sse_stream_sends_the_last_calls_and_nothing_when_unchanged(
     # a screen reconnecting with the version it has gets no repeat
     r = client.get("/queue/test-office/display/events", HTTP_LAST_EVENT_ID=version)
     assert "event: calls" not in b"".join(r.streaming_content).decode()
-    r.close()
+    responses.close(r)
 
 
 def test_sse_under_asgi_streams_asynchronously(open_now, short_streams):
@@ -134,7 +135,7 @@ def test_sse_under_asgi_streams_asynchronously(open_now, short_streams):
         response = await AsyncClient().get("/queue/test-office/display/events")
         assert response.is_async
         text = b"".join([chunk async for chunk in response.streaming_content]).decode()
-        response.close()  # gives the stream's slot back
+        responses.close(response)  # gives the stream's slot back
         return text
 
     text = async_to_sync(read)()
