@@ -144,7 +144,8 @@ def test_the_confirmation_locks_first_and_the_taker_waiting_for_it_is_refused(sc
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_many_confirmations_and_takers_at_the_expiry_each_time_goes_once():
+@pytest.mark.parametrize("pool_room", [2 * 8 + 1], indirect=True)
+def test_many_confirmations_and_takers_at_the_expiry_each_time_goes_once(pool_room):
     """Eight held times on one counter; at once, each is confirmed by a clock one second before its expiry
     and booked by another client whose clock is one second past it."""
     office = factories.office(services=[factories.service()], counters=1)

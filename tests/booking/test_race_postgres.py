@@ -15,27 +15,10 @@ BERLIN = ZoneInfo("Europe/Berlin")
 CLIENTS = 32
 
 
-@pytest.fixture
-def room_for_all_clients():
-    """A web process has as many threads as pooled connections (DB_POOL_MAX_SIZE); this race runs 32 threads
-    in one process, each holding its connection across the barrier, so its pool must hold 32."""
-    options = connection.settings_dict["OPTIONS"]
-    if "pool" not in options:
-        yield
-        return
-    size = options["pool"]["max_size"]
-    connection.close()
-    connection.close_pool()
-    options["pool"]["max_size"] = CLIENTS + 1
-    yield
-    connection.close()
-    connection.close_pool()
-    options["pool"]["max_size"] = size
-
-
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_exactly_capacity_many_win_the_last_free_time(room_for_all_clients):
+@pytest.mark.parametrize("pool_room", [CLIENTS + 1], indirect=True)
+def test_exactly_capacity_many_win_the_last_free_time(pool_room):
     id_card = factories.service()
     office = factories.office(services=[id_card], counters=3)
     monday = factories.next_weekday(0)
