@@ -6,7 +6,9 @@ is ignored; on PostgreSQL the connection goes back to the pool and the next quer
 connection in an atomic block"). Django's test client disconnects the handler around its own close; so do we.
 """
 
-from django.core.signals import request_finished
+import contextlib
+
+from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 
 
@@ -16,4 +18,17 @@ def close(response) -> None:
     try:
         response.close()
     finally:
+        request_finished.connect(close_old_connections)
+
+
+@contextlib.contextmanager
+def test_connection_kept():
+    """While requests go through Django's real WSGI handler (which sends request_started and, closing every
+    response, request_finished): the test's own transaction keeps its connection, as under Django's test client."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)

@@ -34,6 +34,7 @@ def test_every_job_runs_at_the_first_start_then_on_its_schedule():
         "waitlist",
         "reminders",
         "kpi_snapshots",
+        "retention",
     }
     close = JobState.objects.get(name="floor_day_close")
     assert close.next_due_at == dt.datetime(2026, 10, 25, 0, 30, tzinfo=BERLIN)  # 22:30 UTC

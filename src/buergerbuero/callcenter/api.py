@@ -376,11 +376,13 @@ def contract_numbers(request, contract_id: int, params: Query[NumbersParams]):
 def import_intervals(
     request,
     contract_id: int,
-    file: File[UploadedFile],
-    interval_minutes: Form[int | None] = None,  # the length when the file has no interval_end/interval_minutes
+    file: File[UploadedFile] = None,
+    interval_minutes: Form[int] = 30,  # the length when the file has no interval_end/interval_minutes column
 ):
     v = _viewer(request, "numbers")
     contract = selectors.contract_for(v, contract_id)
+    if file is None:  # an empty file part arrives as none: say what is missing instead of a generic 422
+        raise DomainError(_("Bitte hängen Sie die CSV-Datei der Telefonanlage an."), field="file")
     data = services.decode_csv(file.read(5_000_000))
     result = services.import_intervals(viewer=v, contract=contract, data=data, interval_minutes=interval_minutes)
     return {"created": result.created, "replaced": result.replaced, "first": result.first, "last": result.last}

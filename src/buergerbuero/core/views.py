@@ -2,7 +2,8 @@ import hmac
 import ipaddress
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
+from django.templatetags.static import static
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -51,3 +52,9 @@ def metrics_view(request: HttpRequest) -> HttpResponse:
         denied = Forbidden(_("Die Betriebskennzahlen sind nur mit Zugangsschlüssel abrufbar."))
         return problem_response(status=403, code="metrics_forbidden", messages=denied.messages())
     return HttpResponse(metrics.exposition(), content_type="text/plain; version=0.0.4; charset=utf-8")
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page says: send them to the icon. Its (hashed) static name is
+    looked up per request, not when the URLs are loaded, which is before collectstatic wrote the manifest."""
+    return HttpResponsePermanentRedirect(static("core/favicon.svg"))
