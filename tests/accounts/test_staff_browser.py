@@ -90,10 +90,7 @@ def _sign_in(page, username: str) -> None:
 
 
 @pytest.mark.parametrize("username", list(EXPECTED))
-def test_each_demo_role_signs_in_sees_its_tiles_opens_them_and_signs_out(page, demo_people, username, settings):
-    # The call display's event stream ends at once: an open stream would keep polling the live server's shared
-    # in-memory SQLite connection from its own thread while the next pages use it.
-    settings.QUEUE_SSE_MAX_SECONDS = 0
+def test_each_demo_role_signs_in_sees_its_tiles_opens_them_and_signs_out(page, demo_people, username):
     _sign_in(page, username)
     who = page.locator("#who").inner_text()
     member = StaffMembership.objects.filter(user__username=username).select_related("organisation").first()
@@ -108,6 +105,13 @@ def test_each_demo_role_signs_in_sees_its_tiles_opens_them_and_signs_out(page, d
     assert {nav.nth(i).get_attribute("data-tile") for i in range(nav.count())} == keys
     urls = [tiles.nth(i).locator("a").get_attribute("href") for i in range(tiles.count())]
     for url in urls:
+        if "/display/" in url:
+            # The full-screen call display opens an event stream from its script; in the browser it would run
+            # beside the next pages on the live server's one shared in-memory SQLite connection. Its answer is
+            # what the tile promises: fetched with the same session, without running the page.
+            answer = page.request.get(url)
+            assert answer.status < 400, f"{username}: {url} answered {answer.status}"
+            continue
         answer = page.goto(url)
         assert answer.status < 400, f"{username}: {url} answered {answer.status}"
         if not url.startswith(("/admin/", "/queue/castrop/display/")):  # Django's admin; the full-screen display

@@ -8,5 +8,5 @@ urlpatterns = [
     path("readyz", views.readyz, name="readyz"),
     path("metrics", views.metrics_view, name="metrics"),
     # Browsers ask for /favicon.ico whatever the page says; answer with the icon instead of a 404 page.
-    path("favicon.ico", views.favicon, name="favicon"),
+    path("favicon.ico", views.favicon),
 ]
