@@ -122,10 +122,11 @@ def test_a_cold_read_of_several_offices_gives_the_same_free_times_as_reads_offic
 
 
 @pytest.fixture
-def shared_clock(monkeypatch):
-    """Moves the in-memory shared cache's clock (Django's locmem backend reads time.time())."""
-    if not isinstance(caches["default"], locmem.LocMemCache):
-        pytest.skip("the shared cache's clock can only be moved for the in-memory cache")
+def shared_clock(monkeypatch, settings):
+    """Moves the shared cache's clock: the test runs on Django's in-memory cache (whatever CACHE_URL says), whose
+    expiry reads time.time(), so a Redis in the developer's environment cannot skip it."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    assert isinstance(caches["default"], locmem.LocMemCache)
     offset = {"seconds": 0}
     real = locmem.time.time
     monkeypatch.setattr(locmem, "time", types.SimpleNamespace(time=lambda: real() + offset["seconds"]))
