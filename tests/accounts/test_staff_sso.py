@@ -261,3 +261,10 @@ def test_the_group_mapping_as_operators_write_it(settings):
     settings.STAFF_SSO = settings.STAFF_SSO | {"ISSUER": "https://id.example", "CLIENT_ID": "bb", "GROUPS": "x=y:z"}
     assert [m.id for m in sso.check_configuration()] == ["accounts.E101"]
     assert any(m.id == "accounts.E101" for m in checks.run_checks(tags=[checks.Tags.security]))
+
+
+def test_the_button_and_the_refusal_speak_english(provider):
+    client = Client(headers={"Accept-Language": "en"})
+    assert "Sign in with your city account" in client.get("/intern/anmelden/").content.decode()
+    refused = sign_in(client, person="dora", method="mfa")
+    assert refused.status_code == 403 and "not enabled for the Bürgerbüro" in refused.content.decode()
