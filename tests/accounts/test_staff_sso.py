@@ -3,12 +3,16 @@ provider over real HTTP (issue 14): accounts by subject, organisation and role f
 refusals (no mapped group, unknown organisation, wrong state, wrong nonce, forged token), the provider's second
 factor or ours, lockout, sign-out at the provider."""
 
+import json
 import logging
+import subprocess
+import sys
 import urllib.error
 import urllib.parse
 import urllib.request
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import checks
 from django.test import Client
@@ -268,3 +272,38 @@ def test_the_button_and_the_refusal_speak_english(provider):
     assert "Sign in with your city account" in client.get("/intern/anmelden/").content.decode()
     refused = sign_in(client, person="dora", method="mfa")
     assert refused.status_code == 403 and "not enabled for the Bürgerbüro" in refused.content.decode()
+
+
+def test_operators_configure_it_by_environment_and_check_names_a_broken_mapping(tmp_path):
+    env = {
+        "DJANGO_SETTINGS_MODULE": "buergerbuero.settings",
+        "PYTHONPATH": "src",
+        "PATH": "/usr/bin:/bin",
+        "BUERGERBUERO_VAR_DIR": str(tmp_path),
+        "STAFF_SSO_ISSUER": "https://adfs.stadt.example/adfs",
+        "STAFF_SSO_CLIENT_ID": "3c6a9e1f",
+        "STAFF_SSO_GROUPS_CLAIM": "group",
+        "STAFF_SSO_MFA_AMR": "http://schemas.microsoft.com/claims/multipleauthn",
+        "STAFF_SSO_GROUPS": "BB-Empfang=Stadt Castrop-Rauxel:empfang",  # the role is misspelt
+    }
+    code = (
+        "import django, json; django.setup(); from django.conf import settings as s; "
+        "print(json.dumps([s.STAFF_SSO['GROUPS_CLAIM'], s.STAFF_SSO['MFA_AMR'], s.STAFF_SSO['SCOPES']]))"
+    )
+    shown = subprocess.run(
+        [sys.executable, "-c", code], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert json.loads(shown.stdout) == [
+        "group",
+        ["http://schemas.microsoft.com/claims/multipleauthn"],
+        "openid profile email",
+    ]
+    checked = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert checked.returncode != 0 and "accounts.E101" in checked.stderr and "'empfang'" in checked.stderr
