@@ -5,6 +5,8 @@ factor or ours, lockout, sign-out at the provider."""
 
 import json
 import logging
+import shlex
+import socket
 import subprocess
 import sys
 import urllib.error
@@ -307,3 +309,27 @@ def test_operators_configure_it_by_environment_and_check_names_a_broken_mapping(
         timeout=300,
     )
     assert checked.returncode != 0 and "accounts.E101" in checked.stderr and "'empfang'" in checked.stderr
+
+
+def test_the_development_provider_prints_the_environment_to_use_it(tmp_path):
+    """`manage.py run_local_oidc --staff` beside `make run`: the printed environment points at a live provider."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {"DJANGO_SETTINGS_MODULE": "buergerbuero.settings", "PYTHONPATH": "src", "PATH": "/usr/bin:/bin"}
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "run_local_oidc", "--staff", f"--port={port}"],
+        cwd=settings.BASE_DIR,
+        env=env | {"BUERGERBUERO_VAR_DIR": str(tmp_path)},
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        exports = dict(item.split("=", 1) for item in shlex.split(process.stdout.readline().removeprefix("export ")))
+        with urllib.request.urlopen(f"{exports['STAFF_SSO_ISSUER']}/.well-known/openid-configuration") as answer:
+            discovery = json.loads(answer.read())
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    assert discovery["issuer"] == f"http://127.0.0.1:{port}" and discovery["end_session_endpoint"]
+    assert [rule.role for rule in sso.parse_rules(exports["STAFF_SSO_GROUPS"])] == ["reception", "clerk"]
