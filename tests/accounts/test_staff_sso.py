@@ -142,6 +142,17 @@ def test_a_changed_group_changes_the_role_of_the_same_account(client, provider):
     assert "Online-Anträge" in client.get("/intern/").content.decode()
 
 
+def test_losing_every_mapped_group_ends_the_membership(client, provider):
+    sign_in(client, person="bernd", method="mfa")
+    user = ExternalAccount.objects.get().user
+    client.post("/intern/abmelden/")
+    provider.staff["bernd"]["groups"] = ["alle-beschaeftigten"]
+    refused = sign_in(client, person="bernd", method="mfa")
+    assert refused.status_code == 403 and "nicht freigeschaltet" in refused.content.decode()
+    assert not StaffMembership.objects.filter(user=user).exists()  # no rights left, API tokens included
+    assert client.get("/intern/").status_code == 302
+
+
 def test_the_same_e_mail_address_is_not_the_same_person(client, provider):
     """A local account with the provider's user name and e-mail address stays another person."""
     local = get_user_model().objects.create_user("a.empfang", "anna.empfang@castrop-rauxel.example", "x" * 20)

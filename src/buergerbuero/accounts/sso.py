@@ -208,17 +208,24 @@ def _target(groups: list[str]) -> GroupRule | None:
     return next((rule for rule in rules() if rule.group in have), None)
 
 
-@transaction.atomic
 def provision(*, issuer: str, claims: dict, now) -> object:
     """The staff user of the provider's subject, made at the first sign-in, with the organisation and role their
     groups give them now. Raises SignInRefused (and makes nothing) when no group is mapped, the organisation does
-    not exist or the account was blocked here."""
+    not exist or the account was blocked here. Somebody whose mapped groups were all taken away at the provider
+    loses their membership here too (and with it every right and API token)."""
     subject = str(claims["sub"])
     groups = groups_of(claims)
     rule = _target(groups)
     account = ExternalAccount.objects.select_related("user").filter(issuer=issuer, subject=subject).first()
     log_extra = {"event": "staff_sso_refused", "user_id": account.user_id if account else None}
     if rule is None:
+        if account is not None:
+            dropped, _kinds = StaffMembership.objects.filter(user=account.user).delete()
+            if dropped:
+                security_log.warning(
+                    "staff single sign-on removed the membership: no mapped group any more",
+                    extra={"event": "staff_sso_membership", "user_id": account.user_id},
+                )
         security_log.warning("staff single sign-on refused: no mapped group", extra=log_extra)
         raise SignInRefused(NO_GROUP, code="staff_sso_no_group")
     organisation = Organisation.objects.filter(name__iexact=rule.organisation).first()
@@ -230,6 +237,21 @@ def provision(*, issuer: str, claims: dict, now) -> object:
             extra=log_extra,
         )
         raise SignInRefused(UNKNOWN_ORGANISATION, code="staff_sso_unknown_organisation")
+    return _apply(
+        account,
+        issuer=issuer,
+        subject=subject,
+        claims=claims,
+        groups=groups,
+        rule=rule,
+        organisation=organisation,
+        now=now,
+    )
+
+
+@transaction.atomic
+def _apply(account, *, issuer, subject, claims, groups, rule, organisation, now):
+    log_extra = {"event": "staff_sso_refused", "user_id": account.user_id if account else None}
     if account is None:
         user = get_user_model().objects.create_user(
             _free_username(claims, subject),
