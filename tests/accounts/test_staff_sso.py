@@ -231,6 +231,13 @@ def test_without_trusted_amr_values_our_code_is_asked_even_after_the_providers(c
     assert sign_in(client, person="anna", method="mfa")["Location"] == "/intern/anmelden/einrichten/"
 
 
+def test_an_acr_can_stand_for_the_providers_second_factor(client, provider, settings):
+    settings.STAFF_SSO = settings.STAFF_SSO | {"MFA_AMR": [], "MFA_ACR": ["2"]}
+    assert sign_in(client, person="anna", method="mfa")["Location"] == "/intern/"
+    client.post("/intern/abmelden/")
+    assert sign_in(client, person="anna", method="password")["Location"] == "/intern/anmelden/einrichten/"
+
+
 def test_sign_out_ends_the_session_here_and_at_the_provider(client, provider):
     sign_in(client, person="anna", method="mfa")
     out = client.post("/intern/abmelden/")

@@ -26,7 +26,6 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import checks
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from buergerbuero.accounts.models import ExternalAccount, Organisation, ProviderSecondFactor, StaffMembership
@@ -163,7 +162,7 @@ def next_url(request) -> str | None:
     return pending.get("next")
 
 
-def complete(request, *, redirect_uri: str) -> SignedIn:
+def complete(request, *, redirect_uri: str, now) -> SignedIn:
     """Check the provider's answer for the sign-in open in this session (it closes, used or not) and return the
     staff user it names. Raises OIDCError (refused answers) or SignInRefused (nobody to sign in here)."""
     pending = request.session.pop(PENDING_KEY, None)
@@ -175,7 +174,7 @@ def complete(request, *, redirect_uri: str) -> SignedIn:
     rp = client()
     id_token = rp.exchange(code=code, verifier=pending["verifier"], redirect_uri=redirect_uri)
     claims = rp.verify(id_token, nonce=pending["nonce"])
-    user = provision(issuer=str(claims["iss"]), claims=claims, now=timezone.now())
+    user = provision(issuer=str(claims["iss"]), claims=claims, now=now)
     return SignedIn(user=user, provider_mfa=provider_mfa(claims), id_token=id_token)
 
 
@@ -199,7 +198,8 @@ def provider_mfa(claims: dict) -> bool:
         amr = [amr]
     trusted_amr = {value.casefold() for value in _setting("MFA_AMR", [])}
     trusted_acr = set(_setting("MFA_ACR", []))
-    return bool(trusted_amr & {str(value).casefold() for value in amr}) or str(claims.get("acr", "")) in trusted_acr
+    acr = str(claims.get("acr", ""))
+    return bool(trusted_amr & {str(value).casefold() for value in amr}) or (bool(acr) and acr in trusted_acr)
 
 
 def _target(groups: list[str]) -> GroupRule | None:

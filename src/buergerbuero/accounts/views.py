@@ -16,6 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -118,7 +119,7 @@ def sso_callback(request: HttpRequest) -> HttpResponse:
         return _sign_in_page(request, error=_locked_message(), status=429)
     next_url = sso.next_url(request) or settings.LOGIN_REDIRECT_URL
     try:
-        signed = sso.complete(request, redirect_uri=_sso_redirect_uri(request))
+        signed = sso.complete(request, redirect_uri=_sso_redirect_uri(request), now=timezone.now())
     except sso.SignInRefused as exc:  # nobody to sign in here: not an attack, not counted
         return _sign_in_page(request, error=str(exc.message), status=403)
     except OIDCError as exc:

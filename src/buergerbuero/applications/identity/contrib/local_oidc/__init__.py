@@ -6,8 +6,8 @@ PKCE verifier and issues a signed ID token. Plain WSGI; run it in a thread (test
 
 `people="staff"` makes it the city's directory for the staff single sign-on instead: test staff with their
 groups (in the `groups` claim; `app.staff` may be changed while it runs, as a directory changes), a login with
-the password alone (`amr` ["pwd"]) or with a second factor (`amr` ["pwd", "otp", "mfa"]), and an
-end_session_endpoint (`/logout`).
+the password alone (`amr` ["pwd"], `acr` "1") or with a second factor (`amr` ["pwd", "otp", "mfa"], `acr` "2"),
+and an end_session_endpoint (`/logout`).
 """
 
 import base64
@@ -63,9 +63,10 @@ STAFF = {
         "groups": ["alle-beschaeftigten"],
     },
 }
+# label, amr, acr (the level of authentication as Keycloak numbers it by default)
 STAFF_METHODS = {
-    "password": ("Passwort", ["pwd"]),
-    "mfa": ("Passwort und Einmalcode", ["pwd", "otp", "mfa"]),
+    "password": ("Passwort", ["pwd"], "1"),
+    "mfa": ("Passwort und Einmalcode", ["pwd", "otp", "mfa"], "2"),
 }
 
 
@@ -213,7 +214,7 @@ class LocalOIDC:
         )
         methods = "".join(
             f'<button type="submit" name="method" value="{k}">Anmelden mit {html.escape(label)}</button> '
-            for k, (label, _amr) in STAFF_METHODS.items()
+            for k, (label, _amr, _acr) in STAFF_METHODS.items()
         )
         body = (
             f'<form method="post" action="{self.base_url}/authorize">'
@@ -225,7 +226,8 @@ class LocalOIDC:
     def _staff_claims(self, grant: dict) -> dict:
         person = self.staff[grant["person"]]
         return {key: (list(value) if isinstance(value, list) else value) for key, value in person.items()} | {
-            "amr": STAFF_METHODS[grant["method"]][1]
+            "amr": STAFF_METHODS[grant["method"]][1],
+            "acr": STAFF_METHODS[grant["method"]][2],
         }
 
     def _logout(self, query: dict, start_response):
