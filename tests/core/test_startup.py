@@ -1,4 +1,5 @@
-"""Starting a process stays fast: the URL configuration does not import the PDF and signing libraries."""
+"""Starting a process stays fast: the URL configuration does not import the heavy libraries (PDF, signing, images,
+NumPy); the views that need them import them (docs/benchmarks.md "First run")."""
 
 import re
 import subprocess
@@ -6,12 +7,20 @@ import sys
 
 from django.conf import settings
 
-HEAVY = ("pyhanko", "reportlab")
+HEAVY = ("pyhanko", "pyhanko_certvalidator", "reportlab", "cv2", "numpy", "zxingcpp", "saml2")
 
 
-def test_loading_the_url_configuration_leaves_pdf_and_signing_libraries_unimported():
+def test_loading_the_url_configuration_leaves_heavy_libraries_unimported():
+    # Every path is resolved, so each app's views module is imported, as the first requests would.
     code = (
-        "import sys, django; django.setup(); import buergerbuero.wsgi; "
+        "import sys, django; django.setup(); import buergerbuero.wsgi, buergerbuero.urls; "
+        "from django.urls import resolve; "
+        "[resolve(p) for p in ('/', '/intern/', '/intern/anmelden/', '/api/docs', '/readyz')]; "
+        "from django.urls import get_resolver; "
+        "[p.callback for p in get_resolver().url_patterns if hasattr(p, 'callback')]; "
+        "import importlib; from django.conf import settings; "
+        "[importlib.import_module(a + '.views') for a in settings.INSTALLED_APPS "
+        "if a.startswith('buergerbuero.') and importlib.util.find_spec(a + '.views')]; "
         f"print(','.join(m for m in {HEAVY!r} if m in sys.modules))"
     )
     result = subprocess.run(

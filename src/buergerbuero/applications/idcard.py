@@ -4,14 +4,18 @@ Pure (no ORM). A Personalausweis cannot be applied for fully online (PAuswG § 9
 are taken in the office), so this captures everything else ahead and the citizen books a short visit.
 """
 
+from __future__ import annotations
+
 import datetime as dt
 import re
+from typing import TYPE_CHECKING
 
-import numpy as np
-import zxingcpp
 from django.utils.translation import gettext as _
 
 from buergerbuero.applications import fees
+
+if TYPE_CHECKING:
+    import numpy as np
 
 PHOTO_CODE = r"[A-Z0-9][A-Z0-9-]{5,63}"
 # Under 16 a person applies with a guardian (PAuswG § 9 Abs. 1): the guardian's details are asked then.
@@ -221,6 +225,8 @@ def normalise_code(value: str) -> str:
 
 def read_photo_code(image: np.ndarray) -> str | None:
     """The text of the first DataMatrix or QR code in the picture (zxing-cpp), or None."""
+    import zxingcpp  # loaded for a photo only, not by every process that imports the form
+
     formats = zxingcpp.BarcodeFormat.DataMatrix | zxingcpp.BarcodeFormat.QRCode
     for result in zxingcpp.read_barcodes(image, formats=formats):
         text = normalise_code(result.text)

@@ -5,13 +5,17 @@ first bytes, images are measured from their header before decoding (a "decompres
 that claims a huge picture – is refused before any pixel is allocated) and then decoded once.
 """
 
+from __future__ import annotations
+
 import hashlib
 import struct
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import cv2
-import numpy as np
 from django.utils.translation import gettext as _
+
+if TYPE_CHECKING:
+    import numpy as np
 
 MAX_PIXELS = 40_000_000
 SIGNATURES = (
@@ -114,6 +118,10 @@ def check(data: bytes, *, accept: tuple[str, ...], max_bytes: int, max_pixels: i
 
 def decode(data: bytes) -> np.ndarray | None:
     """The picture as a BGR array, or None when it cannot be decoded."""
+    # OpenCV and NumPy load only for an upload: importing them at start cost every web process ~0.5 s.
+    import cv2
+    import numpy as np
+
     try:
         image = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_COLOR)
     except cv2.error:

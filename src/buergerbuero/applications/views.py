@@ -20,7 +20,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from buergerbuero.accounts import selectors as accounts_selectors
-from buergerbuero.applications import formschema, idcard, photocheck, selectors, services, uploads
+from buergerbuero.applications import formschema, idcard, selectors, services, uploads
 from buergerbuero.applications.identity import registry
 from buergerbuero.applications.identity import session as identity_session
 from buergerbuero.applications.identity.base import Identity, IdentityError, TrustLevel
@@ -670,6 +670,9 @@ def signing_ca(request: HttpRequest) -> HttpResponse:
 @_limit_uploads
 def photo_check(request: HttpRequest) -> HttpResponse:
     """Check a biometric photo before coming in. The picture is examined in memory and never stored."""
+    # OpenCV loads with the first photo, not with the URL configuration (every process's start).
+    from buergerbuero.applications import photocheck
+
     context: dict = {"result": None, "error": None}
     headers: dict[str, str] = {}
     if request.method == "POST":

@@ -17,7 +17,7 @@ from buergerbuero.booking.availability import channel_slice
 from buergerbuero.booking.models import Appointment, AppointmentService, Claim, WaitlistEntry, WaitlistWindow
 from buergerbuero.booking.selectors import hash_token
 from buergerbuero.capacity import selectors as capacity_selectors
-from buergerbuero.core.demo import DemoCity
+from buergerbuero.core.demo import DemoCity, insert_rows
 
 HISTORY_DAYS = 365
 FULLY_BOOKED_DAYS = 46  # the first free web time lies right after this: ~6.5 weeks
@@ -156,46 +156,47 @@ def load(city: DemoCity) -> None:
                     created = min(begin - dt.timedelta(days=lead, hours=rng.randint(1, 9)), now)
                     first_name, last_name = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
                     appointments.append(
-                        Appointment(
-                            code=new_code(),
-                            token_hash=hashlib.sha256(f"demo-{len(appointments)}".encode()).hexdigest(),
-                            office=office,
-                            counter_id=window.lane,
-                            start=begin,
-                            end=begin + dt.timedelta(minutes=minutes),
-                            claim_end=begin + dt.timedelta(minutes=-(-minutes // slot) * slot),
-                            persons=persons,
-                            channel=channel,
-                            status=Appointment.Status.CONFIRMED,
-                            name=f"{first_name} {last_name}",
-                            email=f"{first_name}.{last_name}.{len(appointments)}@example.org".lower(),
-                            created_at=created,
-                            confirmed_at=created,
+                        {
+                            "code": new_code(),
+                            "token_hash": hashlib.sha256(f"demo-{len(appointments)}".encode()).hexdigest(),
+                            "office_id": office.pk,
+                            "counter_id": window.lane,
+                            "start": begin,
+                            "end": begin + dt.timedelta(minutes=minutes),
+                            "claim_end": begin + dt.timedelta(minutes=-(-minutes // slot) * slot),
+                            "persons": persons,
+                            "channel": channel,
+                            "status": Appointment.Status.CONFIRMED,
+                            "name": f"{first_name} {last_name}",
+                            "email": f"{first_name}.{last_name}.{len(appointments)}@example.org".lower(),
+                            "created_at": created,
+                            "confirmed_at": created,
                             # Demo history sends nothing: its reminders count as sent, so the scheduler of
                             # `make run` does not bury the newcomer's own mail under ~90 reminders.
-                            reminded_sequence=0,
-                        )
+                            "reminded_sequence": 0,
+                        }
                     )
                     items.append((slug, minutes // persons))
                     t += -(-minutes // slot) * slot
-    Appointment.objects.bulk_create(appointments, batch_size=2000)
-    AppointmentService.objects.bulk_create(
+    # Plain rows, not model instances: the same rows the booking services write, ~10× faster to insert.
+    ids = insert_rows(Appointment, appointments)
+    insert_rows(
+        AppointmentService,
         (
-            AppointmentService(appointment=a, service=services[slug], minutes=m)
-            for a, (slug, m) in zip(appointments, items, strict=True)
+            {"appointment_id": pk, "service_id": services[slug].pk, "minutes": m}
+            for pk, (slug, m) in zip(ids, items, strict=True)
         ),
-        batch_size=5000,
     )
     step = dt.timedelta(minutes=slot)
-    Claim.objects.bulk_create(
+    insert_rows(
+        Claim,
         (
-            Claim(appointment=a, counter_id=a.counter_id, unit_start=a.start + i * step)
-            for a in appointments
-            for i in range(round((a.claim_end - a.start) / step))
+            {"appointment_id": pk, "counter_id": a["counter_id"], "unit_start": a["start"] + i * step}
+            for pk, a in zip(ids, appointments, strict=True)
+            for i in range(round((a["claim_end"] - a["start"]) / step))
         ),
-        batch_size=5000,
     )
-    booking_services.touch_days(office, [a.start for a in appointments])
+    booking_services.touch_days(office, [a["start"] for a in appointments])
     city.objects["appointments"] = len(appointments)
     load_waitlist(city)
 

@@ -32,9 +32,11 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 
-import numpy as np
-
+from buergerbuero.core.lazy import LazyModule
 from buergerbuero.planning import queueing
+
+# NumPy loads with the first simulation, not with the planner's URLs and forms (buergerbuero.core.lazy).
+np = LazyModule("numpy", globals(), "np")
 
 WEB, ASSISTED = 0, 1
 DAYTIME, EVENING = 0, 1
@@ -204,9 +206,6 @@ class Result:
 # --- the ledger ---------------------------------------------------------------------------------------
 
 
-_add = np.add.reduce  # ndarray.sum without its Python wrapper: the day loop calls it thousands of times
-
-
 def _both(cells: np.ndarray) -> np.ndarray:
     """Web + assisted (axis 1 of replication × group × cell): one add is twice as fast as a reduction."""
     return cells[:, WEB] + cells[:, ASSISTED]
@@ -370,6 +369,7 @@ class _Ledger:
         whether the day after tomorrow has room depends on that (the backtest showed that the smooth version
         keeps the lead time at the notice days whenever a tenth of a day is longer than one visit)."""
         model, days = self.model, self.days
+        _add = np.add.reduce  # ndarray.sum without its Python wrapper: the day loop calls it thousands of times
         reps = demand.shape[0]
         horizon = model.horizon_days
         cap = self.cap

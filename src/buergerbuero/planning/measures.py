@@ -17,10 +17,12 @@ import dataclasses
 import datetime as dt
 from typing import Annotated, Literal
 
-import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from buergerbuero.core.lazy import LazyModule
 from buergerbuero.planning.engine import EVENING_START_MINUTE, Capacity, OfficeModel
+
+np = LazyModule("numpy", globals(), "np")  # loaded by the first costed run (buergerbuero.core.lazy)
 
 DAYS_PER_YEAR = 365
 

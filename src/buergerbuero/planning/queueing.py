@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
+from buergerbuero.core.lazy import LazyModule
+
+np = LazyModule("numpy", globals(), "np")  # loaded by the first simulation (buergerbuero.core.lazy)
 
 
 def erlang_c(servers: int, offered_load: float) -> float:

@@ -11,12 +11,11 @@ from django.utils.translation import gettext_lazy as _
 from buergerbuero.background import services as outbox
 from buergerbuero.catalog.models import Office
 from buergerbuero.core.errors import Conflict, DomainError, lazy_format
-from buergerbuero.planning import calibration, runner
 from buergerbuero.planning.models import PlanRun, Scenario
 from buergerbuero.planning.scenario import ScenarioError, dumps, validate
+from buergerbuero.planning.tasks import RUN_TASK
 
 logger = logging.getLogger(__name__)
-RUN_TASK = "planning.run"
 
 
 def validated_definition(*, office: Office, definition: dict) -> dict:
@@ -30,6 +29,8 @@ def validated_definition(*, office: Office, definition: dict) -> dict:
             lazy_format(_("Ungültiger Wert bei „%(field)s“: %(message)s"), {"field": path, "message": message}),
             field=path or None,
         ) from None
+    from buergerbuero.planning import calibration  # NumPy: loaded by the planner's first use, not at start
+
     offered = set(calibration.offered_slugs(office))
     for index, measure in enumerate(scenario.measures):
         slug = getattr(measure, "service", None)
@@ -111,6 +112,8 @@ def execute_run(*, run_id: int, resume: bool = False) -> None:
 
     `resume`: the outbox hands the run out again because the worker that ran it died (its lease expired),
     so a run left "running" starts over."""
+    from buergerbuero.planning import calibration, runner  # the simulation's NumPy, in the worker only
+
     run = _claim(run_id, resume=resume)
     if run is None:
         return

@@ -15,7 +15,7 @@ from django.utils import timezone
 from buergerbuero.booking import selectors as booking_selectors
 from buergerbuero.capacity import rules
 from buergerbuero.capacity import selectors as capacity_selectors
-from buergerbuero.core.demo import DemoCity
+from buergerbuero.core.demo import DemoCity, insert_rows
 from buergerbuero.queue.models import CounterSession, DailyTicketCounter, FloorSettings, Ticket, Visit, WalkInQuota
 
 HISTORY_DAYS = 365
@@ -71,18 +71,18 @@ def load(city: DemoCity) -> None:
         events.sort(key=lambda e: e[0])
         for number, (arrival, kind, service, appointment, late, counter) in enumerate(events, start=1):
             tickets.append(
-                Ticket(
-                    office=office,
-                    day=day,
-                    number=number,
-                    label=f"{settings.ticket_prefix}-{number:03d}",
-                    kind=kind,
-                    appointment=appointment,
-                    late=late,
-                    arrived_at=arrival,
-                    checked_in_at=arrival,
-                    channel="kiosk",
-                )
+                {
+                    "office_id": office.pk,
+                    "day": day,
+                    "number": number,
+                    "label": f"{settings.ticket_prefix}-{number:03d}",
+                    "kind": kind,
+                    "appointment_id": appointment.pk if appointment else None,
+                    "late": late,
+                    "arrived_at": arrival,
+                    "checked_in_at": arrival,
+                    "channel": "kiosk",
+                }
             )
             due = appointment.start if kind == "appointment" else None
             if due:
@@ -115,18 +115,20 @@ def load(city: DemoCity) -> None:
         if events:
             day_counters.append(DailyTicketCounter(office=office, day=day, last_number=len(events)))
         day += dt.timedelta(days=1)
-    Ticket.objects.bulk_create(tickets, batch_size=2000)
-    visits = Visit.objects.bulk_create(
-        (Visit(ticket=t, **fields) for t, fields in zip(tickets, legs, strict=True)), batch_size=2000
-    )
-    Through = Visit.services_done.through
-    Through.objects.bulk_create(
-        (Through(visit_id=v.pk, service_id=v.service_id) for v in visits if v.outcome == Visit.Outcome.DONE),
-        batch_size=5000,
+    # Plain rows, not model instances: a year of tickets and visits in seconds (docs/benchmarks.md "First run").
+    ticket_ids = insert_rows(Ticket, tickets)
+    visit_ids = insert_rows(Visit, ({"ticket_id": t, **fields} for t, fields in zip(ticket_ids, legs, strict=True)))
+    insert_rows(
+        Visit.services_done.through,
+        (
+            {"visit_id": v, "service_id": fields["service"].pk}
+            for v, fields in zip(visit_ids, legs, strict=True)
+            if fields["outcome"] == Visit.Outcome.DONE
+        ),
     )
     DailyTicketCounter.objects.bulk_create(day_counters)
     _today(city, office, clerk, now, rng, settings)
-    city.objects["visits"] = len(visits)
+    city.objects["visits"] = len(visit_ids)
 
 
 def _today(city, office, clerk, now, rng, settings) -> None:
