@@ -16,6 +16,8 @@ VIEW_LABELS = {
     "queue:reception": _("Empfang: Termine und Wartende"),
     "queue:workstation": _("Arbeitsplatz: Wartende und aktuelle Vorsprache"),
     "queue:waiting": _("Wartende (API)"),
+    "queue:visit": _("Vorsprache am Schalter (API)"),
+    "queue:check_in": _("Termin eingecheckt (API, Buchungscode)"),
     "callcenter:tickets": _("Rückruf-Tickets"),
     "callcenter:ticket": _("Rückruf-Ticket"),
     "callcenter:calls": _("Anrufprotokoll (API)"),
