@@ -198,6 +198,22 @@ LOGIN_FAILURES_PER_ACCOUNT = int(os.environ.get("LOGIN_FAILURES_PER_ACCOUNT", "5
 LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("LOGIN_FAILURES_PER_ADDRESS", "20"))
 LOGIN_LOCKOUT_MINUTES = int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15"))
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Bürgerbüro")
+# Optional single sign-on for staff through the city's identity provider (OpenID Connect; accounts/sso.py). Off
+# while STAFF_SSO_ISSUER is empty. GROUPS maps the provider's groups to organisation and role, e.g.
+# "bb-empfang=Stadt Castrop-Rauxel:reception; bb-leitung=Stadt Castrop-Rauxel:manager" (or a JSON object).
+STAFF_SSO = {
+    "ISSUER": os.environ.get("STAFF_SSO_ISSUER", ""),
+    "CLIENT_ID": os.environ.get("STAFF_SSO_CLIENT_ID", ""),
+    "CLIENT_SECRET": os.environ.get("STAFF_SSO_CLIENT_SECRET", ""),
+    "SCOPES": os.environ.get("STAFF_SSO_SCOPES", "openid profile email"),
+    "GROUPS_CLAIM": os.environ.get("STAFF_SSO_GROUPS_CLAIM", "groups"),
+    "GROUPS": os.environ.get("STAFF_SSO_GROUPS", ""),
+    # The provider's second factor counts when the ID token's amr names one of these (or its acr is one of these);
+    # otherwise the person also enters the code of their authenticator app here. Empty lists: always ask here.
+    "MFA_AMR": env_list("STAFF_SSO_MFA_AMR", "mfa,otp,hwk,swk,http://schemas.microsoft.com/claims/multipleauthn"),
+    "MFA_ACR": env_list("STAFF_SSO_MFA_ACR", ""),
+    "LOGOUT_AT_PROVIDER": env_bool("STAFF_SSO_LOGOUT_AT_PROVIDER", True),
+}
 
 MAILERS = {"default": parse_email_url(os.environ.get("EMAIL_URL", f"file://{VAR_DIR / 'mail'}"))}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Bürgerbüro <buergerbuero@localhost>")

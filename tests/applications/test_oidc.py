@@ -7,8 +7,8 @@ import urllib.request
 import pytest
 
 from buergerbuero.applications.identity import session as identity_session
-from buergerbuero.applications.identity.contrib import oidc
 from buergerbuero.applications.identity.contrib.local_oidc import LocalOIDC, serve
+from buergerbuero.core import oidc as oidc_client
 from tests.applications.conftest import form_fields
 
 REDIRECT = "http://testserver/online/anmelden/oidc/acs"
@@ -31,7 +31,7 @@ def start_provider(tmp_path, settings, **kwargs):
     httpd = serve(app)
     app.base_url = f"http://127.0.0.1:{httpd.server_port}"
     settings.OIDC = {"ISSUER": app.base_url, "CLIENT_ID": "buergerbuero", "CLIENT_SECRET": "s3cret", "SCOPES": "openid"}
-    oidc._discovery.clear()
+    oidc_client.clear_cache()
     return app, httpd
 
 

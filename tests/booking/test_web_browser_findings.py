@@ -34,8 +34,11 @@ def test_the_start_page_result_gets_the_focus_and_is_scrolled_into_view(page):
     assert heading.inner_text() == "Freie Termine für Ihre Auswahl"
     # The heading names what was chosen for a screen reader (aria-describedby) and sits in the viewport.
     assert service.name_de in page.locator("#offices-summary").inner_text()
-    top = page.evaluate("() => document.getElementById('offices').getBoundingClientRect().top")
-    assert 0 <= top < page.viewport_size["height"] / 2
+    # KERN scrolls smoothly: wait until the heading has arrived in the upper half (times out if it never does).
+    page.wait_for_function(
+        "() => { const top = document.getElementById('offices').getBoundingClientRect().top;"
+        " return top >= 0 && top < window.innerHeight / 2; }"
+    )
     page.keyboard.press("Tab")  # the next stop after the result is inside it, not back at the page top
     assert page.evaluate("() => document.activeElement.closest('#main') !== null")
 

@@ -495,6 +495,10 @@ CASES = [
     ("accounts:login", "GET", "/intern/anmelden/", None, ANYONE),
     ("accounts:verify", "GET", "/intern/anmelden/code/", None, SIGNED_IN),
     ("accounts:enrol", "GET", "/intern/anmelden/einrichten/", None, SIGNED_IN),
+    # Single sign-on through the city's identity provider: off here, so the same 404 for everybody
+    # (tests/accounts/test_staff_sso.py signs in through it).
+    ("accounts:sso_start", "GET", "/intern/anmelden/dienstkonto/", None, PUBLIC),
+    ("accounts:sso_callback", "GET", "/intern/anmelden/dienstkonto/zurueck/", None, PUBLIC),
     ("accounts:start", "GET", "/intern/", None, SIGNED_IN),
     # Security keys: the sign-in ceremony only while a sign-in waits for its second factor (nobody here);
     # each person's own page of second factors, keys and recovery codes.

@@ -4,7 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from buergerbuero.accounts import services, twofactor
-from buergerbuero.accounts.models import ApiToken, Organisation, StaffMembership
+from buergerbuero.accounts.models import ApiToken, ExternalAccount, Organisation, StaffMembership
 from buergerbuero.core.errors import DomainError
 
 
@@ -110,3 +110,20 @@ class ApiTokenAdmin(admin.ModelAdmin):
         now = timezone.now()
         for token in queryset:
             services.revoke_api_token(token=token, now=now)
+
+
+@admin.register(ExternalAccount)
+class ExternalAccountAdmin(admin.ModelAdmin):
+    """Who signs in through the city's identity provider (accounts.sso). Made and updated by the sign-in itself;
+    to block somebody, make the user inactive (deleting the row makes the next sign-in a new user)."""
+
+    list_display = ["user", "issuer", "subject", "groups", "created_at"]
+    list_filter = ["issuer"]
+    search_fields = ["user__username", "user__last_name", "subject"]
+    readonly_fields = ["user", "issuer", "subject", "groups", "created_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

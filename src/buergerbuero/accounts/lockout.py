@@ -28,6 +28,9 @@ def _keys(request, username: str) -> tuple[str, str]:
     return f"login-fail:account:{account}", f"login-fail:address:{client_ip(request)}"
 
 
+SSO_NAME = "(Dienstkonto)"  # the audit log's name for a refused single sign-on (the provider named no account)
+
+
 def _ttl() -> int:
     return settings.LOGIN_LOCKOUT_MINUTES * 60
 
@@ -81,3 +84,24 @@ def succeeded(request, username: str) -> None:
     """A correct password ends the account's count (the address keeps its own)."""
     account_key, _address_key = _keys(request, username)
     cache.delete(account_key)
+
+
+def address_locked(request) -> bool:
+    """Whether sign-ins from this address are refused now (a sign-in without a user name: single sign-on)."""
+    return cache.get(_keys(request, "")[1], 0) >= settings.LOGIN_FAILURES_PER_ADDRESS
+
+
+def address_failed(request) -> bool:
+    """Count one failed sign-in of the address alone (a refused answer of the identity provider names no account);
+    True when the address is locked."""
+    address_key = _keys(request, "")[1]
+    count = _bump(address_key)
+    audit.security_event(request, "login_failed", username=SSO_NAME)
+    if count == settings.LOGIN_FAILURES_PER_ADDRESS:
+        audit.security_event(request, "login_locked", username=SSO_NAME)
+        security_log.warning(
+            "sign-in locked after %d failures from the address",
+            count,
+            extra={"event": "login_locked", "address": client_ip(request)},
+        )
+    return count >= settings.LOGIN_FAILURES_PER_ADDRESS

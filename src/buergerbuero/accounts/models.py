@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device
 
 
 class Organisation(models.Model):
@@ -76,3 +77,39 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class ExternalAccount(models.Model):
+    """A staff user's account at the city's identity provider (single sign-on, accounts/sso.py).
+
+    The provider's subject identifies the person (never the e-mail address, which can be reassigned); the
+    user is made at the first sign-in and their membership follows the provider's groups at every sign-in.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="external_account", verbose_name=_("Benutzer")
+    )
+    issuer = models.CharField(_("Anmeldedienst"), max_length=255)
+    subject = models.CharField(_("Kennung beim Anmeldedienst"), max_length=255)
+    groups = models.JSONField(_("Gruppen bei der letzten Anmeldung"), default=list, blank=True)
+    created_at = models.DateTimeField(_("Angelegt am"), editable=False)
+
+    class Meta:
+        verbose_name = _("Dienstkonto (Single Sign-on)")
+        verbose_name_plural = _("Dienstkonten (Single Sign-on)")
+        constraints = [models.UniqueConstraint(fields=["issuer", "subject"], name="external_account_unique_subject")]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.issuer}"
+
+
+class ProviderSecondFactor(Device):
+    """The second factor the identity provider confirmed (its ID token's amr/acr): django-otp's record that this
+    session passed a second factor, without a code of ours. It verifies no code itself."""
+
+    class Meta:
+        verbose_name = _("Zweiter Faktor beim Anmeldedienst")
+        verbose_name_plural = _("Zweite Faktoren beim Anmeldedienst")
+
+    def verify_token(self, token) -> bool:
+        return False

@@ -1,7 +1,8 @@
 """The staff front door: sign-in (password, then second factor or its enrolment), start page, sign-out.
 
 Thin: who may use which tool is decided by accounts.selectors (via accounts.tiles), lockout by accounts.lockout,
-the second factor by accounts.twofactor, session timeouts by accounts.middleware.
+the second factor by accounts.twofactor, session timeouts by accounts.middleware, the optional single sign-on
+through the city's identity provider by accounts.sso.
 """
 
 from __future__ import annotations
@@ -12,14 +13,17 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from buergerbuero.accounts import lockout, middleware, selectors, tiles, twofactor
+from buergerbuero.accounts import lockout, middleware, selectors, sso, tiles, twofactor
 from buergerbuero.accounts.forms import CodeForm, EnrolForm, SignInForm
+from buergerbuero.core.oidc import OIDCError
 
 NEXT_KEY = "staff_next"
 
@@ -72,12 +76,65 @@ def sign_in(request: HttpRequest) -> HttpResponse:
                 middleware.start(request.session, now=time.time())
                 request.session[NEXT_KEY] = next_url
                 return _after_password(request, user)
+    return _sign_in_page(request, form=form, error=error, status=status)
+
+
+def _sign_in_page(request: HttpRequest, *, form=None, error=None, status: int = 200) -> HttpResponse:
     context = {
-        "form": form,
+        "form": form or SignInForm(),
         "error": error,
         "next": _safe_next(request, request.GET.get("next") or request.POST.get("next")),
+        "sso": sso.enabled(),
     }
     return render(request, "accounts/sign_in.html", context, status=status)
+
+
+def _sso_redirect_uri(request: HttpRequest) -> str:
+    return request.build_absolute_uri(reverse("accounts:sso_callback"))
+
+
+def sso_start(request: HttpRequest) -> HttpResponse:
+    """The button 'Mit Dienstkonto anmelden': off to the city's identity provider (404 while single sign-on is off)."""
+    if not sso.enabled():
+        raise Http404
+    if request.user.is_authenticated:
+        return redirect(_safe_next(request, request.GET.get("next")))
+    if lockout.address_locked(request):
+        return _sign_in_page(request, error=_locked_message(), status=429)
+    try:
+        target = sso.begin(
+            request, redirect_uri=_sso_redirect_uri(request), next_url=_safe_next(request, request.GET.get("next"))
+        )
+    except OIDCError as exc:
+        return _sign_in_page(request, error=str(exc.message), status=503)
+    return redirect(target)
+
+
+def sso_callback(request: HttpRequest) -> HttpResponse:
+    """The identity provider sends the browser back here with a code; the staff member is signed in (and asked
+    for the code of their authenticator app unless the provider's second factor counts)."""
+    if not sso.enabled():
+        raise Http404
+    if lockout.address_locked(request):
+        return _sign_in_page(request, error=_locked_message(), status=429)
+    next_url = sso.next_url(request) or settings.LOGIN_REDIRECT_URL
+    try:
+        signed = sso.complete(request, redirect_uri=_sso_redirect_uri(request), now=timezone.now())
+    except sso.SignInRefused as exc:  # nobody to sign in here: not an attack, not counted
+        return _sign_in_page(request, error=str(exc.message), status=403)
+    except OIDCError as exc:
+        if exc.code == "identity_unavailable":
+            return _sign_in_page(request, error=str(exc.message), status=503)
+        locked = lockout.address_failed(request)
+        return _sign_in_page(request, error=_locked_message() if locked else str(exc.message), status=403)
+    login(request, signed.user, backend="django.contrib.auth.backends.ModelBackend")
+    middleware.start(request.session, now=time.time())
+    request.session[sso.ID_TOKEN_KEY] = signed.id_token
+    request.session[NEXT_KEY] = next_url
+    if signed.provider_mfa:
+        twofactor.otp_login(request, sso.provider_device(signed.user))
+        return redirect(request.session.pop(NEXT_KEY, settings.LOGIN_REDIRECT_URL))
+    return _after_password(request, signed.user)
 
 
 def _locked_message() -> str:
@@ -145,8 +202,14 @@ def enrol(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def sign_out(request: HttpRequest) -> HttpResponse:
+    """Ends the session here; after a single sign-on also at the identity provider, if it offers that."""
+    id_token = request.session.get(sso.ID_TOKEN_KEY)
     logout(request)
     messages.success(request, _("Sie sind abgemeldet."))
+    if id_token:
+        target = sso.logout_url(id_token=id_token, back_to=request.build_absolute_uri(reverse("accounts:login")))
+        if target:
+            return redirect(target)
     return redirect("accounts:login")
 
 

@@ -3,6 +3,11 @@
 Discovery, JWKS, an authorization page where the tester picks a test person and a login method (which sets
 the `acr`), and a token endpoint that checks the client secret, the redirect URI, the one-time code and the
 PKCE verifier and issues a signed ID token. Plain WSGI; run it in a thread (tests) or beside `make run`.
+
+`people="staff"` makes it the city's directory for the staff single sign-on instead: test staff with their
+groups (in the `groups` claim; `app.staff` may be changed while it runs, as a directory changes), a login with
+the password alone (`amr` ["pwd"], `acr` "1") or with a second factor (`amr` ["pwd", "otp", "mfa"], `acr` "2"),
+and an end_session_endpoint (`/logout`).
 """
 
 import base64
@@ -13,7 +18,7 @@ import secrets
 import threading
 import time
 from pathlib import Path
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import jwt
 from cryptography.hazmat.primitives import serialization
@@ -28,6 +33,40 @@ METHODS = {
     "password": ("Benutzername und Passwort", TrustLevel.BASIC),
     "elster": ("ELSTER-Zertifikat", TrustLevel.SUBSTANTIAL),
     "eid": ("Online-Ausweis (eID)", TrustLevel.HIGH),
+}
+
+
+# Test staff of the city's directory (invented), with the groups an administrator gave them.
+STAFF = {
+    "anna": {
+        "sub": "3f1c9a52-staff-anna",
+        "preferred_username": "a.empfang",
+        "given_name": "Anna",
+        "family_name": "Empfang",
+        "email": "anna.empfang@castrop-rauxel.example",
+        "groups": ["bb-reception-castrop"],
+    },
+    "bernd": {
+        "sub": "8d2e7b10-staff-bernd",
+        "preferred_username": "b.sachbearbeitung",
+        "given_name": "Bernd",
+        "family_name": "Sachbearbeitung",
+        "email": "bernd.sachbearbeitung@castrop-rauxel.example",
+        "groups": ["bb-clerk-castrop", "alle-beschaeftigten"],
+    },
+    "dora": {
+        "sub": "c47a0e91-staff-dora",
+        "preferred_username": "d.bauamt",
+        "given_name": "Dora",
+        "family_name": "Bauamt",
+        "email": "dora.bauamt@castrop-rauxel.example",
+        "groups": ["alle-beschaeftigten"],
+    },
+}
+# label, amr, acr (the level of authentication as Keycloak numbers it by default)
+STAFF_METHODS = {
+    "password": ("Passwort", ["pwd"], "1"),
+    "mfa": ("Passwort und Einmalcode", ["pwd", "otp", "mfa"], "2"),
 }
 
 
@@ -46,6 +85,11 @@ def _claims(person: dict) -> dict:
         },
         "nationalities": ["DE"],
     }
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def _key(path: Path) -> rsa.RSAPrivateKey:
@@ -71,10 +115,14 @@ class LocalOIDC:
         redirect_uri: str,
         token_seconds: int = 300,
         wrong_key: bool = False,
+        people: str = "citizens",
     ):
         self.base_url = base_url.rstrip("/")
         self.client_id, self.client_secret, self.redirect_uri = client_id, client_secret, redirect_uri
         self.token_seconds = token_seconds
+        self.people = people
+        self.staff = {key: dict(person) for key, person in STAFF.items()}
+        self.logouts: list[dict] = []  # the end-session requests received (what a directory would log)
         self.key = _key(Path(key_dir) / "local-oidc.key")
         # wrong_key: sign with a key that is not in the JWKS (to test that the RP refuses forged tokens)
         self.signing_key = rsa.generate_private_key(public_exponent=65537, key_size=2048) if wrong_key else self.key
@@ -97,7 +145,7 @@ class LocalOIDC:
             "id_token_signing_alg_values_supported": ["RS256"],
             "code_challenge_methods_supported": ["S256"],
             "acr_values_supported": list(ACR_FOR_LEVEL.values()),
-        }
+        } | ({"end_session_endpoint": f"{self.base_url}/logout"} if self.people == "staff" else {})
 
     def jwks(self) -> dict:
         jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(self.key.public_key()))
@@ -124,7 +172,7 @@ class LocalOIDC:
             with self._lock:
                 self._codes[code] = {
                     **params,
-                    "person": form.get("person", "erika"),
+                    "person": form.get("person", "anna" if self.people == "staff" else "erika"),
                     "method": form.get("method", "eid"),
                     "expires": time.time() + 60,
                 }
@@ -133,9 +181,13 @@ class LocalOIDC:
             return [b""]
         if path == "/token" and form:
             return self._token(form, start_response)
+        if path == "/logout" and self.people == "staff":
+            return self._logout(query, start_response)
         return _reply(start_response, "404 Not Found", _page("Nicht gefunden", "<p>Unbekannte Adresse.</p>"))
 
     def _login_page(self, query: dict) -> str:
+        if self.people == "staff":
+            return self._staff_login_page(query)
         persons = "".join(
             f'<label><input type="radio" name="person" value="{k}"{" checked" if i == 0 else ""}> '
             f"{html.escape(p['urn:oid:2.5.4.42'])} {html.escape(p['urn:oid:2.5.4.4'])}</label><br>"
@@ -153,6 +205,39 @@ class LocalOIDC:
         )
         return _page("Lokaler Test-Identitätsanbieter (OpenID Connect)", body)
 
+    def _staff_login_page(self, query: dict) -> str:
+        persons = "".join(
+            f'<label><input type="radio" name="person" value="{k}"{" checked" if i == 0 else ""}> '
+            f"{html.escape(p['given_name'])} {html.escape(p['family_name'])} "
+            f"({html.escape(', '.join(p['groups']))})</label><br>"
+            for i, (k, p) in enumerate(self.staff.items())
+        )
+        methods = "".join(
+            f'<button type="submit" name="method" value="{k}">Anmelden mit {html.escape(label)}</button> '
+            for k, (label, _amr, _acr) in STAFF_METHODS.items()
+        )
+        body = (
+            f'<form method="post" action="{self.base_url}/authorize">'
+            f'<input type="hidden" name="params" value="{html.escape(json.dumps(query))}">'
+            f"<fieldset><legend>Dienstkonto</legend>{persons}</fieldset><p>{methods}</p></form>"
+        )
+        return _page("Lokaler Anmeldedienst der Stadt (OpenID Connect)", body)
+
+    def _staff_claims(self, grant: dict) -> dict:
+        person = self.staff[grant["person"]]
+        return {key: (list(value) if isinstance(value, list) else value) for key, value in person.items()} | {
+            "amr": STAFF_METHODS[grant["method"]][1],
+            "acr": STAFF_METHODS[grant["method"]][2],
+        }
+
+    def _logout(self, query: dict, start_response):
+        self.logouts.append(query)
+        target = query.get("post_logout_redirect_uri", "")
+        if target and _origin(target) == _origin(self.redirect_uri):  # back to the registered client only
+            start_response("302 Found", [("Location", target), ("Content-Length", "0")])
+            return [b""]
+        return _reply(start_response, "200 OK", _page("Abgemeldet", "<p>Sie sind abgemeldet.</p>"))
+
     def _token(self, form: dict, start_response):
         def refuse(error: str):
             return _reply(start_response, "400 Bad Request", json.dumps({"error": error}), "application/json")
@@ -168,14 +253,17 @@ class LocalOIDC:
         if challenge != grant.get("code_challenge"):
             return refuse("invalid_grant")
         now = int(time.time())
-        claims = _claims(PERSONS[grant["person"]]) | {
+        if self.people == "staff":
+            person = self._staff_claims(grant)
+        else:
+            person = _claims(PERSONS[grant["person"]]) | {"acr": ACR_FOR_LEVEL[METHODS[grant["method"]][1]]}
+        claims = person | {
             "iss": self.base_url,
             "aud": self.client_id,
             "iat": now,
             "exp": now + self.token_seconds,
             "nonce": grant.get("nonce", ""),
             "jti": secrets.token_hex(16),
-            "acr": ACR_FOR_LEVEL[METHODS[grant["method"]][1]],
         }
         token = jwt.encode(claims, self.signing_key, algorithm="RS256", headers={"kid": self.kid})
         body = {"access_token": secrets.token_urlsafe(16), "token_type": "Bearer", "id_token": token}

@@ -1,7 +1,8 @@
 """A generic OpenID Connect relying party (authorization code flow with PKCE) for Länder and other IdPs.
 
 Settings (environment, see docs/online-services.md): OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET,
-OIDC_SCOPES. The trust level is requested with `acr_values` and read from the ID token's `acr` claim
+OIDC_SCOPES. The protocol itself (discovery, PKCE, token exchange, ID token checks) is `core.oidc`, shared with
+the staff single sign-on. The trust level is requested with `acr_values` and read from the ID token's `acr` claim
 (eIDAS LoA URIs or STORK-QAA levels). The nonce and the PKCE verifier are derived from the random `state`
 with the SECRET_KEY, so nothing but the open login row has to be stored.
 """
@@ -10,15 +11,8 @@ import base64
 import datetime as dt
 import hashlib
 import hmac
-import json
-import logging
 import secrets
-import time
-import urllib.error
-import urllib.parse
-import urllib.request
 
-import jwt
 from django.conf import settings
 from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
@@ -33,8 +27,8 @@ from buergerbuero.applications.identity.base import (
     TrustLevel,
 )
 from buergerbuero.applications.identity.registry import register
-
-log = logging.getLogger(__name__)
+from buergerbuero.core import oidc
+from buergerbuero.core.oidc import REPLAYED, UNREADABLE
 
 ACR_FOR_LEVEL = {
     TrustLevel.BASIC: "http://eidas.europa.eu/LoA/low",
@@ -47,15 +41,6 @@ LEVEL_FOR_ACR = {v: k for k, v in ACR_FOR_LEVEL.items()} | {
     "STORK-QAA-Level-3": TrustLevel.SUBSTANTIAL,
     "STORK-QAA-Level-4": TrustLevel.HIGH,
 }
-DISCOVERY_SECONDS = 3600
-_discovery: dict[str, tuple[float, dict]] = {}
-
-EXPIRED = _("Die Anmeldung ist abgelaufen (das ID-Token ist nicht mehr gültig). Bitte erneut anmelden.")
-REPLAYED = _(
-    "Diese Anmeldung gehört zu keiner offenen Anmeldung (schon verwendet oder abgelaufen). Bitte erneut anmelden."
-)
-TAMPERED = _("Die Antwort des Identitätsanbieters ist nicht gültig signiert und wurde verworfen.")
-UNREADABLE = _("Die Antwort des Identitätsanbieters konnte nicht gelesen werden und wurde verworfen.")
 
 
 def _setting(name: str, default=""):
@@ -67,26 +52,17 @@ def _derive(state: str, purpose: str) -> str:
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
-def _get_json(url: str) -> dict:
-    with urllib.request.urlopen(url, timeout=10) as response:
-        return json.loads(response.read())
+def client() -> oidc.Client:
+    return oidc.Client(
+        issuer=_setting("ISSUER"),
+        client_id=_setting("CLIENT_ID"),
+        client_secret=_setting("CLIENT_SECRET"),
+        scopes=_setting("SCOPES", "openid profile email address"),
+    )
 
 
-def discovery() -> dict:
-    issuer = _setting("ISSUER").rstrip("/")
-    cached = _discovery.get(issuer)
-    if cached and cached[0] > time.monotonic():
-        return cached[1]
-    try:
-        document = _get_json(f"{issuer}/.well-known/openid-configuration")
-    except (OSError, ValueError) as exc:
-        raise IdentityError(
-            _("Der Identitätsanbieter ist gerade nicht erreichbar."), code="identity_unavailable"
-        ) from exc
-    if document.get("issuer", "").rstrip("/") != issuer:
-        raise IdentityError(_("Der Identitätsanbieter meldet einen anderen Aussteller."), code="identity_invalid")
-    _discovery[issuer] = (time.monotonic() + DISCOVERY_SECONDS, document)
-    return document
+def _refused(exc: oidc.OIDCError) -> IdentityError:
+    return IdentityError(exc.message, code=exc.code)
 
 
 @register("oidc")
@@ -102,22 +78,17 @@ class OpenIDConnectProvider(IdentityProvider):
         return request.build_absolute_uri(reverse("applications:identity_acs", args=[self.key]))
 
     def start(self, request: HttpRequest, *, level: TrustLevel) -> StartedLogin:
-        config = discovery()
         state = secrets.token_urlsafe(24)
-        verifier = _derive(state, "pkce")
-        challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
-        params = {
-            "response_type": "code",
-            "client_id": _setting("CLIENT_ID"),
-            "redirect_uri": self._redirect_uri(request),
-            "scope": _setting("SCOPES", "openid profile email address"),
-            "state": state,
-            "nonce": _derive(state, "nonce"),
-            "code_challenge": challenge,
-            "code_challenge_method": "S256",
-            "acr_values": ACR_FOR_LEVEL[level],
-        }
-        target = f"{config['authorization_endpoint']}?{urllib.parse.urlencode(params)}"
+        try:
+            target = client().authorization_url(
+                redirect_uri=self._redirect_uri(request),
+                state=state,
+                nonce=_derive(state, "nonce"),
+                verifier=_derive(state, "pkce"),
+                extra={"acr_values": ACR_FOR_LEVEL[level]},
+            )
+        except oidc.OIDCError as exc:
+            raise _refused(exc) from exc
         return StartedLogin(HttpResponseRedirect(target), state)
 
     def finish(self, request: HttpRequest) -> FinishedLogin:
@@ -130,60 +101,15 @@ class OpenIDConnectProvider(IdentityProvider):
 
         if selectors.open_login(provider=self.key, request_id=state) is None:
             raise IdentityError(REPLAYED, code="identity_replayed")
-        config = discovery()
-        id_token = self._exchange(config, code=code, state=state, redirect_uri=self._redirect_uri(request))
-        claims = self._verify(config, id_token, state=state)
+        rp = client()
+        try:
+            id_token = rp.exchange(code=code, verifier=_derive(state, "pkce"), redirect_uri=self._redirect_uri(request))
+            claims = rp.verify(id_token, nonce=_derive(state, "nonce"))
+        except oidc.OIDCError as exc:
+            raise _refused(exc) from exc
         identity = self._identity(claims)
         proof = claims.get("jti") or hashlib.sha256(id_token.encode()).hexdigest()
         return FinishedLogin(identity, state, f"{claims['iss']}|{proof}")
-
-    def _exchange(self, config: dict, *, code: str, state: str, redirect_uri: str) -> str:
-        body = urllib.parse.urlencode(
-            {
-                "grant_type": "authorization_code",
-                "code": code,
-                "redirect_uri": redirect_uri,
-                "code_verifier": _derive(state, "pkce"),
-                "client_id": _setting("CLIENT_ID"),
-                "client_secret": _setting("CLIENT_SECRET"),
-            }
-        ).encode()
-        try:
-            with urllib.request.urlopen(
-                urllib.request.Request(config["token_endpoint"], data=body), timeout=10
-            ) as response:
-                tokens = json.loads(response.read())
-        except urllib.error.HTTPError as exc:
-            log.warning("OIDC token endpoint refused the code: %s", exc)
-            raise IdentityError(REPLAYED, code="identity_replayed") from exc
-        except (OSError, ValueError) as exc:
-            raise IdentityError(UNREADABLE, code="identity_invalid") from exc
-        if not isinstance(tokens, dict) or not tokens.get("id_token"):
-            raise IdentityError(UNREADABLE, code="identity_invalid")
-        return tokens["id_token"]
-
-    def _verify(self, config: dict, id_token: str, *, state: str) -> dict:
-        try:
-            key = jwt.PyJWKClient(config["jwks_uri"], cache_keys=True).get_signing_key_from_jwt(id_token)
-            claims = jwt.decode(
-                id_token,
-                key.key,
-                algorithms=["RS256", "ES256", "PS256"],
-                audience=_setting("CLIENT_ID"),
-                issuer=config["issuer"],
-                leeway=60,
-                options={"require": ["exp", "iat", "iss", "aud", "sub"]},
-            )
-        except jwt.ExpiredSignatureError as exc:
-            raise IdentityError(EXPIRED, code="identity_expired") from exc
-        except (jwt.InvalidSignatureError, jwt.PyJWKClientError) as exc:
-            log.warning("OIDC ID token failed verification: %s", exc)
-            raise IdentityError(TAMPERED, code="identity_tampered") from exc
-        except jwt.InvalidTokenError as exc:
-            raise IdentityError(UNREADABLE, code="identity_invalid") from exc
-        if not hmac.compare_digest(str(claims.get("nonce", "")), _derive(state, "nonce")):
-            raise IdentityError(REPLAYED, code="identity_replayed")
-        return claims
 
     def _identity(self, claims: dict) -> Identity:
         level = LEVEL_FOR_ACR.get(str(claims.get("acr", "")))
