@@ -2,6 +2,7 @@
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_otp_webauthn",  # security keys (WebAuthn) as second factor: accounts/twofactor.py
     "ninja",  # serves the API docs' Swagger UI from our own static files (no CDN)
     "django_htmx",
     "buergerbuero.core",
@@ -258,6 +260,20 @@ BOOKING_OPT_IN_LINK_HOURS = int(os.environ.get("BOOKING_OPT_IN_LINK_HOURS", "24"
 BOOKING_CANCEL_RELEASE_MINUTES = int(os.environ.get("BOOKING_CANCEL_RELEASE_MINUTES", "30"))
 BOOKING_REMINDER_HOURS = int(os.environ.get("BOOKING_REMINDER_HOURS", "24"))
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Security keys (WebAuthn) as second factor of the staff sign-in, never instead of the password
+# (docs/configuration.md#staff-sign-in). A key works only for the relying party (host) it was registered at:
+# WEBAUTHN_RP_ID (default: the host of SITE_URL) and the origins WEBAUTHN_ORIGINS (default: SITE_URL's).
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+OTP_WEBAUTHN_RP_NAME = os.environ.get("WEBAUTHN_RP_NAME", OTP_TOTP_ISSUER)
+# Browsers take no IP address as relying party: a development SITE_URL on 127.0.0.1 becomes localhost.
+_SITE = urlsplit(SITE_URL)
+_SITE_HOST = "localhost" if _SITE.hostname in ("127.0.0.1", "::1", None) else _SITE.hostname
+OTP_WEBAUTHN_RP_ID = os.environ.get("WEBAUTHN_RP_ID", "") or _SITE_HOST
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env_list("WEBAUTHN_ORIGINS", "") or [
+    f"{_SITE.scheme}://{_SITE_HOST}" + (f":{_SITE.port}" if _SITE.port else "")
+]
+OTP_WEBAUTHN_EXCEPTION_LOGGER_NAME = ""  # refusals go to the security log (accounts/twofactor.py)
 
 # Background work (docs/adr/0003-outbox-and-leases.md): outbox rows delivered by `manage.py run_worker`,
 # periodic jobs run by `manage.py run_scheduler`.

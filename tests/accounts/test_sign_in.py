@@ -244,7 +244,7 @@ def test_production_refuses_the_demo_skip():
 def test_an_administrator_resets_a_lost_second_factor(clerk):
     staff_login.authenticator(clerk)
     twofactor.new_recovery_codes(clerk)
-    assert twofactor.reset(clerk) == 2
+    assert twofactor.reset(None, clerk) == 2
     client = Client()
     answer = client.post("/intern/anmelden/", {"username": "sachbearbeitung", "password": PASSWORD})
     assert answer["Location"] == "/intern/anmelden/einrichten/"

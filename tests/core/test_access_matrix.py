@@ -500,6 +500,15 @@ CASES = [
     ("accounts:sso_start", "GET", "/intern/anmelden/dienstkonto/", None, PUBLIC),
     ("accounts:sso_callback", "GET", "/intern/anmelden/dienstkonto/zurueck/", None, PUBLIC),
     ("accounts:start", "GET", "/intern/", None, SIGNED_IN),
+    # Security keys: the sign-in ceremony only while a sign-in waits for its second factor (nobody here);
+    # each person's own page of second factors, keys and recovery codes.
+    ("accounts:key_sign_in_options", "POST", "/intern/anmelden/schluessel/optionen/", {}, NOBODY),
+    ("accounts:key_sign_in", "POST", "/intern/anmelden/schluessel/", {}, NOBODY),
+    ("accounts:security", "GET", "/intern/sicherheit/", None, SIGNED_IN),
+    ("accounts:key_register_options", "POST", "/intern/sicherheit/schluessel/optionen/", {}, SIGNED_IN),
+    ("accounts:key_register", "POST", "/intern/sicherheit/schluessel/", {}, SIGNED_IN),
+    ("accounts:key_remove", "POST", "/intern/sicherheit/schluessel/0/entfernen/", {}, NOBODY),
+    ("accounts:recovery_codes", "POST", "/intern/sicherheit/wiederherstellungscodes/", {}, SIGNED_IN),
 ]
 
 # Routes outside the matrix, and why.

@@ -40,6 +40,9 @@ def PAGES(w):
     app = w.objects["application"]
     return [
         ("clerk", f"/queue/{office}/reception/"),
+        ("clerk", f"/queue/{office}/counter/"),
+        ("clerk", f"/api/queue/offices/{office}/waiting"),
+        ("agent_live", "/callcenter/"),
         ("clerk", f"/api/staff/offices/{office}/day?date={w.today.isoformat()}"),
         ("clerk", f"/api/staff/offices/{office}/waitlist"),
         ("clerk", "/callcenter/rueckrufe/"),
@@ -100,3 +103,36 @@ def test_ticket_anonymised_keeps_its_reads_findable_by_phone(world):
     ticket = Ticket.objects.get(pk=world.objects["ticket_live"].pk)
     _client(world.users["clerk"]).get(f"/callcenter/rueckrufe/{ticket.pk}/")
     assert " phone:234123456 " in AuditRecord.objects.get().subjects
+
+
+def test_a_visit_answered_to_the_clerk_by_the_api_writes_one_record(world):
+    visit = world.objects["called_visit"]
+    client = _client(world.users["clerk"])
+    response = client.post(f"/api/queue/visits/{visit.pk}/recall", content_type="application/json")
+    assert response.status_code == 200
+    record = AuditRecord.objects.get()
+    assert (record.action, record.view, record.object_id) == ("read", "queue:visit", str(visit.pk))
+    assert f" queue.visit#{visit.pk} " in record.subjects and record.actor == world.users["clerk"]
+
+
+def test_the_counter_names_the_booked_citizens_it_shows(world):
+    """A checked-in appointment waits at the counter: the workstation's record finds it by e-mail address."""
+    from buergerbuero.queue.models import Ticket, Visit
+
+    now = timezone.now()
+    booked = Ticket.objects.create(
+        office=world.office,
+        day=world.today,
+        number=3,
+        label="T003",
+        kind="appointment",
+        appointment=world.objects["appointment"],
+        arrived_at=now,
+        checked_in_at=now,
+    )
+    Visit.objects.create(
+        ticket=booked, office=world.office, day=world.today, kind="appointment", service=world.covered, queued_at=now
+    )
+    assert _client(world.users["clerk"]).get(f"/queue/{world.office.slug}/counter/").status_code == 200
+    record = AuditRecord.objects.get(view="queue:workstation")
+    assert audit.search_text(audit.email_token("erika@example.org")) in record.subjects

@@ -24,7 +24,7 @@ class StaffMembershipAdmin(admin.ModelAdmin):
     @admin.action(description=_("Zweiten Faktor zurücksetzen (neu einrichten bei der nächsten Anmeldung)"))
     def reset_second_factor(self, request, queryset):
         for member in queryset.select_related("user"):
-            twofactor.reset(member.user)
+            twofactor.reset(request, member.user)
         messages.success(
             request,
             _(

@@ -3,7 +3,9 @@
 The counters live in the cache (Redis across web processes) and last LOGIN_LOCKOUT_MINUTES after the last failed
 attempt: a guesser who keeps trying stays locked out, a person who mistyped waits a quarter of an hour. A locked
 account is refused before its password is checked, so the right password does not help a guesser either. Each
-lockout writes a warning to the security log (logger `buergerbuero.security`) with the account and the address.
+lockout writes a warning to the security log (logger `buergerbuero.security`) with the account and the address,
+and each counted failure and each lockout is an audit record (action "security") for the data-protection officer.
+Attempts refused while locked are not recorded one by one (the lockout bounds the records an attacker can cause).
 """
 
 from __future__ import annotations
@@ -12,9 +14,11 @@ import hashlib
 import logging
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 
 from buergerbuero.core.ratelimit import client_ip
+from buergerbuero.privacy import audit
 
 security_log = logging.getLogger("buergerbuero.security")
 
@@ -22,6 +26,9 @@ security_log = logging.getLogger("buergerbuero.security")
 def _keys(request, username: str) -> tuple[str, str]:
     account = hashlib.sha256(username.strip().casefold().encode()).hexdigest()[:32]
     return f"login-fail:account:{account}", f"login-fail:address:{client_ip(request)}"
+
+
+SSO_NAME = "(Dienstkonto)"  # the audit log's name for a refused single sign-on (the provider named no account)
 
 
 def _ttl() -> int:
@@ -54,7 +61,10 @@ def failed(request, username: str) -> bool:
     account_key, address_key = _keys(request, username)
     by_account, by_address = _bump(account_key), _bump(address_key)
     now_locked = by_account == settings.LOGIN_FAILURES_PER_ACCOUNT or by_address == settings.LOGIN_FAILURES_PER_ADDRESS
+    user = _account(username)
+    audit.security_event(request, "login_failed", user=user, username=username.strip())
     if now_locked:
+        audit.security_event(request, "login_locked", user=user, username=username.strip())
         security_log.warning(
             "sign-in locked after %d failures for the account and %d from the address",
             by_account,
@@ -62,6 +72,12 @@ def failed(request, username: str) -> bool:
             extra={"event": "login_locked", "account": username[:150], "address": client_ip(request)},
         )
     return by_account >= settings.LOGIN_FAILURES_PER_ACCOUNT or by_address >= settings.LOGIN_FAILURES_PER_ADDRESS
+
+
+def _account(username: str):
+    """The account a username names (None: no such account; the record then keeps only the name typed)."""
+    model = get_user_model()
+    return model.objects.filter(**{model.USERNAME_FIELD: username.strip()}).first()
 
 
 def succeeded(request, username: str) -> None:
@@ -80,7 +96,9 @@ def address_failed(request) -> bool:
     True when the address is locked."""
     address_key = _keys(request, "")[1]
     count = _bump(address_key)
+    audit.security_event(request, "login_failed", username=SSO_NAME)
     if count == settings.LOGIN_FAILURES_PER_ADDRESS:
+        audit.security_event(request, "login_locked", username=SSO_NAME)
         security_log.warning(
             "sign-in locked after %d failures from the address",
             count,

@@ -168,7 +168,9 @@ def verify(request: HttpRequest) -> HttpResponse:
                 )
             return redirect(request.session.pop(NEXT_KEY, settings.LOGIN_REDIRECT_URL))
         error = _("Der Code stimmt nicht (oder ist abgelaufen). Bitte geben Sie den aktuellen Code ein.")
-    return render(request, "accounts/verify.html", {"form": form, "error": error, "pending": user})
+    context = {"form": form, "error": error, "pending": user, "has_app": twofactor.has_app(user)}
+    context["has_key"] = twofactor.has_key(user)
+    return render(request, "accounts/verify.html", context)
 
 
 def enrol(request: HttpRequest) -> HttpResponse:
@@ -182,7 +184,7 @@ def enrol(request: HttpRequest) -> HttpResponse:
     form = EnrolForm(request.POST or None)
     error = None
     if request.method == "POST" and form.is_valid():
-        codes = twofactor.confirm_authenticator(user=user, device=device, token=form.cleaned_data["code"])
+        codes = twofactor.confirm_authenticator(request, user=user, device=device, token=form.cleaned_data["code"])
         if codes is not None:
             twofactor.verify_device(request, device)
             next_url = request.session.pop(NEXT_KEY, settings.LOGIN_REDIRECT_URL)
@@ -217,5 +219,9 @@ def start(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/start.html",
-        {"member": member, "links": tiles.links_for(request.user)},
+        {
+            "member": member,
+            "links": tiles.links_for(request.user),
+            "security_link": selectors.needs_second_factor(request.user),
+        },
     )

@@ -94,7 +94,9 @@ def _workspace_context(request, v, *, form=None, errors=None):
         "offices": offices,
         "topic_services": sorted(set(services_), key=lambda s: s.name_de),
         "outcomes": Call.Outcome.choices,
-        "recent_calls": selectors.calls(v, now=timezone.now()).filter(agent=request.user)[:5] if v.is_agent else [],
+        "recent_calls": list(selectors.calls(v, now=timezone.now()).filter(agent=request.user)[:5])
+        if v.is_agent
+        else [],
         "slots": slots,
         "slot_date": slot_date,
         "slot_error": slot_error,
@@ -104,9 +106,25 @@ def _workspace_context(request, v, *, form=None, errors=None):
     }
 
 
+def _record_recent_calls(request, v, context) -> None:
+    """The workspace shows an agent their last calls (call log entries): one audit record per request."""
+    if v.is_agent:
+        calls = context["recent_calls"]
+        audit.record_list(
+            request,
+            object_type="callcenter.call",
+            view="callcenter:workspace",
+            objects=calls,
+            subjects=audit.call_subjects(calls),
+            fields=("started_at", "service", "outcome"),
+        )
+
+
 @page("kb_read")
 def workspace(request, v):
-    return render(request, "callcenter/workspace.html", _workspace_context(request, v))
+    context = _workspace_context(request, v)
+    _record_recent_calls(request, v, context)
+    return render(request, "callcenter/workspace.html", context)
 
 
 @page("kb_read")
@@ -120,6 +138,7 @@ def search_results(request, v):
 def _form_error(request, v, exc: DomainError, form_name: str):
     errors = {form_name: {exc.field or "general": str(exc)}}
     context = _workspace_context(request, v, form={**request.POST.dict(), "_form": form_name}, errors=errors)
+    _record_recent_calls(request, v, context)
     return render(request, "callcenter/workspace.html", context, status=exc.status)
 
 

@@ -208,6 +208,35 @@ def write(
     )
 
 
+def security_event(
+    request,
+    event: str,
+    *,
+    user=None,
+    username: str = "",
+    about=None,
+    now: dt.datetime | None = None,
+) -> AuditRecord:
+    """A security event of the staff sign-in (failed sign-in, lockout, second factor enrolled, reset, ...), written
+    at once (a refused sign-in has no signed-in user for the request's batch). `user`: the account the event is
+    about as the actor (or, for an account that does not exist, only the `username` typed); `about`: another
+    account an administrator acted on (the reset of someone's second factor), found by its user name."""
+    who = _actor_fields(user)
+    if user is None and username:
+        who["actor_name"] = username[:150]
+    subjects = [f"user:{about.get_username()}"] if about is not None else []
+    return AuditRecord.objects.create(
+        at=now or timezone.now(),
+        action=Action.SECURITY,
+        object_type="auth.user",
+        object_id=str(about.pk if about is not None else getattr(user, "pk", "") or ""),
+        view=f"security:{event}"[:120],
+        subjects=_subjects_text(subjects),
+        ip=client_address(request) if request is not None else None,
+        **who,
+    )
+
+
 class AuditMiddleware:
     """Writes the records a request collected, in one INSERT, after the view answered (also when it failed)."""
 
@@ -244,6 +273,17 @@ def call_subjects(calls: Iterable) -> list[str]:
         for t in [object_token("callcenter.call", call.pk)]
         + ([f"phone:{_digits(call.caller_number)}"] if call.caller_number else [])
     ]
+
+
+def visit_subjects(visits: Iterable) -> list[str]:
+    """Visits on the office floor: the visit itself and, for a booked one, its appointment's e-mail and booking
+    code (one query for all of them)."""
+    from buergerbuero.booking.models import Appointment  # privacy knows the domain only here
+
+    visits = [v for v in visits if v is not None]
+    tickets = {v.ticket_id for v in visits}
+    appointments = Appointment.objects.filter(ticket__pk__in=tickets).only("pk", "email", "code")
+    return [object_token("queue.visit", v.pk) for v in visits] + appointment_subjects(appointments)
 
 
 def _digits(phone: str) -> str:

@@ -9,6 +9,16 @@ class AuditFilterForm(forms.Form):
         max_length=254,
         help_text=_("E-Mail-Adresse, Buchungscode oder Vorgangsnummer"),
     )
+    kind = forms.ChoiceField(
+        label=_("Art"),
+        required=False,
+        choices=[
+            ("", _("Alles")),
+            ("reads", _("Zugriffe auf personenbezogene Daten")),
+            ("security", _("Sicherheitsereignisse der Anmeldung")),
+        ],
+        widget=forms.Select(attrs={"class": "kern-form-input__select"}),
+    )
     staff = forms.CharField(
         label=_("Mitarbeiterin oder Mitarbeiter"), required=False, max_length=150, help_text=_("Benutzername")
     )

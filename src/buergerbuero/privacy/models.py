@@ -16,6 +16,8 @@ VIEW_LABELS = {
     "queue:reception": _("Empfang: Termine und Wartende"),
     "queue:workstation": _("Arbeitsplatz: Wartende und aktuelle Vorsprache"),
     "queue:waiting": _("Wartende (API)"),
+    "queue:visit": _("Vorsprache am Schalter (API)"),
+    "queue:check_in": _("Termin eingecheckt (API, Buchungscode)"),
     "callcenter:tickets": _("Rückruf-Tickets"),
     "callcenter:ticket": _("Rückruf-Ticket"),
     "callcenter:calls": _("Anrufprotokoll (API)"),
@@ -29,6 +31,16 @@ VIEW_LABELS = {
     "admin:change": _("Verwaltung: Datensatz"),
     "admin:changelist": _("Verwaltung: Liste"),
     "privacy:audit_csv": _("Zugriffsprotokoll exportiert"),
+    # Security events of the staff sign-in (accounts.lockout, accounts.twofactor): action "security".
+    "security:login_failed": _("Anmeldung fehlgeschlagen (Passwort)"),
+    "security:login_locked": _("Anmeldung gesperrt (zu viele Fehlversuche)"),
+    "security:second_factor_failed": _("Zweiter Faktor abgelehnt"),
+    "security:second_factor_enrolled": _("Zweiter Faktor eingerichtet"),
+    "security:recovery_code_used": _("Wiederherstellungscode benutzt"),
+    "security:recovery_codes_renewed": _("Neue Wiederherstellungscodes erzeugt"),
+    "security:second_factor_reset": _("Zweiter Faktor zurückgesetzt (Administration)"),
+    "security:key_added": _("Sicherheitsschlüssel hinzugefügt"),
+    "security:key_removed": _("Sicherheitsschlüssel entfernt"),
 }
 
 
@@ -100,6 +112,7 @@ class AuditRecord(models.Model):
         EXPORT = "export", _("exportiert")
         CHANGE = "change", _("geändert")
         PURGE = "purge", _("gelöscht")
+        SECURITY = "security", _("Sicherheitsereignis")
 
     at = models.DateTimeField(_("Zeitpunkt"), db_index=True)
     actor = models.ForeignKey(

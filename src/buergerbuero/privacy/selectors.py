@@ -50,12 +50,14 @@ def audit_records(
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
     organisation_id: int | None = None,
+    kind: str = "",
     tz=None,
 ) -> QuerySet[AuditRecord]:
     """The audit log filtered for an access request (Art. 15 GDPR): reads that touched the citizen
     (by e-mail or booking code) and/or reads by one member of staff (user name), newest first.
     `organisation_id`: only records of staff of that organisation and of the partners reading its data
-    (None: all — the superuser's view)."""
+    (None: all — the superuser's view). `kind`: "security" only the sign-in's security events (failed sign-ins,
+    lockouts, second factors), "reads" everything else, "" both."""
     records = AuditRecord.objects.select_related("organisation", "actor")
     tokens = subject_tokens(citizen)
     if citizen:
@@ -65,6 +67,10 @@ def audit_records(
         records = records.filter(match)
     if staff.strip():
         records = records.filter(actor_name__iexact=staff.strip())
+    if kind == "security":
+        records = records.filter(action=AuditRecord.Action.SECURITY)
+    elif kind == "reads":
+        records = records.exclude(action=AuditRecord.Action.SECURITY)
     if date_from is not None:
         records = records.filter(at__gte=_start_of(date_from, tz))
     if date_to is not None:

@@ -37,6 +37,7 @@ def _filtered(request):
     records = selectors.audit_records(
         citizen=data["citizen"],
         staff=data["staff"],
+        kind=data["kind"],
         date_from=data["date_from"],
         date_to=data["date_to"],
         organisation_id=account_selectors.audit_log_scope(request.user),

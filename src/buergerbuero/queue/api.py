@@ -11,6 +11,7 @@ from buergerbuero.accounts.auth import staff_auth
 from buergerbuero.catalog import selectors as catalog_selectors
 from buergerbuero.catalog.models import Service
 from buergerbuero.core.errors import NotFound
+from buergerbuero.privacy import audit
 from buergerbuero.queue import selectors, services
 from buergerbuero.queue.models import Visit
 
@@ -116,6 +117,23 @@ def _ticket_out(ticket) -> dict:
     }
 
 
+VISIT_FIELDS = ("ticket", "service", "due_at", "queued_at", "status")
+
+
+def _visit_read(request, visit: Visit) -> dict:
+    """A visit answered to a clerk (its ticket, appointment time, status): one audit record per request."""
+    audit.record(
+        request,
+        action=audit.Action.READ,
+        object_type="queue.visit",
+        object_id=visit.pk,
+        view="queue:visit",
+        fields=VISIT_FIELDS,
+        subjects=audit.visit_subjects([visit]),
+    )
+    return _visit_out(visit)
+
+
 def _visit_out(visit: Visit) -> dict:
     return {
         "id": visit.pk,
@@ -174,6 +192,15 @@ def check_in(request, slug: str, payload: CheckInIn):
     ticket = services.check_in(
         office=office, code=payload.code, priority=payload.priority, channel="reception", by_reception=True
     )
+    audit.record(
+        request,
+        action=audit.Action.SEARCH,
+        object_type="booking.appointment",
+        object_id=ticket.appointment_id or "",
+        view="queue:check_in",
+        fields=("code",),
+        subjects=audit.tokens(code=payload.code, object_type="booking.appointment", pk=ticket.appointment_id),
+    )
     return 201, _ticket_out(ticket)
 
 
@@ -208,7 +235,16 @@ def walk_in(request, slug: str):
 @router.get("/queue/offices/{slug}/waiting", response=list[VisitOut], summary="Wartende in Aufrufreihenfolge")
 def waiting(request, slug: str):
     office = _reception_office(request, slug)
-    return [_visit_out(v) for v in selectors.ranked_waiting(office, timezone.now())]
+    visits = selectors.ranked_waiting(office, timezone.now())
+    audit.record_list(
+        request,
+        object_type="queue.visit",
+        view="queue:waiting",
+        objects=visits,
+        subjects=audit.visit_subjects(visits),
+        fields=VISIT_FIELDS,
+    )
+    return [_visit_out(v) for v in visits]
 
 
 @router.get(
@@ -243,43 +279,43 @@ def close_session(request):
 
 @router.post("/queue/next", response=VisitOut, summary="Nächste Nummer aufrufen")
 def call_next(request):
-    return _visit_out(services.call_next(clerk=_clerk(request)))
+    return _visit_read(request, services.call_next(clerk=_clerk(request)))
 
 
 @router.post("/queue/visits/{visit_id}/call", response=VisitOut, summary="Bestimmte Nummer aufrufen")
 def call_visit(request, visit_id: int):
-    return _visit_out(services.call_visit(clerk=request.auth, visit=_my_visit(request, visit_id)))
+    return _visit_read(request, services.call_visit(clerk=request.auth, visit=_my_visit(request, visit_id)))
 
 
 @router.post("/queue/visits/{visit_id}/recall", response=VisitOut, summary="Erneut aufrufen")
 def recall(request, visit_id: int):
-    return _visit_out(services.recall(clerk=request.auth, visit=_my_visit(request, visit_id)))
+    return _visit_read(request, services.recall(clerk=request.auth, visit=_my_visit(request, visit_id)))
 
 
 @router.post("/queue/visits/{visit_id}/start", response=VisitOut, summary="Bearbeitung beginnen")
 def start(request, visit_id: int):
-    return _visit_out(services.start(clerk=request.auth, visit=_my_visit(request, visit_id)))
+    return _visit_read(request, services.start(clerk=request.auth, visit=_my_visit(request, visit_id)))
 
 
 @router.post("/queue/visits/{visit_id}/park", response=VisitOut, summary="Parken")
 def park(request, visit_id: int):
-    return _visit_out(services.park(clerk=request.auth, visit=_my_visit(request, visit_id)))
+    return _visit_read(request, services.park(clerk=request.auth, visit=_my_visit(request, visit_id)))
 
 
 @router.post("/queue/visits/{visit_id}/resume", response=VisitOut, summary="Geparkte Vorsprache fortsetzen")
 def resume(request, visit_id: int):
-    return _visit_out(services.resume(clerk=request.auth, visit=_my_visit(request, visit_id)))
+    return _visit_read(request, services.resume(clerk=request.auth, visit=_my_visit(request, visit_id)))
 
 
 @router.post("/queue/visits/{visit_id}/no-show", response=VisitOut, summary="Nicht erschienen")
 def no_show(request, visit_id: int):
-    return _visit_out(services.no_show(clerk=request.auth, visit=_my_visit(request, visit_id)))
+    return _visit_read(request, services.no_show(clerk=request.auth, visit=_my_visit(request, visit_id)))
 
 
 @router.post("/queue/visits/{visit_id}/finish", response=VisitOut, summary="Abschließen")
 def finish(request, visit_id: int, payload: FinishIn):
     done = [_service(slug, field="services") for slug in payload.services]
-    return _visit_out(services.finish(clerk=request.auth, visit=_my_visit(request, visit_id), services=done))
+    return _visit_read(request, services.finish(clerk=request.auth, visit=_my_visit(request, visit_id), services=done))
 
 
 @router.post("/queue/visits/{visit_id}/transfer", response={201: VisitOut}, summary="Weiterleiten")
@@ -287,4 +323,6 @@ def transfer(request, visit_id: int, payload: TransferIn):
     visit = _my_visit(request, visit_id)
     counter = selectors.counter_of(visit.office, payload.counter) if payload.counter else None
     service = _service(payload.service) if payload.service else None
-    return 201, _visit_out(services.transfer(clerk=request.auth, visit=visit, to_counter=counter, to_service=service))
+    return 201, _visit_read(
+        request, services.transfer(clerk=request.auth, visit=visit, to_counter=counter, to_service=service)
+    )

@@ -314,13 +314,24 @@ def workstation(request: HttpRequest, slug: str) -> HttpResponse:
     if session is not None and session.office_id != office.pk:
         session = None
     current = selectors.current_visit(request.user)
+    parked = list(selectors.parked_visits(request.user))
+    waiting = selectors.ranked_waiting(office, now)
+    shown = [v for v in [current, *parked, *waiting] if v is not None]
+    audit.record_list(
+        request,
+        object_type="queue.visit",
+        view="queue:workstation",
+        objects=shown,
+        subjects=audit.visit_subjects(shown),
+        fields=("ticket", "service", "due_at", "queued_at"),
+    )
     context = {
         "office": office,
         "errors": errors,
         "session": session,
         "current": current,
-        "parked": selectors.parked_visits(request.user),
-        "waiting": selectors.ranked_waiting(office, now),
+        "parked": parked,
+        "waiting": waiting,
         "counters": selectors.counters(office),
         "services": selectors.walk_in_services(office),
         "skills": selectors.clerk_skills(request.user),

@@ -1,4 +1,8 @@
-"""The verified identity of the citizen in this browser session (no user account is created)."""
+"""The verified identity of the citizen in this browser session (no user account is created).
+
+It stays at most the retention policy's eID minutes, whatever the session backend: the session itself expires at
+that moment (database row, cache entry and cookie alike), a read after it drops the identity, and the citizen's
+logout flushes the whole session (privacy's job also clears database sessions on its schedule)."""
 
 import datetime as dt
 
@@ -29,8 +33,12 @@ def transactions(request: HttpRequest) -> list[str]:
 
 def store(request: HttpRequest, identity_json: dict) -> None:
     request.session.cycle_key()  # a new session id after login (session fixation)
-    request.session[IDENTITY_KEY] = {"identity": identity_json, "at": timezone.now().isoformat()}
+    now = timezone.now()
+    request.session[IDENTITY_KEY] = {"identity": identity_json, "at": now.isoformat()}
     request.session.pop(TRANSACTIONS_KEY, None)
+    # The session ends when the identity must be gone: the store forgets it (cache TTL, cookie lifetime, row's
+    # expiry date) even if the citizen never comes back to have it dropped on read.
+    request.session.set_expiry(now + dt.timedelta(minutes=_valid_minutes()))
 
 
 def current(request: HttpRequest) -> Identity | None:
@@ -39,12 +47,14 @@ def current(request: HttpRequest) -> Identity | None:
         return None
     if dt.datetime.fromisoformat(data["at"]) + dt.timedelta(minutes=_valid_minutes()) < timezone.now():
         request.session.pop(IDENTITY_KEY, None)
+        request.session.set_expiry(None)  # what is left of the session keeps the usual lifetime
         return None
     return Identity.from_json(data["identity"])
 
 
 def forget(request: HttpRequest) -> None:
-    request.session.pop(IDENTITY_KEY, None)
+    """The citizen's logout: the whole session goes, in the store too (a new, empty one follows)."""
+    request.session.flush()
 
 
 def older_than(session_data: dict, moment: dt.datetime) -> bool:
