@@ -175,3 +175,43 @@ def test_renewing_day_stamps_names_unknown_offices(db):
 
     with pytest.raises(CommandError, match="unknown office"):
         call_command("renew_day_stamps", "--office", "nirgendwo")
+
+
+def test_after_a_restart_stamped_days_are_read_from_their_kept_masks_not_from_the_bookings(
+    db, monday, now, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    id_card = factories.service()
+    offices = [factories.office(slug=f"amt-{n}", services=[id_card], counters=2) for n in range(3)]
+    for office in offices:
+        q = query(office, now)
+        for day, hour in [(0, 8), (0, 9), (1, 10), (7, 8)]:
+            hold, _ = services.hold(query=q, start=at(monday + dt.timedelta(days=day), hour), now=now)
+            services.confirm(appointment=hold, name="A B", email="", now=now)
+        moved, _ = services.hold(query=q, start=at(monday, 10), now=now)
+        moved = services.confirm(appointment=moved, name="C D", email="", now=now)
+        services.reschedule(appointment=moved, query=q, start=at(monday + dt.timedelta(days=2), 9), now=now)
+        gone, _ = services.hold(query=q, start=at(monday + dt.timedelta(days=1), 8), now=now)
+        services.cancel(appointment=services.confirm(appointment=gone, name="E F", email="", now=now), now=now)
+    booked = {monday + dt.timedelta(days=n) for n in (0, 1, 2, 7)}  # stamped days (a day never booked is read)
+    plans = {
+        o: [p for p in query(o, now).calendar.day_plans(monday, monday + dt.timedelta(days=9)) if p.day in booked]
+        for o in offices
+    }
+    reference = {
+        o.pk: availability.masks_by_day(
+            plans[o], selectors.intervals(o, monday, monday + dt.timedelta(days=9)), o.slot_minutes
+        )
+        for o in offices
+    }
+
+    forget()
+    with CaptureQueriesContext(connection) as queries:
+        cold = selectors.taken_many(plans, now=now)
+    bookings = [q["sql"] for q in queries if "booking_appointment" in q["sql"]]
+    assert len(bookings) == 1 and "blocks_until >" in bookings[0], "only the running holds are read"
+    for office in offices:
+        assert {d: m for d, m in cold[office.pk].items() if m} == {d: m for d, m in reference[office.pk].items() if m}
+    assert cold[offices[0].pk][monday], "the kept masks hold the day's bookings"

@@ -216,6 +216,86 @@ def _shared_key(key: tuple) -> str:
 COLD_OFFICE_DAYS_PER_QUERY = 600
 
 
+def encode_masks(slot_minutes: int, masks: dict[int, int]) -> str:
+    """A day's claimed masks as kept in `DayStamp.masks`: "<slot minutes>|<counter>:<hex>,…"."""
+    return f"{slot_minutes}|" + ",".join(f"{lane}:{mask:x}" for lane, mask in sorted(masks.items()) if mask)
+
+
+def decode_masks(text: str, slot_minutes: int) -> dict[int, int] | None:
+    """The masks of `encode_masks`, or None if they were computed for another slot length."""
+    head, _bar, body = text.partition("|")
+    if head != str(slot_minutes):
+        return None
+    if not body:
+        return {}
+    out = {}
+    for part in body.split(","):
+        lane, _colon, mask = part.partition(":")
+        out[int(lane)] = int(mask, 16)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class DaySpan:
+    """A local day as elapsed time (what the mask bits count from): the part of a DayPlan the claims need."""
+
+    day: dt.date
+    midnight: dt.datetime
+    end: dt.datetime
+
+
+def day_spans(office: Office, days) -> list[DaySpan]:
+    tz = ZoneInfo(office.timezone)
+    return [
+        DaySpan(
+            day,
+            dt.datetime.combine(day, dt.time(0), tzinfo=tz),
+            dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=tz),
+        )
+        for day in sorted(days)
+    ]
+
+
+def confirmed_day_masks(office: Office, days) -> dict[dt.date, dict[int, int]]:
+    """Claimed units of confirmed bookings on some days of one office, read from the bookings (the writer's side
+    of `DayStamp.masks`): one bounded query per run of days lying close together."""
+    spans = day_spans(office, days)
+    out: dict[dt.date, dict[int, int]] = {}
+    run: list[DaySpan] = []
+    for span in [*spans, None]:
+        if run and (span is None or (span.day - run[-1].day).days > 3):
+            out.update(_confirmed_masks({office: run})[office.pk])
+            run = []
+        if span is not None:
+            run.append(span)
+    return out
+
+
+def _stored_masks(missing: dict[int, dict[dt.date, tuple]]) -> dict[tuple, dict[int, int]]:
+    """Masks kept in the DayStamp rows for these cache keys (office → day → key), where the row still has the
+    key's stamp and the office's slot length: one query over the day rows of the window, no bookings read."""
+    if not missing:
+        return {}
+    ids = list(missing)
+    first = min(day for days in missing.values() for day in days)
+    last = max(day for days in missing.values() for day in days)
+    ops = connection.ops
+    out = {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT office_id, day, stamp, masks FROM {DayStamp._meta.db_table}"
+            f" WHERE office_id IN ({_in(ids)}) AND day >= %s AND day <= %s AND masks <> ''",
+            [*ids, ops.adapt_datefield_value(first), ops.adapt_datefield_value(last)],
+        )
+        for office_id, day, stamp, text in cursor.fetchall():
+            key = missing[office_id].get(day if isinstance(day, dt.date) else dt.date.fromisoformat(day))
+            if key is not None and key[3] == stamp:
+                masks = decode_masks(text, key[1])
+                if masks is not None:
+                    out[key] = masks
+    return out
+
+
 def _epoch_sql(column: str) -> str:
     if connection.vendor == "sqlite":
         return f"CAST(strftime('%%s', {column}) AS INTEGER)"
@@ -223,7 +303,7 @@ def _epoch_sql(column: str) -> str:
 
 
 def _confirmed_masks(
-    missing: dict[Office, list[availability.DayPlan]], *, ignore: int | None = None
+    missing: dict[Office, list[availability.DayPlan] | list[DaySpan]], *, ignore: int | None = None
 ) -> dict[int, dict[dt.date, dict[int, int]]]:
     """Claimed units of confirmed bookings for the given days of several offices: one query per set of offices
     that miss the same days (bounded by COLD_OFFICE_DAYS_PER_QUERY), reading only the window of those days from
@@ -278,6 +358,14 @@ def _confirmed_masks(
     return out
 
 
+def _by_office(keys) -> dict[int, dict[dt.date, tuple]]:
+    out: dict[int, dict[dt.date, tuple]] = {}
+    for key in keys:
+        if key[3] != NO_STAMP:
+            out.setdefault(key[0], {})[key[2]] = key
+    return out
+
+
 def taken_many(
     plans: dict[Office, list[availability.DayPlan]],
     *,
@@ -314,7 +402,13 @@ def taken_many(
                     shared[key] = _shared_key(key)
                 else:
                     found[plan.day] = masks
-        if shared:
+        if shared:  # kept with the day's stamp (written by the transaction that renewed it)
+            stored = _stored_masks(_by_office(shared))
+            for key, masks in stored.items():
+                result[key[0]][key[2]] = masks
+                _remember(key, masks, clock)
+                del shared[key]
+        if shared:  # days without a stamp or without stored masks (written before they were kept)
             cached = cache.get_many(list(shared.values()))
             for key, name in shared.items():
                 if name in cached:
