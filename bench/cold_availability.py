@@ -57,7 +57,7 @@ def main() -> None:
     queries = selectors.booking_queries(offices=offices, service_slugs=["personalausweis"], now=now)
 
     def forget():
-        selectors._local_taken.clear()
+        selectors._forget_local()
         cache.clear()
 
     def cold(qs):
