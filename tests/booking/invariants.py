@@ -3,7 +3,8 @@
 import datetime as dt
 from collections import Counter, defaultdict
 
-from buergerbuero.booking.models import Appointment, Claim
+from buergerbuero.booking import availability, selectors
+from buergerbuero.booking.models import Appointment, Claim, DayStamp
 
 
 def own_units(appointment: Appointment) -> set[tuple[int, dt.datetime]]:
@@ -29,3 +30,15 @@ def assert_booking_guarantee() -> None:
         assert not missing, f"confirmed {appointment.code} lacks claims for {sorted(missing)}"
         assert owned[appointment.pk] == own_units(appointment), f"{appointment.code} claims units not its own"
         assert appointment.pk not in expiring, f"confirmed {appointment.code} has claims that may expire"
+
+
+def assert_day_masks_match_bookings() -> None:
+    """Every day's masks kept with its stamp (what a cold availability read takes instead of the bookings) are
+    the claimed units of that day's confirmed bookings as they are now."""
+    for row in DayStamp.objects.exclude(masks="").select_related("office"):
+        office = row.office
+        span = selectors.day_spans(office, [row.day])
+        busy = selectors.intervals(office, row.day, row.day)
+        expected = availability.masks_by_day(span, busy, office.slot_minutes)[row.day]
+        kept = selectors.decode_masks(row.masks, office.slot_minutes)
+        assert kept == {lane: mask for lane, mask in expected.items() if mask}, f"{office.slug} {row.day}: {row.masks}"

@@ -93,7 +93,9 @@ def test_availability_days_times_and_earliest(client, small_office, monday):
     thursday = next(d for d in days if d["date"] == str(monday + dt.timedelta(days=3)))
     assert thursday["free_times"] == 23 + 20  # plus the service evening 16:00 … 19:10
     times = client.get("/api/availability/times", {**params, "date": monday}).json()
-    assert times[0]["counters"] == 2
+    utc = [dt.datetime.fromisoformat(start_at(monday, 8, m)).astimezone(dt.UTC) for m in (0, 10)]
+    assert times[0] == {"start": utc[0].isoformat().replace("+00:00", "Z"), "counters": 2}
+    assert len(times) == 23 and times[1]["start"] == utc[1].isoformat().replace("+00:00", "Z")
     earliest = client.get("/api/availability/earliest", {"services": "personalausweis"}).json()
     assert earliest[0]["office"] == small_office.slug and earliest[0]["start"]
 

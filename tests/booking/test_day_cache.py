@@ -12,6 +12,7 @@ from django.core.management import call_command
 
 from buergerbuero.booking import availability, selectors, services
 from buergerbuero.booking.models import Appointment
+from buergerbuero.capacity.models import Closure
 from tests import factories
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -33,7 +34,7 @@ def at(day, hour, minute=0):
 
 def forget():
     """As after a restart with an empty shared cache."""
-    selectors._local_taken.clear()
+    selectors._forget_local()
     cache.clear()
 
 
@@ -148,7 +149,7 @@ def test_a_day_is_reused_long_after_ten_minutes_while_its_stamp_holds_and_droppe
     hour = 3600
     shared_clock["seconds"] = hour
     assert selectors.taken_many({small_office: plans}, now=now, clock=start + hour)[small_office.pk] == before
-    selectors._local_taken.clear()  # another web process: the shared cache still has the day
+    selectors._forget_local()  # another web process: the shared cache still has the day
     assert selectors.taken_many({small_office: plans}, now=now, clock=start + hour)[small_office.pk] == before
 
     call_command("renew_day_stamps", "--office", small_office.slug, "--from", str(monday), "--to", str(monday))
@@ -175,3 +176,78 @@ def test_renewing_day_stamps_names_unknown_offices(db):
 
     with pytest.raises(CommandError, match="unknown office"):
         call_command("renew_day_stamps", "--office", "nirgendwo")
+
+
+def test_after_a_restart_stamped_days_are_read_from_their_kept_masks_not_from_the_bookings(
+    db, monday, now, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    id_card = factories.service()
+    offices = [factories.office(slug=f"amt-{n}", services=[id_card], counters=2) for n in range(3)]
+    for office in offices:
+        q = query(office, now)
+        for day, hour in [(0, 8), (0, 9), (1, 10), (7, 8)]:
+            hold, _ = services.hold(query=q, start=at(monday + dt.timedelta(days=day), hour), now=now)
+            services.confirm(appointment=hold, name="A B", email="", now=now)
+        moved, _ = services.hold(query=q, start=at(monday, 10), now=now)
+        moved = services.confirm(appointment=moved, name="C D", email="", now=now)
+        services.reschedule(appointment=moved, query=q, start=at(monday + dt.timedelta(days=2), 9), now=now)
+        gone, _ = services.hold(query=q, start=at(monday + dt.timedelta(days=1), 8), now=now)
+        services.cancel(appointment=services.confirm(appointment=gone, name="E F", email="", now=now), now=now)
+    booked = {monday + dt.timedelta(days=n) for n in (0, 1, 2, 7)}  # stamped days (a day never booked is read)
+    plans = {
+        o: [p for p in query(o, now).calendar.day_plans(monday, monday + dt.timedelta(days=9)) if p.day in booked]
+        for o in offices
+    }
+    reference = {
+        o.pk: availability.masks_by_day(
+            plans[o], selectors.intervals(o, monday, monday + dt.timedelta(days=9)), o.slot_minutes
+        )
+        for o in offices
+    }
+
+    forget()
+    with CaptureQueriesContext(connection) as queries:
+        cold = selectors.taken_many(plans, now=now)
+    bookings = [q["sql"] for q in queries if "booking_appointment" in q["sql"]]
+    assert len(bookings) == 1 and "blocks_until >" in bookings[0], "only the running holds are read"
+    for office in offices:
+        assert {d: m for d, m in cold[office.pk].items() if m} == {d: m for d, m in reference[office.pk].items() if m}
+    assert cold[offices[0].pk][monday], "the kept masks hold the day's bookings"
+
+
+def test_warm_reads_of_booked_out_days_skip_them_and_still_see_every_change(db, monday, now):
+    """The warm path keeps each office's range of days under its stamps and skips the days booked out on every
+    counter; a hold, a cancellation and a calendar change must show at once, as they do cold."""
+    office = factories.office(services=[factories.service()], counters=1, hours=(dt.time(8), dt.time(9)), evening=False)
+    q = query(office, now)
+    booked = []
+    for day in (0, 1):
+        for minute in (0, 20, 40):
+            hold, _ = services.hold(query=q, start=at(monday + dt.timedelta(days=day), 8, minute), now=now)
+            booked.append(services.confirm(appointment=hold, name="A B", email="", now=now))
+
+    def warm_and_cold():
+        q = query(office, now)
+        warm = selectors.earliest(q, now=now)
+        forget()
+        assert selectors.earliest(q, now=now) == warm
+        return warm.start.astimezone(BERLIN)
+
+    forget()
+    assert warm_and_cold() == at(monday + dt.timedelta(days=2), 8)
+    assert warm_and_cold() == at(monday + dt.timedelta(days=2), 8)  # warm twice: the range is kept
+    selectors.earliest(q, now=now)
+    held, _ = services.hold(query=q, start=at(monday + dt.timedelta(days=2), 8), now=now)
+    assert selectors.earliest(query(office, now), now=now).start.astimezone(BERLIN) == at(
+        monday + dt.timedelta(days=2), 8, 20
+    )
+    services.cancel(appointment=held, now=now)
+    services.cancel(appointment=booked[4], now=now)  # Tuesday 08:20 is free again
+    assert warm_and_cold() == at(monday + dt.timedelta(days=1), 8, 20)
+    selectors.earliest(query(office, now), now=now)
+    tuesday = monday + dt.timedelta(days=1)
+    Closure.objects.create(office=office, start_date=tuesday, end_date=tuesday, reason="Betriebsausflug")
+    assert warm_and_cold() == at(monday + dt.timedelta(days=2), 8)

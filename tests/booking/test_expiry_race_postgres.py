@@ -14,7 +14,7 @@ from django.db import connection, connections, transaction
 from buergerbuero.booking import selectors, services
 from buergerbuero.booking.models import Appointment
 from tests import factories
-from tests.booking.invariants import assert_booking_guarantee
+from tests.booking.invariants import assert_booking_guarantee, assert_day_masks_match_bookings
 
 BERLIN = ZoneInfo("Europe/Berlin")
 SECOND = dt.timedelta(seconds=1)
@@ -185,3 +185,4 @@ def test_many_confirmations_and_takers_at_the_expiry_each_time_goes_once(pool_ro
     for start in starts:
         assert Appointment.objects.filter(start=start, status=Appointment.Status.CONFIRMED).count() == 1
     assert_booking_guarantee()
+    assert_day_masks_match_bookings()  # eight confirmations of one day at once: the last writer saw them all

@@ -18,7 +18,7 @@ from buergerbuero.booking import selectors, services
 from buergerbuero.booking.models import Appointment
 from buergerbuero.core.errors import DomainError
 from tests import factories
-from tests.booking.invariants import assert_booking_guarantee
+from tests.booking.invariants import assert_booking_guarantee, assert_day_masks_match_bookings
 
 BERLIN = ZoneInfo("Europe/Berlin")
 SERVICES = ("kurz", "personalausweis", "lang")
@@ -108,4 +108,5 @@ def test_no_sequence_double_books(office, ops):
                 pass  # refusals (taken, expired, not movable) are allowed; double bookings are not
             assert_no_overlap(office, now)
             assert_booking_guarantee()
+            assert_day_masks_match_bookings()
         transaction.set_rollback(True)

@@ -10,6 +10,7 @@ from django.db import connection
 from buergerbuero.booking import selectors, services
 from buergerbuero.booking.models import Appointment, Claim
 from tests import factories
+from tests.booking.invariants import assert_day_masks_match_bookings
 
 BERLIN = ZoneInfo("Europe/Berlin")
 CLIENTS = 32
@@ -52,6 +53,7 @@ def test_exactly_capacity_many_win_the_last_free_time(pool_room):
     assert Appointment.objects.filter(status="confirmed", start=start).count() == 3
     assert Claim.objects.filter(unit_start=start).count() == 3
     assert Appointment.objects.filter(status="held").count() == 0
+    assert_day_masks_match_bookings()  # three confirmations of one day at once: the last writer saw them all
 
 
 @pytest.mark.postgres

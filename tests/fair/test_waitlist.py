@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from buergerbuero.accounts.models import Organisation, StaffMembership
+from buergerbuero.booking import services as booking_services
 from buergerbuero.booking import waitlist
 from buergerbuero.booking.models import Appointment, WaitlistEntry, WaitlistOffer
 from buergerbuero.capacity.models import RosterEntry
@@ -356,6 +357,8 @@ def test_two_freed_times_go_to_the_first_two_in_queue_order(
     entries = [register(office, monday, f"person{i}@example.org") for i in range(3)]
     for minute in (40, 0):
         Appointment.objects.filter(pk=full_monday[minute][0].pk).delete()  # capacity appears without a hook
+    # Rows changed by hand are seen once their day's stamp is renewed (docs/adr/0001-day-cache.md, deployment.md).
+    booking_services.renew_day_stamps(offices=[office], first=monday, last=monday)
     with django_capture_on_commit_callbacks(execute=True):
         offers = waitlist.offer_freed_capacity(office=office, now=timezone.now())
     assert [(o.entry, o.appointment.start) for o in offers] == [

@@ -1,12 +1,15 @@
 import datetime as dt
+import json
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Header, Query, Router, Schema, Status
+from ninja.responses import NinjaJSONEncoder
 
 from buergerbuero.accounts import selectors as account_selectors
 from buergerbuero.accounts.auth import staff_auth
@@ -169,7 +172,10 @@ def availability_times(request, params: Query[TimesParams]):
     now = timezone.now()
     query = _query(request, params, office_slug=params.office, now=now)
     days = selectors.free_times(query, params.date, params.date, now=now)
-    return [{"start": t.start, "counters": len(t.lanes)} for t in days.get(params.date, [])]
+    # The list of `TimeOut` as JSON straight away, in the bytes the schema gives (the encoder is ninja's):
+    # validating a day's plain rows through pydantic cost a fifth of this request (docs/benchmarks.md, Requests).
+    rows = [{"start": t.start, "counters": len(t.lanes)} for t in days.get(params.date, [])]
+    return HttpResponse(json.dumps(rows, cls=NinjaJSONEncoder), content_type="application/json; charset=utf-8")
 
 
 @router.get(

@@ -165,8 +165,12 @@ def first_free_for_day(
         return None
     first_unit = _first_unit(plan, request)
     best, lanes = -1, []
+    units = request.units
     for lane, mask in _open_masks_memo(plan, request, memo).items():
-        starts = _runs(mask & ~taken.get(lane, 0), request.units) >> first_unit
+        free = (mask & ~taken.get(lane, 0)) >> first_unit  # runs only look upwards: shifting first is the same
+        if not free:  # a booked-out lane: the common case while searching weeks ahead
+            continue
+        starts = _runs(free, units)
         if not starts:
             continue
         unit = (starts & -starts).bit_length() - 1
@@ -219,13 +223,64 @@ def free_times(
     return {plan.day: free_times_for_day(plan, taken.get(plan.day, {}), request, memo) for plan in plans}
 
 
+class OfficeDays(dict):
+    """Claimed masks of one office per day, knowing up to which day every day is booked out: `full_before`, a
+    day before which no counter has a free unit in any of its windows (no request finds a time there, whatever
+    its skills or channel; running holds only take more)."""
+
+    __slots__ = ("full_before",)
+
+    def __init__(self, *args, full_before: dt.date | None = None):
+        super().__init__(*args)
+        self.full_before = full_before
+
+
+def first_day_not_full(plans: list[DayPlan], taken: dict[dt.date, dict[int, int]], slot_minutes: int) -> dt.date:
+    """The first day of `plans` with a unit free on some counter within its windows (after the last if none)."""
+    memo: dict[int, tuple] = {}  # id(windows) → (windows, per-lane units of all its windows)
+    for plan in plans:
+        windows = plan.windows
+        known = memo.get(id(windows))
+        if known is None or known[0] is not windows:
+            lanes: dict[int, int] = {}
+            for w in windows:
+                a, b = -(-w.start // slot_minutes), w.end // slot_minutes
+                if b > a:
+                    lanes[w.lane] = lanes.get(w.lane, 0) | (((1 << (b - a)) - 1) << a)
+            known = memo[id(windows)] = (windows, lanes)
+        get = taken.get(plan.day, {}).get
+        for lane, units in known[1].items():
+            if units & ~get(lane, 0):
+                return plan.day
+    return plans[-1].day + dt.timedelta(days=1) if plans else dt.date.min
+
+
 def earliest(plans: list[DayPlan], taken: dict[dt.date, dict[int, int]], request: Request) -> FreeTime | None:
     """The first free start time, looking at one day after the other and stopping at the first hit."""
     memo: dict = {}
+    not_before, last_day = request.not_before, request.last_day
+    full_before = getattr(taken, "full_before", None)
+    if full_before is not None:
+        plans = [plan for plan in plans if plan.day >= full_before]
     for plan in plans:
-        if plan.day > request.last_day:
+        if plan.day > last_day:
             return None
-        hit = first_free_for_day(plan, taken.get(plan.day, {}), request, memo)
+        windows = plan.windows
+        if plan.closed_reason or not windows:
+            continue
+        day_taken = taken.get(plan.day, {})
+        if not_before <= plan.midnight:  # not today: a day without one free unit on any lane is skipped here
+            known = memo.get(id(windows))
+            open_masks = (
+                known[1] if known is not None and known[0] is windows else _open_masks_memo(plan, request, memo)
+            )
+            get = day_taken.get
+            for lane, mask in open_masks.items():
+                if mask & ~get(lane, 0):
+                    break
+            else:
+                continue
+        hit = first_free_for_day(plan, day_taken, request, memo)
         if hit:
             return hit
     return None

@@ -134,6 +134,10 @@ class DayStamp(models.Model):
     office = models.ForeignKey("catalog.Office", on_delete=models.CASCADE, related_name="+")
     day = models.DateField()
     stamp = models.CharField(max_length=16)
+    # The day's claimed units of confirmed bookings, computed in the transaction that renewed the stamp:
+    # "<slot minutes>|<counter>:<hex mask>,…" (booking.selectors.encode_masks). A cold availability read takes
+    # these instead of the day's bookings; empty = not known, read the bookings (docs/adr/0001-day-cache.md).
+    masks = models.TextField(blank=True, default="")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["office", "day"], name="day_stamp_unique")]

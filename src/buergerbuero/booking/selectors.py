@@ -150,18 +150,38 @@ def _in(values) -> str:
     return ", ".join(["%s"] * len(values))
 
 
-def _day_stamps(office_ids: list[int], first: dt.date, last: dt.date) -> dict[tuple[int, dt.date], str]:
+def _day_stamps(office_ids: list[int], first: dt.date, last: dt.date) -> dict[int, str]:
+    """The DayStamps of the stamped days, one text per office ("<ISO day><stamp>,…", see `_parse_stamps`): one
+    row per office-day cost 10× as much on SQLite as the query itself (5,600 rows for 100 offices × 8 weeks), and
+    an office whose text is unchanged since the last query has unchanged days (`_local_ranges`)."""
     ops = connection.ops
+    if connection.vendor == "sqlite":
+        joined = "group_concat(CAST(day AS TEXT) || stamp, ',')"
+    else:
+        joined = "string_agg(to_char(day, 'YYYY-MM-DD') || stamp, ',')"
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT office_id, day, stamp FROM {DayStamp._meta.db_table}"
-            f" WHERE office_id IN ({_in(office_ids)}) AND day >= %s AND day <= %s",
+            f"SELECT office_id, {joined} FROM {DayStamp._meta.db_table}"
+            f" WHERE office_id IN ({_in(office_ids)}) AND day >= %s AND day <= %s GROUP BY office_id",
             [*office_ids, ops.adapt_datefield_value(first), ops.adapt_datefield_value(last)],
         )
-        return {
-            (office_id, day if isinstance(day, dt.date) else dt.date.fromisoformat(day)): stamp
-            for office_id, day, stamp in cursor.fetchall()
-        }
+        return dict(cursor.fetchall())
+
+
+def _parse_stamps(text: str | None) -> dict[str, str]:
+    return {item[:10]: item[10:] for item in text.split(",")} if text else {}
+
+
+_ISO_DAYS: dict[dt.date, str] = {}
+
+
+def _iso(day: dt.date) -> str:
+    text = _ISO_DAYS.get(day)
+    if text is None:
+        if len(_ISO_DAYS) > 10_000:
+            _ISO_DAYS.clear()
+        text = _ISO_DAYS[day] = day.isoformat()
+    return text
 
 
 def _running(office_ids: list[int], now: dt.datetime, ignore: int | None) -> dict[int, list[availability.Busy]]:
@@ -193,10 +213,10 @@ def _lifetime() -> int:
     return settings.AVAILABILITY_CACHE_SECONDS
 
 
-def _remember(key: tuple, masks: dict[int, int], clock: float) -> None:
+def _remember(key: tuple, masks: dict[int, int], clock: float, lifetime: int | None = None) -> None:
     if key[3] == NO_STAMP:
         return
-    _local_taken[key] = (clock + _lifetime(), masks)
+    _local_taken[key] = (clock + (_lifetime() if lifetime is None else lifetime), masks)
     if len(_local_taken) > _MAX_LOCAL_DAYS:
         with contextlib.suppress(KeyError):  # emptied by another thread of the web process meanwhile
             _local_taken.popitem(last=False)
@@ -211,9 +231,101 @@ def _shared_key(key: tuple) -> str:
     return "bb:taken:{}:{}:{}:{}".format(*key)
 
 
+# The masks of a whole range of days of one office, as the last query over that range found them, under the
+# office's stamps text for the range (`_day_stamps`): the same text means the same stamp on every day, so the
+# warm path compares one string per office instead of looking up every day. Kept only for ranges whose open days
+# are all stamped; the plans' identity (first and last DayPlan of the calendar snapshot) covers calendar changes.
+_MAX_LOCAL_RANGES = 2_000
+_local_ranges: OrderedDict[tuple, tuple] = OrderedDict()
+
+
+def _forget_local() -> None:
+    """Empty the per-process copies (as after a restart)."""
+    _local_taken.clear()
+    _local_ranges.clear()
+
+
 # Office-days read by one query of the cold path: bounds the rows held at once (a day of a busy office has a few
 # hundred bookings; 600 office-days ≈ 250,000 rows ≈ 15 MB in the driver) while 100 offices × 14 days take 3 queries.
 COLD_OFFICE_DAYS_PER_QUERY = 600
+
+
+def encode_masks(slot_minutes: int, masks: dict[int, int]) -> str:
+    """A day's claimed masks as kept in `DayStamp.masks`: "<slot minutes>|<counter>,<hex mask>,…"."""
+    return f"{slot_minutes}|" + ",".join(f"{lane},{mask:x}" for lane, mask in sorted(masks.items()) if mask)
+
+
+def decode_masks(text: str, slot_minutes: int) -> dict[int, int] | None:
+    """The masks of `encode_masks`, or None if they were computed for another slot length."""
+    head, _bar, body = text.partition("|")
+    if head != str(slot_minutes):
+        return None
+    if not body:
+        return {}
+    parts = body.split(",")
+    return {int(lane): int(mask, 16) for lane, mask in zip(parts[::2], parts[1::2], strict=True)}
+
+
+@dataclass(frozen=True, slots=True)
+class DaySpan:
+    """A local day as elapsed time (what the mask bits count from): the part of a DayPlan the claims need."""
+
+    day: dt.date
+    midnight: dt.datetime
+    end: dt.datetime
+
+
+def day_spans(office: Office, days) -> list[DaySpan]:
+    tz = ZoneInfo(office.timezone)
+    return [
+        DaySpan(
+            day,
+            dt.datetime.combine(day, dt.time(0), tzinfo=tz),
+            dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=tz),
+        )
+        for day in sorted(days)
+    ]
+
+
+def confirmed_day_masks(office: Office, days) -> dict[dt.date, dict[int, int]]:
+    """Claimed units of confirmed bookings on some days of one office, read from the bookings (the writer's side
+    of `DayStamp.masks`): one bounded query per run of days lying close together."""
+    spans = day_spans(office, days)
+    out: dict[dt.date, dict[int, int]] = {}
+    run: list[DaySpan] = []
+    for span in [*spans, None]:
+        if run and (span is None or (span.day - run[-1].day).days > 3):
+            out.update(_confirmed_masks({office: run})[office.pk])
+            run = []
+        if span is not None:
+            run.append(span)
+    return out
+
+
+def _stored_masks(missing: dict[int, dict[dt.date, tuple]]) -> dict[tuple, dict[int, int]]:
+    """Masks kept in the DayStamp rows for these cache keys (office → day → key), where the row still has the
+    key's stamp and the office's slot length: one query over the day rows of the window, no bookings read."""
+    if not missing:
+        return {}
+    ids = list(missing)
+    first = min(day for days in missing.values() for day in days)
+    last = max(day for days in missing.values() for day in days)
+    ops = connection.ops
+    out = {}
+    day = "CAST(day AS TEXT)" if connection.vendor == "sqlite" else "day"  # no per-row converter (SQLite)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT office_id, {day}, stamp, masks FROM {DayStamp._meta.db_table}"
+            f" WHERE office_id IN ({_in(ids)}) AND day >= %s AND day <= %s AND masks <> ''",
+            [*ids, ops.adapt_datefield_value(first), ops.adapt_datefield_value(last)],
+        )
+        for office_id, day, stamp, text in cursor.fetchall():
+            key = missing[office_id].get(day if isinstance(day, dt.date) else dt.date.fromisoformat(day))
+            if key is not None and key[3] == stamp:
+                masks = decode_masks(text, key[1])
+                if masks is not None:
+                    out[key] = masks
+    return out
 
 
 def _epoch_sql(column: str) -> str:
@@ -223,7 +335,7 @@ def _epoch_sql(column: str) -> str:
 
 
 def _confirmed_masks(
-    missing: dict[Office, list[availability.DayPlan]], *, ignore: int | None = None
+    missing: dict[Office, list[availability.DayPlan] | list[DaySpan]], *, ignore: int | None = None
 ) -> dict[int, dict[dt.date, dict[int, int]]]:
     """Claimed units of confirmed bookings for the given days of several offices: one query per set of offices
     that miss the same days (bounded by COLD_OFFICE_DAYS_PER_QUERY), reading only the window of those days from
@@ -278,6 +390,14 @@ def _confirmed_masks(
     return out
 
 
+def _by_office(keys) -> dict[int, dict[dt.date, tuple]]:
+    out: dict[int, dict[dt.date, tuple]] = {}
+    for key in keys:
+        if key[3] != NO_STAMP:
+            out.setdefault(key[0], {})[key[2]] = key
+    return out
+
+
 def taken_many(
     plans: dict[Office, list[availability.DayPlan]],
     *,
@@ -289,55 +409,97 @@ def taken_many(
     the holds and release delays still running at `now` (always read fresh, so an expired hold frees at once).
     Two small queries for any number of offices once the cache is warm; cold days of all offices are read
     together (`_confirmed_masks`). `clock` is the monotonic time the per-process entries are judged by."""
-    offices = [o for o, days in plans.items() if days]
-    if not offices:
+    # (office, pk, day plans): Office objects hash through their pk property, too slow for the warm loop
+    asked = [(o, o.pk, days) for o, days in plans.items() if days]
+    if not asked:
         return {o.pk: {} for o in plans}
-    ids = [o.pk for o in offices]
-    first = min(days[0].day for days in plans.values() if days)
-    last = max(days[-1].day for days in plans.values() if days)
+    ids = [pk for _o, pk, _days in asked]
+    first = min(days[0].day for _o, _pk, days in asked)
+    last = max(days[-1].day for _o, _pk, days in asked)
     clock = time.monotonic() if clock is None else clock
     result: dict[int, dict[dt.date, dict[int, int]]] = {pk: {} for pk in ids}
-    keys: dict[tuple[int, dt.date], tuple] = {}
+    texts: dict[int, str] = {}
+    stamps: dict[int, dict[str, str]] = {}
+    ranges: dict[int, tuple] = {}  # office → range key, for the offices whose range is worth keeping
     if ignore is None:  # a move must not see its own booking: read fresh instead
-        stamps = _day_stamps(ids, first, last)  # before the claims: see docs/adr/0001-day-cache.md
-        shared = {}
-        for office, pk in zip(offices, ids, strict=True):
+        texts = _day_stamps(ids, first, last)  # before the claims: see docs/adr/0001-day-cache.md
+        unknown = []
+        local = _local_taken
+        lifetime = _lifetime()
+        for office, pk, days in asked:
+            text = texts.get(pk)
+            range_key = (pk, office.slot_minutes, days[0].day, days[-1].day)
+            known = _local_ranges.get(range_key)
+            if (
+                known is not None
+                and known[0] > clock
+                and known[1] == text
+                and known[2] is days[0]
+                and known[3] is days[-1]
+            ):
+                full_before = known[5]
+                if full_before is None:  # worked out on the first warm read, not on the cold one that stored it
+                    full_before = availability.first_day_not_full(days, known[4], office.slot_minutes)
+                    _local_ranges[range_key] = (*known[:5], full_before)
+                result[pk] = availability.OfficeDays(known[4], full_before=full_before)  # a copy: holds go on it
+                continue
             slot, found = office.slot_minutes, result[pk]
-            for plan in plans[office]:
+            office_stamps = stamps[pk] = _parse_stamps(text)
+            every_day_stamped = True
+            for plan in days:
+                day = plan.day
                 if not plan.windows:  # closed (weekend, holiday): nothing can be booked, claims don't matter
-                    found[plan.day] = {}
+                    found[day] = {}
                     continue
-                key = (pk, slot, plan.day, stamps.get((pk, plan.day), NO_STAMP))
-                keys[pk, plan.day] = key
-                masks = _recall(key, clock)
-                if masks is None:
-                    shared[key] = _shared_key(key)
+                stamp = office_stamps.get(_ISO_DAYS.get(day) or _iso(day), NO_STAMP)
+                every_day_stamped = every_day_stamped and stamp != NO_STAMP
+                key = (pk, slot, day, stamp)
+                hit = local.get(key)  # _recall, inlined: this loop runs for every office-day of a query
+                if hit is not None and hit[0] > clock:
+                    found[day] = hit[1]
                 else:
-                    found[plan.day] = masks
-        if shared:
+                    unknown.append(key)
+            if every_day_stamped:
+                ranges[pk] = range_key
+        if unknown:  # kept with the day's stamp (written by the transaction that renewed it)
+            stored = _stored_masks(_by_office(unknown))
+            for key, masks in stored.items():
+                result[key[0]][key[2]] = masks
+                _remember(key, masks, clock, lifetime)
+        shared = {key: _shared_key(key) for key in unknown if key not in stored} if unknown else {}
+        if shared:  # days without a stamp or without stored masks (written before they were kept)
             cached = cache.get_many(list(shared.values()))
             for key, name in shared.items():
                 if name in cached:
                     result[key[0]][key[2]] = cached[name]
                     _remember(key, cached[name], clock)
-    missing = {o: [p for p in plans[o] if p.day not in result[o.pk]] for o in offices}
+    missing = {o: [p for p in days if p.day not in result[pk]] for o, pk, days in asked}
     fresh = _confirmed_masks({o: days for o, days in missing.items() if days}, ignore=ignore)
     stamped, unstamped = {}, {}
+    slots = {pk: office.slot_minutes for office, pk, _days in asked}
     for pk, days in fresh.items():
         result[pk].update(days)
-        if keys:
+        if ignore is None:
+            office_stamps = stamps.get(pk, {})
             for day, masks in days.items():
-                key = keys[pk, day]
+                key = (pk, slots[pk], day, office_stamps.get(_iso(day), NO_STAMP))
                 _remember(key, masks, clock)
                 (unstamped if key[3] == NO_STAMP else stamped)[_shared_key(key)] = masks
     if stamped:
         cache.set_many(stamped, _lifetime())
     if unstamped:
         cache.set_many(unstamped, NO_STAMP_SECONDS)
+    if ranges:
+        for _office, pk, days in asked:
+            if pk in ranges:
+                _local_ranges[ranges[pk]] = (clock + lifetime, texts.get(pk), days[0], days[-1], dict(result[pk]), None)
+        while len(_local_ranges) > _MAX_LOCAL_RANGES:
+            with contextlib.suppress(KeyError):  # emptied by another thread of the web process meanwhile
+                _local_ranges.popitem(last=False)
     running = _running(ids, now, ignore)
-    for office, pk in zip(offices, ids, strict=True):
+    for office, pk, days in asked:
         if running[pk]:
-            live = availability.masks_by_day(plans[office], running[pk], office.slot_minutes)
+            live = availability.masks_by_day(days, running[pk], office.slot_minutes)
             days = result[pk]
             for day, masks in live.items():
                 if masks:
@@ -409,13 +571,14 @@ def earliest_many(
     last = max(q.request.last_day for q in queries)
     while pending:
         end = min(day + dt.timedelta(days=first_chunk_days - 1), last) if day == first else last
-        plans = {q.office.pk: q.calendar.day_plans(day, end) for q in pending}
-        taken = taken_many({q.office: plans[q.office.pk] for q in pending}, now=now)
+        plans = [q.calendar.day_plans(day, end) for q in pending]
+        taken = taken_many({q.office: days for q, days in zip(pending, plans, strict=True)}, now=now)
         still = []
-        for q in pending:
-            hit = availability.earliest(plans[q.office.pk], taken[q.office.pk], q.request)
+        for q, days in zip(pending, plans, strict=True):
+            pk = q.office.pk
+            hit = availability.earliest(days, taken[pk], q.request)
             if hit or end >= q.request.last_day:
-                found[q.office.pk] = hit
+                found[pk] = hit
             else:
                 still.append(q)
         pending = still

@@ -79,18 +79,36 @@ def touch_days(office, starts: list[dt.datetime]) -> None:
 
 
 def _renew_stamps(office, days: set[dt.date]) -> None:
+    """New stamps for these days, then the days' claimed masks kept beside them (what a cold availability read
+    takes instead of the bookings). The stamp is written first: its row lock orders concurrent writers of a day,
+    so the masks are read after every earlier writer of the day committed (READ COMMITTED reads anew per
+    statement; SQLite holds one write lock anyway) and the last writer leaves the masks of all of them."""
     ops = connection.ops
     ordered = sorted(days)
-    for n in range(0, len(ordered), 300):  # 900 parameters a statement at most
-        chunk = ordered[n : n + 300]
-        params = []
-        for day in chunk:
-            params += [office.pk, ops.adapt_datefield_value(day), secrets.token_hex(8)]
-        with connection.cursor() as cursor:  # raw SQL: every confirmation, cancellation and move runs it
+    table = DayStamp._meta.db_table
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        for n in range(0, len(ordered), 300):  # 900 parameters a statement at most
+            chunk = ordered[n : n + 300]
+            params = []
+            for day in chunk:
+                params += [office.pk, ops.adapt_datefield_value(day), secrets.token_hex(8)]
+            cursor.execute(  # raw SQL: every confirmation, cancellation and move runs it
+                f"INSERT INTO {table} (office_id, day, stamp, masks)"
+                f" VALUES {', '.join(["(%s, %s, %s, '')"] * len(chunk))}"
+                " ON CONFLICT (office_id, day) DO UPDATE SET stamp = excluded.stamp, masks = ''",
+                params,
+            )
+        masks = selectors.confirmed_day_masks(office, ordered)
+        for n in range(0, len(ordered), 200):  # an upsert that always updates: one statement for many rows
+            chunk = ordered[n : n + 200]
+            params = []
+            for day in chunk:
+                encoded = selectors.encode_masks(office.slot_minutes, masks[day])
+                params += [office.pk, ops.adapt_datefield_value(day), "", encoded]
             cursor.execute(
-                f"INSERT INTO {DayStamp._meta.db_table} (office_id, day, stamp)"
-                f" VALUES {', '.join(['(%s, %s, %s)'] * len(chunk))}"
-                " ON CONFLICT (office_id, day) DO UPDATE SET stamp = excluded.stamp",
+                f"INSERT INTO {table} (office_id, day, stamp, masks) VALUES"
+                f" {', '.join(['(%s, %s, %s, %s)'] * len(chunk))}"
+                " ON CONFLICT (office_id, day) DO UPDATE SET masks = excluded.masks",
                 params,
             )
 
@@ -403,13 +421,14 @@ def reschedule(
         appointment.claims.all().delete()
         for lane in _free_lanes(query, start, now=now, ignore=appointment.pk):
             if _take_lane(appointment, lane, units, expires_at=None, now=now):
-                touch_days(appointment.office, [appointment.start, start])
+                before = appointment.start
                 appointment.counter_id = lane
                 appointment.start = start
                 appointment.end = start + dt.timedelta(minutes=query.minutes)
                 appointment.claim_end = units[-1] + dt.timedelta(minutes=query.office.slot_minutes)
                 appointment.persons = query.persons
                 appointment.save()
+                touch_days(appointment.office, [before, start])  # after the move: the days' masks are read anew
                 appointment.items.all().delete()
                 AppointmentService.objects.bulk_create(
                     AppointmentService(appointment=appointment, service=s, minutes=m) for s, m in query.services

@@ -17,6 +17,7 @@ from buergerbuero.core.i18n import LocalText
 # again only after a change. Bounded so that a city with many offices cannot grow a process without limit.
 _MAX_OFFICES = 256
 _MAX_PLANS_PER_OFFICE = 4000
+_MAX_RANGES_PER_OFFICE = 256  # (first, last) ranges of day plans kept per snapshot
 
 
 @dataclass
@@ -36,6 +37,7 @@ class OfficeSnapshot:
     _calendars: dict[tuple[int, ...], rules.OfficeCalendar] = field(default_factory=dict, repr=False)
     _memos: dict[str, dict] = field(default_factory=dict, repr=False)  # per kind: rules.day_plan's windows memo
     _plans: dict[tuple[str, dt.date], rules.DayPlan] = field(default_factory=dict, repr=False)
+    _ranges: dict[tuple[str, dt.date, dt.date], tuple[rules.DayPlan, ...]] = field(default_factory=dict, repr=False)
 
     def calendar(self, first: dt.date, last: dt.date) -> rules.OfficeCalendar:
         """Everything the capacity engine needs for a date range."""
@@ -52,7 +54,18 @@ class OfficeSnapshot:
         return calendar
 
     def day_plans(self, first: dt.date, last: dt.date, kind: str = rules.APPOINTMENTS) -> list[rules.DayPlan]:
-        """What each day from `first` to `last` offers."""
+        """What each day from `first` to `last` offers (a range asked before is handed out again as a copy:
+        availability asks the same ranges of every office on every query)."""
+        known = self._ranges.get((kind, first, last))
+        if known is not None:
+            return list(known)
+        plans = self._plans_of(first, last, kind)
+        if len(self._ranges) >= _MAX_RANGES_PER_OFFICE:
+            self._ranges.clear()
+        self._ranges[kind, first, last] = tuple(plans)
+        return plans
+
+    def _plans_of(self, first: dt.date, last: dt.date, kind: str) -> list[rules.DayPlan]:
         plans = []
         for day in (first + dt.timedelta(days=i) for i in range((last - first).days + 1)):
             plan = self._plans.get((kind, day))

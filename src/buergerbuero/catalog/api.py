@@ -54,7 +54,7 @@ def list_offices(request):
 
 @router.get("/offices/{slug}", response=OfficeOut, summary="Ein Standort")
 def get_office(request, slug: str):
-    return selectors.office_by_slug(slug)
+    return selectors.office_by_slug(slug, with_reference=True)
 
 
 @router.get("/services", response=list[ServiceOut], summary="Leistungen (optional eines Standorts)")

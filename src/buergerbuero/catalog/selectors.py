@@ -1,3 +1,4 @@
+from django.db import connection
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -10,11 +11,48 @@ def offices() -> QuerySet[Office]:
     return Office.objects.select_related("reference_service").order_by("name")
 
 
-def office_by_slug(slug: str) -> Office:
-    office = offices().filter(slug=slug).first()
+def office_by_slug(slug: str, *, with_reference: bool = False) -> Office:
+    """One office by its slug: a plain read of its row (every availability request makes it); the reference
+    service joined only where it is shown (`with_reference`)."""
+    if with_reference:
+        office = Office.objects.select_related("reference_service").filter(slug=slug).first()
+    else:
+        office = _office_row(slug)
     if office is None:
         raise NotFound(_("Diesen Standort gibt es nicht."), field="office")
     return office
+
+
+_OFFICE_READS: dict[str, tuple[str, list[str], list[tuple]]] = {}
+
+
+def _office_row(slug: str) -> Office | None:
+    """`Office.objects.filter(slug=slug).first()` without building the ORM query each time (it cost as much as
+    the rest of reading one day's free times): the statement and the column converters are made once per
+    database backend from the model's fields, the instance by `Office.from_db` as the ORM does."""
+    read = _OFFICE_READS.get(connection.vendor)
+    if read is None:
+        fields = Office._meta.concrete_fields
+        quote, table = connection.ops.quote_name, Office._meta.db_table
+        converters = []
+        for n, field in enumerate(fields):
+            column = field.get_col(table)
+            functions = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+            if functions:
+                converters.append((n, column, functions))
+        sql = f"SELECT {', '.join(quote(f.column) for f in fields)} FROM {quote(table)} WHERE {quote('slug')} = %s"
+        read = _OFFICE_READS[connection.vendor] = (sql, [f.attname for f in fields], converters)
+    sql, names, converters = read
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [slug])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = list(row)
+    for n, column, functions in converters:
+        for convert in functions:
+            values[n] = convert(values[n], column, connection)
+    return Office.from_db(connection.alias, names, values)
 
 
 def services(*, office: Office | None = None, online_only: bool = False) -> QuerySet[Service]:
