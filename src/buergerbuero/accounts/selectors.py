@@ -16,8 +16,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from buergerbuero.accounts.models import ApiToken, Organisation, StaffMembership
-from buergerbuero.capacity.models import Channel
 from buergerbuero.catalog.models import Office, Service
+from buergerbuero.core.channels import Channel
 from buergerbuero.core.errors import Forbidden
 from buergerbuero.core.tokens import hash_token
 

@@ -11,9 +11,9 @@ from ninja import Field, Header, Query, Router, Schema, Status
 from buergerbuero.accounts import selectors as account_selectors
 from buergerbuero.accounts.auth import staff_auth
 from buergerbuero.booking import selectors, services
-from buergerbuero.capacity.models import Channel
 from buergerbuero.catalog import selectors as catalog_selectors
 from buergerbuero.core import problems, ratelimit
+from buergerbuero.core.channels import Channel
 from buergerbuero.core.errors import DomainError, Forbidden
 from buergerbuero.privacy import audit
 

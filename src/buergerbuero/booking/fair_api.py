@@ -15,9 +15,9 @@ from buergerbuero.accounts import selectors as account_selectors
 from buergerbuero.accounts.auth import staff_auth
 from buergerbuero.booking import antibot, feed, waitlist
 from buergerbuero.booking.models import WaitlistEntry
-from buergerbuero.capacity.models import Channel
 from buergerbuero.catalog import selectors as catalog_selectors
 from buergerbuero.core import problems, ratelimit
+from buergerbuero.core.channels import Channel
 from buergerbuero.core.errors import DomainError, Forbidden
 from buergerbuero.core.schemas import LocalTime
 from buergerbuero.privacy import audit

@@ -20,9 +20,9 @@ from django.utils import timezone
 
 from buergerbuero.booking import availability, selectors
 from buergerbuero.capacity import selectors as capacity_selectors
-from buergerbuero.capacity.models import Channel
 from buergerbuero.catalog import selectors as catalog_selectors
 from buergerbuero.catalog.models import Office
+from buergerbuero.core.channels import Channel
 from buergerbuero.core.errors import DomainError
 
 CACHE_KEY = "open-feed:v1"

@@ -16,9 +16,9 @@ from django.utils.translation import gettext_lazy as _
 from buergerbuero.booking import availability
 from buergerbuero.booking.models import Appointment, AppointmentService, Claim, DayStamp
 from buergerbuero.capacity import selectors as capacity_selectors
-from buergerbuero.capacity.models import Channel
 from buergerbuero.catalog import selectors as catalog_selectors
 from buergerbuero.catalog.models import Office, Service
+from buergerbuero.core.channels import Channel
 from buergerbuero.core.errors import DomainError, NotFound, lazy_date, lazy_format
 from buergerbuero.core.tokens import hash_token
 

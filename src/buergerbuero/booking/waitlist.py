@@ -29,9 +29,9 @@ from django.utils.translation import gettext_lazy as _
 from buergerbuero.background import services as outbox
 from buergerbuero.booking import selectors, services
 from buergerbuero.booking.models import Appointment, WaitlistEntry, WaitlistOffer, WaitlistWindow
-from buergerbuero.capacity.models import Channel
 from buergerbuero.catalog import selectors as catalog_selectors
 from buergerbuero.catalog.models import Office
+from buergerbuero.core.channels import Channel
 from buergerbuero.core.errors import Conflict, DomainError, NotFound, lazy_format
 
 MAX_RANGE_DAYS = 92

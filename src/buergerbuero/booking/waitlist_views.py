@@ -14,9 +14,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from buergerbuero.booking import antibot, waitlist
-from buergerbuero.capacity.models import Channel
 from buergerbuero.catalog import selectors as catalog_selectors
 from buergerbuero.core import ratelimit
+from buergerbuero.core.channels import Channel
 from buergerbuero.core.errors import DomainError
 
 WEEKDAY_CHOICES = [

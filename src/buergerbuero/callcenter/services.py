@@ -23,8 +23,8 @@ from buergerbuero.booking import services as booking_services
 from buergerbuero.callcenter import search, selectors, sla, text
 from buergerbuero.callcenter.models import Article, Call, Contract, IntervalStat, Ticket, TicketPause
 from buergerbuero.callcenter.selectors import Viewer
-from buergerbuero.capacity.models import Channel
 from buergerbuero.catalog.models import Office, Service
+from buergerbuero.core.channels import Channel
 from buergerbuero.core.errors import Conflict, DomainError, NotFound
 
 # --- small parsers (shared by API and HTML forms) ---

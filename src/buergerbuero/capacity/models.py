@@ -5,6 +5,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from buergerbuero.capacity import rules
+from buergerbuero.core.channels import Channel
 
 WEEKDAY_NAMES = [_("Mo"), _("Di"), _("Mi"), _("Do"), _("Fr"), _("Sa"), _("So")]
 weekdays_validator = RegexValidator(
@@ -145,15 +146,6 @@ class RosterEntry(RecurrenceFields):
 
     def __str__(self) -> str:
         return f"{self.counter}: {self.weekday_display()} {self.start_time:%H:%M}–{self.end_time:%H:%M}"
-
-
-class Channel(models.TextChoices):
-    """Who books: each channel may book only its share of the staffed counters."""
-
-    WEB = "web", _("Online (Bürger)")
-    PARTNER = "partner", _("Partner-Callcenter")
-    PHONE = "phone", _("Telefon (eigenes Personal)")
-    COUNTER = "counter", _("Vor Ort / Sachbearbeitung")
 
 
 class ChannelShare(models.Model):

@@ -24,8 +24,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
-from buergerbuero.capacity.models import Channel
 from buergerbuero.catalog.models import Office
+from buergerbuero.core.channels import Channel
 from buergerbuero.insights import charts, metrics, selectors
 from buergerbuero.insights.metrics import Period
 from buergerbuero.queue import selectors as queue_selectors
