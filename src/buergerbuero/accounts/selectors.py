@@ -41,6 +41,11 @@ LEAD_ROLES = frozenset({Role.MANAGER, Role.ADMIN})
 AUDIT_ROLES = frozenset({Role.DPO, Role.ADMIN})
 
 
+def role_label(role: str) -> str:
+    """A staff role's name for people (an unknown role as it is stored)."""
+    return str(dict(StaffMembership.Role.choices).get(role, role or "–"))
+
+
 def membership(user: AbstractBaseUser | None) -> StaffMembership | None:
     if user is None or not user.is_authenticated or not user.is_active:
         return None

@@ -7,10 +7,13 @@ services (the calendar and the claims are read once), and kept in the Django cac
 docs/fair-release.md.
 """
 
+from __future__ import annotations
+
 import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -21,9 +24,11 @@ from django.utils import timezone
 from buergerbuero.booking import availability, selectors
 from buergerbuero.capacity import selectors as capacity_selectors
 from buergerbuero.catalog import selectors as catalog_selectors
-from buergerbuero.catalog.models import Office
 from buergerbuero.core.channels import Channel
 from buergerbuero.core.errors import DomainError
+
+if TYPE_CHECKING:
+    from buergerbuero.catalog.models import Office
 
 CACHE_KEY = "open-feed:v1"
 FORMAT_VERSION = 1

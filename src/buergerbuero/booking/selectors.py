@@ -543,6 +543,29 @@ def booked_items(office: Office, *, created_from: dt.datetime, created_to: dt.da
     )
 
 
+# --- reads for the KPIs (insights/selectors.py) ---
+
+
+def confirmed_rows(office: Office, *, start: dt.datetime, end: dt.datetime):
+    """Confirmed appointments booked or taking place in [start, end): (created_at, start, claim_end, channel) rows."""
+    return (
+        Appointment.objects.filter(office=office, status=Appointment.Status.CONFIRMED)
+        .filter(Q(start__gte=start, start__lt=end) | Q(created_at__gte=start, created_at__lt=end))
+        .values_list("created_at", "start", "claim_end", "channel")
+    )
+
+
+def confirmed_bookings_of(office: Office, service: Service, *, created_from: dt.datetime, created_to: dt.datetime):
+    """Confirmed appointments including `service`, booked in [created_from, created_to): (created_at, start) rows."""
+    return Appointment.objects.filter(
+        office=office,
+        status=Appointment.Status.CONFIRMED,
+        items__service=service,
+        created_at__gte=created_from,
+        created_at__lt=created_to,
+    ).values_list("created_at", "start")
+
+
 def _starting(office: Office, first: dt.datetime, last: dt.datetime) -> QuerySet[Appointment]:
     return Appointment.objects.filter(office=office, start__gte=first, start__lt=last)
 

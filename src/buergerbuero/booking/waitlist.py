@@ -11,9 +11,12 @@ and every few minutes from the scheduler (`run_scheduler`; catches rule/roster c
 The offer mail is an outbox message written with the offer.
 """
 
+from __future__ import annotations
+
 import datetime as dt
 import secrets
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -30,9 +33,11 @@ from buergerbuero.background import services as outbox
 from buergerbuero.booking import selectors, services
 from buergerbuero.booking.models import Appointment, WaitlistEntry, WaitlistOffer, WaitlistWindow
 from buergerbuero.catalog import selectors as catalog_selectors
-from buergerbuero.catalog.models import Office
 from buergerbuero.core.channels import Channel
 from buergerbuero.core.errors import Conflict, DomainError, NotFound, lazy_format
+
+if TYPE_CHECKING:
+    from buergerbuero.catalog.models import Office
 
 MAX_RANGE_DAYS = 92
 MAX_WINDOWS = 14

@@ -1,4 +1,4 @@
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.formats import date_format
@@ -6,11 +6,9 @@ from django.utils.translation import gettext_lazy as _
 
 from buergerbuero.capacity import rules
 from buergerbuero.core.channels import Channel
+from buergerbuero.core.validators import weekdays_validator
 
 WEEKDAY_NAMES = [_("Mo"), _("Di"), _("Mi"), _("Do"), _("Fr"), _("Sa"), _("So")]
-weekdays_validator = RegexValidator(
-    r"^[0-6]{1,7}$", _("Wochentage als Ziffern 0 (Montag) bis 6 (Sonntag), z. B. 0123 für Mo–Do.")
-)
 
 
 class RecurrenceFields(models.Model):

@@ -17,6 +17,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
@@ -24,11 +25,13 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
-from buergerbuero.catalog.models import Office
 from buergerbuero.core.channels import Channel
 from buergerbuero.insights import charts, metrics, selectors
 from buergerbuero.insights.metrics import Period
 from buergerbuero.queue import selectors as queue_selectors
+
+if TYPE_CHECKING:
+    from buergerbuero.catalog.models import Office
 
 
 @dataclass

@@ -11,7 +11,6 @@ from django.utils import timezone
 from buergerbuero.accounts import selectors as account_selectors
 from buergerbuero.accounts.models import Organisation, StaffMembership
 from buergerbuero.booking import selectors as booking_selectors
-from buergerbuero.booking.models import Appointment
 from buergerbuero.callcenter import selectors as callcenter_selectors
 from buergerbuero.callcenter.models import Call
 from buergerbuero.capacity import rules
@@ -102,11 +101,7 @@ def appointment_rows(office: Office, period: Period) -> list[metrics.Appointment
     reads the year of appointments once.
     """
     start, end = _bounds(office, period)
-    rows = (
-        Appointment.objects.filter(office=office, status=Appointment.Status.CONFIRMED)
-        .filter(Q(start__gte=start, start__lt=end) | Q(created_at__gte=start, created_at__lt=end))
-        .values_list("created_at", "start", "claim_end", "channel")
-    )
+    rows = booking_selectors.confirmed_rows(office, start=start, end=end)
     return [metrics.AppointmentRow(*row) for row in rows]
 
 
@@ -154,13 +149,7 @@ def bookings_made(office: Office, service: Service, period: Period) -> dict[dt.d
     """Per local booking day: the lead times (days to the visit) of confirmed bookings that include `service`."""
     tz = ZoneInfo(office.timezone)
     start, end = _bounds(office, period)
-    rows = Appointment.objects.filter(
-        office=office,
-        status=Appointment.Status.CONFIRMED,
-        items__service=service,
-        created_at__gte=start,
-        created_at__lt=end,
-    ).values_list("created_at", "start")
+    rows = booking_selectors.confirmed_bookings_of(office, service, created_from=start, created_to=end)
     out: dict[dt.date, list[int]] = {}
     for booked, visit in rows:
         out.setdefault(booked.astimezone(tz).date(), []).append(metrics.realised_lead_days(booked, visit, tz))

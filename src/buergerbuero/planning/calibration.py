@@ -22,6 +22,7 @@ import dataclasses
 import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -31,12 +32,14 @@ from buergerbuero.booking import selectors as booking_selectors
 from buergerbuero.capacity import rules
 from buergerbuero.capacity import selectors as capacity_selectors
 from buergerbuero.catalog import selectors as catalog_selectors
-from buergerbuero.catalog.models import Office
 from buergerbuero.insights import selectors as insights_selectors
 from buergerbuero.insights.metrics import Period
 from buergerbuero.planning import backtest as backtesting
 from buergerbuero.planning import engine
 from buergerbuero.queue import selectors as queue_selectors
+
+if TYPE_CHECKING:
+    from buergerbuero.catalog.models import Office
 
 HISTORY_DAYS = 365
 DEFAULT_CANCELLATION_RATE = 0.1

@@ -1,18 +1,19 @@
 """JSON API of the office floor under /api/queue/ (staff: API token or session; display and ticket status public)."""
 
 import datetime as dt
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 from ninja import Field, Router, Schema
 
 from buergerbuero.accounts.auth import staff_auth
 from buergerbuero.catalog import selectors as catalog_selectors
-from buergerbuero.catalog.models import Service
-from buergerbuero.core.errors import NotFound
 from buergerbuero.queue import selectors, services
 from buergerbuero.queue.models import Visit
+
+if TYPE_CHECKING:
+    from buergerbuero.catalog.models import Service
 
 router = Router(tags=["Wartebereich"], auth=staff_auth)
 
@@ -155,11 +156,8 @@ def _clerk(request):
     return request.auth
 
 
-def _service(slug: str, field: str = "service") -> Service:
-    service = Service.objects.filter(slug=slug).first()
-    if service is None:
-        raise NotFound(_("Diese Leistung gibt es nicht."), field=field)
-    return service
+def _service(slug: str, field: str = "service") -> "Service":
+    return catalog_selectors.service_by_slug(slug, field=field)
 
 
 def _my_visit(request, visit_id: int) -> Visit:

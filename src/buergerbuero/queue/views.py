@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import segno
 from django.conf import settings
@@ -17,12 +18,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from buergerbuero.catalog import selectors as catalog_selectors
-from buergerbuero.catalog.models import Service
 from buergerbuero.core import ratelimit
 from buergerbuero.core.errors import DomainError
 from buergerbuero.core.problems import unavailable_response
 from buergerbuero.privacy import audit
 from buergerbuero.queue import selectors, services, sse
+
+if TYPE_CHECKING:
+    from buergerbuero.catalog.models import Service
 
 
 def _office(slug):
