@@ -8,7 +8,8 @@ import pytest
 
 from buergerbuero.applications.identity import session as identity_session
 from buergerbuero.applications.identity.contrib import oidc
-from buergerbuero.applications.identity.contrib.local_oidc import LocalOIDC, serve
+from buergerbuero.applications.identity.contrib.local_oidc import LocalOIDC
+from buergerbuero.applications.local_servers import serve
 from tests.applications.conftest import form_fields
 
 REDIRECT = "http://testserver/online/anmelden/oidc/acs"

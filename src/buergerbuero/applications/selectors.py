@@ -1,7 +1,6 @@
 """Reads of the applications app."""
 
 import datetime as dt
-import hashlib
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -20,6 +19,7 @@ from buergerbuero.applications.models import (
 from buergerbuero.booking import selectors as booking_selectors
 from buergerbuero.catalog import selectors as catalog_selectors
 from buergerbuero.core.errors import DomainError, Forbidden, NotFound
+from buergerbuero.core.tokens import hash_token
 
 
 def open_login(*, provider: str, request_id: str, now: dt.datetime | None = None) -> PendingLogin | None:
@@ -76,13 +76,9 @@ def office_for(service: OnlineService):
 
 def application_for_citizen(public_id, token: str) -> Application:
     application = Application.objects.select_related("service", "office").filter(public_id=public_id).first()
-    if application is None or not token or application.token_hash != _hash(token) or application.purged_at:
+    if application is None or not token or application.token_hash != hash_token(token) or application.purged_at:
         raise NotFound(_("Diesen Antrag gibt es nicht (oder der Zugangslink ist falsch)."), field="application")
     return application
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def for_office(office, *, status: str | None = None) -> QuerySet[Application]:

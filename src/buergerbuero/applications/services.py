@@ -1,7 +1,6 @@
 """Writes of the applications app: logins, drafts, submission, back-office status changes, retention."""
 
 import datetime as dt
-import hashlib
 import secrets
 import uuid
 import zoneinfo
@@ -35,6 +34,7 @@ from buergerbuero.booking import selectors as booking_selectors
 from buergerbuero.booking import services as booking_services
 from buergerbuero.booking.models import Appointment
 from buergerbuero.core.errors import Conflict, DomainError, Forbidden, lazy_date, lazy_format
+from buergerbuero.core.tokens import hash_token
 from buergerbuero.privacy import audit, retention
 from buergerbuero.privacy import selectors as privacy_selectors
 
@@ -122,10 +122,6 @@ class FormInvalid(DomainError):
     def __init__(self, errors: dict[str, str]):
         super().__init__(_("Bitte prüfen Sie die markierten Angaben."), field=next(iter(errors), None))
         self.errors = errors
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _reference() -> str:

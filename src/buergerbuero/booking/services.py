@@ -16,6 +16,7 @@ from buergerbuero.booking.models import Appointment, AppointmentService, Claim, 
 from buergerbuero.catalog.models import Office, Service
 from buergerbuero.core import metrics
 from buergerbuero.core.errors import Conflict, DomainError, lazy_date, lazy_format
+from buergerbuero.core.tokens import hash_token
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are read out on the phone
 ALTERNATIVES = 5
@@ -190,7 +191,7 @@ def hold(
     if lanes:
         appointment = Appointment(
             code=new_code(),
-            token_hash=selectors.hash_token(token),
+            token_hash=hash_token(token),
             office=query.office,
             counter_id=lanes[0],
             start=start,

@@ -35,6 +35,7 @@ from buergerbuero.booking.models import Appointment, WaitlistEntry, WaitlistOffe
 from buergerbuero.catalog import selectors as catalog_selectors
 from buergerbuero.core.channels import Channel
 from buergerbuero.core.errors import Conflict, DomainError, NotFound, lazy_format
+from buergerbuero.core.tokens import hash_token
 
 if TYPE_CHECKING:
     from buergerbuero.catalog.models import Office
@@ -133,7 +134,7 @@ def register(
         )
     token = secrets.token_urlsafe(24)
     entry = WaitlistEntry.objects.create(
-        token_hash=selectors.hash_token(token),
+        token_hash=hash_token(token),
         persons=persons,
         date_from=max(date_from, today),
         date_to=date_to,
@@ -158,7 +159,7 @@ def register(
 def withdraw(*, public_id, token: str, now: dt.datetime | None = None) -> WaitlistEntry:
     now = now or timezone.now()
     entry = WaitlistEntry.objects.select_for_update().filter(public_id=public_id).first()
-    if entry is None or entry.token_hash != selectors.hash_token(token or ""):
+    if entry is None or entry.token_hash != hash_token(token or ""):
         raise NotFound(_("Diesen Wartelisten-Eintrag gibt es nicht."), field="entry")
     if entry.status in (WaitlistEntry.Status.WAITING, WaitlistEntry.Status.OFFERED):
         for offer in entry.offers.filter(status=WaitlistOffer.Status.OPEN).select_related("appointment"):
@@ -306,7 +307,7 @@ def _offer(public_id, token: str) -> WaitlistOffer:
         .filter(public_id=public_id)
         .first()
     )
-    if offer is None or offer.appointment.token_hash != selectors.hash_token(token or ""):
+    if offer is None or offer.appointment.token_hash != hash_token(token or ""):
         raise NotFound(_("Dieses Angebot gibt es nicht."), field="offer")
     return offer
 
@@ -444,6 +445,6 @@ def describe_window(window: WaitlistWindow) -> str:
 
 def offer_for_citizen(public_id, token: str) -> WaitlistOffer:
     offer = WaitlistOffer.objects.select_related("entry", "appointment__office").filter(public_id=public_id).first()
-    if offer is None or offer.appointment.token_hash != selectors.hash_token(token or ""):
+    if offer is None or offer.appointment.token_hash != hash_token(token or ""):
         raise NotFound(_("Dieses Angebot gibt es nicht."), field="offer")
     return offer
