@@ -10,8 +10,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from buergerbuero.accounts.models import Organisation, StaffMembership
-from buergerbuero.booking import waitlist
 from buergerbuero.booking.models import Appointment, WaitlistEntry, WaitlistOffer
+from buergerbuero.booking.waitlist import services as waitlist
 from buergerbuero.capacity.models import RosterEntry
 from tests import factories
 from tests.fair.conftest import at, book, solve

@@ -13,8 +13,10 @@ from ninja import Field, Query, Router, Schema
 
 from buergerbuero.accounts import selectors as account_selectors
 from buergerbuero.accounts.auth import staff_auth
-from buergerbuero.booking import antibot, feed, waitlist
+from buergerbuero.booking import antibot, feed
 from buergerbuero.booking.models import WaitlistEntry
+from buergerbuero.booking.waitlist import selectors as waitlist_selectors
+from buergerbuero.booking.waitlist import services as waitlist
 from buergerbuero.catalog import selectors as catalog_selectors
 from buergerbuero.core import problems, ratelimit
 from buergerbuero.core.channels import Channel
@@ -188,7 +190,7 @@ def register_waitlist(request, payload: WaitlistIn):
         "entry_id": entry.public_id,
         "token": token,
         "status": entry.status,
-        "position": waitlist.position(entry),
+        "position": waitlist_selectors.position(entry),
     }
 
 
@@ -261,7 +263,7 @@ def staff_waitlist(request, slug: str, params: Query[StaffWaitlistParams]):
     if not account_selectors.may_see_day_list(request.auth, office):
         raise Forbidden(_("Diesen Standort dürfen Sie nicht sehen."), field="office")
     out = []
-    entries = list(waitlist.entries_for_office(office, statuses=params.status))
+    entries = list(waitlist_selectors.entries_for_office(office, statuses=params.status))
     audit.record_list(
         request,
         object_type="booking.waitlistentry",
@@ -284,7 +286,7 @@ def staff_waitlist(request, slug: str, params: Query[StaffWaitlistParams]):
                 "persons": entry.persons,
                 "date_from": entry.date_from,
                 "date_to": entry.date_to,
-                "windows": [waitlist.describe_window(w) for w in entry.windows.all()],
+                "windows": [waitlist_selectors.describe_window(w) for w in entry.windows.all()],
                 "created_at": entry.created_at,
                 "offers": [
                     {

@@ -366,7 +366,7 @@ def cancel(*, appointment: Appointment, now: dt.datetime | None = None, release_
     touch_days(appointment.office, [appointment.start])
     # The freed time goes to the waitlist first: an outbox task of this transaction (docs/fair-release.md).
     # Imported here: waitlist builds on this module.
-    from buergerbuero.booking import waitlist
+    from buergerbuero.booking.waitlist import services as waitlist
 
     waitlist.on_capacity_freed(appointment.office_id, now=now)
     return appointment

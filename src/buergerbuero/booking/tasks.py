@@ -3,7 +3,8 @@
 from django.utils.translation import gettext_lazy as _
 
 from buergerbuero.background import registry
-from buergerbuero.booking import mails, waitlist
+from buergerbuero.booking import mails
+from buergerbuero.booking.waitlist import services as waitlist
 from buergerbuero.catalog import selectors as catalog_selectors
 
 registry.message(mails.OUTBOX_KIND, label=_("E-Mail zum Termin"))(mails.for_outbox)

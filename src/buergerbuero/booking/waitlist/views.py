@@ -1,4 +1,4 @@
-"""Minimal citizen pages of the waitlist (register, answer an offer). Thin: forms → `booking.waitlist`.
+"""Minimal citizen pages of the waitlist (register, answer an offer). Thin: forms → `booking.waitlist.services`.
 
 Unstyled on purpose; the citizen-web pages style them. Every step works without JavaScript.
 """
@@ -13,7 +13,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
-from buergerbuero.booking import antibot, waitlist
+from buergerbuero.booking import antibot
+from buergerbuero.booking.waitlist import selectors as waitlist_selectors
+from buergerbuero.booking.waitlist import services as waitlist
 from buergerbuero.catalog import selectors as catalog_selectors
 from buergerbuero.core import ratelimit
 from buergerbuero.core.channels import Channel
@@ -96,7 +98,7 @@ def register(request):
         # Linked from the start and times pages with the citizen's choice: the services come ticked.
         asked = request.GET.getlist("services")
         initial = {"services": asked, "persons": request.GET.get("persons", 1)} if asked else None
-        return render(request, "booking/waitlist_form.html", {"form": WaitlistForm(initial=initial)})
+        return render(request, "booking/waitlist/form.html", {"form": WaitlistForm(initial=initial)})
     form = WaitlistForm(request.POST)
     status = 400
     headers = {}
@@ -124,10 +126,10 @@ def register(request):
         except DomainError as exc:
             _add_domain_error(form, exc)
         else:
-            context = {"entry": entry, "token": token, "position": waitlist.position(entry)}
-            return render(request, "booking/waitlist_done.html", context, status=201)
+            context = {"entry": entry, "token": token, "position": waitlist_selectors.position(entry)}
+            return render(request, "booking/waitlist/done.html", context, status=201)
     _mark_errors(form)
-    response = render(request, "booking/waitlist_form.html", {"form": form}, status=status)
+    response = render(request, "booking/waitlist/form.html", {"form": form}, status=status)
     for header, value in headers.items():
         response[header] = value
     return response
@@ -137,9 +139,9 @@ def register(request):
 def offer(request, public_id):
     token = request.POST.get("token") if request.method == "POST" else request.GET.get("token", "")
     try:
-        current = waitlist.offer_for_citizen(public_id, token or "")
+        current = waitlist_selectors.offer_for_citizen(public_id, token or "")
     except DomainError as exc:
-        return render(request, "booking/waitlist_offer.html", {"error": exc.message}, status=404)
+        return render(request, "booking/waitlist/offer.html", {"error": exc.message}, status=404)
     context = {"offer": current, "token": token, "now": timezone.now()}
     if request.method == "POST":
         try:
@@ -149,6 +151,6 @@ def offer(request, public_id):
                 waitlist.decline_offer(public_id=public_id, token=token)
         except DomainError as exc:
             context["error"] = exc.message
-            return render(request, "booking/waitlist_offer.html", context, status=exc.status)
-        context["offer"] = waitlist.offer_for_citizen(public_id, token)
-    return render(request, "booking/waitlist_offer.html", context)
+            return render(request, "booking/waitlist/offer.html", context, status=exc.status)
+        context["offer"] = waitlist_selectors.offer_for_citizen(public_id, token)
+    return render(request, "booking/waitlist/offer.html", context)
