@@ -33,8 +33,9 @@ def main() -> None:
     from django.utils import timezone
 
     from bench import seed
-    from buergerbuero.booking import availability, selectors
+    from buergerbuero.booking import availability
     from buergerbuero.booking.models import Appointment
+    from buergerbuero.booking.selectors import live
 
     n_offices = int(os.environ.get("BENCH_OFFICES", "100"))
     history_sizes = [int(n) for n in os.environ.get("BENCH_HISTORY", "15000,150000,1500000").split(",")]
@@ -54,16 +55,16 @@ def main() -> None:
     )
 
     now = timezone.now()
-    queries = selectors.booking_queries(offices=offices, service_slugs=["personalausweis"], now=now)
+    queries = live.booking_queries(offices=offices, service_slugs=["personalausweis"], now=now)
 
     def forget():
-        selectors._local_taken.clear()
+        live._local_taken.clear()
         cache.clear()
 
     def cold(qs):
         def run():
             forget()
-            return selectors.earliest_many(qs, now=now)
+            return live.earliest_many(qs, now=now)
 
         return run
 
@@ -80,7 +81,7 @@ def main() -> None:
                 still = []
                 for q in pending:
                     plans = q.calendar.day_plans(day, end)
-                    busy = selectors.intervals(q.office, plans[0].day, plans[-1].day)
+                    busy = live.intervals(q.office, plans[0].day, plans[-1].day)
                     taken = availability.masks_by_day(plans, busy, q.office.slot_minutes)
                     hit = availability.earliest(plans, taken, q.request)
                     if hit or end >= q.request.last_day:
@@ -117,7 +118,7 @@ def main() -> None:
         repeat = 7 if n <= 10 else 3
         warm = report(
             f"earliest across {n} offices, day cache warm",
-            timed(lambda qs=qs: selectors.earliest_many(qs, now=now), 20),
+            timed(lambda qs=qs: live.earliest_many(qs, now=now), 20),
         )
         new_samples, old_samples = paired(cold(qs), old_cold(qs), repeat)
         new = report(f"earliest across {n} offices, cold (nothing cached)", new_samples, 5 * n if n < 100 else 150)

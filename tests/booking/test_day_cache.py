@@ -10,8 +10,9 @@ from django.core.cache import cache, caches
 from django.core.cache.backends import locmem
 from django.core.management import call_command
 
-from buergerbuero.booking import availability, selectors, services
+from buergerbuero.booking import availability, services
 from buergerbuero.booking.models import Appointment
+from buergerbuero.booking.selectors import live as selectors
 from tests import factories
 
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -21,7 +21,8 @@ from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 
-from buergerbuero.booking import availability, selectors
+from buergerbuero.booking import availability
+from buergerbuero.booking.selectors import live
 from buergerbuero.capacity import selectors as capacity_selectors
 from buergerbuero.catalog import selectors as catalog_selectors
 from buergerbuero.core.channels import Channel
@@ -55,11 +56,11 @@ def office_feed(office: Office, *, now: dt.datetime) -> dict:
     today = now.astimezone(tz).date()
     last_day = availability.last_bookable_day(now, office.horizon_days, office.release_time, tz)
     plans = capacity_selectors.day_plans(office, today, last_day)
-    taken = selectors.taken(office, plans, now=now)
+    taken = live.taken(office, plans, now=now)
     rows = []
     for service in catalog_selectors.services(office=office, online_only=True):
         try:
-            query = selectors.booking_query(office=office, service_slugs=[service.slug], channel=Channel.WEB, now=now)
+            query = live.booking_query(office=office, service_slugs=[service.slug], channel=Channel.WEB, now=now)
         except DomainError:
             continue
         days = availability.free_times(plans, taken, query.request)

@@ -10,9 +10,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from buergerbuero.booking import antibot, availability, mails, selectors
+from buergerbuero.booking import antibot, availability, mails
 from buergerbuero.booking.mails import Kind as MailKind
 from buergerbuero.booking.models import Appointment, AppointmentService, Claim, DayStamp
+from buergerbuero.booking.selectors import access
+from buergerbuero.booking.selectors import live as selectors
 from buergerbuero.catalog.models import Office, Service
 from buergerbuero.core import metrics
 from buergerbuero.core.errors import Conflict, DomainError, lazy_date, lazy_format
@@ -557,7 +559,7 @@ def reschedule_by_citizen(
 def resend_links(*, code: str, email: str, base_url: str, now: dt.datetime | None = None) -> None:
     """Mail the links of a confirmed appointment again; silent when code and address do not match."""
     now = now or timezone.now()
-    appointment = selectors.confirmed_by_code_and_email(code, email, now=now)
+    appointment = access.confirmed_by_code_and_email(code, email, now=now)
     if appointment is not None:
         mails.queue(appointment, MailKind.LINKS, ref=now.isoformat(), base_url=base_url, now=now)
 

@@ -317,9 +317,9 @@ def availability(request, office: str, service: str, date: dt.date, persons: int
     now = timezone.now()
     office_obj, _contract = selectors.office_for_agent(v, office, now=now)
     query = services.partner_query(viewer=v, office=office_obj, service=_service(service), persons=persons, now=now)
-    from buergerbuero.booking import selectors as booking_selectors
+    from buergerbuero.booking.selectors import live as booking_live
 
-    days = booking_selectors.free_times(query, date, date, now=now)
+    days = booking_live.free_times(query, date, date, now=now)
     return [{"start": t.start} for t in days.get(date, [])]
 
 

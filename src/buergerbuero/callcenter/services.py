@@ -18,8 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from buergerbuero.accounts import selectors as account_selectors
-from buergerbuero.booking import selectors as booking_selectors
 from buergerbuero.booking import services as booking_services
+from buergerbuero.booking.selectors import live as booking_live
 from buergerbuero.callcenter import search, selectors, sla, text
 from buergerbuero.callcenter.models import Article, Call, Contract, IntervalStat, Ticket, TicketPause
 from buergerbuero.callcenter.selectors import Viewer
@@ -306,7 +306,7 @@ def partner_query(*, viewer: Viewer, office: Office, service: Service, persons: 
     """The booking question through the agents' channel share (who may ask it — a live contract that covers
     the service — is decided once, by accounts.selectors.channel_refusal)."""
     account_selectors.require_book_channel(viewer.user, Channel.PARTNER, office=office, services=[service], now=now)
-    return booking_selectors.booking_query(
+    return booking_live.booking_query(
         office=office, service_slugs=[service.slug], persons=persons, channel=Channel.PARTNER, now=now
     )
 

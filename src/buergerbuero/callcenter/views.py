@@ -13,7 +13,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from buergerbuero.booking import selectors as booking_selectors
+from buergerbuero.booking.selectors import live as booking_live
 from buergerbuero.callcenter import exports, selectors, services
 from buergerbuero.callcenter.models import Call, Ticket
 from buergerbuero.catalog import selectors as catalog_selectors
@@ -75,7 +75,7 @@ def _workspace_context(request, v, *, form=None, errors=None):
             office = next((o for o in offices if o.organisation_id == article.municipality_id), None)
             if office is not None:
                 query = services.partner_query(viewer=v, office=office, service=article.service, now=timezone.now())
-                slots = booking_selectors.free_times(query, day, day, now=timezone.now()).get(day, [])
+                slots = booking_live.free_times(query, day, day, now=timezone.now()).get(day, [])
         except ValueError:
             slot_error = _("Datum bitte als JJJJ-MM-TT angeben.")
         except DomainError as exc:

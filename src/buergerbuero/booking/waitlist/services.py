@@ -30,8 +30,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from buergerbuero.background import services as outbox
-from buergerbuero.booking import selectors, services
+from buergerbuero.booking import services
 from buergerbuero.booking.models import Appointment, WaitlistEntry, WaitlistOffer, WaitlistWindow
+from buergerbuero.booking.selectors import live
 from buergerbuero.catalog import selectors as catalog_selectors
 from buergerbuero.core.channels import Channel
 from buergerbuero.core.errors import Conflict, DomainError, NotFound, lazy_format
@@ -101,9 +102,7 @@ def register(
         raise DomainError(_("Jeden Standort bitte nur einmal wählen."), field="offices")
     offices = [catalog_selectors.office_by_slug(slug) for slug in office_slugs]
     for office in offices:  # the same checks as a booking: offered here, online, persons allowed
-        selectors.booking_query(
-            office=office, service_slugs=service_slugs, persons=persons, channel=Channel.WEB, now=now
-        )
+        live.booking_query(office=office, service_slugs=service_slugs, persons=persons, channel=Channel.WEB, now=now)
     today = now.astimezone(ZoneInfo(offices[0].timezone)).date()
     if date_to < date_from:
         raise DomainError(_("Das Enddatum liegt vor dem Anfangsdatum."), field="date_to")
@@ -177,14 +176,14 @@ def _windows(entry: WaitlistEntry) -> list[Window]:
     return [Window(w.weekday, w.start_time, w.end_time) for w in entry.windows.all()]
 
 
-def _free_starts(query: selectors.BookingQuery, last: dt.date, *, now: dt.datetime) -> list[dt.datetime]:
+def _free_starts(query: live.BookingQuery, last: dt.date, *, now: dt.datetime) -> list[dt.datetime]:
     """Every free start from today to `last` (within the released horizon), in order."""
     first = now.astimezone(query.tz).date()
     last = min(last, query.request.last_day)
     out: list[dt.datetime] = []
     while first <= last:
-        chunk_last = min(first + dt.timedelta(days=selectors.MAX_RANGE_DAYS), last)
-        for times in selectors.free_times(query, first, chunk_last, now=now).values():
+        chunk_last = min(first + dt.timedelta(days=live.MAX_RANGE_DAYS), last)
+        for times in live.free_times(query, first, chunk_last, now=now).values():
             out.extend(free.start for free in times)
         first = chunk_last + dt.timedelta(days=1)
     return out
@@ -260,12 +259,12 @@ def offer_freed_capacity(*, office: Office, now: dt.datetime | None = None) -> l
     last = max(entry.date_to for entry in entries)
     # Free starts per kind of request (services × persons), read once and reused down the queue until an
     # offer takes capacity: a long queue costs one engine run per kind, not one per entry.
-    free: dict[tuple, tuple[selectors.BookingQuery, list[dt.datetime]] | None] = {}
+    free: dict[tuple, tuple[live.BookingQuery, list[dt.datetime]] | None] = {}
     for entry in entries:
         key = (tuple(sorted(s.slug for s in entry.services.all())), entry.persons)
         if key not in free:
             try:
-                query = selectors.booking_query(
+                query = live.booking_query(
                     office=office, service_slugs=list(key[0]), persons=entry.persons, channel=Channel.WEB, now=now
                 )
             except DomainError:  # the service is no longer offered here: such entries cannot be served here

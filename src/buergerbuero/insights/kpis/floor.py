@@ -10,14 +10,15 @@ from django.utils.translation import gettext_lazy as _
 
 from buergerbuero.insights import charts, metrics
 from buergerbuero.insights.kpis import KPI, Context, Figure, common, register
-from buergerbuero.queue import selectors as queue_selectors
+from buergerbuero.queue.selectors import live as queue_live
+from buergerbuero.queue.selectors import stats as queue_stats
 
 if TYPE_CHECKING:
     from buergerbuero.catalog.models import Office
 
 # --- office floor (measured by the queue app) -------------------------------------------------------
 #
-# The definitions are the queue app's (`queue.selectors`: waiting_minutes_rows, waiting_times, handling_times,
+# The definitions are the queue app's (`queue.selectors.stats`: waiting_minutes_rows, waiting_times, handling_times,
 # no_show_rate, walk_in_share); percentiles are interpolated as there (`metrics.interpolated_percentile`), so the
 # numbers here equal the queue app's for the same days. Each KPI reads its rows once for the period (the queue
 # app's per-day reads) and applies the queue app's summary per week and for the period.
@@ -32,20 +33,20 @@ WAITING = common.Weekly(
     # (local day of the first call, minutes) of every first leg called in the period
     lambda ctx: [
         (called.astimezone(ctx.tz).date(), minutes)
-        for called, _service, minutes in queue_selectors.waiting_minutes_rows(*_period_args(ctx))
+        for called, _service, minutes in queue_stats.waiting_minutes_rows(*_period_args(ctx))
     ],
     list,
 )
 HANDLING = common.Weekly(
     "handling",
-    lambda ctx: [(day, (sid, minutes)) for day, sid, minutes in queue_selectors.handling_rows(*_period_args(ctx))],
-    queue_selectors.handling_summary,
+    lambda ctx: [(day, (sid, minutes)) for day, sid, minutes in queue_stats.handling_rows(*_period_args(ctx))],
+    queue_stats.handling_summary,
 )
 FIRST_LEGS = common.Weekly(
-    "first_legs", lambda ctx: queue_selectors.first_leg_counts(*_period_args(ctx)), queue_selectors.no_show_summary
+    "first_legs", lambda ctx: queue_stats.first_leg_counts(*_period_args(ctx)), queue_stats.no_show_summary
 )
 TICKETS = common.Weekly(
-    "tickets", lambda ctx: queue_selectors.ticket_counts(*_period_args(ctx)), queue_selectors.walk_in_summary
+    "tickets", lambda ctx: queue_stats.ticket_counts(*_period_args(ctx)), queue_stats.walk_in_summary
 )
 
 
@@ -123,7 +124,7 @@ def _handling(ctx: Context) -> dict[int, dict]:
 
 
 def _floor_services(ctx: Context) -> list:
-    return ctx.memo("floor_services", lambda: list(queue_selectors.walk_in_services(ctx.office)))
+    return ctx.memo("floor_services", lambda: list(queue_live.walk_in_services(ctx.office)))
 
 
 def handling_chart(ctx: Context) -> charts.Chart:
