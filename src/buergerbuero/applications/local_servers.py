@@ -1,4 +1,4 @@
-"""What the local stand-ins for external systems share (the test identity providers, the payment platform).
+"""What the local stand-ins for external systems share (test identity providers, payment platform, time stamps).
 
 Plain WSGI without Django: an HTML page, a reply and a server in a daemon thread of the caller's process.
 """
