@@ -134,11 +134,13 @@ def test_an_expired_hold_at_the_address_limit_is_reported_as_expired(one_per_add
 def test_the_confirmed_appointment_returned_is_the_stored_row(small_office, monday, now):
     """confirm answers from its UPDATE … RETURNING: every field as a fresh read gives it, typed the same."""
     hold, _ = services.hold(query=query(small_office, now), start=at(monday, 8), now=now)
-    confirmed = services.confirm(appointment=hold, name=" Erika M ", email="E@Example.org", phone=" 0123 ", now=now)
+    confirmed = services.confirm(
+        appointment=hold, name=" Erika M ", email="E@Example.org", phone=" 0234 123456 ", now=now
+    )
     stored = Appointment.objects.get(pk=hold.pk)
     for field in Appointment._meta.concrete_fields:
         assert getattr(confirmed, field.attname) == getattr(stored, field.attname), field.name
-    assert (confirmed.name, confirmed.email, confirmed.phone) == ("Erika M", "e@example.org", "0123")
+    assert (confirmed.name, confirmed.email, confirmed.phone) == ("Erika M", "e@example.org", "+49234123456")
     assert confirmed.confirmed_at == now and confirmed.blocks_until is None
     assert confirmed.office == small_office
     assert [item.service.slug for item in confirmed.items.all()] == ["personalausweis"]

@@ -2,8 +2,6 @@ import datetime as dt
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Header, Query, Router, Schema, Status
@@ -15,7 +13,7 @@ from buergerbuero.booking.selectors import access, live
 from buergerbuero.catalog import selectors as catalog_selectors
 from buergerbuero.core import problems, ratelimit
 from buergerbuero.core.channels import Channel
-from buergerbuero.core.errors import DomainError, Forbidden
+from buergerbuero.core.errors import Forbidden
 from buergerbuero.privacy import audit
 
 router = Router(tags=["Terminbuchung"])
@@ -239,10 +237,6 @@ def create_hold(request, payload: HoldIn):
 
 @router.post("/holds/{hold_id}/confirm", response={201: AppointmentCreated}, summary="Reservierung bestätigen")
 def confirm_hold(request, hold_id: UUID, payload: ConfirmIn):
-    try:
-        validate_email(payload.email)
-    except DjangoValidationError as exc:
-        raise DomainError(_("Bitte geben Sie eine gültige E-Mail-Adresse an."), field="email") from exc
     hold = access.hold_for_citizen(hold_id, payload.token)
     appointment = services.confirm(appointment=hold, name=payload.name, email=payload.email, phone=payload.phone)
     appointment = access.appointment_for_citizen(appointment.code, payload.token)

@@ -5,7 +5,6 @@ from typing import Literal
 from uuid import UUID
 
 from django.conf import settings
-from django.db import transaction
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -19,7 +18,6 @@ from buergerbuero.booking.waitlist import selectors as waitlist_selectors
 from buergerbuero.booking.waitlist import services as waitlist
 from buergerbuero.catalog import selectors as catalog_selectors
 from buergerbuero.core import problems, ratelimit
-from buergerbuero.core.channels import Channel
 from buergerbuero.core.errors import DomainError, Forbidden
 from buergerbuero.core.schemas import LocalTime
 from buergerbuero.privacy import audit
@@ -172,20 +170,19 @@ def register_waitlist(request, payload: WaitlistIn):
     ratelimit.hit(request, "waitlist")
     now = timezone.now()
     windows = [_window(w) for w in payload.windows]
-    with transaction.atomic():  # a failed registration gives the proof back
-        antibot.require(channel=Channel.WEB, payload=payload.altcha, now=now)
-        entry, token = waitlist.register(
-            office_slugs=payload.offices,
-            service_slugs=payload.services,
-            persons=payload.persons,
-            date_from=payload.date_from,
-            date_to=payload.date_to,
-            windows=windows,
-            email=payload.email,
-            name=payload.name,
-            language=payload.language,
-            now=now,
-        )
+    entry, token = waitlist.register_for_citizen(
+        proof=payload.altcha,
+        office_slugs=payload.offices,
+        service_slugs=payload.services,
+        persons=payload.persons,
+        date_from=payload.date_from,
+        date_to=payload.date_to,
+        windows=windows,
+        email=payload.email,
+        name=payload.name,
+        language=payload.language,
+        now=now,
+    )
     return 201, {
         "entry_id": entry.public_id,
         "token": token,

@@ -16,7 +16,8 @@ from buergerbuero.booking.models import Appointment, AppointmentService, Claim, 
 from buergerbuero.booking.selectors import access
 from buergerbuero.booking.selectors import live as selectors
 from buergerbuero.catalog.models import Office, Service
-from buergerbuero.core import metrics
+from buergerbuero.core import contact, metrics
+from buergerbuero.core.channels import Channel
 from buergerbuero.core.errors import Conflict, DomainError, lazy_date, lazy_format
 from buergerbuero.core.tokens import hash_token
 
@@ -332,7 +333,9 @@ def confirm(
     A hold that lapsed, or lost any of its units to another booking, answers 409 `hold_expired` with the next
     free times; nothing is changed then."""
     now = now or timezone.now()
-    name, email, phone = name.strip(), email.strip().lower(), phone.strip()
+    # Staff and partner agents may book for a caller who gives no address; a citizen's own booking needs one.
+    email = contact.email_address(email, required=appointment.channel == Channel.WEB)
+    name, phone = name.strip(), contact.phone_number(phone)
     try:
         return _confirm(appointment=appointment, name=name, email=email, phone=phone, now=now)
     except HoldExpired as exc:
@@ -473,6 +476,7 @@ def request_opt_in(
     the page of the process that owns the appointment and moves it (see Appointment.managed_at).
     """
     now = now or timezone.now()
+    email, phone = contact.email_address(email), contact.phone_number(phone)
     appointment = Appointment.objects.select_for_update().select_related("office").get(pk=appointment.pk)
     if appointment.status == Appointment.Status.CONFIRMED:
         raise Conflict(_("Dieser Termin ist bereits bestätigt."), field="hold", code="already_confirmed")
@@ -480,7 +484,7 @@ def request_opt_in(
         raise Conflict(_("Dieser Termin wurde abgesagt."), field="hold", code="cancelled")
     _check_email_limit(appointment.office, email, now=now)
     _renew_hold(appointment, now=now, minutes=settings.BOOKING_OPT_IN_MINUTES)
-    appointment.name, appointment.email, appointment.phone = name.strip(), email.strip().lower(), phone.strip()
+    appointment.name, appointment.email, appointment.phone = name.strip(), email, phone
     appointment.language = language[:8] or "de"
     appointment.opt_in_sent_at = now
     appointment.managed_at = managed_at

@@ -20,9 +20,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.mail import EmailMessage
-from django.core.validators import validate_email
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -30,10 +28,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from buergerbuero.background import services as outbox
-from buergerbuero.booking import services
+from buergerbuero.booking import antibot, services
 from buergerbuero.booking.models import Appointment, WaitlistEntry, WaitlistOffer, WaitlistWindow
 from buergerbuero.booking.selectors import live
 from buergerbuero.catalog import selectors as catalog_selectors
+from buergerbuero.core import contact
 from buergerbuero.core.channels import Channel
 from buergerbuero.core.errors import Conflict, DomainError, NotFound, lazy_format
 from buergerbuero.core.tokens import hash_token
@@ -70,15 +69,6 @@ def window_from_preset(preset: str, weekday: int | None = None) -> Window:
     return Window(weekday, *PRESETS[preset])
 
 
-def _validate_email(email: str) -> str:
-    email = email.strip().lower()
-    try:
-        validate_email(email)
-    except DjangoValidationError as exc:
-        raise DomainError(_("Bitte geben Sie eine gültige E-Mail-Adresse an."), field="email") from exc
-    return email
-
-
 @transaction.atomic
 def register(
     *,
@@ -95,7 +85,7 @@ def register(
 ) -> tuple[WaitlistEntry, str]:
     """Put a citizen on the waitlist; returns the entry and a secret token to withdraw it."""
     now = now or timezone.now()
-    email = _validate_email(email)
+    email = contact.email_address(email)
     if not office_slugs:
         raise DomainError(_("Bitte mindestens einen Standort wählen."), field="offices")
     if len(set(office_slugs)) != len(office_slugs):
@@ -158,6 +148,15 @@ def register(
 
 
 @transaction.atomic
+@transaction.atomic
+def register_for_citizen(*, proof: str | None, now: dt.datetime | None = None, **entry) -> tuple[WaitlistEntry, str]:
+    """The sign-up of the citizen's paths (the waitlist page and `POST /api/waitlist`): the anti-bot proof is spent
+    in the registration's transaction, so a refused registration gives it back. `entry`: as for `register`."""
+    now = now or timezone.now()
+    antibot.require(channel=Channel.WEB, payload=proof, now=now)
+    return register(now=now, **entry)
+
+
 def withdraw(*, public_id, token: str, now: dt.datetime | None = None) -> WaitlistEntry:
     now = now or timezone.now()
     entry = WaitlistEntry.objects.select_for_update().filter(public_id=public_id).first()

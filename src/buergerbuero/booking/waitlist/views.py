@@ -6,7 +6,6 @@ Unstyled on purpose; the citizen-web pages style them. Every step works without 
 import datetime as dt
 
 from django import forms
-from django.db import transaction
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -18,7 +17,6 @@ from buergerbuero.booking.waitlist import selectors as waitlist_selectors
 from buergerbuero.booking.waitlist import services as waitlist
 from buergerbuero.catalog import selectors as catalog_selectors
 from buergerbuero.core import ratelimit
-from buergerbuero.core.channels import Channel
 from buergerbuero.core.errors import DomainError
 
 WEEKDAY_CHOICES = [
@@ -57,7 +55,7 @@ class WaitlistForm(forms.Form):
         help_text=_("Nichts gewählt = jede Uhrzeit"),
     )
     name = forms.CharField(label=_("Name"), max_length=120, required=False)
-    email = forms.EmailField(label=_("E-Mail"), max_length=254)
+    email = forms.CharField(label=_("E-Mail"), max_length=254, widget=forms.EmailInput)  # the service checks it
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -106,20 +104,19 @@ def register(request):
         try:
             ratelimit.hit(request, "waitlist")
             now = timezone.now()
-            with transaction.atomic():
-                antibot.require(channel=Channel.WEB, payload=request.POST.get(antibot.FIELD), now=now)
-                entry, token = waitlist.register(
-                    office_slugs=form.cleaned_data["offices"],
-                    service_slugs=form.cleaned_data["services"],
-                    persons=form.cleaned_data["persons"],
-                    date_from=form.cleaned_data["date_from"],
-                    date_to=form.cleaned_data["date_to"],
-                    windows=form.windows(),
-                    email=form.cleaned_data["email"],
-                    name=form.cleaned_data["name"],
-                    language=get_language() or "de",
-                    now=now,
-                )
+            entry, token = waitlist.register_for_citizen(
+                proof=request.POST.get(antibot.FIELD),
+                office_slugs=form.cleaned_data["offices"],
+                service_slugs=form.cleaned_data["services"],
+                persons=form.cleaned_data["persons"],
+                date_from=form.cleaned_data["date_from"],
+                date_to=form.cleaned_data["date_to"],
+                windows=form.windows(),
+                email=form.cleaned_data["email"],
+                name=form.cleaned_data["name"],
+                language=get_language() or "de",
+                now=now,
+            )
         except ratelimit.RateLimited as exc:
             form.add_error(None, str(exc.message))
             status, headers = 429, exc.headers
