@@ -41,8 +41,9 @@ def main() -> None:
     from django.utils import timezone
 
     from bench import seed
-    from buergerbuero.booking import availability, selectors
+    from buergerbuero.booking import availability
     from buergerbuero.booking import services as booking_services
+    from buergerbuero.booking.selectors import live
     from buergerbuero.capacity import selectors as capacity_selectors
     from buergerbuero.catalog.models import Office
 
@@ -55,11 +56,11 @@ def main() -> None:
         seed.book(o, full_days=10 + n % 30, seed=n)
     print("45 more offices × 10 counters booked")
 
-    query = selectors.booking_query(office=office, service_slugs=["personalausweis"], now=now)
+    query = live.booking_query(office=office, service_slugs=["personalausweis"], now=now)
     first, last = timezone.localdate(), query.request.last_day
     plans = capacity_selectors.day_plans(office, first, last)
-    taken = selectors.taken(office, plans, now=now)
-    hit = selectors.earliest(query, now=now)
+    taken = live.taken(office, plans, now=now)
+    hit = live.earliest(query, now=now)
     print(
         f"earliest free: {hit.start.astimezone(query.tz):%a %d.%m. %H:%M} ({(hit.start.date() - now.date()).days} days)"
     )
@@ -70,12 +71,12 @@ def main() -> None:
         # As if every day's bookings had changed since the last query: new stamps, nothing cached anywhere.
         booking_services.touch_days(office, horizon)
         cache.clear()
-        selectors.earliest(query, now=now)
+        live.earliest(query, now=now)
 
     def across_all():
         everyone = list(Office.objects.all())
-        queries = selectors.booking_queries(offices=everyone, service_slugs=["personalausweis"], now=now)
-        return selectors.earliest_many(queries, now=now)
+        queries = live.booking_queries(offices=everyone, service_slugs=["personalausweis"], now=now)
+        return live.earliest_many(queries, now=now)
 
     results = [
         report(
@@ -85,13 +86,13 @@ def main() -> None:
         ),
         report(
             "earliest free, selector + engine (day cache warm)",
-            timed(lambda: selectors.earliest(query, now=now), 50),
+            timed(lambda: live.earliest(query, now=now), 50),
             5,
         ),
         report("earliest free, every day changed before each call (cold)", timed(cold, 10)),
         report(
             "baseline: read the horizon's bookings (DB, no engine)",
-            timed(lambda: selectors.intervals(office, first, last), 10),
+            timed(lambda: live.intervals(office, first, last), 10),
         ),
         report("earliest across 46 offices, in-process (cache warm)", timed(across_all, 20), 50),
     ]

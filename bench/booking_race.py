@@ -33,11 +33,12 @@ def _client(number: int, starts: list[str], barrier, results) -> None:
     django.setup()
     from django.utils import timezone
 
-    from buergerbuero.booking import selectors, services
+    from buergerbuero.booking import services
+    from buergerbuero.booking.selectors import live
     from buergerbuero.catalog.models import Office
 
     office = Office.objects.get(slug="rennen")
-    selectors.booking_query(office=office, service_slugs=["kurz"], now=timezone.now())
+    live.booking_query(office=office, service_slugs=["kurz"], now=timezone.now())
     rng = random.Random(number)
     won = lost = 0
     barrier.wait()
@@ -46,7 +47,7 @@ def _client(number: int, starts: list[str], barrier, results) -> None:
     while time.time() < deadline:
         start = dt.datetime.fromisoformat(rng.choice(starts))
         now = timezone.now()
-        query = selectors.booking_query(office=office, service_slugs=["kurz"], now=now)
+        query = live.booking_query(office=office, service_slugs=["kurz"], now=now)
         try:
             hold, _ = services.hold(query=query, start=start, now=now)
             services.confirm(appointment=hold, name="Bench", email=f"c{number}-{won}@example.org", now=now)
@@ -107,14 +108,14 @@ def main() -> None:
     from django.utils import timezone
 
     from bench import seed
-    from buergerbuero.booking import selectors
+    from buergerbuero.booking.selectors import live
 
     office = seed.office("rennen", counters=12)
     office.max_active_per_email = 100
     office.save()
     now = timezone.now()
-    query = selectors.booking_query(office=office, service_slugs=["kurz"], now=now)
-    days = selectors.free_times(query, timezone.localdate(), query.request.last_day, now=now)
+    query = live.booking_query(office=office, service_slugs=["kurz"], now=now)
+    days = live.free_times(query, timezone.localdate(), query.request.last_day, now=now)
     starts = [t.start.isoformat() for times in days.values() for t in times]
     print(f"office with 12 counters, {len(starts)} free start times × counters to race for")
     with connection.cursor() as cursor:

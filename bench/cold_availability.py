@@ -35,8 +35,9 @@ def main() -> None:
     from django.utils import timezone
 
     from bench import seed
-    from buergerbuero.booking import availability, selectors
+    from buergerbuero.booking import availability
     from buergerbuero.booking.models import Appointment
+    from buergerbuero.booking.selectors import live
 
     n_offices = int(os.environ.get("BENCH_OFFICES", "100"))
     history_sizes = [int(n) for n in os.environ.get("BENCH_HISTORY", "15000,150000,1500000").split(",")]
@@ -56,15 +57,15 @@ def main() -> None:
     )
 
     now = timezone.now()
-    queries = selectors.booking_queries(offices=offices, service_slugs=["personalausweis"], now=now)
+    queries = live.booking_queries(offices=offices, service_slugs=["personalausweis"], now=now)
 
     def forget():
-        selectors._forget_local()
+        live._forget_local()
         cache.clear()
 
     def cold(qs):
         def run():
-            return selectors.earliest_many(qs, now=now)
+            return live.earliest_many(qs, now=now)
 
         run.before = forget  # emptied before each timed call, outside the timing
         return run
@@ -72,11 +73,11 @@ def main() -> None:
     def from_bookings(qs):
         # The cold path before the masks were kept with the day stamps: the missing days' bookings are read.
         def run():
-            kept, selectors._stored_masks = selectors._stored_masks, lambda missing: {}
+            kept, live._stored_masks = live._stored_masks, lambda missing: {}
             try:
-                return selectors.earliest_many(qs, now=now)
+                return live.earliest_many(qs, now=now)
             finally:
-                selectors._stored_masks = kept
+                live._stored_masks = kept
 
         run.before = forget
         return run
@@ -103,7 +104,7 @@ def main() -> None:
                 still = []
                 for q in pending:
                     plans = q.calendar.day_plans(day, end)
-                    busy = selectors.intervals(q.office, plans[0].day, plans[-1].day)
+                    busy = live.intervals(q.office, plans[0].day, plans[-1].day)
                     taken = availability.masks_by_day(plans, busy, q.office.slot_minutes)
                     hit = availability.earliest(plans, taken, q.request)
                     if hit or end >= q.request.last_day:
@@ -142,7 +143,7 @@ def main() -> None:
         repeat = 7 if n <= 10 else 3
         warm = report(
             f"earliest across {n} offices, day cache warm",
-            timed(lambda qs=qs: selectors.earliest_many(qs, now=now), 20),
+            timed(lambda qs=qs: live.earliest_many(qs, now=now), 20),
             25 if n == 100 else None,
         )
         new_samples, old_samples = paired(cold(qs), from_bookings(qs), repeat)

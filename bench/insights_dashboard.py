@@ -16,8 +16,8 @@ def main() -> None:
     from django.test import Client
     from django.utils import timezone
 
-    from buergerbuero.booking import selectors as booking_selectors
     from buergerbuero.booking.models import Appointment
+    from buergerbuero.booking.selectors import live as booking_live
     from buergerbuero.catalog.models import Office
     from buergerbuero.insights.models import KPISnapshot
 
@@ -42,7 +42,7 @@ def main() -> None:
     office = Office.objects.get()
     now = timezone.now()
     healthz = timed(lambda: get("/healthz"))
-    baseline = timed(lambda: booking_selectors.lead_time_days(office, office.reference_service, now=now))
+    baseline = timed(lambda: booking_live.lead_time_days(office, office.reference_service, now=now))
     dashboard = timed(lambda: get("/insights/castrop-rauxel/", year))
     report = timed(lambda: get("/insights/castrop-rauxel/bericht/", quarter))
     pdf = timed(lambda: get("/insights/castrop-rauxel/bericht.pdf", quarter))

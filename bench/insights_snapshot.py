@@ -11,7 +11,7 @@ def main() -> None:
     setup_demo()
     from django.utils import timezone
 
-    from buergerbuero.booking import selectors as booking_selectors
+    from buergerbuero.booking.selectors import live as booking_live
     from buergerbuero.catalog.models import Office
     from buergerbuero.insights import services
     from buergerbuero.insights.models import KPISnapshot
@@ -19,7 +19,7 @@ def main() -> None:
     office = Office.objects.get()
     now = timezone.now()
     measured = services.take_snapshots(now=now)
-    baseline = timed(lambda: booking_selectors.lead_time_days(office, office.reference_service, now=now))
+    baseline = timed(lambda: booking_live.lead_time_days(office, office.reference_service, now=now))
     snapshot = timed(lambda: services.take_snapshots(now=now))
     rows = KPISnapshot.objects.count()
     print(f"snapshot rows in DB: {rows}; office × service pairs measured per run: {measured}")

@@ -9,8 +9,9 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from buergerbuero.accounts.models import Organisation, StaffMembership
-from buergerbuero.capacity.models import Channel, ChannelShare, OpeningRule, RosterEntry
+from buergerbuero.capacity.models import ChannelShare, OpeningRule, RosterEntry
 from buergerbuero.catalog.models import Counter, Office, OfficeService, Service
+from buergerbuero.core.channels import Channel
 
 T = dt.time
 

@@ -13,7 +13,7 @@ urlpatterns = [
     path("queue/", include("buergerbuero.queue.urls")),
     path("callcenter/", include("buergerbuero.callcenter.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("", include("buergerbuero.booking.waitlist_urls")),
+    path("", include("buergerbuero.booking.waitlist.urls")),
     path("insights/", include("buergerbuero.insights.urls")),
     path("planung/", include("buergerbuero.planning.urls")),
     path("online/", include("buergerbuero.applications.urls")),

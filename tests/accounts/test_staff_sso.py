@@ -22,7 +22,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from buergerbuero.accounts import middleware, sso, tiles
 from buergerbuero.accounts.models import ExternalAccount, Organisation, StaffMembership
-from buergerbuero.applications.identity.contrib.local_oidc import LocalOIDC, serve
+from buergerbuero.applications.identity.contrib.local_oidc import LocalOIDC
+from buergerbuero.applications.local_servers import serve
 from buergerbuero.core import oidc
 from tests import factories, staff_login
 from tests.applications.conftest import form_fields

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from buergerbuero.applications.identity.contrib.local_idp import LocalIdP, serve
+from buergerbuero.applications.identity.contrib.local_idp import LocalIdP
+from buergerbuero.applications.local_servers import serve
 
 FIELD = re.compile(r'name="(?P<name>[^"]+)" value="(?P<value>[^"]*)"')
 FORM = re.compile(r'<form[^>]*action="(?P<action>[^"]+)"[^>]*>(?P<body>.*?)</form>', re.S)

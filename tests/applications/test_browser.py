@@ -7,7 +7,8 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from buergerbuero.applications.identity.contrib.local_idp import LocalIdP, serve
+from buergerbuero.applications.identity.contrib.local_idp import LocalIdP
+from buergerbuero.applications.local_servers import serve
 from buergerbuero.applications.models import Application
 from buergerbuero.booking.models import Appointment
 from tests.booking.webflow import link_to

@@ -7,7 +7,8 @@ import urllib.request
 import pytest
 
 from buergerbuero.applications.identity import session as identity_session
-from buergerbuero.applications.identity.contrib.local_oidc import LocalOIDC, serve
+from buergerbuero.applications.identity.contrib.local_oidc import LocalOIDC
+from buergerbuero.applications.local_servers import serve
 from buergerbuero.core import oidc as oidc_client
 from tests.applications.conftest import form_fields
 

@@ -10,8 +10,9 @@ from django.test import Client
 
 from buergerbuero.applications import services
 from buergerbuero.applications.identity.base import Identity, TrustLevel
+from buergerbuero.applications.local_servers import serve
 from buergerbuero.applications.models import Application, Payment, PaymentAccount, Status
-from buergerbuero.applications.payment.contrib.local_pay import LocalPaymentPlatform, serve
+from buergerbuero.applications.payment.contrib.local_pay import LocalPaymentPlatform
 from buergerbuero.applications.payment.contrib.xbezahldienste import sign
 
 SECRET = "test-geheim"

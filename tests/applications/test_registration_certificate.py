@@ -12,7 +12,8 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 from buergerbuero.applications import certificate, signing
-from buergerbuero.applications.local_tsa import LocalTSA, serve
+from buergerbuero.applications.local_servers import serve
+from buergerbuero.applications.local_tsa import LocalTSA
 from buergerbuero.applications.models import Application, Status
 from tests.applications.conftest import login, start_draft
 

@@ -11,8 +11,8 @@ from django.urls import reverse
 
 from buergerbuero.applications import services
 from buergerbuero.booking import antibot, links, mails
-from buergerbuero.booking import selectors as booking_selectors
 from buergerbuero.booking import services as booking_services
+from buergerbuero.booking.selectors import live as booking_live
 from buergerbuero.core.errors import DomainError
 from tests.applications.conftest import VALID_ID_CARD
 
@@ -39,10 +39,8 @@ def submitted(online, now, **answers):
 
 def free_start(online, day: dt.date, now: dt.datetime) -> dt.datetime:
     """The first free short appointment on or after `day` (the office opens Monday to Friday mornings)."""
-    query = booking_selectors.booking_query(
-        office=online["office"], service_slugs=["personalausweis-vorantrag"], now=now
-    )
-    free = booking_selectors.free_times(query, day, day + dt.timedelta(days=10), now=now)
+    query = booking_live.booking_query(office=online["office"], service_slugs=["personalausweis-vorantrag"], now=now)
+    free = booking_live.free_times(query, day, day + dt.timedelta(days=10), now=now)
     return next(t.start for d, times in sorted(free.items()) for t in times if d >= day)
 
 

@@ -5,7 +5,8 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 
-from buergerbuero.booking import selectors, services
+from buergerbuero.booking import services
+from buergerbuero.booking.selectors import live
 from tests import factories
 
 
@@ -13,8 +14,8 @@ def confirmed_appointment(office, *, now: dt.datetime, email: str = "erika@examp
     """Hold, opt-in and confirm through the services at `now` (their mails go into the outbox)."""
     tz = ZoneInfo(office.timezone)
     day = factories.next_weekday(0, after=now.astimezone(tz).date(), weeks_ahead=weeks_ahead)
-    query = selectors.booking_query(office=office, service_slugs=["personalausweis"], now=now)
-    starts = [t.start for times in selectors.free_times(query, day, day, now=now).values() for t in times]
+    query = live.booking_query(office=office, service_slugs=["personalausweis"], now=now)
+    starts = [t.start for times in live.free_times(query, day, day, now=now).values() for t in times]
     with transaction.atomic():
         hold, _token = services.hold(query=query, start=starts[0], now=now)
         services.request_opt_in(

@@ -197,6 +197,9 @@ def test_bad_holds_and_confirmations_write_nothing(client, small_office, monday)
     good = {"token": body["token"], "name": "Erika Mustermann", "email": "erika@example.org"}
     assert_problem(client.post(url, {**good, "token": "falsch"}, content_type="application/json"), 404, "hold")
     assert_problem(client.post(url, {**good, "email": "erika@"}, content_type="application/json"), 400, "email")
+    assert_problem(client.post(url, {**good, "email": ""}, content_type="application/json"), 400, "email")
+    # the phone is checked as on the booking pages and in the call center (core.contact)
+    assert_problem(client.post(url, {**good, "phone": "12"}, content_type="application/json"), 400, "phone")
     assert_problem(client.post(url, {**good, "name": "E" * 121}, content_type="application/json"), 422, "name")
     assert_problem(client.post("/api/holds/not-a-uuid/confirm", good, content_type="application/json"), 422, "hold_id")
     assert Appointment.objects.get().status == "held"

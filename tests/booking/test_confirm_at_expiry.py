@@ -9,8 +9,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from buergerbuero.booking import selectors, services
+from buergerbuero.booking import services
 from buergerbuero.booking.models import Appointment, Claim
+from buergerbuero.booking.selectors import live
 from tests import factories
 from tests.antibot import solve
 from tests.booking.invariants import assert_booking_guarantee, own_units
@@ -36,7 +37,7 @@ def at(day, hour, minute=0):
 
 def book(office, start, *, now, email):
     hold, _ = services.hold(
-        query=selectors.booking_query(office=office, service_slugs=["personalausweis"], now=now), start=start, now=now
+        query=live.booking_query(office=office, service_slugs=["personalausweis"], now=now), start=start, now=now
     )
     return services.confirm(appointment=hold, name="A B", email=email, now=now)
 
@@ -44,7 +45,7 @@ def book(office, start, *, now, email):
 @pytest.fixture
 def last_hold(small_office, monday, now):
     """A hold on the last free counter at Monday 8:00 (the other one is booked), lapsing HOLD_MINUTES from now."""
-    query = selectors.booking_query(office=small_office, service_slugs=["personalausweis"], now=now)
+    query = live.booking_query(office=small_office, service_slugs=["personalausweis"], now=now)
     hold, _ = services.hold(query=query, start=at(monday, 8), now=now, hold_minutes=HOLD_MINUTES)
     book(small_office, at(monday, 8), now=now, email="other@example.org")
     return hold
@@ -153,7 +154,7 @@ def test_the_api_answers_409_hold_expired_with_alternatives_when_a_later_clock_t
 
 def test_the_opt_in_link_takes_another_free_counter_when_the_hold_lost_its_units(small_office, monday, now):
     """The e-mail link confirms a hold that lost its counter to a later clock at the other, still free one."""
-    query = selectors.booking_query(office=small_office, service_slugs=["personalausweis"], now=now)
+    query = live.booking_query(office=small_office, service_slugs=["personalausweis"], now=now)
     mine, _ = services.hold(query=query, start=at(monday, 8), now=now)
     services.hold(query=query, start=at(monday, 8), now=now, hold_minutes=5)  # counter 2, lapses unused
     services.request_opt_in(appointment=mine, name="A B", email="a@example.org", base_url="http://x/", now=now)

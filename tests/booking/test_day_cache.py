@@ -10,8 +10,9 @@ from django.core.cache import cache, caches
 from django.core.cache.backends import locmem
 from django.core.management import call_command
 
-from buergerbuero.booking import availability, selectors, services
+from buergerbuero.booking import availability, services
 from buergerbuero.booking.models import Appointment
+from buergerbuero.booking.selectors import live as selectors
 from buergerbuero.capacity.models import Closure
 from tests import factories
 
@@ -74,7 +75,7 @@ def test_a_cold_read_of_several_offices_gives_the_same_free_times_as_reads_offic
         for day, hour, minute in [(0, 8, 0), (0, 9, n * 15), (1, 11, 0), (3, 16, 0), (8, 9, 0), (10, 11, 30)]:
             when = at(monday + dt.timedelta(days=day), hour, minute)
             hold, _ = services.hold(query=q, start=when, now=now)
-            services.confirm(appointment=hold, name="A B", email="", now=now)
+            services.confirm(appointment=hold, name="A B", email=f"{office.slug}-{day}-{hour}@example.org", now=now)
         by_hand(office, at(monday + dt.timedelta(days=2), 9, 10), minutes=35, counter=1)  # off the unit grid
         by_hand(
             office,
@@ -84,7 +85,12 @@ def test_a_cold_read_of_several_offices_gives_the_same_free_times_as_reads_offic
         )  # released: must not count
         services.hold(query=q, start=at(monday + dt.timedelta(days=1), 8), now=now)  # a running hold counts
         cancelled, _ = services.hold(query=q, start=at(monday + dt.timedelta(days=4), 8), now=now)
-        services.cancel(appointment=services.confirm(appointment=cancelled, name="C", email="", now=now), now=now)
+        services.cancel(
+            appointment=services.confirm(
+                appointment=cancelled, name="C", email=f"c-{office.slug}@example.org", now=now
+            ),
+            now=now,
+        )
     first, last = monday - dt.timedelta(days=1), monday + dt.timedelta(days=20)
     calendars = {o: query(o, now).calendar for o in offices}
     plans = {o: calendars[o].day_plans(first, last) for o in offices}
@@ -139,7 +145,7 @@ def test_a_day_is_reused_long_after_ten_minutes_while_its_stamp_holds_and_droppe
 ):
     q = query(small_office, now)
     hold, _ = services.hold(query=q, start=at(monday, 8), now=now)
-    services.confirm(appointment=hold, name="A B", email="", now=now)
+    services.confirm(appointment=hold, name="A B", email="a@example.org", now=now)
     plans = q.calendar.day_plans(monday, monday)
     forget()
     start = 1_000_000.0

@@ -11,8 +11,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db import connection, connections, transaction
 
-from buergerbuero.booking import selectors, services
+from buergerbuero.booking import services
 from buergerbuero.booking.models import Appointment
+from buergerbuero.booking.selectors import live
 from tests import factories
 from tests.booking.invariants import assert_booking_guarantee, assert_day_masks_match_bookings
 
@@ -22,7 +23,7 @@ LOCK_WAIT_POLLS = 600  # a poll every 50 ms: the other transaction reaches its l
 
 
 def _query(office, now):
-    return selectors.booking_query(office=office, service_slugs=["personalausweis"], now=now)
+    return live.booking_query(office=office, service_slugs=["personalausweis"], now=now)
 
 
 def _book(office, start, *, now, email):

@@ -7,8 +7,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db import connection
 
-from buergerbuero.booking import selectors, services
+from buergerbuero.booking import services
 from buergerbuero.booking.models import Appointment, Claim
+from buergerbuero.booking.selectors import live
 from tests import factories
 from tests.booking.invariants import assert_day_masks_match_bookings
 
@@ -30,7 +31,7 @@ def test_exactly_capacity_many_win_the_last_free_time(pool_room):
     def client(number):
         try:
             now = dt.datetime.now(dt.UTC)
-            query = selectors.booking_query(office=office, service_slugs=["personalausweis"], now=now)
+            query = live.booking_query(office=office, service_slugs=["personalausweis"], now=now)
             barrier.wait()
             hold, _ = services.hold(query=query, start=start, now=now)
             services.confirm(appointment=hold, name="Racer", email=f"racer{number}@example.org", now=now)
@@ -62,7 +63,7 @@ def test_a_hold_confirmed_by_many_requests_at_once_is_confirmed_once():
     """Double (or 8-fold) submit: every request answers with the same appointment; the row is written once."""
     office = factories.office(services=[factories.service()], max_active_per_email=1)
     now = dt.datetime.now(dt.UTC)
-    query = selectors.booking_query(office=office, service_slugs=["personalausweis"], now=now)
+    query = live.booking_query(office=office, service_slugs=["personalausweis"], now=now)
     start = dt.datetime.combine(factories.next_weekday(0), dt.time(9), tzinfo=BERLIN)
     hold, _ = services.hold(query=query, start=start, now=now)
     connection.close()

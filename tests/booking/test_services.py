@@ -6,8 +6,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db import IntegrityError, transaction
 
-from buergerbuero.booking import selectors, services
+from buergerbuero.booking import services
 from buergerbuero.booking.models import Appointment, Claim
+from buergerbuero.booking.selectors import access, live, stats
 from buergerbuero.core.errors import Conflict, DomainError
 from tests import factories
 
@@ -36,7 +37,7 @@ def at(day, hour, minute=0):
 
 
 def query(office, now, slugs=("personalausweis",), persons=1, channel="web"):
-    return selectors.booking_query(office=office, service_slugs=list(slugs), persons=persons, channel=channel, now=now)
+    return live.booking_query(office=office, service_slugs=list(slugs), persons=persons, channel=channel, now=now)
 
 
 def test_hold_claims_units_and_hides_the_time(small_office, monday, now):
@@ -45,20 +46,20 @@ def test_hold_claims_units_and_hides_the_time(small_office, monday, now):
     assert appointment.status == Appointment.Status.HELD
     assert appointment.claims.count() == 2
     assert len(token) > 20
-    lanes_left = [t for t in selectors.free_times(q, monday, monday, now=now)[monday] if t.start == at(monday, 8)]
+    lanes_left = [t for t in live.free_times(q, monday, monday, now=now)[monday] if t.start == at(monday, 8)]
     assert lanes_left[0].lanes == (small_office.counters.get(number=2).pk,)
 
 
 def test_confirm_then_lookup_with_code_and_token(small_office, monday, now):
     hold, token = services.hold(query=query(small_office, now), start=at(monday, 8), now=now)
     services.confirm(appointment=hold, name="Erika Mustermann", email="Erika@Example.org ", now=now)
-    found = selectors.appointment_for_citizen(hold.code.lower(), token)
+    found = access.appointment_for_citizen(hold.code.lower(), token)
     assert found.status == Appointment.Status.CONFIRMED
     assert found.email == "erika@example.org"
     assert found.blocks_until is None
     assert not Claim.objects.filter(appointment=found, expires_at__isnull=False).exists()
     with pytest.raises(DomainError):
-        selectors.appointment_for_citizen(hold.code, token + "x")
+        access.appointment_for_citizen(hold.code, token + "x")
 
 
 def test_confirming_twice_gives_the_same_appointment(small_office, monday, now):
@@ -74,8 +75,8 @@ def test_an_expired_hold_stops_counting_at_once_and_cannot_be_confirmed(small_of
     for _ in range(2):  # both counters
         services.hold(query=q, start=at(monday, 8), now=now, hold_minutes=10)
     later = now + dt.timedelta(minutes=11)
-    assert at(monday, 8) in [t.start for t in selectors.free_times(q, monday, monday, now=later)[monday]]
-    assert at(monday, 8) not in [t.start for t in selectors.free_times(q, monday, monday, now=now)[monday]]
+    assert at(monday, 8) in [t.start for t in live.free_times(q, monday, monday, now=later)[monday]]
+    assert at(monday, 8) not in [t.start for t in live.free_times(q, monday, monday, now=now)[monday]]
     # A new booking takes over the expired claims in its own transaction – no cleanup job needed.
     fresh, _ = services.hold(query=query(small_office, later), start=at(monday, 8), now=later)
     assert fresh.claims.count() == 2
@@ -133,11 +134,13 @@ def test_an_expired_hold_at_the_address_limit_is_reported_as_expired(one_per_add
 def test_the_confirmed_appointment_returned_is_the_stored_row(small_office, monday, now):
     """confirm answers from its UPDATE … RETURNING: every field as a fresh read gives it, typed the same."""
     hold, _ = services.hold(query=query(small_office, now), start=at(monday, 8), now=now)
-    confirmed = services.confirm(appointment=hold, name=" Erika M ", email="E@Example.org", phone=" 0123 ", now=now)
+    confirmed = services.confirm(
+        appointment=hold, name=" Erika M ", email="E@Example.org", phone=" 0234 123456 ", now=now
+    )
     stored = Appointment.objects.get(pk=hold.pk)
     for field in Appointment._meta.concrete_fields:
         assert getattr(confirmed, field.attname) == getattr(stored, field.attname), field.name
-    assert (confirmed.name, confirmed.email, confirmed.phone) == ("Erika M", "e@example.org", "0123")
+    assert (confirmed.name, confirmed.email, confirmed.phone) == ("Erika M", "e@example.org", "+49234123456")
     assert confirmed.confirmed_at == now and confirmed.blocks_until is None
     assert confirmed.office == small_office
     assert [item.service.slug for item in confirmed.items.all()] == ["personalausweis"]
@@ -161,7 +164,7 @@ def test_cancel_releases_after_the_delay(small_office, monday, now):
     services.cancel(appointment=appointments[0], now=now, release_delay_minutes=30)
 
     def free(moment):
-        return at(monday, 8) in [t.start for t in selectors.free_times(q, monday, monday, now=moment)[monday]]
+        return at(monday, 8) in [t.start for t in live.free_times(q, monday, monday, now=moment)[monday]]
 
     assert not free(now + dt.timedelta(minutes=29))
     assert free(now + dt.timedelta(minutes=31))
@@ -219,7 +222,7 @@ def test_cached_days_follow_every_confirmed_change(small_office, monday, now):
     q = query(small_office, now)
 
     def free_at_eight():
-        return at(monday, 8) in [t.start for t in selectors.free_times(q, monday, monday, now=now)[monday]]
+        return at(monday, 8) in [t.start for t in live.free_times(q, monday, monday, now=now)[monday]]
 
     assert free_at_eight()  # fills the cache for that day
     booked = []
@@ -230,9 +233,7 @@ def test_cached_days_follow_every_confirmed_change(small_office, monday, now):
     services.reschedule(appointment=booked[0], query=q, start=at(monday, 9), now=now)
     assert free_at_eight()
     services.cancel(appointment=booked[1], now=now)
-    assert next(
-        t.lanes for t in selectors.free_times(q, monday, monday, now=now)[monday] if t.start == at(monday, 8)
-    ) == (
+    assert next(t.lanes for t in live.free_times(q, monday, monday, now=now)[monday] if t.start == at(monday, 8)) == (
         small_office.counters.get(number=1).pk,
         small_office.counters.get(number=2).pk,
     )
@@ -248,9 +249,7 @@ def test_cancelling_an_expired_hold_does_not_bring_its_block_back(small_office, 
     services.cancel(appointment=old, now=later, release_delay_minutes=30)
     old.refresh_from_db()
     assert old.blocks_until <= later
-    lanes = next(
-        t.lanes for t in selectors.free_times(q, monday, monday, now=later)[monday] if t.start == at(monday, 8)
-    )
+    lanes = next(t.lanes for t in live.free_times(q, monday, monday, now=later)[monday] if t.start == at(monday, 8))
     assert lanes == (small_office.counters.get(number=2).pk,)
 
 
@@ -276,9 +275,9 @@ def test_appointment_starts_are_the_confirmed_appointments_of_the_range(small_of
     hold, _token = services.hold(query=q, start=at(tuesday, 8), now=now)
     services.confirm(appointment=hold, name="A B", email="next-day@example.org", now=now)
 
-    starts = selectors.appointment_starts(small_office, first=at(monday, 0), last=at(tuesday, 0))
+    starts = stats.appointment_starts(small_office, first=at(monday, 0), last=at(tuesday, 0))
     assert sorted(starts) == [at(monday, 8), at(monday, 10)]
-    assert list(selectors.appointment_starts(small_office, first=at(monday, 9), last=at(monday, 10))) == []
+    assert list(stats.appointment_starts(small_office, first=at(monday, 9), last=at(monday, 10))) == []
     # the planner's look-ahead counts the running hold too: its time is taken for now
-    ahead = selectors.booked_ahead(small_office, first=at(monday, 0), last=at(tuesday, 0), now=now)
+    ahead = stats.booked_ahead(small_office, first=at(monday, 0), last=at(tuesday, 0), now=now)
     assert sorted(begin for begin, _end, _channel in ahead) == [at(monday, h) for h in (8, 10, 11)]

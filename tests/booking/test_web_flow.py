@@ -10,8 +10,9 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from buergerbuero.background.models import Message
-from buergerbuero.booking import links, selectors
+from buergerbuero.booking import links
 from buergerbuero.booking.models import Appointment
+from buergerbuero.booking.selectors import live
 from tests.booking.webflow import (
     CONTACT,
     evening_office,
@@ -163,11 +164,11 @@ def test_cancel_asks_first_releases_after_the_delay_and_sends_method_cancel(
     assert cancelled.status == Appointment.Status.CANCELLED and cancelled.sequence == 1
     assert cancelled.blocks_until - cancelled.cancelled_at == dt.timedelta(minutes=30)
     now = timezone.now()
-    query = selectors.booking_query(office=office, service_slugs=[service.slug], now=now)
+    query = live.booking_query(office=office, service_slugs=[service.slug], now=now)
     day = cancelled.start.astimezone(query.tz).date()
-    assert cancelled.start not in [t.start for t in selectors.free_times(query, day, day, now=now)[day]]
+    assert cancelled.start not in [t.start for t in live.free_times(query, day, day, now=now)[day]]
     later = cancelled.blocks_until + dt.timedelta(seconds=1)
-    assert cancelled.start in [t.start for t in selectors.free_times(query, day, day, now=later)[day]]
+    assert cancelled.start in [t.start for t in live.free_times(query, day, day, now=later)[day]]
     cancel_mails = [m for m in mail.outbox if "abgesagt" in m.subject]
     assert len(cancel_mails) == 1
     cal = icalendar.Calendar.from_ical(cancel_mails[0].attachments[0].content)
@@ -296,9 +297,9 @@ def test_reminder_command_twice_sends_one_mail_and_a_moved_appointment_is_remind
     reminders = [m for m in mail.outbox[sent:] if "Erinnerung" in m.subject]
     assert len(reminders) == 1
     assert appointment.code in reminders[0].body
-    assert not selectors.due_reminders(now=timezone.now(), hours=hours).exists()
+    assert not live.due_reminders(now=timezone.now(), hours=hours).exists()
     Appointment.objects.filter(pk=appointment.pk).update(sequence=5)  # e.g. moved: a new version
-    assert selectors.due_reminders(now=timezone.now(), hours=hours).exists()
+    assert live.due_reminders(now=timezone.now(), hours=hours).exists()
 
 
 def test_no_reminder_for_appointments_booked_inside_the_window(
@@ -307,7 +308,7 @@ def test_no_reminder_for_appointments_booked_inside_the_window(
     office, service = office_service
     appointment, _ = confirmed(client, office, service, django_capture_on_commit_callbacks)
     hours = int((appointment.start - timezone.now()).total_seconds() // 3600) + 1
-    assert not selectors.due_reminders(now=timezone.now(), hours=hours).exists()
+    assert not live.due_reminders(now=timezone.now(), hours=hours).exists()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -7,8 +7,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from buergerbuero.booking import selectors, services
+from buergerbuero.booking import services
 from buergerbuero.booking.models import Appointment
+from buergerbuero.booking.selectors import live
 from tests import factories
 from tests.booking.webflow import (
     evening_office,
@@ -32,8 +33,8 @@ def test_start_page_lists_services_with_fee_and_documents_and_the_earliest_time_
     assert "46.00 €" in html or "46,00 €" in html
     assert "Alter Personalausweis" in html
     chosen = client.get(f"/?services={service.slug}&persons=1").content.decode()
-    query = selectors.booking_query(office=office, service_slugs=[service.slug], now=timezone.now())
-    offer = selectors.earliest_offer(query, now=timezone.now())
+    query = live.booking_query(office=office, service_slugs=[service.slug], now=timezone.now())
+    offer = live.earliest_offer(query, now=timezone.now())
     assert offer.label == "Serviceabend"
     weekday = {0: "Mo", 1: "Di", 2: "Mi", 3: "Do", 4: "Fr", 5: "Sa", 6: "So"}[offer.start.weekday()]
     day = f"{offer.start.day}.{offer.start.month}."
@@ -61,7 +62,7 @@ def test_every_listed_day_has_times_and_each_time_can_really_be_held(client):
     assert starts, html
     assert html.count('class="day"') == 7  # a page of seven days, all with times (days without are skipped)
     now = timezone.now()
-    query = selectors.booking_query(office=office, service_slugs=[service.slug], now=now)
+    query = live.booking_query(office=office, service_slugs=[service.slug], now=now)
     for value in (starts[0], starts[len(starts) // 2], starts[-1]):
         appointment, _token = services.hold(query=query, start=dt.datetime.fromisoformat(value), now=now)
         assert appointment.status == Appointment.Status.HELD

@@ -10,7 +10,7 @@ from django.utils import timezone
 from buergerbuero.accounts.models import Organisation, StaffMembership
 from buergerbuero.callcenter import selectors, services
 from buergerbuero.callcenter.models import Contract
-from buergerbuero.capacity.models import Channel
+from buergerbuero.core.channels import Channel
 from tests import factories
 
 Role = StaffMembership.Role

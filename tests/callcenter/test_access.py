@@ -10,7 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from buergerbuero.booking import selectors as booking_selectors
+from buergerbuero.booking.selectors import live as booking_live
 from buergerbuero.callcenter import services
 from buergerbuero.callcenter.models import Article
 from tests import factories
@@ -58,7 +58,7 @@ def setup(world):
     query = services.partner_query(
         viewer=agent, office=world.office, service=world.services["personalausweis"], now=now
     )
-    free = booking_selectors.free_times(query, day, day, now=now)[day]
+    free = booking_live.free_times(query, day, day, now=now)[day]
     services.log_call(
         viewer=agent,
         office=world.office,

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from buergerbuero.accounts import selectors as account_selectors
 from buergerbuero.callcenter import selectors, services
-from buergerbuero.capacity.models import Channel
+from buergerbuero.core.channels import Channel
 from buergerbuero.core.errors import NotFound
 
 BERLIN = ZoneInfo("Europe/Berlin")

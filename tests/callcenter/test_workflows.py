@@ -11,6 +11,7 @@ from django.utils import timezone
 from buergerbuero.booking.models import Appointment
 from buergerbuero.callcenter import selectors, services
 from buergerbuero.callcenter.models import Call, IntervalStat, Ticket
+from buergerbuero.core import contact
 from buergerbuero.core.errors import DomainError, Forbidden, NotFound
 from tests import factories
 
@@ -26,13 +27,13 @@ from tests import factories
     ],
 )
 def test_phone_numbers_are_normalised(raw, e164):
-    assert services.normalize_phone(raw) == e164
+    assert contact.phone_number(raw, field="caller_number") == e164
 
 
 @pytest.mark.parametrize("raw", ["12", "abc", "0234/12345678901234567"])
 def test_bad_phone_numbers_name_the_field(raw):
     with pytest.raises(DomainError) as exc:
-        services.normalize_phone(raw)
+        contact.phone_number(raw, field="caller_number")
     assert exc.value.field == "caller_number"
 
 

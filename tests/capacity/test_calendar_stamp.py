@@ -125,7 +125,7 @@ def offered(office, slug="personalausweis"):
 def test_changes_to_the_services_offered_show_in_the_next_booking():
     from django.utils import timezone
 
-    from buergerbuero.booking import selectors as booking_selectors
+    from buergerbuero.booking.selectors import live as booking_live
 
     id_card = factories.service(minutes=20, max_persons=4)
     office = factories.office(services=[id_card])
@@ -143,10 +143,10 @@ def test_changes_to_the_services_offered_show_in_the_next_booking():
         cursor.execute("UPDATE catalog_officeservice SET active = %s WHERE office_id = %s", [False, office.pk])
     assert offered(office) is None
     with pytest.raises(DomainError, match="nicht angeboten"):
-        booking_selectors.booking_query(office=office, service_slugs=["personalausweis"], now=timezone.now())
+        booking_live.booking_query(office=office, service_slugs=["personalausweis"], now=timezone.now())
 
     OfficeService.objects.filter(office=office).update(active=True)
-    query = booking_selectors.booking_query(office=office, service_slugs=["personalausweis"], now=timezone.now())
+    query = booking_live.booking_query(office=office, service_slugs=["personalausweis"], now=timezone.now())
     assert query.services == [(id_card, 35)]
     Service.objects.filter(pk=id_card.pk).delete()  # its offers go with it
     assert offered(office) is None and offered(other) is None

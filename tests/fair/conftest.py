@@ -3,7 +3,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from buergerbuero.booking import selectors, services
+from buergerbuero.booking import services
+from buergerbuero.booking.selectors import live
 from tests.antibot import solve  # noqa: F401  (used by the tests of this folder)
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -20,6 +21,6 @@ def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
 
 
 def book(office, service_slug: str, start: dt.datetime, *, now: dt.datetime, email="x@example.org"):
-    query = selectors.booking_query(office=office, service_slugs=[service_slug], now=now)
+    query = live.booking_query(office=office, service_slugs=[service_slug], now=now)
     hold, token = services.hold(query=query, start=start, now=now)
     return services.confirm(appointment=hold, name="Test", email=email, now=now), token

@@ -5,7 +5,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from buergerbuero.booking import feed, selectors, services
+from buergerbuero.booking import feed, services
+from buergerbuero.booking.selectors import live
 from buergerbuero.core.errors import DomainError
 from tests import factories
 from tests.fair.conftest import BERLIN
@@ -24,19 +25,19 @@ def office(id_card):
 
 
 def test_the_last_day_moves_exactly_at_release_time(office):
-    before = selectors.booking_query(office=office, service_slugs=["personalausweis"], now=JUST_BEFORE)
-    at = selectors.booking_query(office=office, service_slugs=["personalausweis"], now=RELEASE)
+    before = live.booking_query(office=office, service_slugs=["personalausweis"], now=JUST_BEFORE)
+    at = live.booking_query(office=office, service_slugs=["personalausweis"], now=RELEASE)
     assert before.request.last_day == NEW_DAY - dt.timedelta(days=1)
     assert at.request.last_day == NEW_DAY
 
 
 def test_the_new_day_has_no_times_before_and_all_times_at_release(office):
-    before = selectors.booking_query(office=office, service_slugs=["personalausweis"], now=JUST_BEFORE)
+    before = live.booking_query(office=office, service_slugs=["personalausweis"], now=JUST_BEFORE)
     with pytest.raises(DomainError) as exc:
-        selectors.free_times(before, NEW_DAY, NEW_DAY, now=JUST_BEFORE)
+        live.free_times(before, NEW_DAY, NEW_DAY, now=JUST_BEFORE)
     assert exc.value.field == "from"
-    at = selectors.booking_query(office=office, service_slugs=["personalausweis"], now=RELEASE)
-    times = selectors.free_times(at, NEW_DAY, NEW_DAY, now=RELEASE)[NEW_DAY]
+    at = live.booking_query(office=office, service_slugs=["personalausweis"], now=RELEASE)
+    times = live.free_times(at, NEW_DAY, NEW_DAY, now=RELEASE)[NEW_DAY]
     # Thursday: morning 8–12 and the service evening 16–19:30, two counters, 20-minute service, 10-minute grid.
     assert times[0].start == dt.datetime(2027, 3, 11, 8, 0, tzinfo=BERLIN)
     assert times[-1].start == dt.datetime(2027, 3, 11, 19, 10, tzinfo=BERLIN)
@@ -44,11 +45,11 @@ def test_the_new_day_has_no_times_before_and_all_times_at_release(office):
 
 def test_a_booking_for_the_new_day_is_refused_before_release(office):
     start = dt.datetime(2027, 3, 11, 8, 0, tzinfo=BERLIN)
-    before = selectors.booking_query(office=office, service_slugs=["personalausweis"], now=JUST_BEFORE)
+    before = live.booking_query(office=office, service_slugs=["personalausweis"], now=JUST_BEFORE)
     with pytest.raises(DomainError) as exc:
         services.hold(query=before, start=start, now=JUST_BEFORE)
     assert exc.value.field == "start"
-    at = selectors.booking_query(office=office, service_slugs=["personalausweis"], now=RELEASE)
+    at = live.booking_query(office=office, service_slugs=["personalausweis"], now=RELEASE)
     hold, _token = services.hold(query=at, start=start, now=RELEASE)
     assert hold.start == start
 
@@ -73,7 +74,7 @@ def test_release_follows_local_time_across_the_dst_change(id_card):
     release = dt.datetime(2027, 3, 29, 7, 0, tzinfo=BERLIN)
     assert release.utcoffset() == dt.timedelta(hours=2)
     for now, last in ((release - dt.timedelta(seconds=1), dt.date(2027, 4, 7)), (release, dt.date(2027, 4, 8))):
-        query = selectors.booking_query(office=office, service_slugs=["personalausweis"], now=now)
+        query = live.booking_query(office=office, service_slugs=["personalausweis"], now=now)
         assert query.request.last_day == last
 
 

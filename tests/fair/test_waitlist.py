@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from buergerbuero.accounts.models import Organisation, StaffMembership
 from buergerbuero.booking import services as booking_services
-from buergerbuero.booking import waitlist
 from buergerbuero.booking.models import Appointment, WaitlistEntry, WaitlistOffer
+from buergerbuero.booking.waitlist import services as waitlist
 from buergerbuero.capacity.models import RosterEntry
 from tests import factories
 from tests.fair.conftest import at, book, solve

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from buergerbuero.booking import selectors as booking_selectors
+from buergerbuero.booking.selectors import live as booking_live
 from buergerbuero.catalog.models import Office
 from buergerbuero.insights import demo, kpis, selectors
 from buergerbuero.insights.metrics import Period
@@ -35,7 +35,7 @@ def test_demo_trend_rises_before_last_years_closure_recovers_and_rises_again():
     assert live.lead_time_days == daily[today]
     # The batched snapshot gives what the citizen's lead-time query gives, on a busy calendar.
     for row in KPISnapshot.objects.filter(source="engine", service__slug__in=["personalausweis", "fuehrungszeugnis"]):
-        assert row.lead_time_days == booking_selectors.lead_time_days(office, row.service, now=row.taken_at)
+        assert row.lead_time_days == booking_live.lead_time_days(office, row.service, now=row.taken_at)
     events = selectors.events(office, Period(closure - dt.timedelta(days=1), closure))
     assert [title for _d, _k, title in events] == ["Schließung: Rathausschließung zwischen den Jahren"]
 

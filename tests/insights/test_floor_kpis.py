@@ -18,8 +18,8 @@ from buergerbuero.capacity.models import OpeningRule
 from buergerbuero.catalog.models import Counter
 from buergerbuero.insights import kpis, metrics, report, selectors
 from buergerbuero.insights.metrics import Period
-from buergerbuero.queue import selectors as queue_selectors
 from buergerbuero.queue import services as floor
+from buergerbuero.queue.selectors import stats as queue_stats
 from tests import factories
 from tests.queue.conftest import appointment, staff
 
@@ -136,7 +136,7 @@ def test_waiting_time_per_week_and_for_the_period(two_mondays):
     assert c.x == (MONDAY, NEXT_MONDAY)
     assert [col.values for col in c.columns] == [(7.5, 30), (15.5, 30)]
     # the same numbers as the queue app's own statistics for those days
-    by_day = queue_selectors.waiting_times(two_mondays, MONDAY, NEXT_MONDAY, by="day")
+    by_day = queue_stats.waiting_times(two_mondays, MONDAY, NEXT_MONDAY, by="day")
     assert [(r["p50"], r["p90"]) for r in by_day] == [(7.5, 15.5), (30, 30)]
 
 

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from buergerbuero.background import jobs
-from buergerbuero.booking import selectors as booking_selectors
+from buergerbuero.booking.selectors import live as booking_live
 from buergerbuero.capacity.models import Closure
 from buergerbuero.insights import services
 from buergerbuero.insights.models import KPISnapshot
@@ -32,7 +32,7 @@ def test_after_closing_time_the_next_free_appointment_is_tomorrow(small_office, 
     # Start times are counted once however many counters share them: Tue–Fri and Mon–Fri of next week
     # inside 14 days (until Sunday 14 March): 9 mornings × 23 starts (a 20-min service needs 2 units) + 2 evenings × 20
     assert snap.free_slots_14d == 9 * 23 + 2 * 20
-    assert snap.lead_time_days == booking_selectors.lead_time_days(small_office, id_card, now=now)
+    assert snap.lead_time_days == booking_live.lead_time_days(small_office, id_card, now=now)
 
 
 def test_a_booked_out_day_moves_the_lead_time(small_office, id_card):
@@ -61,7 +61,7 @@ def test_no_free_appointment_within_the_horizon_is_stored_as_empty(db, id_card):
     assert snap.lead_time_days is None
     assert snap.earliest_start is None
     assert snap.free_slots_14d == 0
-    assert booking_selectors.lead_time_days(office, id_card, now=at(MONDAY, 7)) is None
+    assert booking_live.lead_time_days(office, id_card, now=at(MONDAY, 7)) is None
 
 
 def test_across_the_autumn_dst_switch(small_office, id_card):

@@ -2,7 +2,8 @@
 
 import datetime as dt
 
-from buergerbuero.queue import selectors, services
+from buergerbuero.queue import services
+from buergerbuero.queue.selectors import stats
 from tests.queue.conftest import appointment, at
 
 
@@ -29,9 +30,9 @@ def test_booked_appointments_not_checked_in_or_not_there_when_called(floor, id_c
     appointment(floor, id_card, at(thursday, 9))  # the floor was not used on Thursday: no evidence either way
     appointment(floor, id_card, at(thursday, 10))
 
-    seen = selectors.appointment_attendance(floor, day, thursday)
+    seen = stats.appointment_attendance(floor, day, thursday)
     assert (seen.days, seen.booked, seen.not_checked_in, seen.no_show_after_call) == (1, 4, 1, 1)
     assert (seen.missed, seen.rate) == (2, 0.5)  # A2 and A3 of A1–A4; not the cancelled one, not Thursday's
-    assert selectors.no_show_rate(floor, day, thursday)["rate"] == 2 / 4  # the floor's rate: A2 and W of 4 called
-    empty = selectors.appointment_attendance(floor, thursday, thursday)
+    assert stats.no_show_rate(floor, day, thursday)["rate"] == 2 / 4  # the floor's rate: A2 and W of 4 called
+    empty = stats.appointment_attendance(floor, thursday, thursday)
     assert (empty.days, empty.booked, empty.rate) == (0, 0, None)

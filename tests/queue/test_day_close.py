@@ -15,8 +15,9 @@ from django.utils import timezone
 
 from buergerbuero.background import jobs
 from buergerbuero.core.errors import Conflict
-from buergerbuero.queue import selectors, services
+from buergerbuero.queue import services
 from buergerbuero.queue.models import CounterSession, Visit
+from buergerbuero.queue.selectors import live, stats
 from tests.queue.conftest import appointment, at
 
 
@@ -81,9 +82,9 @@ def test_the_day_close_closes_what_was_left_open_and_nothing_else(floor, left_op
     assert not CounterSession.objects.filter(ended_at__isnull=True).exists()
     assert set(CounterSession.objects.values_list("ended_at", flat=True)) == {at(next_morning, 8, 0)}
     # nobody counts as present or in front of a clerk any more
-    assert selectors.clerks_present(floor) == 0
-    assert selectors.current_visit(anna) is None and selectors.current_visit(ben) is None
-    assert not selectors.parked_visits(anna).exists()
+    assert live.clerks_present(floor) == 0
+    assert live.current_visit(anna) is None and live.current_visit(ben) is None
+    assert not live.parked_visits(anna).exists()
 
     again = services.close_office_past_days(office=floor, now=at(next_morning, 8, 5))
     assert (again.visits, again.sessions) == (0, 0)  # idempotent
@@ -92,19 +93,19 @@ def test_the_day_close_closes_what_was_left_open_and_nothing_else(floor, left_op
 def test_the_numbers_count_end_of_day_visits_neither_as_served_nor_as_no_show(floor, left_open, day):
     services.close_office_past_days(office=floor, now=at(day + dt.timedelta(days=1), 1, 0))
     # waiting times are known for the called tickets only: T1 5, T2 20, T6 25, T5 10, T4 3 (T3 never called)
-    rows = selectors.waiting_times(floor, day, day)
+    rows = stats.waiting_times(floor, day, day)
     assert rows == [{"key": day, "visits": 5, "p50": 10.0, "p90": 23.0}]  # [3, 5, 10, 20, 25]: 20 + 0.6 × 5
-    assert selectors.no_show_rate(floor, day, day) == {
+    assert stats.no_show_rate(floor, day, day) == {
         "visits": 2,  # T1 done, T2 no-show; the four end-of-day legs are not in the rate …
         "no_shows": 1,
         "rate": 0.5,
         "end_of_day": 4,  # … but counted beside it
         "never_called": 1,  # T3: its waiting time is unknown, not zero
     }
-    assert [(r["service"], r["visits"], r["p50"]) for r in selectors.handling_times(floor, day, day)] == [
+    assert [(r["service"], r["visits"], r["p50"]) for r in stats.handling_times(floor, day, day)] == [
         (left_open["T1"].visits.get().service_id, 1, 15.0)  # T5 and T6 were served but never finished
     ]
-    assert selectors.walk_in_share(floor, day, day) == {"appointment": 1, "walk_in": 5, "share": 5 / 6}
+    assert stats.walk_in_share(floor, day, day) == {"appointment": 1, "walk_in": 5, "share": 5 / 6}
 
 
 def test_a_clerk_cannot_act_on_a_visit_the_day_close_closed(floor, left_open, anna, registration, day):

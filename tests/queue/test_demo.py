@@ -3,8 +3,9 @@ import datetime as dt
 from django.utils import timezone
 
 from buergerbuero.core.demo import DemoCity
-from buergerbuero.queue import demo, selectors, services
+from buergerbuero.queue import demo, services
 from buergerbuero.queue.models import CounterSession, DailyTicketCounter, FloorSettings, Ticket, Visit, WalkInQuota
+from buergerbuero.queue.selectors import stats
 from tests.queue.conftest import appointment, at
 
 
@@ -28,9 +29,9 @@ def test_demo_turns_booked_history_into_visits_with_walk_ins_and_no_shows(floor,
     assert Ticket.objects.filter(appointment__isnull=False).count() == len(booked)
     assert Ticket.objects.filter(appointment__isnull=True, kind="walk_in").exists()  # Wednesdays 8–12
     assert Visit.objects.filter(status="closed").count() >= len(booked)
-    rate = selectors.no_show_rate(floor, first, today)["rate"]
+    rate = stats.no_show_rate(floor, first, today)["rate"]
     assert 0.03 < rate < 0.15
-    waits = selectors.waiting_times(floor, first, today, by="day")
+    waits = stats.waiting_times(floor, first, today, by="day")
     assert waits and all(0 <= row["p50"] <= row["p90"] for row in waits)
     # deterministic: the same seed gives the same history (today's part depends on the clock and comes last)
     fingerprint = list(

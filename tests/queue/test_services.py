@@ -3,8 +3,9 @@ import datetime as dt
 import pytest
 
 from buergerbuero.core.errors import Conflict, DomainError, Forbidden, NotFound
-from buergerbuero.queue import selectors, services
+from buergerbuero.queue import services
 from buergerbuero.queue.models import FloorSettings, Ticket, Visit, WalkInQuota
+from buergerbuero.queue.selectors import live, stats
 from tests.queue.conftest import appointment, at, staff
 
 
@@ -91,7 +92,7 @@ def test_walk_in_quota_used_up_says_so_with_the_next_appointment(floor, id_card,
     assert "alle Wartenummern vergeben" in str(exc.value.message)
     assert "next_appointment" in exc.value.extra
     assert Ticket.objects.count() == 2
-    status = selectors.walk_in_status(floor, at(day, 9, 3))
+    status = live.walk_in_status(floor, at(day, 9, 3))
     assert status.quota_left(registration.pk) == 0
     # other services are not affected, reception may override
     assert services.draw_ticket(office=floor, service=id_card, now=at(day, 9, 3)).label == "T-003"
@@ -177,11 +178,11 @@ def test_recall_at_most_n_times_then_no_show(floor, registration, counters, anna
     services.draw_ticket(office=floor, service=registration, now=at(day, 9))
     services.open_session(clerk=anna, counter=counters[0], now=at(day, 9))
     visit = services.call_next(clerk=anna, now=at(day, 9, 1))
-    version = selectors.display_version(floor.pk)
+    version = live.display_version(floor.pk)
     services.recall(clerk=anna, visit=visit, now=at(day, 9, 2))
     visit = services.recall(clerk=anna, visit=visit, now=at(day, 9, 3))
     assert visit.recalls == 2 and visit.last_called_at == at(day, 9, 3)
-    assert selectors.display_version(floor.pk) == version + 2
+    assert live.display_version(floor.pk) == version + 2
     with pytest.raises(Conflict) as exc:
         services.recall(clerk=anna, visit=visit, now=at(day, 9, 4))
     assert exc.value.code == "recall_limit"
@@ -236,12 +237,12 @@ def test_counter_sessions(floor, counters, anna, ben, day):
     services.open_session(clerk=anna, counter=counters[0], now=at(day, 8))
     with pytest.raises(Conflict):
         services.open_session(clerk=ben, counter=counters[0], now=at(day, 8))
-    assert selectors.clerks_present(floor) == 1
+    assert live.clerks_present(floor) == 1
     services.open_session(clerk=anna, counter=counters[1], now=at(day, 8, 5))  # moves
     services.open_session(clerk=ben, counter=counters[0], now=at(day, 8, 6))
-    assert selectors.clerks_present(floor) == 2
+    assert live.clerks_present(floor) == 2
     services.close_session(clerk=anna, now=at(day, 12))
-    assert selectors.clerks_present(floor) == 1
+    assert live.clerks_present(floor) == 1
 
 
 def test_ticket_state_shows_position_and_estimated_wait(floor, registration, id_card, counters, anna, ben, day):
@@ -249,17 +250,17 @@ def test_ticket_state_shows_position_and_estimated_wait(floor, registration, id_
         services.draw_ticket(office=floor, service=s, now=at(day, 9, i))
         for i, s in enumerate([id_card, registration, id_card])
     ]
-    assert selectors.ticket_state(tickets[2], now=at(day, 9, 5)).wait_minutes is None  # nobody at a counter
+    assert live.ticket_state(tickets[2], now=at(day, 9, 5)).wait_minutes is None  # nobody at a counter
     services.open_session(clerk=anna, counter=counters[0], now=at(day, 9))
     services.open_session(clerk=ben, counter=counters[1], now=at(day, 9))
-    state = selectors.ticket_state(tickets[2], now=at(day, 9, 5))
+    state = live.ticket_state(tickets[2], now=at(day, 9, 5))
     assert state.position == 3
     assert state.wait_minutes == 15  # (20 + 10) minutes of work ahead, two clerks
 
 
 def test_statistics_reject_an_unknown_grouping(floor, day):
     with pytest.raises(DomainError) as exc:
-        selectors.waiting_times(floor, day, day, by="week")
+        stats.waiting_times(floor, day, day, by="week")
     assert exc.value.field == "by"
 
 
@@ -269,14 +270,14 @@ def test_a_ticket_left_over_from_yesterday_is_not_called_today(floor, registrati
     services.open_session(clerk=anna, counter=counters[0], now=at(tomorrow, 8))
     with pytest.raises(NotFound):
         services.call_next(clerk=anna, now=at(tomorrow, 8, 1))
-    assert selectors.ranked_waiting(floor, at(tomorrow, 8, 1)) == []
+    assert live.ranked_waiting(floor, at(tomorrow, 8, 1)) == []
 
 
 def test_the_display_shows_only_the_days_calls_and_never_names(floor, registration, counters, anna, day):
     services.draw_ticket(office=floor, service=registration, now=at(day, 9))
     services.open_session(clerk=anna, counter=counters[1], now=at(day, 9))
     services.call_next(clerk=anna, now=at(day, 9, 1))
-    payload = selectors.display_payload(floor.pk, day)
+    payload = live.display_payload(floor.pk, day)
     assert [(c["ticket"], c["counter"]) for c in payload["calls"]] == [("T-001", 2)]
     assert set(payload["calls"][0]) == {"ticket", "counter", "called_at"}
-    assert selectors.display_payload(floor.pk, day + dt.timedelta(days=1))["calls"] == []
+    assert live.display_payload(floor.pk, day + dt.timedelta(days=1))["calls"] == []

@@ -8,8 +8,9 @@ policy (due appointments by time → walk-ins FIFO with priority first → early
 import datetime as dt
 
 from buergerbuero.core.errors import NotFound
-from buergerbuero.queue import selectors, services
+from buergerbuero.queue import services
 from buergerbuero.queue.models import Ticket, Visit
+from buergerbuero.queue.selectors import live, stats
 from tests.queue.conftest import appointment, at
 
 
@@ -66,7 +67,7 @@ def test_a_simulated_morning_gives_the_expected_order_and_waiting_times(
             names[ticket.pk] = name
         if t == at(day, 8, 12):
             for ticket in Ticket.objects.filter(pk__in=[pk for pk, n in names.items() if n in {"W2", "W3"}]):
-                estimates[names[ticket.pk]] = selectors.ticket_state(ticket, now=t).wait_minutes
+                estimates[names[ticket.pk]] = live.ticket_state(ticket, now=t).wait_minutes
         if t >= at(day, 8):
             for name, clerk in clerks.items():
                 if current[name] is not None:
@@ -107,22 +108,22 @@ def test_a_simulated_morning_gives_the_expected_order_and_waiting_times(
     assert late.kind == "walk_in" and late.ticket.late
     assert Visit.objects.filter(status="closed").count() == 9 and not Visit.objects.exclude(status="closed").exists()
 
-    by_day = selectors.waiting_times(floor, day, day, by="day")
+    by_day = stats.waiting_times(floor, day, day, by="day")
     # nine waits: 0,0,0,0,0,0,8,8,15 → p50 0, p90 8 + 0.2·7 = 9.4
     assert by_day == [{"key": day, "visits": 9, "p50": 0.0, "p90": 9.4}]
-    by_service = {row["key"]: row for row in selectors.waiting_times(floor, day, day, by="service")}
+    by_service = {row["key"]: row for row in stats.waiting_times(floor, day, day, by="service")}
     assert (by_service[ID.pk]["p50"], by_service[ID.pk]["p90"]) == (0.0, 10.5)  # 0,0,0,15
     assert (by_service[REG.pk]["p50"], by_service[REG.pk]["p90"]) == (0.0, 8.0)  # 0,0,0,8,8
-    handling = {row["service"]: row for row in selectors.handling_times(floor, day, day)}
+    handling = {row["service"]: row for row in stats.handling_times(floor, day, day)}
     assert handling[ID.pk]["mean"] == 20.0 and handling[REG.pk]["mean"] == 10.0
     assert handling[REG.pk]["visits"] == 4  # A6 was a no-show
-    assert selectors.no_show_rate(floor, day, day) == {
+    assert stats.no_show_rate(floor, day, day) == {
         "visits": 9,
         "no_shows": 1,
         "rate": 1 / 9,
         "end_of_day": 0,
         "never_called": 0,
     }
-    assert selectors.walk_in_share(floor, day, day) == {"appointment": 5, "walk_in": 4, "share": 4 / 9}
-    by_hour = selectors.waiting_times(floor, day, day, by="hour")
+    assert stats.walk_in_share(floor, day, day) == {"appointment": 5, "walk_in": 4, "share": 4 / 9}
+    by_hour = stats.waiting_times(floor, day, day, by="hour")
     assert [row["key"] for row in by_hour] == [8] and by_hour[0]["visits"] == 9

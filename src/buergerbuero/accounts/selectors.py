@@ -16,8 +16,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from buergerbuero.accounts.models import ApiToken, Organisation, StaffMembership
-from buergerbuero.capacity.models import Channel
 from buergerbuero.catalog.models import Office, Service
+from buergerbuero.core.channels import Channel
 from buergerbuero.core.errors import Forbidden
 from buergerbuero.core.tokens import hash_token
 
@@ -39,6 +39,11 @@ LEAD_ROLES = frozenset({Role.MANAGER, Role.ADMIN})
 # The audit log (who read which citizen's data) belongs to the data-protection officer; the municipality's
 # administration may stand in. The officer's role reads nothing else.
 AUDIT_ROLES = frozenset({Role.DPO, Role.ADMIN})
+
+
+def role_label(role: str) -> str:
+    """A staff role's name for people (an unknown role as it is stored)."""
+    return str(dict(StaffMembership.Role.choices).get(role, role or "–"))
 
 
 def membership(user: AbstractBaseUser | None) -> StaffMembership | None:

@@ -16,11 +16,12 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+
+from buergerbuero.core import contact
+from buergerbuero.core.errors import DomainError
 
 TYPES = {"text", "email", "date", "choice", "checkbox", "file"}
 NAME = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
@@ -171,11 +172,9 @@ def clean(
             values[f.name] = value
         elif f.type == "email":
             try:
-                validate_email(value)
-            except ValidationError:
-                errors[f.name] = _("Bitte geben Sie eine gültige E-Mail-Adresse an.")
-                continue
-            values[f.name] = value.lower()
+                values[f.name] = contact.email_address(value, field=f.name)
+            except DomainError as exc:
+                errors[f.name] = str(exc.message)
         elif f.type == "choice":
             if value not in {c["value"] for c in f.choices}:
                 errors[f.name] = _("Bitte wählen Sie eine der angebotenen Möglichkeiten.")

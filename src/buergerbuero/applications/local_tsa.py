@@ -9,8 +9,6 @@ Plain WSGI (no Django): it runs in a thread of the test process or as `manage.py
 
 import datetime as dt
 from pathlib import Path
-from socketserver import ThreadingMixIn
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from asn1crypto import tsp
 from cryptography import x509
@@ -80,21 +78,3 @@ class LocalTSA:
         self.served += 1
         start_response("200 OK", [("Content-Type", "application/timestamp-reply"), ("Content-Length", str(len(body)))])
         return [body]
-
-
-class _ThreadingServer(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
-
-
-class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-def serve(app: LocalTSA, host: str = "127.0.0.1", port: int = 0) -> WSGIServer:
-    """Start in a daemon thread; returns the server (its port: `server.server_port`; stop: `shutdown()`)."""
-    import threading
-
-    httpd = make_server(host, port, app, server_class=_ThreadingServer, handler_class=_QuietHandler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    return httpd

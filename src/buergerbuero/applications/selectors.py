@@ -1,7 +1,6 @@
 """Reads of the applications app."""
 
 import datetime as dt
-import hashlib
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -17,9 +16,10 @@ from buergerbuero.applications.models import (
     PendingLogin,
     Status,
 )
-from buergerbuero.booking import selectors as booking_selectors
+from buergerbuero.booking.selectors import live as booking_live
 from buergerbuero.catalog import selectors as catalog_selectors
 from buergerbuero.core.errors import DomainError, Forbidden, NotFound
+from buergerbuero.core.tokens import hash_token
 
 
 def open_login(*, provider: str, request_id: str, now: dt.datetime | None = None) -> PendingLogin | None:
@@ -76,13 +76,9 @@ def office_for(service: OnlineService):
 
 def application_for_citizen(public_id, token: str) -> Application:
     application = Application.objects.select_related("service", "office").filter(public_id=public_id).first()
-    if application is None or not token or application.token_hash != _hash(token) or application.purged_at:
+    if application is None or not token or application.token_hash != hash_token(token) or application.purged_at:
         raise NotFound(_("Diesen Antrag gibt es nicht (oder der Zugangslink ist falsch)."), field="application")
     return application
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def for_office(office, *, status: str | None = None) -> QuerySet[Application]:
@@ -145,15 +141,15 @@ SEARCH_DAYS = 42  # how far past `not_before` a first free time is searched (the
 
 
 def _short_query(service: OnlineService, office, *, now: dt.datetime):
-    return booking_selectors.booking_query(office=office, service_slugs=[service.appointment_service.slug], now=now)
+    return booking_live.booking_query(office=office, service_slugs=[service.appointment_service.slug], now=now)
 
 
 def _first_free(query, *, now: dt.datetime, not_before: dt.date | None):
-    first = booking_selectors.earliest(query, now=now)
+    first = booking_live.earliest(query, now=now)
     if first is None or not_before is None or first.start.astimezone(query.tz).date() >= not_before:
         return first
     try:
-        later = booking_selectors.free_times(query, not_before, not_before + dt.timedelta(days=SEARCH_DAYS), now=now)
+        later = booking_live.free_times(query, not_before, not_before + dt.timedelta(days=SEARCH_DAYS), now=now)
     except DomainError:  # past the booking horizon
         return None
     return next((free[0] for _day, free in sorted(later.items()) if free), None)
@@ -181,7 +177,7 @@ def appointment_of(application: Application):
     """The booked short appointment (held for the e-mail opt-in or confirmed), or None."""
     if not application.appointment_code:
         return None
-    return booking_selectors.appointment_by_code(application.appointment_code)
+    return booking_live.appointment_by_code(application.appointment_code)
 
 
 def fee_preview(application: Application, *, now: dt.datetime):
@@ -212,7 +208,7 @@ def short_appointment_times(
         return query, []
     day = first.start.astimezone(query.tz).date()
     times = []
-    for _day, free in sorted(booking_selectors.free_times(query, day, day + dt.timedelta(days=6), now=now).items()):
+    for _day, free in sorted(booking_live.free_times(query, day, day + dt.timedelta(days=6), now=now).items()):
         times.extend(t.start for t in free)
         if len(times) >= limit:
             break

@@ -1,7 +1,6 @@
 """Writes of the applications app: logins, drafts, submission, back-office status changes, retention."""
 
 import datetime as dt
-import hashlib
 import secrets
 import uuid
 import zoneinfo
@@ -31,10 +30,11 @@ from buergerbuero.applications.models import (
 )
 from buergerbuero.applications.payment import base as payment_base
 from buergerbuero.applications.payment import registry as payment_registry
-from buergerbuero.booking import selectors as booking_selectors
 from buergerbuero.booking import services as booking_services
 from buergerbuero.booking.models import Appointment
+from buergerbuero.booking.selectors import live as booking_live
 from buergerbuero.core.errors import Conflict, DomainError, Forbidden, lazy_date, lazy_format
+from buergerbuero.core.tokens import hash_token
 from buergerbuero.privacy import audit, retention
 from buergerbuero.privacy import selectors as privacy_selectors
 
@@ -122,10 +122,6 @@ class FormInvalid(DomainError):
     def __init__(self, errors: dict[str, str]):
         super().__init__(_("Bitte prüfen Sie die markierten Angaben."), field=next(iter(errors), None))
         self.errors = errors
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _reference() -> str:
@@ -521,13 +517,13 @@ def book_appointment(
     application = Application.objects.select_for_update().select_related("service", "office").get(pk=application.pk)
     _bookable(application)
     current = selectors.appointment_of(application)
-    if current is not None and booking_selectors.is_active(current, now=now):
+    if current is not None and booking_live.is_active(current, now=now):
         raise Conflict(
             _("Zu diesem Antrag ist schon ein Termin gebucht. Sie können ihn verschieben."),
             field="start",
             code="already_booked",
         )
-    query = booking_selectors.booking_query(
+    query = booking_live.booking_query(
         office=application.office, service_slugs=[application.service.appointment_service.slug], now=now
     )
     appointment, _token = booking_services.hold_for_citizen(query=query, start=start, proof=proof, now=now)

@@ -27,7 +27,7 @@ from buergerbuero.applications.identity.base import Identity, IdentityError, Tru
 from buergerbuero.applications.models import Status
 from buergerbuero.booking import antibot
 from buergerbuero.booking import links as booking_links
-from buergerbuero.booking import selectors as booking_selectors
+from buergerbuero.booking.selectors import live as booking_live
 from buergerbuero.catalog import selectors as catalog_selectors
 from buergerbuero.core import ratelimit
 from buergerbuero.core.errors import DomainError
@@ -296,7 +296,7 @@ def application_appointment(request: HttpRequest, public_id) -> HttpResponse:
         return redirect("applications:status", public_id=application.public_id)
     now = timezone.now()
     current = selectors.appointment_of(application)
-    moving = current is not None and booking_selectors.is_active(current, now=now)
+    moving = current is not None and booking_live.is_active(current, now=now)
     if moving and current.status != current.Status.CONFIRMED:
         return redirect("applications:status", public_id=application.public_id)  # waiting for the e-mail opt-in
     error = proof_error = None
@@ -398,7 +398,7 @@ def application_status(request: HttpRequest, public_id) -> HttpResponse:
         "application": application,
         "resume_link": request.build_absolute_uri(f"{request.path}?t={token}"),
         "appointment": appointment,
-        "appointment_active": appointment is not None and booking_selectors.is_active(appointment, now=now),
+        "appointment_active": appointment is not None and booking_live.is_active(appointment, now=now),
         "manage_url": (
             reverse("booking:manage", args=[booking_links.manage_token(appointment.public_id)])
             if appointment is not None and appointment.status == appointment.Status.CONFIRMED

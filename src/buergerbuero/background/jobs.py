@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from buergerbuero.background import services
 from buergerbuero.background.scheduler import DailyAt, Every, Job
 from buergerbuero.booking import services as booking_services
-from buergerbuero.booking import waitlist
+from buergerbuero.booking.waitlist import services as waitlist
 from buergerbuero.insights import services as insights_services
 from buergerbuero.privacy import services as privacy_services
 from buergerbuero.queue import services as queue_services

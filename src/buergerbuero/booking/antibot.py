@@ -25,7 +25,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from buergerbuero.booking.models import UsedChallenge
-from buergerbuero.capacity.models import Channel
+from buergerbuero.core.channels import Channel
 from buergerbuero.core.errors import DomainError, lazy_format
 
 FIELD = "altcha"

@@ -3,8 +3,6 @@ import json
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.validators import validate_email
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -13,11 +11,12 @@ from ninja.responses import NinjaJSONEncoder
 
 from buergerbuero.accounts import selectors as account_selectors
 from buergerbuero.accounts.auth import staff_auth
-from buergerbuero.booking import selectors, services
-from buergerbuero.capacity.models import Channel
+from buergerbuero.booking import services
+from buergerbuero.booking.selectors import access, live
 from buergerbuero.catalog import selectors as catalog_selectors
 from buergerbuero.core import problems, ratelimit
-from buergerbuero.core.errors import DomainError, Forbidden
+from buergerbuero.core.channels import Channel
+from buergerbuero.core.errors import Forbidden
 from buergerbuero.privacy import audit
 
 router = Router(tags=["Terminbuchung"])
@@ -129,16 +128,16 @@ def _appointment_out(appointment) -> dict:
     }
 
 
-def _query(request, params, *, office_slug: str, now: dt.datetime) -> selectors.BookingQuery:
+def _query(request, params, *, office_slug: str, now: dt.datetime) -> live.BookingQuery:
     office = catalog_selectors.office_by_slug(office_slug)
-    query = selectors.booking_query(
+    query = live.booking_query(
         office=office, service_slugs=params.services, persons=params.persons, channel=params.channel, now=now
     )
     _require_channel(request, query, now=now)
     return query
 
 
-def _require_channel(request, query: selectors.BookingQuery, *, now: dt.datetime) -> None:
+def _require_channel(request, query: live.BookingQuery, *, now: dt.datetime) -> None:
     account_selectors.require_book_channel(
         request.user, query.channel, office=query.office, services=[s for s, _m in query.services], now=now
     )
@@ -157,7 +156,7 @@ def availability_days(request, params: Query[DaysParams]):
     ratelimit.hit(request, "availability")
     now = timezone.now()
     query = _query(request, params, office_slug=params.office, now=now)
-    days = selectors.free_times(query, params.date_from, params.date_to, now=now)
+    days = live.free_times(query, params.date_from, params.date_to, now=now)
     return [
         {"date": day, "free_times": len(times), "first": times[0].start if times else None}
         for day, times in days.items()
@@ -171,7 +170,7 @@ def availability_times(request, params: Query[TimesParams]):
     ratelimit.hit(request, "availability")
     now = timezone.now()
     query = _query(request, params, office_slug=params.office, now=now)
-    days = selectors.free_times(query, params.date, params.date, now=now)
+    days = live.free_times(query, params.date, params.date, now=now)
     # The list of `TimeOut` as JSON straight away, in the bytes the schema gives (the encoder is ninja's):
     # validating a day's plain rows through pydantic cost a fifth of this request (docs/benchmarks.md, Requests).
     rows = [{"start": t.start, "counters": len(t.lanes)} for t in days.get(params.date, [])]
@@ -191,7 +190,7 @@ def availability_earliest(request, params: Query[EarliestParams]):
         if params.offices
         else list(catalog_selectors.offices())
     )
-    queries = selectors.booking_queries(
+    queries = live.booking_queries(
         offices=offices, service_slugs=params.services, persons=params.persons, channel=params.channel, now=now
     )
     if params.offices:
@@ -205,7 +204,7 @@ def availability_earliest(request, params: Query[EarliestParams]):
                 request.user, q.channel, office=q.office, services=[s for s, _m in q.services], now=now
             )
         ]
-    found = selectors.earliest_many(queries, now=now)
+    found = live.earliest_many(queries, now=now)
     out = []
     for query in queries:
         hit = found[query.office.pk]
@@ -244,28 +243,24 @@ def create_hold(request, payload: HoldIn):
 
 @router.post("/holds/{hold_id}/confirm", response={201: AppointmentCreated}, summary="Reservierung bestätigen")
 def confirm_hold(request, hold_id: UUID, payload: ConfirmIn):
-    try:
-        validate_email(payload.email)
-    except DjangoValidationError as exc:
-        raise DomainError(_("Bitte geben Sie eine gültige E-Mail-Adresse an."), field="email") from exc
-    hold = selectors.hold_for_citizen(hold_id, payload.token)
+    hold = access.hold_for_citizen(hold_id, payload.token)
     appointment = services.confirm(appointment=hold, name=payload.name, email=payload.email, phone=payload.phone)
-    appointment = selectors.appointment_for_citizen(appointment.code, payload.token)
+    appointment = access.appointment_for_citizen(appointment.code, payload.token)
     return Status(201, {**_appointment_out(appointment), "token": payload.token})
 
 
 @router.get("/appointments/{code}", response=AppointmentOut, summary="Termin ansehen (mit Schlüssel)")
 def get_appointment(request, code: str, booking_token: str = Header("", alias="X-Booking-Token", max_length=64)):
     ratelimit.hit(request, "lookup")
-    return _appointment_out(selectors.appointment_for_citizen(code, booking_token))
+    return _appointment_out(access.appointment_for_citizen(code, booking_token))
 
 
 @router.post("/appointments/{code}/cancel", response=AppointmentOut, summary="Termin absagen")
 def cancel_appointment(request, code: str, booking_token: str = Header("", alias="X-Booking-Token", max_length=64)):
     ratelimit.hit(request, "cancel")
-    appointment = selectors.appointment_for_citizen(code, booking_token)
+    appointment = access.appointment_for_citizen(code, booking_token)
     services.cancel(appointment=appointment)
-    return _appointment_out(selectors.appointment_for_citizen(code, booking_token))
+    return _appointment_out(access.appointment_for_citizen(code, booking_token))
 
 
 @router.post("/appointments/{code}/reschedule", response=AppointmentOut, summary="Termin verschieben")
@@ -274,8 +269,8 @@ def reschedule_appointment(
 ):
     ratelimit.hit(request, "lookup")
     now = timezone.now()
-    appointment = selectors.appointment_for_citizen(code, booking_token)
-    query = selectors.booking_query(
+    appointment = access.appointment_for_citizen(code, booking_token)
+    query = live.booking_query(
         office=appointment.office,
         service_slugs=payload.services or [item.service.slug for item in appointment.items.all()],
         persons=payload.persons or appointment.persons,
@@ -283,7 +278,7 @@ def reschedule_appointment(
         now=now,
     )
     services.reschedule(appointment=appointment, query=query, start=_aware(payload.start, appointment.office), now=now)
-    return _appointment_out(selectors.appointment_for_citizen(code, booking_token))
+    return _appointment_out(access.appointment_for_citizen(code, booking_token))
 
 
 class StaffAppointmentOut(Schema):
@@ -307,7 +302,7 @@ def staff_day(request, slug: str, date: dt.date):
     office = catalog_selectors.office_by_slug(slug)
     if not account_selectors.may_see_day_list(request.auth, office):
         raise Forbidden(_("Diesen Standort dürfen Sie nicht sehen."), field="office")
-    appointments = list(selectors.staff_day(office, date))
+    appointments = list(live.staff_day(office, date))
     audit.record_list(
         request,
         object_type="booking.appointment",

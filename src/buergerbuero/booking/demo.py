@@ -6,7 +6,6 @@ rising around last year's closure and recovering in spring. The same seed gives 
 """
 
 import datetime as dt
-import hashlib
 import random
 import secrets
 
@@ -15,9 +14,9 @@ from django.utils import timezone
 from buergerbuero.booking import services as booking_services
 from buergerbuero.booking.availability import channel_slice
 from buergerbuero.booking.models import Appointment, AppointmentService, Claim, WaitlistEntry, WaitlistWindow
-from buergerbuero.booking.selectors import hash_token
 from buergerbuero.capacity import selectors as capacity_selectors
 from buergerbuero.core.demo import DemoCity, insert_rows
+from buergerbuero.core.tokens import hash_token
 
 HISTORY_DAYS = 365
 FULLY_BOOKED_DAYS = 46  # the first free web time lies right after this: ~6.5 weeks
@@ -158,7 +157,7 @@ def load(city: DemoCity) -> None:
                     appointments.append(
                         {
                             "code": new_code(),
-                            "token_hash": hashlib.sha256(f"demo-{len(appointments)}".encode()).hexdigest(),
+                            "token_hash": hash_token(f"demo-{len(appointments)}"),
                             "office_id": office.pk,
                             "counter_id": window.lane,
                             "start": begin,

@@ -5,7 +5,6 @@ from typing import Literal
 from uuid import UUID
 
 from django.conf import settings
-from django.db import transaction
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -13,9 +12,10 @@ from ninja import Field, Query, Router, Schema
 
 from buergerbuero.accounts import selectors as account_selectors
 from buergerbuero.accounts.auth import staff_auth
-from buergerbuero.booking import antibot, feed, waitlist
+from buergerbuero.booking import antibot, feed
 from buergerbuero.booking.models import WaitlistEntry
-from buergerbuero.capacity.models import Channel
+from buergerbuero.booking.waitlist import selectors as waitlist_selectors
+from buergerbuero.booking.waitlist import services as waitlist
 from buergerbuero.catalog import selectors as catalog_selectors
 from buergerbuero.core import problems, ratelimit
 from buergerbuero.core.errors import DomainError, Forbidden
@@ -170,25 +170,24 @@ def register_waitlist(request, payload: WaitlistIn):
     ratelimit.hit(request, "waitlist")
     now = timezone.now()
     windows = [_window(w) for w in payload.windows]
-    with transaction.atomic():  # a failed registration gives the proof back
-        antibot.require(channel=Channel.WEB, payload=payload.altcha, now=now)
-        entry, token = waitlist.register(
-            office_slugs=payload.offices,
-            service_slugs=payload.services,
-            persons=payload.persons,
-            date_from=payload.date_from,
-            date_to=payload.date_to,
-            windows=windows,
-            email=payload.email,
-            name=payload.name,
-            language=payload.language,
-            now=now,
-        )
+    entry, token = waitlist.register_for_citizen(
+        proof=payload.altcha,
+        office_slugs=payload.offices,
+        service_slugs=payload.services,
+        persons=payload.persons,
+        date_from=payload.date_from,
+        date_to=payload.date_to,
+        windows=windows,
+        email=payload.email,
+        name=payload.name,
+        language=payload.language,
+        now=now,
+    )
     return 201, {
         "entry_id": entry.public_id,
         "token": token,
         "status": entry.status,
-        "position": waitlist.position(entry),
+        "position": waitlist_selectors.position(entry),
     }
 
 
@@ -261,7 +260,7 @@ def staff_waitlist(request, slug: str, params: Query[StaffWaitlistParams]):
     if not account_selectors.may_see_day_list(request.auth, office):
         raise Forbidden(_("Diesen Standort dürfen Sie nicht sehen."), field="office")
     out = []
-    entries = list(waitlist.entries_for_office(office, statuses=params.status))
+    entries = list(waitlist_selectors.entries_for_office(office, statuses=params.status))
     audit.record_list(
         request,
         object_type="booking.waitlistentry",
@@ -284,7 +283,7 @@ def staff_waitlist(request, slug: str, params: Query[StaffWaitlistParams]):
                 "persons": entry.persons,
                 "date_from": entry.date_from,
                 "date_to": entry.date_to,
-                "windows": [waitlist.describe_window(w) for w in entry.windows.all()],
+                "windows": [waitlist_selectors.describe_window(w) for w in entry.windows.all()],
                 "created_at": entry.created_at,
                 "offers": [
                     {

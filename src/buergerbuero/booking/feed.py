@@ -7,10 +7,13 @@ services (the calendar and the claims are read once), and kept in the Django cac
 docs/fair-release.md.
 """
 
+from __future__ import annotations
+
 import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -18,12 +21,15 @@ from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 
-from buergerbuero.booking import availability, selectors
+from buergerbuero.booking import availability
+from buergerbuero.booking.selectors import live
 from buergerbuero.capacity import selectors as capacity_selectors
-from buergerbuero.capacity.models import Channel
 from buergerbuero.catalog import selectors as catalog_selectors
-from buergerbuero.catalog.models import Office
+from buergerbuero.core.channels import Channel
 from buergerbuero.core.errors import DomainError
+
+if TYPE_CHECKING:
+    from buergerbuero.catalog.models import Office
 
 CACHE_KEY = "open-feed:v1"
 FORMAT_VERSION = 1
@@ -50,11 +56,11 @@ def office_feed(office: Office, *, now: dt.datetime) -> dict:
     today = now.astimezone(tz).date()
     last_day = availability.last_bookable_day(now, office.horizon_days, office.release_time, tz)
     plans = capacity_selectors.day_plans(office, today, last_day)
-    taken = selectors.taken(office, plans, now=now)
+    taken = live.taken(office, plans, now=now)
     rows = []
     for service in catalog_selectors.services(office=office, online_only=True):
         try:
-            query = selectors.booking_query(office=office, service_slugs=[service.slug], channel=Channel.WEB, now=now)
+            query = live.booking_query(office=office, service_slugs=[service.slug], channel=Channel.WEB, now=now)
         except DomainError:
             continue
         days = availability.free_times(plans, taken, query.request)

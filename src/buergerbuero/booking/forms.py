@@ -1,9 +1,11 @@
 """HTML forms of the citizen pages. Messages are German gettext strings shown beside the field."""
 
-import phonenumbers
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+
+from buergerbuero.core import contact
+from buergerbuero.core.errors import DomainError
 
 PART_CHOICES = [
     ("", _("alle Tageszeiten")),
@@ -74,6 +76,14 @@ class TimeFilterForm(forms.Form):
     )
 
 
+def _checked(check, value: str) -> str:
+    """The services' check of contact data (core.contact), shown beside the field with the other form errors."""
+    try:
+        return check(value)
+    except DomainError as exc:
+        raise forms.ValidationError(exc.message, code=exc.code) from None
+
+
 class ContactForm(forms.Form):
     name = forms.CharField(
         label=_("Vor- und Nachname"),
@@ -85,15 +95,12 @@ class ContactForm(forms.Form):
             "min_length": _("Bitte geben Sie Ihren vollständigen Namen an."),
         },
     )
-    email = forms.EmailField(
+    email = forms.CharField(
         label=_("E-Mail-Adresse"),
         max_length=254,
         help_text=_("An diese Adresse schicken wir den Link, mit dem Sie den Termin bestätigen."),
         widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
-        error_messages={
-            "required": _("Bitte geben Sie Ihre E-Mail-Adresse an."),
-            "invalid": _("Bitte geben Sie eine gültige E-Mail-Adresse an, z. B. name@beispiel.de."),
-        },
+        error_messages={"required": _("Bitte geben Sie Ihre E-Mail-Adresse an.")},
     )
     email_checked = forms.BooleanField(
         label=_("Die E-Mail-Adresse ist richtig so."),
@@ -135,21 +142,10 @@ class ContactForm(forms.Form):
                 params={"suggestion": self.suggestion},
                 code="typo",
             )
-        return email
+        return _checked(contact.email_address, email)
 
     def clean_phone(self):
-        phone = self.cleaned_data["phone"].strip()
-        if not phone:
-            return ""
-        try:
-            number = phonenumbers.parse(phone, "DE")
-        except phonenumbers.NumberParseException:
-            number = None
-        if number is None or not phonenumbers.is_possible_number(number):
-            raise forms.ValidationError(
-                _("Bitte geben Sie eine Telefonnummer wie 02305 106-0 oder +49 2305 1060 an."), code="phone"
-            )
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        return _checked(contact.phone_number, self.cleaned_data["phone"])
 
 
 class ResendLinksForm(forms.Form):

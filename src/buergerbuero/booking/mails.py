@@ -17,8 +17,9 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from buergerbuero.background import services as outbox
-from buergerbuero.booking import invites, links, selectors
+from buergerbuero.booking import invites, links
 from buergerbuero.booking.models import Appointment
+from buergerbuero.booking.selectors import live
 
 OUTBOX_KIND = "booking.appointment"
 
@@ -54,7 +55,7 @@ def for_outbox(payload: dict, *, now: dt.datetime) -> EmailMultiAlternatives | N
         return None
     if not still_relevant(appointment, payload["kind"], payload["ref"], now=now):
         return None
-    appointment = selectors.appointment_by_public_id(appointment.public_id)
+    appointment = live.appointment_by_public_id(appointment.public_id)
     return build(appointment, payload["kind"], base_url=payload["base_url"])
 
 

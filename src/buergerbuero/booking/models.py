@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from buergerbuero.capacity.models import Channel
+from buergerbuero.core.channels import Channel
 
 
 class Appointment(models.Model):

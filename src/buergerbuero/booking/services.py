@@ -10,12 +10,16 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from buergerbuero.booking import antibot, availability, mails, selectors
+from buergerbuero.booking import antibot, availability, mails
 from buergerbuero.booking.mails import Kind as MailKind
 from buergerbuero.booking.models import Appointment, AppointmentService, Claim, DayStamp
+from buergerbuero.booking.selectors import access
+from buergerbuero.booking.selectors import live as selectors
 from buergerbuero.catalog.models import Office, Service
-from buergerbuero.core import metrics
+from buergerbuero.core import contact, metrics
+from buergerbuero.core.channels import Channel
 from buergerbuero.core.errors import Conflict, DomainError, lazy_date, lazy_format
+from buergerbuero.core.tokens import hash_token
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are read out on the phone
 ALTERNATIVES = 5
@@ -208,7 +212,7 @@ def hold(
     if lanes:
         appointment = Appointment(
             code=new_code(),
-            token_hash=selectors.hash_token(token),
+            token_hash=hash_token(token),
             office=query.office,
             counter_id=lanes[0],
             start=start,
@@ -347,7 +351,9 @@ def confirm(
     A hold that lapsed, or lost any of its units to another booking, answers 409 `hold_expired` with the next
     free times; nothing is changed then."""
     now = now or timezone.now()
-    name, email, phone = name.strip(), email.strip().lower(), phone.strip()
+    # Staff and partner agents may book for a caller who gives no address; a citizen's own booking needs one.
+    email = contact.email_address(email, required=appointment.channel == Channel.WEB)
+    name, phone = name.strip(), contact.phone_number(phone)
     try:
         return _confirm(appointment=appointment, name=name, email=email, phone=phone, now=now)
     except HoldExpired as exc:
@@ -383,7 +389,7 @@ def cancel(*, appointment: Appointment, now: dt.datetime | None = None, release_
     touch_days(appointment.office, [appointment.start])
     # The freed time goes to the waitlist first: an outbox task of this transaction (docs/fair-release.md).
     # Imported here: waitlist builds on this module.
-    from buergerbuero.booking import waitlist
+    from buergerbuero.booking.waitlist import services as waitlist
 
     waitlist.on_capacity_freed(appointment.office_id, now=now)
     return appointment
@@ -489,6 +495,7 @@ def request_opt_in(
     the page of the process that owns the appointment and moves it (see Appointment.managed_at).
     """
     now = now or timezone.now()
+    email, phone = contact.email_address(email), contact.phone_number(phone)
     appointment = Appointment.objects.select_for_update().select_related("office").get(pk=appointment.pk)
     if appointment.status == Appointment.Status.CONFIRMED:
         raise Conflict(_("Dieser Termin ist bereits bestätigt."), field="hold", code="already_confirmed")
@@ -496,7 +503,7 @@ def request_opt_in(
         raise Conflict(_("Dieser Termin wurde abgesagt."), field="hold", code="cancelled")
     _check_email_limit(appointment.office, email, now=now)
     _renew_hold(appointment, now=now, minutes=settings.BOOKING_OPT_IN_MINUTES)
-    appointment.name, appointment.email, appointment.phone = name.strip(), email.strip().lower(), phone.strip()
+    appointment.name, appointment.email, appointment.phone = name.strip(), email, phone
     appointment.language = language[:8] or "de"
     appointment.opt_in_sent_at = now
     appointment.managed_at = managed_at
@@ -575,7 +582,7 @@ def reschedule_by_citizen(
 def resend_links(*, code: str, email: str, base_url: str, now: dt.datetime | None = None) -> None:
     """Mail the links of a confirmed appointment again; silent when code and address do not match."""
     now = now or timezone.now()
-    appointment = selectors.confirmed_by_code_and_email(code, email, now=now)
+    appointment = access.confirmed_by_code_and_email(code, email, now=now)
     if appointment is not None:
         mails.queue(appointment, MailKind.LINKS, ref=now.isoformat(), base_url=base_url, now=now)
 

@@ -3,8 +3,9 @@
 from django.utils.translation import gettext_lazy as _
 
 from buergerbuero.background import registry
-from buergerbuero.booking import mails, waitlist
-from buergerbuero.catalog.models import Office
+from buergerbuero.booking import mails
+from buergerbuero.booking.waitlist import services as waitlist
+from buergerbuero.catalog import selectors as catalog_selectors
 
 registry.message(mails.OUTBOX_KIND, label=_("E-Mail zum Termin"))(mails.for_outbox)
 registry.message(waitlist.OFFER_MAIL, label=_("Angebot aus der Warteliste"))(waitlist.offer_mail)
@@ -12,4 +13,4 @@ registry.message(waitlist.OFFER_MAIL, label=_("Angebot aus der Warteliste"))(wai
 
 @registry.task(waitlist.OFFERS_TASK, label=_("Freie Zeiten der Warteliste anbieten"))
 def offer_freed_capacity(payload: dict, *, attempt: int, now) -> None:
-    waitlist.offer_freed_capacity(office=Office.objects.get(pk=payload["office"]), now=now)
+    waitlist.offer_freed_capacity(office=catalog_selectors.office_by_id(payload["office"]), now=now)

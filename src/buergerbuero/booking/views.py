@@ -19,8 +19,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from buergerbuero.applications import selectors as application_selectors
-from buergerbuero.booking import antibot, forms, invites, links, selectors, services
+from buergerbuero.booking import antibot, forms, invites, links, services
 from buergerbuero.booking.models import Appointment
+from buergerbuero.booking.selectors import live
 from buergerbuero.catalog import selectors as catalog_selectors
 from buergerbuero.core import ratelimit
 from buergerbuero.core.errors import DomainError, lazy_date, lazy_format
@@ -94,8 +95,8 @@ def start(request):
         row = {"office": office, "offer": None, "error": None, "slugs": slugs, "reference": not chosen}
         if slugs:
             try:
-                query = selectors.booking_query(office=office, service_slugs=slugs, persons=persons, now=now)
-                row["offer"] = selectors.earliest_offer(query, now=now)
+                query = live.booking_query(office=office, service_slugs=slugs, persons=persons, now=now)
+                row["offer"] = live.earliest_offer(query, now=now)
             except DomainError as exc:
                 row["error"] = exc.message
             row["times_url"] = reverse("booking:times", args=[office.slug]) + "?" + _pick_params(slugs, persons)
@@ -157,7 +158,7 @@ def _times_context(office, params, *, now, action: str) -> dict:
     ctx["waitlist_url"] = reverse("waitlist:register") + "?" + _pick_params(slugs, persons)
     ctx["chosen_services"] = [s for s in catalog_selectors.services(office=office) if s.slug in slugs]
     try:
-        query = selectors.booking_query(office=office, service_slugs=slugs, persons=persons, now=now)
+        query = live.booking_query(office=office, service_slugs=slugs, persons=persons, now=now)
     except DomainError as exc:
         ctx["error"] = exc.message
         return ctx
@@ -184,7 +185,7 @@ def _times_context(office, params, *, now, action: str) -> dict:
         )
         first = None
     first = max(first or today, today)
-    days = selectors.day_offers(query, first=first, now=now, part=part, weekday=weekday, max_days=DAYS_PER_PAGE)
+    days = live.day_offers(query, first=first, now=now, part=part, weekday=weekday, max_days=DAYS_PER_PAGE)
     ctx.update(days=days, first=first, today=today, last_day=query.request.last_day, minutes=query.minutes)
     # The hold form carries the filters along, so a refused hold (taken meanwhile, too early, rate limit)
     # shows the same filtered list again instead of everything from today.
@@ -226,7 +227,7 @@ def hold(request, office_slug: str):
     if ctx["error"]:
         return render(request, "booking/times.html", ctx, status=400)
     try:
-        query = selectors.booking_query(office=office, service_slugs=ctx["slugs"], persons=ctx["persons"], now=now)
+        query = live.booking_query(office=office, service_slugs=ctx["slugs"], persons=ctx["persons"], now=now)
         start_at = _parse_start(request.POST.get("start", ""), office)
         # Fair release (docs/fair-release.md): per-IP limit, then the hold that spends the anti-bot proof.
         ratelimit.hit(request, "hold")
@@ -256,7 +257,7 @@ def _own_hold(request, public_id) -> Appointment:
             _("Diese Reservierung gehört nicht zu dieser Sitzung oder ist abgelaufen. Bitte wählen Sie die Zeit neu."),
             field="hold",
         )
-    return selectors.appointment_by_public_id(public_id)
+    return live.appointment_by_public_id(public_id)
 
 
 def _hold_context(appointment: Appointment) -> dict:
@@ -334,7 +335,7 @@ def sent(request, public_id):
 def opt_in(request, token: str):
     """The link from the e-mail. GET only shows (mail scanners follow links); the button confirms."""
     try:
-        appointment = selectors.appointment_by_public_id(links.read_opt_in(token))
+        appointment = live.appointment_by_public_id(links.read_opt_in(token))
     except DomainError as exc:
         return _problem(request, exc)
     ctx = _hold_context(appointment)
@@ -354,7 +355,7 @@ def opt_in(request, token: str):
 
 
 def _managed(token: str) -> Appointment:
-    return selectors.appointment_by_public_id(links.read_manage(token))
+    return live.appointment_by_public_id(links.read_manage(token))
 
 
 def _manage_forward() -> list[tuple[str, str]]:

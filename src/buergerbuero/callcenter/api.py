@@ -1,6 +1,7 @@
 """JSON API of the partner call center under /api/callcenter/ (staff only; see selectors for who may what)."""
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -10,10 +11,13 @@ from ninja.files import UploadedFile
 from buergerbuero.accounts.auth import staff_auth
 from buergerbuero.callcenter import exports, selectors, services
 from buergerbuero.callcenter.models import Call
-from buergerbuero.catalog.models import Service
+from buergerbuero.catalog import selectors as catalog_selectors
 from buergerbuero.core.errors import DomainError, NotFound
 from buergerbuero.core.schemas import LocalTime
 from buergerbuero.privacy import audit
+
+if TYPE_CHECKING:
+    from buergerbuero.catalog.models import Service
 
 router = Router(tags=["Partner-Callcenter"], auth=staff_auth)
 
@@ -22,13 +26,8 @@ def _viewer(request, ability: str) -> selectors.Viewer:
     return selectors.require(selectors.viewer(request.user), ability)
 
 
-def _service(slug: str | None, field: str = "service") -> Service | None:
-    if not slug:
-        return None
-    service = Service.objects.filter(slug=slug).first()
-    if service is None:
-        raise NotFound(_("Diese Leistung gibt es nicht."), field=field)
-    return service
+def _service(slug: str | None) -> "Service | None":
+    return catalog_selectors.service_by_slug(slug, field="service") if slug else None
 
 
 class ContractOut(Schema):
@@ -318,9 +317,9 @@ def availability(request, office: str, service: str, date: dt.date, persons: int
     now = timezone.now()
     office_obj, _contract = selectors.office_for_agent(v, office, now=now)
     query = services.partner_query(viewer=v, office=office_obj, service=_service(service), persons=persons, now=now)
-    from buergerbuero.booking import selectors as booking_selectors
+    from buergerbuero.booking.selectors import live as booking_live
 
-    days = booking_selectors.free_times(query, date, date, now=now)
+    days = booking_live.free_times(query, date, date, now=now)
     return [{"start": t.start} for t in days.get(date, [])]
 
 

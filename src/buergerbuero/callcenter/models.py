@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from buergerbuero.capacity.models import weekdays_validator
+from buergerbuero.core.validators import weekdays_validator
 
 
 class Contract(models.Model):

@@ -10,38 +10,22 @@ import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-import phonenumbers
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from buergerbuero.accounts import selectors as account_selectors
-from buergerbuero.booking import selectors as booking_selectors
 from buergerbuero.booking import services as booking_services
+from buergerbuero.booking.selectors import live as booking_live
 from buergerbuero.callcenter import search, selectors, sla, text
 from buergerbuero.callcenter.models import Article, Call, Contract, IntervalStat, Ticket, TicketPause
 from buergerbuero.callcenter.selectors import Viewer
-from buergerbuero.capacity.models import Channel
 from buergerbuero.catalog.models import Office, Service
+from buergerbuero.core import contact
+from buergerbuero.core.channels import Channel
 from buergerbuero.core.errors import Conflict, DomainError, NotFound
 
 # --- small parsers (shared by API and HTML forms) ---
-
-
-def normalize_phone(raw: str, *, field: str = "caller_number") -> str:
-    """German or international number → E.164 (e.g. 0234/123456 → +49234123456); empty stays empty."""
-    raw = (raw or "").strip()
-    if not raw:
-        return ""
-    try:
-        number = phonenumbers.parse(raw, "DE")
-    except phonenumbers.NumberParseException:
-        number = None
-    if number is None or not phonenumbers.is_valid_number(number):
-        raise DomainError(_("Diese Rufnummer ist ungültig (Beispiel: 0234/123456)."), field=field, code="phone")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 DURATION = re.compile(r"^\s*(?:(\d{1,3}):([0-5]?\d)|(\d{1,5}))\s*$")
@@ -166,7 +150,7 @@ def log_call(
         outcome=outcome,
         started_at=started_at,
         duration_seconds=duration_seconds,
-        caller_number=normalize_phone(caller_number),
+        caller_number=contact.phone_number(caller_number, field="caller_number"),
         appointment=appointment,
     )
 
@@ -222,13 +206,8 @@ def create_ticket(
         raise DomainError(_("Bitte das Anliegen beschreiben."), field="reason")
     if len((caller_name or "").strip()) < 2:
         raise DomainError(_("Bitte den Namen des Anrufers angeben."), field="caller_name")
-    phone = normalize_phone(caller_phone, field="caller_phone")
-    email = (caller_email or "").strip().lower()
-    if email:
-        try:
-            validate_email(email)
-        except DjangoValidationError:
-            raise DomainError(_("Diese E-Mail-Adresse ist ungültig."), field="caller_email") from None
+    phone = contact.phone_number(caller_phone, field="caller_phone")
+    email = contact.email_address(caller_email, field="caller_email", required=False)
     if not phone and not email:
         raise DomainError(_("Bitte eine Rufnummer oder E-Mail-Adresse für den Rückruf angeben."), field="caller_phone")
     if call is not None and (call.contract_id != contract.pk or call.agent_id != viewer.user.pk):
@@ -306,7 +285,7 @@ def partner_query(*, viewer: Viewer, office: Office, service: Service, persons: 
     """The booking question through the agents' channel share (who may ask it — a live contract that covers
     the service — is decided once, by accounts.selectors.channel_refusal)."""
     account_selectors.require_book_channel(viewer.user, Channel.PARTNER, office=office, services=[service], now=now)
-    return booking_selectors.booking_query(
+    return booking_live.booking_query(
         office=office, service_slugs=[service.slug], persons=persons, channel=Channel.PARTNER, now=now
     )
 
@@ -328,12 +307,8 @@ def book_for_caller(
     now = now or timezone.now()
     if len((name or "").strip()) < 2:
         raise DomainError(_("Bitte den Namen des Anrufers angeben."), field="name")
-    email = (email or "").strip().lower()
-    try:
-        validate_email(email)
-    except DjangoValidationError:
-        raise DomainError(_("Diese E-Mail-Adresse ist ungültig."), field="email") from None
-    phone = normalize_phone(phone, field="phone")
+    email = contact.email_address(email)
+    phone = contact.phone_number(phone)
     query = partner_query(viewer=viewer, office=office, service=service, persons=persons, now=now)
     if timezone.is_naive(start):
         start = start.replace(tzinfo=ZoneInfo(office.timezone))

@@ -13,10 +13,10 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from buergerbuero.booking import selectors as booking_selectors
+from buergerbuero.booking.selectors import live as booking_live
 from buergerbuero.callcenter import exports, selectors, services
 from buergerbuero.callcenter.models import Call, Ticket
-from buergerbuero.catalog.models import Service
+from buergerbuero.catalog import selectors as catalog_selectors
 from buergerbuero.core.errors import DomainError, NotFound
 from buergerbuero.privacy import audit
 
@@ -42,12 +42,7 @@ def page(ability: str):
 
 
 def _service_or_none(slug: str):
-    if not slug:
-        return None
-    service = Service.objects.filter(slug=slug).first()
-    if service is None:
-        raise DomainError(_("Diese Leistung gibt es nicht."), field="service")
-    return service
+    return catalog_selectors.service_by_slug(slug, field="service") if slug else None
 
 
 def _workspace_context(request, v, *, form=None, errors=None):
@@ -70,7 +65,7 @@ def _workspace_context(request, v, *, form=None, errors=None):
     if v.is_agent:
         for contract in selectors.contracts(v, day=today):
             ids = selectors.covered_service_ids(contract)
-            qs = Service.objects.filter(office_services__office__organisation=contract.municipality).distinct()
+            qs = catalog_selectors.municipality_services(contract.municipality_id)
             services_.extend(qs if ids is None else qs.filter(id__in=ids))
     slots, slot_error = [], None
     slot_date = request.GET.get("date", "")
@@ -80,7 +75,7 @@ def _workspace_context(request, v, *, form=None, errors=None):
             office = next((o for o in offices if o.organisation_id == article.municipality_id), None)
             if office is not None:
                 query = services.partner_query(viewer=v, office=office, service=article.service, now=timezone.now())
-                slots = booking_selectors.free_times(query, day, day, now=timezone.now()).get(day, [])
+                slots = booking_live.free_times(query, day, day, now=timezone.now()).get(day, [])
         except ValueError:
             slot_error = _("Datum bitte als JJJJ-MM-TT angeben.")
         except DomainError as exc:

@@ -3,7 +3,8 @@
 import datetime as dt
 
 from buergerbuero.capacity import services
-from buergerbuero.capacity.models import Channel, ChannelShare, Closure, OpeningRule, RosterEntry
+from buergerbuero.capacity.models import ChannelShare, Closure, OpeningRule, RosterEntry
+from buergerbuero.core.channels import Channel
 from buergerbuero.core.demo import DemoCity
 
 T = dt.time

@@ -1,15 +1,14 @@
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from buergerbuero.capacity import rules
+from buergerbuero.core.channels import Channel
+from buergerbuero.core.validators import weekdays_validator
 
 WEEKDAY_NAMES = [_("Mo"), _("Di"), _("Mi"), _("Do"), _("Fr"), _("Sa"), _("So")]
-weekdays_validator = RegexValidator(
-    r"^[0-6]{1,7}$", _("Wochentage als Ziffern 0 (Montag) bis 6 (Sonntag), z. B. 0123 für Mo–Do.")
-)
 
 
 class RecurrenceFields(models.Model):
@@ -145,15 +144,6 @@ class RosterEntry(RecurrenceFields):
 
     def __str__(self) -> str:
         return f"{self.counter}: {self.weekday_display()} {self.start_time:%H:%M}–{self.end_time:%H:%M}"
-
-
-class Channel(models.TextChoices):
-    """Who books: each channel may book only its share of the staffed counters."""
-
-    WEB = "web", _("Online (Bürger)")
-    PARTNER = "partner", _("Partner-Callcenter")
-    PHONE = "phone", _("Telefon (eigenes Personal)")
-    COUNTER = "counter", _("Vor Ort / Sachbearbeitung")
 
 
 class ChannelShare(models.Model):

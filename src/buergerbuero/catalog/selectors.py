@@ -69,10 +69,28 @@ def in_name_order(items) -> list[Service]:
     return sorted(items, key=lambda s: sort_key(s.name))
 
 
-def service_by_slug(slug: str) -> Service:
+def office_by_id(pk: int) -> Office:
+    return Office.objects.get(pk=pk)
+
+
+def offices_by_slug(slugs: list[str]) -> list[Office]:
+    return list(offices().filter(slug__in=slugs))
+
+
+def offices_among(offices_: list[Office]) -> QuerySet[Office]:
+    """The given offices as a queryset (for a form's choice field)."""
+    return offices().filter(pk__in=[o.pk for o in offices_])
+
+
+def municipality_services(municipality_id: int) -> QuerySet[Service]:
+    """The services some office of the municipality offers."""
+    return Service.objects.filter(office_services__office__organisation_id=municipality_id).distinct()
+
+
+def service_by_slug(slug: str, *, field: str = "services") -> Service:
     service = Service.objects.filter(slug=slug).first()
     if service is None:
-        raise NotFound(_("Diese Leistung gibt es nicht."), field="services")
+        raise NotFound(_("Diese Leistung gibt es nicht."), field=field)
     return service
 
 

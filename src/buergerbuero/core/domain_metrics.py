@@ -15,7 +15,7 @@ from prometheus_client.registry import Collector
 from buergerbuero.background import selectors as background_selectors
 from buergerbuero.catalog import selectors as catalog_selectors
 from buergerbuero.insights import selectors as insights_selectors
-from buergerbuero.queue import selectors as queue_selectors
+from buergerbuero.queue.selectors import live as queue_live
 
 
 class DomainCollector(Collector):
@@ -35,8 +35,8 @@ class DomainCollector(Collector):
                 days, _measured = insights_selectors.current_lead_time(office, service, now=now)
                 if days is not None:
                     lead.add_metric([office.slug, service.slug], days)
-            day = queue_selectors.local_today(office, now)
-            waiting.add_metric([office.slug], queue_selectors.waiting(office, day).count())
+            day = queue_live.local_today(office, now)
+            waiting.add_metric([office.slug], queue_live.waiting(office, day).count())
         yield lead
         yield waiting
         state = background_selectors.readiness(now=now)

@@ -202,7 +202,7 @@ def ratio(part: float, whole: float) -> float | None:
 def interpolated_percentile(values: Sequence[float], p: float) -> float | None:
     """Percentile with linear interpolation between neighbouring ranks (numpy's default), rounded to 0.1.
 
-    The queue app computes its waiting- and handling-time percentiles this way (`queue.selectors`); the floor
+    The queue app computes its waiting- and handling-time percentiles this way (`queue.selectors.stats`); the floor
     KPIs use the same method so that their numbers equal the queue app's. Empty input gives None.
     """
     if not values:

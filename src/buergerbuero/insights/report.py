@@ -6,15 +6,18 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from buergerbuero.catalog.models import Office
 from buergerbuero.insights import charts, kpis, selectors
 from buergerbuero.insights.metrics import Period
+
+if TYPE_CHECKING:
+    from buergerbuero.catalog.models import Office
 
 
 @dataclass(frozen=True)

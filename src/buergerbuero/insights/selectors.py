@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from buergerbuero.accounts import selectors as account_selectors
 from buergerbuero.accounts.models import Organisation, StaffMembership
-from buergerbuero.booking import selectors as booking_selectors
-from buergerbuero.booking.models import Appointment
+from buergerbuero.booking.selectors import live as booking_live
+from buergerbuero.booking.selectors import stats as booking_stats
 from buergerbuero.callcenter import selectors as callcenter_selectors
 from buergerbuero.callcenter.models import Call
 from buergerbuero.capacity import rules
@@ -27,7 +27,7 @@ from buergerbuero.insights.models import (
     KPISnapshot,
     OfficeTarget,
 )
-from buergerbuero.queue import selectors as queue_selectors
+from buergerbuero.queue.selectors import live as queue_live
 
 
 def _bounds(office: Office, period: Period) -> tuple[dt.datetime, dt.datetime]:
@@ -78,7 +78,7 @@ def current_lead_time(office: Office, service: Service, *, now: dt.datetime) -> 
     )
     if row is not None:
         return row
-    return booking_selectors.lead_time_days(office, service, now=now), now
+    return booking_live.lead_time_days(office, service, now=now), now
 
 
 def lead_time_samples(office: Office, service: Service, period: Period) -> list[tuple[dt.date, int | None]]:
@@ -102,11 +102,7 @@ def appointment_rows(office: Office, period: Period) -> list[metrics.Appointment
     reads the year of appointments once.
     """
     start, end = _bounds(office, period)
-    rows = (
-        Appointment.objects.filter(office=office, status=Appointment.Status.CONFIRMED)
-        .filter(Q(start__gte=start, start__lt=end) | Q(created_at__gte=start, created_at__lt=end))
-        .values_list("created_at", "start", "claim_end", "channel")
-    )
+    rows = booking_stats.confirmed_rows(office, start=start, end=end)
     return [metrics.AppointmentRow(*row) for row in rows]
 
 
@@ -154,13 +150,7 @@ def bookings_made(office: Office, service: Service, period: Period) -> dict[dt.d
     """Per local booking day: the lead times (days to the visit) of confirmed bookings that include `service`."""
     tz = ZoneInfo(office.timezone)
     start, end = _bounds(office, period)
-    rows = Appointment.objects.filter(
-        office=office,
-        status=Appointment.Status.CONFIRMED,
-        items__service=service,
-        created_at__gte=start,
-        created_at__lt=end,
-    ).values_list("created_at", "start")
+    rows = booking_stats.confirmed_bookings_of(office, service, created_from=start, created_to=end)
     out: dict[dt.date, list[int]] = {}
     for booked, visit in rows:
         out.setdefault(booked.astimezone(tz).date(), []).append(metrics.realised_lead_days(booked, visit, tz))
@@ -182,15 +172,15 @@ class WaitingRoom:
 
 def waiting_room(office: Office, *, now: dt.datetime) -> WaitingRoom:
     """Queue length and estimated wait: the queue's own ranking and estimate for the last visit in line."""
-    order = queue_selectors.ranked_waiting(office, now)
+    order = queue_live.ranked_waiting(office, now)
     last_wait = None
     if order:
-        last_wait = queue_selectors.ticket_state(order[-1].ticket, now=now).wait_minutes
-    status = queue_selectors.walk_in_status(office, now)
+        last_wait = queue_live.ticket_state(order[-1].ticket, now=now).wait_minutes
+    status = queue_live.walk_in_status(office, now)
     return WaitingRoom(
         waiting=len(order),
         walk_ins=sum(1 for v in order if v.due_at is None),
-        clerks=queue_selectors.clerks_present(office),
+        clerks=queue_live.clerks_present(office),
         last_wait=last_wait,
         # waiting as the KPI counts it: from check-in, for an appointment not before its time
         longest=max(

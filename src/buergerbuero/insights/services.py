@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from buergerbuero.booking import availability
-from buergerbuero.booking import selectors as booking_selectors
+from buergerbuero.booking.selectors import live as booking_live
 from buergerbuero.capacity import selectors as capacity_selectors
 from buergerbuero.catalog import selectors as catalog_selectors
 from buergerbuero.catalog.models import Office, Service
@@ -40,17 +40,15 @@ class Measurement:
 def measure_office(*, office: Office, services: list[Service], now: dt.datetime) -> list[Measurement]:
     """Ask the citizen's availability engine for every service of one office: earliest free web time for one person.
 
-    Same request (`booking.selectors.booking_query`), same reads (`capacity.selectors.day_plans`,
-    `booking.selectors.taken`) and same pure engine (`booking.availability.earliest`) as
-    `booking.selectors.lead_time_days` — but the office's calendar and claims for the whole horizon are read once
+    Same request (`booking.selectors.live.booking_query`), same reads (`capacity.selectors.day_plans`,
+    `booking.selectors.live.taken`) and same pure engine (`booking.availability.earliest`) as
+    `booking.selectors.live.lead_time_days` — but the office's calendar and claims for the whole horizon are read once
     and shared by all its services, instead of once per service.
     """
     queries = []
     for service in services:
         try:
-            queries.append(
-                (service, booking_selectors.booking_query(office=office, service_slugs=[service.slug], now=now))
-            )
+            queries.append((service, booking_live.booking_query(office=office, service_slugs=[service.slug], now=now)))
         except DomainError as exc:  # e.g. not offered online after all: skip, never fail the run
             log.warning("lead time of %s at %s not measured: %s", service.slug, office.slug, exc)
     if not queries:
@@ -59,7 +57,7 @@ def measure_office(*, office: Office, services: list[Service], now: dt.datetime)
     today = now.astimezone(tz).date()
     last_day = max(query.request.last_day for _service, query in queries)
     plans = capacity_selectors.day_plans(office, today, last_day)
-    taken = booking_selectors.taken(office, plans, now=now)
+    taken = booking_live.taken(office, plans, now=now)
     window = [plan for plan in plans if (plan.day - today).days < FREE_SLOT_DAYS]
     out = []
     for service, query in queries:

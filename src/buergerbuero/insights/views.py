@@ -1,8 +1,11 @@
 """Manager pages: dashboard, committee report (HTML/PDF) and CSV export. Thin: the numbers come from kpis."""
 
+from __future__ import annotations
+
 import csv
 import datetime as dt
 from functools import wraps
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -15,11 +18,13 @@ from django.utils.translation import gettext as _
 
 from buergerbuero.accounts import selectors as account_selectors
 from buergerbuero.catalog import selectors as catalog_selectors
-from buergerbuero.catalog.models import Office
 from buergerbuero.core.errors import DomainError
 from buergerbuero.insights import charts, kpis, report, selectors
 from buergerbuero.insights.forms import PeriodForm
 from buergerbuero.insights.metrics import Period
+
+if TYPE_CHECKING:
+    from buergerbuero.catalog.models import Office
 
 DASHBOARD_DAYS = 425  # about 14 months: last year's closure and the months before it stay in view
 REPORT_DAYS = 91

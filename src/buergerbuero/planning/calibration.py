@@ -8,7 +8,7 @@
   and the weekday profile come from the same rows; the seasonal profile from the month of booking when
   the history covers the whole year.
 * What the office has already booked for the coming days is the starting backlog.
-* The no-show rate is measured on the office floor (``queue.selectors.appointment_attendance``: booked
+* The no-show rate is measured on the office floor (``queue.selectors.stats.appointment_attendance``: booked
   appointments of the last 12 weeks never checked in or not at the counter when called) when there are
   enough appointments on days the floor was in use; otherwise the documented default, and the result says
   which (``NoShowBasis``), because whoever presents the plan must be able to say where the number comes from.
@@ -22,21 +22,24 @@ import dataclasses
 import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import numpy as np
 
 from buergerbuero.booking import availability
-from buergerbuero.booking import selectors as booking_selectors
+from buergerbuero.booking.selectors import stats as booking_stats
 from buergerbuero.capacity import rules
 from buergerbuero.capacity import selectors as capacity_selectors
 from buergerbuero.catalog import selectors as catalog_selectors
-from buergerbuero.catalog.models import Office
 from buergerbuero.insights import selectors as insights_selectors
 from buergerbuero.insights.metrics import Period
 from buergerbuero.planning import backtest as backtesting
 from buergerbuero.planning import engine
-from buergerbuero.queue import selectors as queue_selectors
+from buergerbuero.queue.selectors import stats as queue_stats
+
+if TYPE_CHECKING:
+    from buergerbuero.catalog.models import Office
 
 HISTORY_DAYS = 365
 DEFAULT_CANCELLATION_RATE = 0.1
@@ -166,7 +169,7 @@ def no_show_basis(office: Office, *, start: dt.date) -> NoShowBasis:
     """The appointment no-show rate of the last `NO_SHOW_WEEKS` weeks before `start`, or the default."""
     last = start - dt.timedelta(days=1)
     first = start - dt.timedelta(weeks=NO_SHOW_WEEKS)
-    seen = queue_selectors.appointment_attendance(office, first, last)
+    seen = queue_stats.appointment_attendance(office, first, last)
     measured = seen.booked >= NO_SHOW_MIN_APPOINTMENTS
     rate = seen.rate if measured else DEFAULT_NO_SHOW_RATE
     return NoShowBasis(rate, measured, seen.booked, seen.missed, first, last)
@@ -204,7 +207,7 @@ def office_model(
     cancelled = total = stamped_now = 0
     earliest = midnight
     spike_from = midnight - dt.timedelta(days=1)  # bookings stamped "now" by imports say nothing about weekdays
-    rows = booking_selectors.booked_items(office, created_from=history_from, created_to=midnight)
+    rows = booking_stats.booked_items(office, created_from=history_from, created_to=midnight)
     for slug, minutes, persons, channel, created, status in rows.iterator(chunk_size=5000):
         per_service[slug] += 1
         minutes_sum[slug] += _slot(minutes * persons + office.buffer_minutes, office.slot_minutes)
@@ -301,7 +304,7 @@ def booked_ahead(
     last = first + dt.timedelta(days=horizon + 1)
     out = np.zeros((2, horizon + 1, 2))
     now = now or dt.datetime.combine(start, dt.time(0), tzinfo=tz)
-    rows = booking_selectors.booked_ahead(office, first=first, last=last, now=now, created_before=created_before)
+    rows = booking_stats.booked_ahead(office, first=first, last=last, now=now, created_before=created_before)
     for begin, claim_end, channel in rows:
         local = begin.astimezone(tz)
         index = (local.date() - start).days

@@ -85,9 +85,9 @@ class ScenarioForm(forms.Form):
 
     def __init__(self, *args, offices=(), services=(), **kwargs):
         super().__init__(*args, **kwargs)
-        from buergerbuero.catalog.models import Office
+        from buergerbuero.catalog import selectors as catalog_selectors
 
-        self.fields["office"].queryset = Office.objects.filter(pk__in=[o.pk for o in offices])
+        self.fields["office"].queryset = catalog_selectors.offices_among(offices)
         choices = [(s.slug, s.name_de) for s in services]
         self.fields["pre_service"].choices = choices
         self.fields["online_service"].choices = choices

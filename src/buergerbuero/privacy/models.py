@@ -155,11 +155,11 @@ class AuditRecord(models.Model):
 
     @property
     def role_label(self) -> str:
-        from buergerbuero.accounts.models import StaffMembership
+        from buergerbuero.accounts import selectors as account_selectors
 
         if self.role == "superuser":
             return "Superuser"
-        return str(dict(StaffMembership.Role.choices).get(self.role, self.role or "–"))
+        return account_selectors.role_label(self.role)
 
     @property
     def view_label(self) -> str:

@@ -1,19 +1,21 @@
 """JSON API of the office floor under /api/queue/ (staff: API token or session; display and ticket status public)."""
 
 import datetime as dt
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 from ninja import Field, Router, Schema
 
 from buergerbuero.accounts.auth import staff_auth
 from buergerbuero.catalog import selectors as catalog_selectors
-from buergerbuero.catalog.models import Service
-from buergerbuero.core.errors import NotFound
 from buergerbuero.privacy import audit
-from buergerbuero.queue import selectors, services
+from buergerbuero.queue import services
 from buergerbuero.queue.models import Visit
+from buergerbuero.queue.selectors import access, live
+
+if TYPE_CHECKING:
+    from buergerbuero.catalog.models import Service
 
 router = Router(tags=["Wartebereich"], auth=staff_auth)
 
@@ -103,7 +105,7 @@ class DisplayOut(Schema):
 
 
 def _ticket_out(ticket) -> dict:
-    state = selectors.ticket_state(ticket)
+    state = live.ticket_state(ticket)
     return {
         "ticket": ticket.label,
         "public_id": ticket.public_id,
@@ -156,33 +158,30 @@ def _visit_out(visit: Visit) -> dict:
 
 def _reception_office(request, slug: str):
     office = catalog_selectors.office_by_slug(slug)
-    selectors.require_reception(request.auth, office)
+    access.require_reception(request.auth, office)
     return office
 
 
 def _counter_office(request, slug: str):
     office = catalog_selectors.office_by_slug(slug)
-    selectors.require_counter(request.auth, office)
+    access.require_counter(request.auth, office)
     return office
 
 
 def _clerk(request):
     """The clerk acting at a counter: at the office of the open session, else anywhere the role allows."""
-    session = selectors.current_session(request.auth)
-    selectors.require_counter(request.auth, session.office if session else None)
+    session = live.current_session(request.auth)
+    access.require_counter(request.auth, session.office if session else None)
     return request.auth
 
 
-def _service(slug: str, field: str = "service") -> Service:
-    service = Service.objects.filter(slug=slug).first()
-    if service is None:
-        raise NotFound(_("Diese Leistung gibt es nicht."), field=field)
-    return service
+def _service(slug: str, field: str = "service") -> "Service":
+    return catalog_selectors.service_by_slug(slug, field=field)
 
 
 def _my_visit(request, visit_id: int) -> Visit:
-    visit = selectors.visit_by_id(visit_id)
-    selectors.require_counter(request.auth, visit.office)
+    visit = live.visit_by_id(visit_id)
+    access.require_counter(request.auth, visit.office)
     return visit
 
 
@@ -221,21 +220,19 @@ def draw_ticket(request, slug: str, payload: WalkInIn):
 def walk_in(request, slug: str):
     office = _reception_office(request, slug)
     now = timezone.now()
-    status = selectors.walk_in_status(office, now)
+    status = live.walk_in_status(office, now)
     return {
         "open_now": status.open_now,
         "minutes_left": status.minutes_left,
         "minutes_queued": status.minutes_queued,
-        "services": [
-            {"service": s.slug, "quota_left": status.quota_left(s.pk)} for s in selectors.walk_in_services(office)
-        ],
+        "services": [{"service": s.slug, "quota_left": status.quota_left(s.pk)} for s in live.walk_in_services(office)],
     }
 
 
 @router.get("/queue/offices/{slug}/waiting", response=list[VisitOut], summary="Wartende in Aufrufreihenfolge")
 def waiting(request, slug: str):
     office = _reception_office(request, slug)
-    visits = selectors.ranked_waiting(office, timezone.now())
+    visits = live.ranked_waiting(office, timezone.now())
     audit.record_list(
         request,
         object_type="queue.visit",
@@ -256,18 +253,18 @@ def waiting(request, slug: str):
 )
 def display(request, slug: str):
     office = catalog_selectors.office_by_slug(slug)
-    return selectors.display_payload(office.pk, selectors.local_today(office, timezone.now()))
+    return live.display_payload(office.pk, live.local_today(office, timezone.now()))
 
 
 @router.get("/queue/tickets/{public_id}", response=QueueTicketOut, summary="Stand einer Wartenummer", auth=None)
 def ticket(request, public_id: UUID):
-    return _ticket_out(selectors.ticket_by_public_id(public_id))
+    return _ticket_out(live.ticket_by_public_id(public_id))
 
 
 @router.post("/queue/session", response={201: SessionOut}, summary="Am Schalter anmelden")
 def open_session(request, payload: SessionIn):
     office = _counter_office(request, payload.office)
-    session = services.open_session(clerk=request.auth, counter=selectors.counter_of(office, payload.counter))
+    session = services.open_session(clerk=request.auth, counter=live.counter_of(office, payload.counter))
     return 201, {"office": office.slug, "counter": session.counter.number, "started_at": session.started_at}
 
 
@@ -321,7 +318,7 @@ def finish(request, visit_id: int, payload: FinishIn):
 @router.post("/queue/visits/{visit_id}/transfer", response={201: VisitOut}, summary="Weiterleiten")
 def transfer(request, visit_id: int, payload: TransferIn):
     visit = _my_visit(request, visit_id)
-    counter = selectors.counter_of(visit.office, payload.counter) if payload.counter else None
+    counter = live.counter_of(visit.office, payload.counter) if payload.counter else None
     service = _service(payload.service) if payload.service else None
     return 201, _visit_read(
         request, services.transfer(clerk=request.auth, visit=visit, to_counter=counter, to_service=service)

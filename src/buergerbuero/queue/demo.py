@@ -12,7 +12,7 @@ import random
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from buergerbuero.booking import selectors as booking_selectors
+from buergerbuero.booking.selectors import live as booking_live
 from buergerbuero.capacity import rules
 from buergerbuero.capacity import selectors as capacity_selectors
 from buergerbuero.core.demo import DemoCity, insert_rows
@@ -47,7 +47,7 @@ def load(city: DemoCity) -> None:
     legs: list[dict] = []  # visit fields without the ticket, in ticket order
     day_counters = []
     # One read of the whole year (was one query per day with prefetched items: most of `load_demo`'s time).
-    appointments = booking_selectors.staff_days(office, first, city.today)
+    appointments = booking_live.staff_days(office, first, city.today)
     by_pk = {s.pk: s for s in services.values()}
     day = first
     while day <= city.today:
@@ -140,7 +140,7 @@ def _today(city, office, clerk, now, rng, settings) -> None:
     number = counter.last_number if counter else 0
     waiting = [
         a
-        for a in booking_selectors.staff_day(office, city.today)
+        for a in booking_live.staff_day(office, city.today)
         if now - dt.timedelta(minutes=45) < a.start <= now + dt.timedelta(minutes=settings.early_minutes)
     ]
     for a in waiting[:6]:

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from buergerbuero.catalog import selectors as catalog_selectors
 from buergerbuero.catalog.models import Counter, Office, Service
 from buergerbuero.core.errors import Conflict, DomainError, Forbidden, NotFound, lazy_format
-from buergerbuero.queue import policy, selectors
+from buergerbuero.queue import policy
 from buergerbuero.queue.models import (
     CounterSession,
     DailyTicketCounter,
@@ -28,6 +28,7 @@ from buergerbuero.queue.models import (
     Ticket,
     Visit,
 )
+from buergerbuero.queue.selectors import access, live
 
 
 class QuotaExhausted(Conflict):
@@ -77,7 +78,7 @@ def _new_ticket(
     channel: str = "kiosk",
 ) -> Ticket:
     settings = _floor(office)
-    day = selectors.local_today(office, now)
+    day = live.local_today(office, now)
     number = _next_number(office, day)
     ticket = Ticket.objects.create(
         office=office,
@@ -106,14 +107,14 @@ def _new_ticket(
 
 
 def _service_minutes(office: Office, service: Service, now: dt.datetime) -> float:
-    return selectors.expected_minutes(office, now=now).get(service.pk, float(service.handling_minutes))
+    return live.expected_minutes(office, now=now).get(service.pk, float(service.handling_minutes))
 
 
 def _ensure_walk_in(office: Office, service: Service, now: dt.datetime) -> None:
-    status = selectors.walk_in_status(office, now)
+    status = live.walk_in_status(office, now)
     if status.can_take(service.pk, _service_minutes(office, service, now)):
         return
-    hit = selectors.next_appointment(office, service, now)
+    hit = live.next_appointment(office, service, now)
     extra = {"next_appointment": hit.start.isoformat() if hit else None}
     if not status.open_now:
         message = _("Zurzeit gibt es keine offene Sprechstunde ohne Termin.")
@@ -142,9 +143,9 @@ def check_in(
     walk-in rules allow it (reception may always do so), otherwise refused with a message.
     """
     now = now or timezone.now()
-    code = selectors.normalise_code(code)
-    day = selectors.local_today(office, now)
-    appointment = selectors.appointment_today(office, code, day)
+    code = live.normalise_code(code)
+    day = live.local_today(office, now)
+    appointment = live.appointment_today(office, code, day)
     if appointment is None:
         raise NotFound(_("Für heute gibt es hier keinen Termin mit diesem Buchungscode."), field="code")
     existing = Ticket.objects.filter(appointment=appointment).first()
@@ -226,7 +227,7 @@ def draw_ticket(
     Reception may hand out a ticket beyond the limits (``override_quota``); the kiosk may not.
     """
     now = now or timezone.now()
-    if not selectors.walk_in_services(office).filter(pk=service.pk).exists():
+    if not live.walk_in_services(office).filter(pk=service.pk).exists():
         raise DomainError(_("Diese Leistung wird an diesem Standort nicht angeboten."), field="service")
     if not override_quota:
         _ensure_walk_in(office, service, now)
@@ -242,7 +243,7 @@ def draw_ticket(
 def open_session(*, clerk, counter: Counter, now: dt.datetime | None = None) -> CounterSession:
     """Log a clerk in at a counter (ends the clerk's session elsewhere; the counter must be free)."""
     now = now or timezone.now()
-    session = selectors.current_session(clerk)
+    session = live.current_session(clerk)
     if session and session.counter_id == counter.pk:
         return session
     if session:
@@ -262,13 +263,13 @@ def open_session(*, clerk, counter: Counter, now: dt.datetime | None = None) -> 
 @transaction.atomic
 def close_session(*, clerk, now: dt.datetime | None = None) -> None:
     now = now or timezone.now()
-    if selectors.current_visit(clerk) is not None:
+    if live.current_visit(clerk) is not None:
         raise Conflict(_("Bitte schließen Sie zuerst die laufende Vorsprache ab."), field="visit", code="visit_open")
     CounterSession.objects.filter(clerk=clerk, ended_at__isnull=True).update(ended_at=now)
 
 
 def _session(clerk) -> CounterSession:
-    session = selectors.current_session(clerk)
+    session = live.current_session(clerk)
     if session is None:
         raise DomainError(_("Bitte melden Sie sich zuerst an einem Schalter an."), field="counter", code="no_session")
     return session
@@ -302,16 +303,16 @@ def call_next(*, clerk, now: dt.datetime | None = None) -> Visit:
     """Call the next visit by the policy. Two clerks at the same moment never get the same visit."""
     now = now or timezone.now()
     session = _session(clerk)
-    if selectors.current_visit(clerk) is not None:
+    if live.current_visit(clerk) is not None:
         raise _busy()
     office = session.office
-    settings = selectors.floor_settings(office)
-    me = policy.Clerk(counter=session.counter_id, skills=selectors.clerk_skills(clerk))
-    pool = selectors.candidates(office, selectors.local_today(office, now))
+    settings = live.floor_settings(office)
+    me = policy.Clerk(counter=session.counter_id, skills=access.clerk_skills(clerk))
+    pool = live.candidates(office, live.local_today(office, now))
     for chosen in policy.ranking(pool, now=now, clerk=me, due_minutes=settings.due_minutes):
         if _call(chosen.id, clerk=clerk, counter=session.counter, now=now):
             _bump_display(office.pk)
-            return selectors.visit_by_id(chosen.id)
+            return live.visit_by_id(chosen.id)
     if pool:
         raise NotFound(
             lazy_format(
@@ -331,8 +332,8 @@ def call_visit(*, clerk, visit: Visit, now: dt.datetime | None = None) -> Visit:
     session = _session(clerk)
     if visit.office_id != session.office_id:
         raise Forbidden(_("Diese Vorsprache gehört zu einem anderen Standort."), field="visit")
-    skills = selectors.clerk_skills(clerk)
-    if not policy.may_serve(policy.Clerk(session.counter_id, skills), selectors.candidate(visit)):
+    skills = access.clerk_skills(clerk)
+    if not policy.may_serve(policy.Clerk(session.counter_id, skills), live.candidate(visit)):
         if visit.target_counter_id and visit.target_counter_id != session.counter_id:
             raise Forbidden(_("Diese Vorsprache ist an einen anderen Schalter weitergeleitet."), field="visit")
         raise Forbidden(
@@ -343,12 +344,12 @@ def call_visit(*, clerk, visit: Visit, now: dt.datetime | None = None) -> Visit:
             field="visit",
             code="missing_skill",
         )
-    if selectors.current_visit(clerk) is not None:
+    if live.current_visit(clerk) is not None:
         raise _busy()
     if not _call(visit.pk, clerk=clerk, counter=session.counter, now=now):
         raise Conflict(_("Diese Vorsprache wurde schon aufgerufen."), field="visit", code="already_called")
     _bump_display(visit.office_id)
-    return selectors.visit_by_id(visit.pk)
+    return live.visit_by_id(visit.pk)
 
 
 def _move(visit: Visit, *, clerk, from_status: Iterable[str], message, **changes) -> Visit:
@@ -361,14 +362,14 @@ def _move(visit: Visit, *, clerk, from_status: Iterable[str], message, **changes
         if current and current[1] != getattr(clerk, "pk", None):
             raise Forbidden(_("Diese Vorsprache wird von jemand anderem bearbeitet."), field="visit")
         raise Conflict(message, field="visit", code="wrong_state")
-    return selectors.visit_by_id(visit.pk)
+    return live.visit_by_id(visit.pk)
 
 
 @transaction.atomic
 def recall(*, clerk, visit: Visit, now: dt.datetime | None = None) -> Visit:
     """Call the same number again (at most max_recalls times)."""
     now = now or timezone.now()
-    limit = selectors.floor_settings(visit.office).max_recalls
+    limit = live.floor_settings(visit.office).max_recalls
     if visit.recalls >= limit and visit.clerk_id == clerk.pk and visit.status == Visit.Status.CALLED:
         raise Conflict(
             lazy_format(
@@ -439,7 +440,7 @@ def park(*, clerk, visit: Visit, now: dt.datetime | None = None) -> Visit:
 @transaction.atomic
 def resume(*, clerk, visit: Visit, now: dt.datetime | None = None) -> Visit:
     now = now or timezone.now()
-    if selectors.current_visit(clerk) is not None:
+    if live.current_visit(clerk) is not None:
         raise _busy()
     try:
         with transaction.atomic():
@@ -459,8 +460,8 @@ def resume(*, clerk, visit: Visit, now: dt.datetime | None = None) -> Visit:
 
 
 def _services_checked(clerk, office: Office, services: list[Service]) -> list[Service]:
-    offered = set(selectors.walk_in_services(office).values_list("pk", flat=True))
-    skills = selectors.clerk_skills(clerk)
+    offered = set(live.walk_in_services(office).values_list("pk", flat=True))
+    skills = access.clerk_skills(clerk)
     for service in services:
         if service.pk not in offered:
             raise DomainError(
@@ -513,7 +514,7 @@ def transfer(
         raise DomainError(_("Bitte wählen Sie einen Schalter oder eine Leistung."), field="counter")
     if to_counter is not None and to_counter.office_id != visit.office_id:
         raise DomainError(_("Dieser Schalter gehört zu einem anderen Standort."), field="counter")
-    if to_service is not None and not selectors.walk_in_services(visit.office).filter(pk=to_service.pk).exists():
+    if to_service is not None and not live.walk_in_services(visit.office).filter(pk=to_service.pk).exists():
         raise DomainError(_("Diese Leistung wird an diesem Standort nicht angeboten."), field="service")
     closed = _move(
         visit,
@@ -571,7 +572,7 @@ def close_office_past_days(*, office: Office, now: dt.datetime | None = None) ->
     again closes nothing more.
     """
     now = now or timezone.now()
-    today = selectors.local_today(office, now)
+    today = live.local_today(office, now)
     past = Visit.objects.filter(office=office, day__lt=today)
     closed = {
         status: past.filter(status=status).update(status=Visit.Status.CLOSED, outcome=Visit.Outcome.END_OF_DAY)

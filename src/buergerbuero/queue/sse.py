@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from asgiref.sync import sync_to_async
 from django.db import connection
 
-from buergerbuero.queue import selectors
+from buergerbuero.queue.selectors import live
 
 RETRY_MS = 2000
 HEARTBEAT_SECONDS = 15.0
@@ -38,10 +38,10 @@ def poll(office_id: int, tz: str, last: tuple | int | None) -> tuple[tuple, str 
     """
     try:
         day = dt.datetime.now(ZoneInfo(tz)).date()
-        key = (selectors.display_version(office_id), day)
+        key = (live.display_version(office_id), day)
         if key == last or (isinstance(last, int) and last == key[0]):
             return key, None
-        payload = selectors.display_payload(office_id, day)
+        payload = live.display_payload(office_id, day)
         return (payload["version"], day), event(payload)
     finally:
         # An SQLite connection is a file handle, kept per thread; inside a transaction nothing may close it.

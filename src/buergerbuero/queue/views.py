@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import segno
 from django.conf import settings
@@ -17,12 +18,15 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from buergerbuero.catalog import selectors as catalog_selectors
-from buergerbuero.catalog.models import Service
 from buergerbuero.core import ratelimit
 from buergerbuero.core.errors import DomainError
 from buergerbuero.core.problems import unavailable_response
 from buergerbuero.privacy import audit
-from buergerbuero.queue import selectors, services, sse
+from buergerbuero.queue import services, sse
+from buergerbuero.queue.selectors import access, live
+
+if TYPE_CHECKING:
+    from buergerbuero.catalog.models import Service
 
 
 def _office(slug):
@@ -45,7 +49,7 @@ def _when(iso: str | None) -> dt.datetime | None:
 
 
 def _service_from(request, office, field="service") -> Service:
-    service = selectors.walk_in_services(office).filter(slug=request.POST.get(field, "")).first()
+    service = live.walk_in_services(office).filter(slug=request.POST.get(field, "")).first()
     if service is None:
         raise DomainError(_("Bitte wählen Sie eine Leistung."), field=field)
     return service
@@ -55,7 +59,7 @@ def _ticket_context(request, ticket) -> dict:
     url = request.build_absolute_uri(reverse("queue:ticket", args=[ticket.public_id]))
     return {
         "ticket": ticket,
-        "state": selectors.ticket_state(ticket),
+        "state": live.ticket_state(ticket),
         "phone_url": url,
         "qr_svg": segno.make(url, error="m").svg_inline(scale=4, title=_("Link zu Ihrer Wartenummer")),
     }
@@ -69,7 +73,7 @@ def kiosk(request: HttpRequest, slug: str) -> HttpResponse:
     if missing:
         return missing
     now = timezone.now()
-    context = {"office": office, "services": selectors.walk_in_services(office), "errors": {}}
+    context = {"office": office, "services": live.walk_in_services(office), "errors": {}}
     if request.method == "POST":
         try:
             if request.POST.get("action") == "walk_in":
@@ -83,7 +87,7 @@ def kiosk(request: HttpRequest, slug: str) -> HttpResponse:
             context["next_appointment"] = _when(exc.extra.get("next_appointment"))
             return ratelimit.with_headers(render(request, "queue/kiosk.html", context, status=exc.status), exc)
         return render(request, "queue/kiosk_ticket.html", {"office": office, **_ticket_context(request, ticket)})
-    status = selectors.walk_in_status(office, now)
+    status = live.walk_in_status(office, now)
     context["walk_in"] = status
     return render(request, "queue/kiosk.html", context)
 
@@ -94,10 +98,10 @@ def kiosk(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def ticket(request: HttpRequest, public_id) -> HttpResponse:
     try:
-        t = selectors.ticket_by_public_id(public_id)
+        t = live.ticket_by_public_id(public_id)
     except DomainError as exc:
         return _denied(request, exc)
-    return render(request, "queue/ticket.html", {"ticket": t, "state": selectors.ticket_state(t)})
+    return render(request, "queue/ticket.html", {"ticket": t, "state": live.ticket_state(t)})
 
 
 # --- call display (public big screen) ---------------------------------------------------------------
@@ -108,14 +112,14 @@ def display(request: HttpRequest, slug: str) -> HttpResponse:
     office, missing = _office_or_404(request, slug)
     if missing:
         return missing
-    day = selectors.local_today(office, timezone.now())
-    payload = selectors.display_payload(office.pk, day)
+    day = live.local_today(office, timezone.now())
+    payload = live.display_payload(office.pk, day)
     return render(
         request,
         "queue/display.html",
         {
             "office": office,
-            "rows": selectors.display_rows(office.pk, day),
+            "rows": live.display_rows(office.pk, day),
             "version": payload["version"],
             "day": day,
             "chime": request.GET.get("chime") == "1",
@@ -170,7 +174,7 @@ def reception(request: HttpRequest, slug: str) -> HttpResponse:
     if missing:
         return missing
     try:
-        selectors.require_reception(request.user, office)
+        access.require_reception(request.user, office)
     except DomainError as exc:
         return _denied(request, exc)
     now = timezone.now()
@@ -204,12 +208,12 @@ def reception(request: HttpRequest, slug: str) -> HttpResponse:
             if exc.extra.get("next_appointment"):
                 errors["next_appointment"] = _when(exc.extra["next_appointment"])
             status_code = exc.status
-    status = selectors.walk_in_status(office, now)
+    status = live.walk_in_status(office, now)
     service_rows = [
         {"service": s, "quota_left": status.quota_left(s.pk), "quota": status.quotas.get(s.pk, (None, 0))}
-        for s in selectors.walk_in_services(office)
+        for s in live.walk_in_services(office)
     ]
-    appointments = list(selectors.appointments_to_check_in(office, now))
+    appointments = list(live.appointments_to_check_in(office, now))
     audit.record_list(
         request,
         object_type="booking.appointment",
@@ -225,9 +229,9 @@ def reception(request: HttpRequest, slug: str) -> HttpResponse:
         "walk_in": status,
         "service_rows": service_rows,
         "appointments": appointments,
-        "waiting": selectors.ranked_waiting(office, now),
-        "clerks": selectors.clerks_present(office),
-        "day_close": selectors.day_close_summary(office, selectors.local_today(office, now)),
+        "waiting": live.ranked_waiting(office, now),
+        "clerks": live.clerks_present(office),
+        "day_close": live.day_close_summary(office, live.local_today(office, now)),
         "poll_seconds": _poll_seconds(),
     }
     return render(request, "queue/reception.html", context, status=status_code)
@@ -258,7 +262,7 @@ def _clerk_action(request, office, action: str):
             number = int(post.get("counter", ""))
         except ValueError as exc:
             raise DomainError(_("Bitte wählen Sie einen Schalter."), field="counter") from exc
-        return services.open_session(clerk=user, counter=selectors.counter_of(office, number))
+        return services.open_session(clerk=user, counter=live.counter_of(office, number))
     if action == "logout":
         return services.close_session(clerk=user)
     if action == "next":
@@ -266,18 +270,18 @@ def _clerk_action(request, office, action: str):
     raw = post.get("visit", "")
     if not raw.isdigit():
         raise DomainError(_("Bitte wählen Sie eine Vorsprache."), field="visit")
-    visit = selectors.visit_by_id(int(raw))
+    visit = live.visit_by_id(int(raw))
     if visit.office_id != office.pk:
         raise DomainError(_("Diese Vorsprache gehört zu einem anderen Standort."), field="visit")
     if action == "call":
         return services.call_visit(clerk=user, visit=visit)
     if action == "finish":
         ids = [int(i) for i in post.getlist("services") if i.isdigit()]
-        done = list(selectors.walk_in_services(office).filter(pk__in=ids))
+        done = list(live.walk_in_services(office).filter(pk__in=ids))
         return services.finish(clerk=user, visit=visit, services=done)
     if action == "transfer":
-        counter = selectors.counter_of(office, int(post["counter"])) if post.get("counter", "").isdigit() else None
-        service = selectors.walk_in_services(office).filter(slug=post.get("service", "")).first()
+        counter = live.counter_of(office, int(post["counter"])) if post.get("counter", "").isdigit() else None
+        service = live.walk_in_services(office).filter(slug=post.get("service", "")).first()
         return services.transfer(clerk=user, visit=visit, to_counter=counter, to_service=service)
     return {
         "recall": services.recall,
@@ -294,7 +298,7 @@ def workstation(request: HttpRequest, slug: str) -> HttpResponse:
     if missing:
         return missing
     try:
-        selectors.require_counter(request.user, office)
+        access.require_counter(request.user, office)
     except DomainError as exc:
         return _denied(request, exc)
     errors, status_code = {}, 200
@@ -310,12 +314,12 @@ def workstation(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             return redirect("queue:workstation", slug=office.slug)
     now = timezone.now()
-    session = selectors.current_session(request.user)
+    session = live.current_session(request.user)
     if session is not None and session.office_id != office.pk:
         session = None
-    current = selectors.current_visit(request.user)
-    parked = list(selectors.parked_visits(request.user))
-    waiting = selectors.ranked_waiting(office, now)
+    current = live.current_visit(request.user)
+    parked = list(live.parked_visits(request.user))
+    waiting = live.ranked_waiting(office, now)
     shown = [v for v in [current, *parked, *waiting] if v is not None]
     audit.record_list(
         request,
@@ -332,10 +336,10 @@ def workstation(request: HttpRequest, slug: str) -> HttpResponse:
         "current": current,
         "parked": parked,
         "waiting": waiting,
-        "counters": selectors.counters(office),
-        "services": selectors.walk_in_services(office),
-        "skills": selectors.clerk_skills(request.user),
-        "max_recalls": selectors.floor_settings(office).max_recalls,
+        "counters": live.counters(office),
+        "services": live.walk_in_services(office),
+        "skills": access.clerk_skills(request.user),
+        "max_recalls": live.floor_settings(office).max_recalls,
         "poll_seconds": _poll_seconds(),
     }
     return render(request, "queue/workstation.html", context, status=status_code)

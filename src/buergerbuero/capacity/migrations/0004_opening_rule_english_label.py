@@ -4,21 +4,9 @@ SQLite adds a NOT NULL column by rebuilding the table, which drops the table's c
 (0002_calendar_stamp): they are created again right after. PostgreSQL keeps them (ALTER TABLE ADD COLUMN).
 """
 
-import importlib
-
 from django.db import migrations, models
 
-TABLE = "capacity_openingrule"
-
-
-def recreate_sqlite_triggers(apps, schema_editor):
-    if schema_editor.connection.vendor != "sqlite":
-        return
-    stamp = importlib.import_module("buergerbuero.capacity.migrations.0002_calendar_stamp")
-    for op in ("insert", "update", "delete"):
-        schema_editor.execute(f"DROP TRIGGER IF EXISTS bb_calendar_{TABLE}_{op}")
-    for sql in stamp._sqlite(TABLE, stamp.WATCHED[TABLE]):
-        schema_editor.execute(sql)
+from buergerbuero.capacity.stamp_triggers import recreated_on_sqlite
 
 
 class Migration(migrations.Migration):
@@ -37,5 +25,5 @@ class Migration(migrations.Migration):
                 verbose_name="Bezeichnung (englisch)",
             ),
         ),
-        migrations.RunPython(recreate_sqlite_triggers, recreate_sqlite_triggers),
+        recreated_on_sqlite(table="capacity_openingrule", created_in="0002_calendar_stamp"),
     ]

@@ -4,21 +4,9 @@ SQLite adds a NOT NULL column by rebuilding the table, which drops the table's c
 (capacity 0003_calendar_stamp_offer): they are created again right after. PostgreSQL keeps them (ALTER TABLE ADD COLUMN).
 """
 
-import importlib
-
 from django.db import migrations, models
 
-TABLE = "catalog_service"
-
-
-def recreate_sqlite_triggers(apps, schema_editor):
-    if schema_editor.connection.vendor != "sqlite":
-        return
-    stamp = importlib.import_module("buergerbuero.capacity.migrations.0003_calendar_stamp_offer")
-    for op in ("insert", "update", "delete"):
-        schema_editor.execute(f"DROP TRIGGER IF EXISTS bb_calendar_{TABLE}_{op}")
-    for sql in stamp._sqlite(TABLE, stamp.WATCHED[TABLE]):
-        schema_editor.execute(sql)
+from buergerbuero.capacity.stamp_triggers import recreated_on_sqlite
 
 
 class Migration(migrations.Migration):
@@ -47,5 +35,5 @@ class Migration(migrations.Migration):
                 verbose_name="Mitzubringen (englisch)",
             ),
         ),
-        migrations.RunPython(recreate_sqlite_triggers, recreate_sqlite_triggers),
+        recreated_on_sqlite(table="catalog_service", created_in="0003_calendar_stamp_offer"),
     ]

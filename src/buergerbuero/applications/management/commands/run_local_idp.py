@@ -7,7 +7,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from buergerbuero.applications.identity.contrib.bundid import xmlsec_binary
-from buergerbuero.applications.identity.contrib.local_idp import LocalIdP, serve
+from buergerbuero.applications.identity.contrib.local_idp import LocalIdP
+from buergerbuero.applications.local_servers import serve
 
 
 class Command(BaseCommand):

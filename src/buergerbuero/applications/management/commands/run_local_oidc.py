@@ -12,7 +12,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from buergerbuero.applications.identity.contrib.local_oidc import LocalOIDC, serve
+from buergerbuero.applications.identity.contrib.local_oidc import LocalOIDC
+from buergerbuero.applications.local_servers import serve
 
 CLIENT_SECRET = "nur-fuer-die-entwicklung"
 DEMO_ORGANISATION = "Stadt Castrop-Rauxel"

@@ -5,7 +5,8 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from buergerbuero.applications.payment.contrib.local_pay import LocalPaymentPlatform, serve
+from buergerbuero.applications.local_servers import serve
+from buergerbuero.applications.payment.contrib.local_pay import LocalPaymentPlatform
 
 
 class Command(BaseCommand):

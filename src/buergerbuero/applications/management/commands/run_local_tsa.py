@@ -6,7 +6,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from buergerbuero.applications.local_tsa import LocalTSA, serve
+from buergerbuero.applications.local_servers import serve
+from buergerbuero.applications.local_tsa import LocalTSA
 
 
 class Command(BaseCommand):

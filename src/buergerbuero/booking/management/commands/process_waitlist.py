@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from buergerbuero.booking import waitlist
+from buergerbuero.booking.waitlist import services as waitlist
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from buergerbuero.booking import services
-from buergerbuero.catalog.models import Office
+from buergerbuero.catalog import selectors as catalog_selectors
 
 
 class Command(BaseCommand):
@@ -20,7 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("--to", dest="last", type=dt.date.fromisoformat, help="last day (default: +1 year)")
 
     def handle(self, *args, office, first, last, **options):
-        offices = list(Office.objects.filter(slug__in=office) if office else Office.objects.all())
+        offices = catalog_selectors.offices_by_slug(office) if office else list(catalog_selectors.offices())
         if office and len(offices) != len(set(office)):
             missing = sorted(set(office) - {o.slug for o in offices})
             raise CommandError(f"unknown office(s): {', '.join(missing)}")

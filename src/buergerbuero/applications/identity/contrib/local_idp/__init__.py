@@ -20,9 +20,7 @@ import threading
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from socketserver import ThreadingMixIn
 from urllib.parse import parse_qs
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from saml2 import BINDING_HTTP_POST
 from saml2.config import IdPConfig
@@ -32,42 +30,9 @@ from saml2.server import Server
 from saml2.xmldsig import DIGEST_SHA1, DIGEST_SHA256, SIG_RSA_SHA1, SIG_RSA_SHA256
 
 from buergerbuero.applications.identity import keys
-from buergerbuero.applications.identity.base import TrustLevel
 from buergerbuero.applications.identity.contrib.bundid import CLASS_REFS, xmlsec_binary
-
-METHODS = {
-    "password": ("Benutzername und Passwort", TrustLevel.BASIC),
-    "elster": ("ELSTER-Zertifikat", TrustLevel.SUBSTANTIAL),
-    "eid": ("Online-Ausweis (eID)", TrustLevel.HIGH),
-}
-
-# Test persons (invented). Attribute names as BundID sends them.
-PERSONS = {
-    "erika": {
-        "urn:oid:1.3.6.1.4.1.25484.494450.3": "bpk2-test-erika-mustermann",
-        "urn:oid:2.5.4.42": "Erika",
-        "urn:oid:2.5.4.4": "Mustermann",
-        "urn:oid:1.3.6.1.5.5.7.9.1": "1964-08-12",
-        "urn:oid:2.5.4.9": "Europaplatz 5",
-        "urn:oid:2.5.4.17": "44575",
-        "urn:oid:2.5.4.7": "Castrop-Rauxel",
-        "urn:oid:1.3.6.1.5.5.7.9.5": "D",
-        "urn:oid:1.3.6.1.5.5.7.9.4": "D",
-        "urn:oid:0.9.2342.19200300.100.1.3": "erika.mustermann@example.org",
-    },
-    "leon": {
-        "urn:oid:1.3.6.1.4.1.25484.494450.3": "bpk2-test-leon-beispiel",
-        "urn:oid:2.5.4.42": "Leon",
-        "urn:oid:2.5.4.4": "Beispiel",
-        "urn:oid:1.3.6.1.5.5.7.9.1": "2009-03-01",
-        "urn:oid:2.5.4.9": "Wittener Straße 12",
-        "urn:oid:2.5.4.17": "44577",
-        "urn:oid:2.5.4.7": "Castrop-Rauxel",
-        "urn:oid:1.3.6.1.5.5.7.9.5": "D",
-        "urn:oid:1.3.6.1.5.5.7.9.4": "D",
-        "urn:oid:0.9.2342.19200300.100.1.3": "leon.beispiel@example.org",
-    },
-}
+from buergerbuero.applications.identity.local_login import METHODS, PERSONS, login_page
+from buergerbuero.applications.local_servers import page, reply
 
 
 @dataclass(frozen=True)
@@ -179,14 +144,14 @@ class LocalIdP:
             form = {k: v[0] for k, v in parse_qs(environ["wsgi.input"].read(length).decode()).items()}
         try:
             if path == "/metadata":
-                return _reply(start_response, "200 OK", self.metadata_xml(), "application/samlmetadata+xml")
+                return reply(start_response, "200 OK", self.metadata_xml(), "application/samlmetadata+xml")
             if path == "/sso" and "SAMLRequest" in form:
-                return _reply(start_response, "200 OK", self.login_page(form))
+                return reply(start_response, "200 OK", self.login_page(form))
             if path == "/login" and "ticket" in form:
-                return _reply(start_response, "200 OK", self.answer(form))
+                return reply(start_response, "200 OK", self.answer(form))
         except Exception as exc:  # a test IdP shows what went wrong instead of hanging the browser
-            return _reply(start_response, "400 Bad Request", _page("Fehler", f"<p>{html.escape(repr(exc))}</p>"))
-        return _reply(start_response, "404 Not Found", _page("Nicht gefunden", "<p>Unbekannte Adresse.</p>"))
+            return reply(start_response, "400 Bad Request", page("Fehler", f"<p>{html.escape(repr(exc))}</p>"))
+        return reply(start_response, "404 Not Found", page("Nicht gefunden", "<p>Unbekannte Adresse.</p>"))
 
     def login_page(self, form: dict) -> str:
         parsed = self.server().parse_authn_request(form["SAMLRequest"], BINDING_HTTP_POST)  # verifies signature
@@ -196,23 +161,13 @@ class LocalIdP:
             requested = ", ".join(ref.text for ref in message.requested_authn_context.authn_context_class_ref)
         ticket = secrets.token_urlsafe(16)
         self._pending[ticket] = (form["SAMLRequest"], form.get("RelayState", ""))
-        persons = "".join(
-            f'<label><input type="radio" name="person" value="{k}"{" checked" if i == 0 else ""}> '
-            f"{html.escape(p['urn:oid:2.5.4.42'])} {html.escape(p['urn:oid:2.5.4.4'])} "
-            f"(geb. {p['urn:oid:1.3.6.1.5.5.7.9.1']})</label><br>"
-            for i, (k, p) in enumerate(PERSONS.items())
-        )
-        methods = "".join(
-            f'<button type="submit" name="method" value="{k}">Anmelden mit {html.escape(label)}</button> '
-            for k, (label, _level) in METHODS.items()
-        )
-        body = (
+        return login_page(
+            "Lokaler Test-Identitätsanbieter (BundID-Protokoll)",
             f"<p>Angefragt von <code>{html.escape(message.issuer.text)}</code>, "
-            f"Mindest-Vertrauensniveau: <strong>{html.escape(requested or '–')}</strong></p>"
-            f'<form method="post" action="{self.base_url}/login"><input type="hidden" name="ticket" value="{ticket}">'
-            f"<fieldset><legend>Testperson</legend>{persons}</fieldset><p>{methods}</p></form>"
+            f"Mindest-Vertrauensniveau: <strong>{html.escape(requested or '–')}</strong></p>",
+            action=f"{self.base_url}/login",
+            hidden={"ticket": ticket},
         )
-        return _page("Lokaler Test-Identitätsanbieter (BundID-Protokoll)", body)
 
     def answer(self, form: dict) -> str:
         saml_request, relay_state = self._pending.pop(form["ticket"])
@@ -240,38 +195,9 @@ def auto_post(action: str, fields: dict[str, str]) -> str:
     hidden = "".join(
         f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">' for k, v in fields.items()
     )
-    return _page(
+    return page(
         "Weiterleitung",
         f'<form id="saml" method="post" action="{html.escape(action)}">{hidden}'
         '<button type="submit">Weiter zum Bürgerbüro</button></form>'
         "<script>document.getElementById('saml').submit()</script>",
     )
-
-
-def _page(title: str, body: str) -> str:
-    return (
-        f'<!doctype html><html lang="de"><head><meta charset="utf-8"><title>{html.escape(title)}</title></head>'
-        f"<body><h1>{html.escape(title)}</h1>{body}</body></html>"
-    )
-
-
-def _reply(start_response, status: str, body: str, content_type: str = "text/html; charset=utf-8"):
-    data = body.encode()
-    start_response(status, [("Content-Type", content_type), ("Content-Length", str(len(data)))])
-    return [data]
-
-
-class _ThreadingServer(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
-
-
-class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-def serve(app: LocalIdP, host: str = "127.0.0.1", port: int = 0) -> WSGIServer:
-    """Start serving in a daemon thread; returns the server (server.server_port, server.shutdown())."""
-    httpd = make_server(host, port, app, server_class=_ThreadingServer, handler_class=_QuietHandler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    return httpd

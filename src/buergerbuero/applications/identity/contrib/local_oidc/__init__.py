@@ -24,17 +24,9 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from buergerbuero.applications.identity.base import TrustLevel
-from buergerbuero.applications.identity.contrib.local_idp import PERSONS, _page, _reply
-from buergerbuero.applications.identity.contrib.local_idp import serve as _serve
 from buergerbuero.applications.identity.contrib.oidc import ACR_FOR_LEVEL
-
-METHODS = {
-    "password": ("Benutzername und Passwort", TrustLevel.BASIC),
-    "elster": ("ELSTER-Zertifikat", TrustLevel.SUBSTANTIAL),
-    "eid": ("Online-Ausweis (eID)", TrustLevel.HIGH),
-}
-
+from buergerbuero.applications.identity.local_login import METHODS, PERSONS, login_page
+from buergerbuero.applications.local_servers import page, reply
 
 # Test staff of the city's directory (invented), with the groups an administrator gave them.
 STAFF = {
@@ -159,13 +151,13 @@ class LocalOIDC:
             length = int(environ.get("CONTENT_LENGTH") or 0)
             form = {k: v[0] for k, v in parse_qs(environ["wsgi.input"].read(length).decode()).items()}
         if path == "/.well-known/openid-configuration":
-            return _reply(start_response, "200 OK", json.dumps(self.discovery()), "application/json")
+            return reply(start_response, "200 OK", json.dumps(self.discovery()), "application/json")
         if path == "/jwks":
-            return _reply(start_response, "200 OK", json.dumps(self.jwks()), "application/json")
+            return reply(start_response, "200 OK", json.dumps(self.jwks()), "application/json")
         if path == "/authorize" and environ.get("REQUEST_METHOD") == "GET":
             if query.get("client_id") != self.client_id or query.get("redirect_uri") != self.redirect_uri:
-                return _reply(start_response, "400 Bad Request", _page("Fehler", "<p>Unbekannter Client.</p>"))
-            return _reply(start_response, "200 OK", self._login_page(query))
+                return reply(start_response, "400 Bad Request", page("Fehler", "<p>Unbekannter Client.</p>"))
+            return reply(start_response, "200 OK", self._login_page(query))
         if path == "/authorize" and form.get("params"):
             params = json.loads(form["params"])
             code = secrets.token_urlsafe(24)
@@ -183,27 +175,17 @@ class LocalOIDC:
             return self._token(form, start_response)
         if path == "/logout" and self.people == "staff":
             return self._logout(query, start_response)
-        return _reply(start_response, "404 Not Found", _page("Nicht gefunden", "<p>Unbekannte Adresse.</p>"))
+        return reply(start_response, "404 Not Found", page("Nicht gefunden", "<p>Unbekannte Adresse.</p>"))
 
     def _login_page(self, query: dict) -> str:
         if self.people == "staff":
             return self._staff_login_page(query)
-        persons = "".join(
-            f'<label><input type="radio" name="person" value="{k}"{" checked" if i == 0 else ""}> '
-            f"{html.escape(p['urn:oid:2.5.4.42'])} {html.escape(p['urn:oid:2.5.4.4'])}</label><br>"
-            for i, (k, p) in enumerate(PERSONS.items())
+        return login_page(
+            "Lokaler Test-Identitätsanbieter (OpenID Connect)",
+            f"<p>Angefragtes Vertrauensniveau: <strong>{html.escape(query.get('acr_values', '–'))}</strong></p>",
+            action=f"{self.base_url}/authorize",
+            hidden={"params": json.dumps(query)},
         )
-        methods = "".join(
-            f'<button type="submit" name="method" value="{k}">Anmelden mit {html.escape(label)}</button> '
-            for k, (label, _level) in METHODS.items()
-        )
-        body = (
-            f"<p>Angefragtes Vertrauensniveau: <strong>{html.escape(query.get('acr_values', '–'))}</strong></p>"
-            f'<form method="post" action="{self.base_url}/authorize">'
-            f'<input type="hidden" name="params" value="{html.escape(json.dumps(query))}">'
-            f"<fieldset><legend>Testperson</legend>{persons}</fieldset><p>{methods}</p></form>"
-        )
-        return _page("Lokaler Test-Identitätsanbieter (OpenID Connect)", body)
 
     def _staff_login_page(self, query: dict) -> str:
         persons = "".join(
@@ -221,7 +203,7 @@ class LocalOIDC:
             f'<input type="hidden" name="params" value="{html.escape(json.dumps(query))}">'
             f"<fieldset><legend>Dienstkonto</legend>{persons}</fieldset><p>{methods}</p></form>"
         )
-        return _page("Lokaler Anmeldedienst der Stadt (OpenID Connect)", body)
+        return page("Lokaler Anmeldedienst der Stadt (OpenID Connect)", body)
 
     def _staff_claims(self, grant: dict) -> dict:
         person = self.staff[grant["person"]]
@@ -236,11 +218,11 @@ class LocalOIDC:
         if target and _origin(target) == _origin(self.redirect_uri):  # back to the registered client only
             start_response("302 Found", [("Location", target), ("Content-Length", "0")])
             return [b""]
-        return _reply(start_response, "200 OK", _page("Abgemeldet", "<p>Sie sind abgemeldet.</p>"))
+        return reply(start_response, "200 OK", page("Abgemeldet", "<p>Sie sind abgemeldet.</p>"))
 
     def _token(self, form: dict, start_response):
         def refuse(error: str):
-            return _reply(start_response, "400 Bad Request", json.dumps({"error": error}), "application/json")
+            return reply(start_response, "400 Bad Request", json.dumps({"error": error}), "application/json")
 
         if form.get("client_id") != self.client_id or form.get("client_secret") != self.client_secret:
             return refuse("invalid_client")
@@ -267,7 +249,4 @@ class LocalOIDC:
         }
         token = jwt.encode(claims, self.signing_key, algorithm="RS256", headers={"kid": self.kid})
         body = {"access_token": secrets.token_urlsafe(16), "token_type": "Bearer", "id_token": token}
-        return _reply(start_response, "200 OK", json.dumps(body), "application/json")
-
-
-serve = _serve
+        return reply(start_response, "200 OK", json.dumps(body), "application/json")

@@ -15,8 +15,7 @@ import urllib.error
 import urllib.request
 from urllib.parse import parse_qs
 
-from buergerbuero.applications.identity.contrib.local_idp import _page, _reply
-from buergerbuero.applications.identity.contrib.local_idp import serve as _serve
+from buergerbuero.applications.local_servers import page, reply
 from buergerbuero.applications.payment.contrib.xbezahldienste import sign
 
 OUTCOMES = {
@@ -66,10 +65,10 @@ class LocalPaymentPlatform:
         signature = environ.get("HTTP_X_SIGNATURE", "")
         if method == "POST" and path == "/paymentrequests":
             if signature != sign(self.secret, body):
-                return _reply(start_response, "401 Unauthorized", "bad signature", "text/plain")
+                return reply(start_response, "401 Unauthorized", "bad signature", "text/plain")
             order = json.loads(body)
             if order.get("origin") != self.merchant_id:
-                return _reply(start_response, "403 Forbidden", "unknown merchant", "text/plain")
+                return reply(start_response, "403 Forbidden", "unknown merchant", "text/plain")
             payment_id = secrets.token_hex(8)
             with self._lock:
                 self.payments[payment_id] = {**order, "paymentId": payment_id, "status": "INITIAL"}
@@ -80,19 +79,19 @@ class LocalPaymentPlatform:
             )
         if method == "GET" and path.startswith("/paymentrequests/"):
             if signature != sign(self.secret, path.encode()):
-                return _reply(start_response, "401 Unauthorized", "bad signature", "text/plain")
+                return reply(start_response, "401 Unauthorized", "bad signature", "text/plain")
             payment = self.payments.get(path.rsplit("/", 1)[-1])
             if payment is None:
-                return _reply(start_response, "404 Not Found", "unknown payment", "text/plain")
+                return reply(start_response, "404 Not Found", "unknown payment", "text/plain")
             return self._signed(start_response, "200 OK", self._view(payment))
         if path.startswith("/pay/"):
             payment = self.payments.get(path.rsplit("/", 1)[-1])
             if payment is None:
-                return _reply(start_response, "404 Not Found", _page("Unbekannt", "<p>Unbekannte Zahlung.</p>"))
+                return reply(start_response, "404 Not Found", page("Unbekannt", "<p>Unbekannte Zahlung.</p>"))
             if method == "POST":
                 return self._decide(start_response, payment, parse_qs(body.decode()).get("action", [""])[0])
-            return _reply(start_response, "200 OK", self._pay_page(payment))
-        return _reply(start_response, "404 Not Found", _page("Nicht gefunden", "<p>Unbekannte Adresse.</p>"))
+            return reply(start_response, "200 OK", self._pay_page(payment))
+        return reply(start_response, "404 Not Found", page("Nicht gefunden", "<p>Unbekannte Adresse.</p>"))
 
     def _pay_page(self, payment: dict) -> str:
         amount = f"{int(payment['grossAmount']) / 100:.2f}".replace(".", ",")
@@ -105,12 +104,12 @@ class LocalPaymentPlatform:
             f'<p>Betrag: <strong id="amount">{amount} €</strong></p>'
             f'<form method="post" action="{self.base_url}/pay/{payment["paymentId"]}">{buttons}</form>'
         )
-        return _page("Lokale Bezahlplattform (XBezahldienste-Protokoll)", body)
+        return page("Lokale Bezahlplattform (XBezahldienste-Protokoll)", body)
 
     def _decide(self, start_response, payment: dict, action: str):
         if action not in OUTCOMES or payment["status"] != "INITIAL":
-            return _reply(
-                start_response, "409 Conflict", _page("Schon entschieden", "<p>Diese Zahlung ist abgeschlossen.</p>")
+            return reply(
+                start_response, "409 Conflict", page("Schon entschieden", "<p>Diese Zahlung ist abgeschlossen.</p>")
             )
         with self._lock:
             payment["status"] = OUTCOMES[action][0]
@@ -120,7 +119,3 @@ class LocalPaymentPlatform:
         self.notify(payment["paymentId"])
         start_response("303 See Other", [("Location", payment["redirectUrl"])])
         return [b""]
-
-
-def serve(app: LocalPaymentPlatform, host: str = "127.0.0.1", port: int = 0):
-    return _serve(app, host=host, port=port)

@@ -1,4 +1,4 @@
-"""Minimal citizen pages of the waitlist (register, answer an offer). Thin: forms → `booking.waitlist`.
+"""Minimal citizen pages of the waitlist (register, answer an offer). Thin: forms → `booking.waitlist.services`.
 
 Unstyled on purpose; the citizen-web pages style them. Every step works without JavaScript.
 """
@@ -6,15 +6,15 @@ Unstyled on purpose; the citizen-web pages style them. Every step works without 
 import datetime as dt
 
 from django import forms
-from django.db import transaction
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
-from buergerbuero.booking import antibot, waitlist
-from buergerbuero.capacity.models import Channel
+from buergerbuero.booking import antibot
+from buergerbuero.booking.waitlist import selectors as waitlist_selectors
+from buergerbuero.booking.waitlist import services as waitlist
 from buergerbuero.catalog import selectors as catalog_selectors
 from buergerbuero.core import ratelimit
 from buergerbuero.core.errors import DomainError
@@ -55,7 +55,7 @@ class WaitlistForm(forms.Form):
         help_text=_("Nichts gewählt = jede Uhrzeit"),
     )
     name = forms.CharField(label=_("Name"), max_length=120, required=False)
-    email = forms.EmailField(label=_("E-Mail"), max_length=254)
+    email = forms.CharField(label=_("E-Mail"), max_length=254, widget=forms.EmailInput)  # the service checks it
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -96,7 +96,7 @@ def register(request):
         # Linked from the start and times pages with the citizen's choice: the services come ticked.
         asked = request.GET.getlist("services")
         initial = {"services": asked, "persons": request.GET.get("persons", 1)} if asked else None
-        return render(request, "booking/waitlist_form.html", {"form": WaitlistForm(initial=initial)})
+        return render(request, "booking/waitlist/form.html", {"form": WaitlistForm(initial=initial)})
     form = WaitlistForm(request.POST)
     status = 400
     headers = {}
@@ -104,30 +104,29 @@ def register(request):
         try:
             ratelimit.hit(request, "waitlist")
             now = timezone.now()
-            with transaction.atomic():
-                antibot.require(channel=Channel.WEB, payload=request.POST.get(antibot.FIELD), now=now)
-                entry, token = waitlist.register(
-                    office_slugs=form.cleaned_data["offices"],
-                    service_slugs=form.cleaned_data["services"],
-                    persons=form.cleaned_data["persons"],
-                    date_from=form.cleaned_data["date_from"],
-                    date_to=form.cleaned_data["date_to"],
-                    windows=form.windows(),
-                    email=form.cleaned_data["email"],
-                    name=form.cleaned_data["name"],
-                    language=get_language() or "de",
-                    now=now,
-                )
+            entry, token = waitlist.register_for_citizen(
+                proof=request.POST.get(antibot.FIELD),
+                office_slugs=form.cleaned_data["offices"],
+                service_slugs=form.cleaned_data["services"],
+                persons=form.cleaned_data["persons"],
+                date_from=form.cleaned_data["date_from"],
+                date_to=form.cleaned_data["date_to"],
+                windows=form.windows(),
+                email=form.cleaned_data["email"],
+                name=form.cleaned_data["name"],
+                language=get_language() or "de",
+                now=now,
+            )
         except ratelimit.RateLimited as exc:
             form.add_error(None, str(exc.message))
             status, headers = 429, exc.headers
         except DomainError as exc:
             _add_domain_error(form, exc)
         else:
-            context = {"entry": entry, "token": token, "position": waitlist.position(entry)}
-            return render(request, "booking/waitlist_done.html", context, status=201)
+            context = {"entry": entry, "token": token, "position": waitlist_selectors.position(entry)}
+            return render(request, "booking/waitlist/done.html", context, status=201)
     _mark_errors(form)
-    response = render(request, "booking/waitlist_form.html", {"form": form}, status=status)
+    response = render(request, "booking/waitlist/form.html", {"form": form}, status=status)
     for header, value in headers.items():
         response[header] = value
     return response
@@ -137,9 +136,9 @@ def register(request):
 def offer(request, public_id):
     token = request.POST.get("token") if request.method == "POST" else request.GET.get("token", "")
     try:
-        current = waitlist.offer_for_citizen(public_id, token or "")
+        current = waitlist_selectors.offer_for_citizen(public_id, token or "")
     except DomainError as exc:
-        return render(request, "booking/waitlist_offer.html", {"error": exc.message}, status=404)
+        return render(request, "booking/waitlist/offer.html", {"error": exc.message}, status=404)
     context = {"offer": current, "token": token, "now": timezone.now()}
     if request.method == "POST":
         try:
@@ -149,6 +148,6 @@ def offer(request, public_id):
                 waitlist.decline_offer(public_id=public_id, token=token)
         except DomainError as exc:
             context["error"] = exc.message
-            return render(request, "booking/waitlist_offer.html", context, status=exc.status)
-        context["offer"] = waitlist.offer_for_citizen(public_id, token)
-    return render(request, "booking/waitlist_offer.html", context)
+            return render(request, "booking/waitlist/offer.html", context, status=exc.status)
+        context["offer"] = waitlist_selectors.offer_for_citizen(public_id, token)
+    return render(request, "booking/waitlist/offer.html", context)

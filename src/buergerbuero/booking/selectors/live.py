@@ -1,3 +1,6 @@
+"""The booking state now: booking queries, free times and the claimed masks of the day cache, the offers of the
+citizen's pages, staff day lists, appointments by code, reminders due and the e-mail limit."""
+
 import bisect
 import contextlib
 import datetime as dt
@@ -9,20 +12,21 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from buergerbuero.booking import availability
 from buergerbuero.booking.models import Appointment, AppointmentService, Claim, DayStamp
 from buergerbuero.capacity import selectors as capacity_selectors
-from buergerbuero.capacity.models import Channel
 from buergerbuero.catalog import selectors as catalog_selectors
 from buergerbuero.catalog.models import Office, Service
+from buergerbuero.core.channels import Channel
 from buergerbuero.core.errors import DomainError, NotFound, lazy_date, lazy_format
-from buergerbuero.core.tokens import hash_token
 
 MAX_RANGE_DAYS = 62
+
+
 # Days that never had a stamp are cached this long only: nothing renews their key if rows are written by hand.
 # Stamped days live until their stamp changes (settings.AVAILABILITY_CACHE_SECONDS bounds memory, not staleness;
 # docs/adr/0001-day-cache.md).
@@ -206,6 +210,8 @@ def _running(office_ids: list[int], now: dt.datetime, ignore: int | None) -> dic
 # lifetime (settings.AVAILABILITY_CACHE_SECONDS, a week by default) only bounds how long a forgotten entry lingers.
 # Days that never had a stamp are left to the shared cache alone, for NO_STAMP_SECONDS.
 _MAX_LOCAL_DAYS = 20_000
+
+
 _local_taken: OrderedDict[tuple, tuple[float, dict[int, int]]] = OrderedDict()
 
 
@@ -600,26 +606,6 @@ def lead_time_days(office: Office, service: Service, *, now: dt.datetime | None 
     return (hit.start.astimezone(query.tz).date() - now.astimezone(query.tz).date()).days
 
 
-def appointment_for_citizen(code: str, token: str) -> Appointment:
-    appointment = (
-        Appointment.objects.select_related("office", "counter")
-        .prefetch_related("items__service")
-        .filter(code=code.strip().upper())
-        .first()
-    )
-    if appointment is None or not token or appointment.token_hash != hash_token(token):
-        # One message for both: a wrong token must not reveal that the code exists.
-        raise NotFound(_("Kein Termin mit diesem Buchungscode und Schlüssel gefunden."), field="code")
-    return appointment
-
-
-def hold_for_citizen(public_id, token: str) -> Appointment:
-    appointment = Appointment.objects.select_related("office").filter(public_id=public_id).first()
-    if appointment is None or appointment.token_hash != hash_token(token or ""):
-        raise NotFound(_("Diese Reservierung gibt es nicht."), field="hold")
-    return appointment
-
-
 def staff_day(office: Office, day: dt.date) -> QuerySet[Appointment]:
     tz = ZoneInfo(office.timezone)
     start = dt.datetime.combine(day, dt.time(0), tzinfo=tz)
@@ -678,61 +664,6 @@ def active_count_for_email(email: str, *, now: dt.datetime) -> int:
             [email.lower(), connection.ops.adapt_datetimefield_value(now)],
         )
         return cursor.fetchone()[0]
-
-
-# --- reads for the planner's calibration (planning/calibration.py) ---
-
-
-def booked_items(office: Office, *, created_from: dt.datetime, created_to: dt.datetime):
-    """Services booked in a period, one row per appointment item: (service slug, minutes, persons, channel,
-    created_at, status). The planner calibrates demand, service mix and channel split from them."""
-    from buergerbuero.booking.models import AppointmentService
-
-    return (
-        AppointmentService.objects.filter(
-            appointment__office=office,
-            appointment__created_at__gte=created_from,
-            appointment__created_at__lt=created_to,
-        )
-        .exclude(appointment__status=Appointment.Status.HELD)
-        .values_list(
-            "service__slug",
-            "minutes",
-            "appointment__persons",
-            "appointment__channel",
-            "appointment__created_at",
-            "appointment__status",
-        )
-    )
-
-
-def _starting(office: Office, first: dt.datetime, last: dt.datetime) -> QuerySet[Appointment]:
-    return Appointment.objects.filter(office=office, start__gte=first, start__lt=last)
-
-
-def booked_ahead(
-    office: Office,
-    *,
-    first: dt.datetime,
-    last: dt.datetime,
-    now: dt.datetime,
-    created_before: dt.datetime | None = None,
-):
-    """Appointments (and unexpired holds) starting in [first, last): (start, claim_end, channel) rows.
-
-    What the planner starts from: the capacity already taken at `now`, a running hold included.
-    `created_before`: only what had been booked by then (the planner's backtest starts from a past day)."""
-    rows = _starting(office, first, last).filter(Q(blocks_until__isnull=True) | Q(blocks_until__gt=now))
-    if created_before is not None:
-        rows = rows.filter(created_at__lt=created_before)
-    return rows.exclude(status=Appointment.Status.CANCELLED).values_list("start", "claim_end", "channel")
-
-
-def appointment_starts(office: Office, *, first: dt.datetime, last: dt.datetime) -> QuerySet:
-    """Start times of the confirmed appointments starting in [first, last); holds and cancellations excluded.
-
-    What the office floor compares its check-ins with: the appointments citizens actually had."""
-    return _starting(office, first, last).filter(status=Appointment.Status.CONFIRMED).values_list("start", flat=True)
 
 
 # --- citizen web pages ---
@@ -872,17 +803,4 @@ def due_reminders(*, now: dt.datetime, hours: int) -> QuerySet[Appointment]:
         .exclude(email="")
         .exclude(reminded_sequence=F("sequence"))
         .order_by("start")
-    )
-
-
-def confirmed_by_code_and_email(code: str, email: str, *, now: dt.datetime) -> Appointment | None:
-    return (
-        Appointment.objects.filter(
-            code=code.strip().upper(),
-            email__iexact=email.strip(),
-            status=Appointment.Status.CONFIRMED,
-            start__gt=now,
-        )
-        .select_related("office")
-        .first()
     )

@@ -11,15 +11,16 @@ and every few minutes from the scheduler (`run_scheduler`; catches rule/roster c
 The offer mail is an outbox message written with the offer.
 """
 
+from __future__ import annotations
+
 import datetime as dt
 import secrets
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.mail import EmailMessage
-from django.core.validators import validate_email
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -27,15 +28,23 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from buergerbuero.background import services as outbox
-from buergerbuero.booking import selectors, services
+from buergerbuero.booking import antibot, services
 from buergerbuero.booking.models import Appointment, WaitlistEntry, WaitlistOffer, WaitlistWindow
-from buergerbuero.capacity.models import Channel
+from buergerbuero.booking.selectors import live
 from buergerbuero.catalog import selectors as catalog_selectors
-from buergerbuero.catalog.models import Office
+from buergerbuero.core import contact
+from buergerbuero.core.channels import Channel
 from buergerbuero.core.errors import Conflict, DomainError, NotFound, lazy_format
+from buergerbuero.core.tokens import hash_token
+
+if TYPE_CHECKING:
+    from buergerbuero.catalog.models import Office
+
 
 MAX_RANGE_DAYS = 92
 MAX_WINDOWS = 14
+
+
 # Named windows a citizen can pick instead of exact times (local time of the office).
 PRESETS = {
     "mornings": (dt.time(0, 0), dt.time(12, 0)),
@@ -60,15 +69,6 @@ def window_from_preset(preset: str, weekday: int | None = None) -> Window:
     return Window(weekday, *PRESETS[preset])
 
 
-def _validate_email(email: str) -> str:
-    email = email.strip().lower()
-    try:
-        validate_email(email)
-    except DjangoValidationError as exc:
-        raise DomainError(_("Bitte geben Sie eine gültige E-Mail-Adresse an."), field="email") from exc
-    return email
-
-
 @transaction.atomic
 def register(
     *,
@@ -85,16 +85,14 @@ def register(
 ) -> tuple[WaitlistEntry, str]:
     """Put a citizen on the waitlist; returns the entry and a secret token to withdraw it."""
     now = now or timezone.now()
-    email = _validate_email(email)
+    email = contact.email_address(email)
     if not office_slugs:
         raise DomainError(_("Bitte mindestens einen Standort wählen."), field="offices")
     if len(set(office_slugs)) != len(office_slugs):
         raise DomainError(_("Jeden Standort bitte nur einmal wählen."), field="offices")
     offices = [catalog_selectors.office_by_slug(slug) for slug in office_slugs]
     for office in offices:  # the same checks as a booking: offered here, online, persons allowed
-        selectors.booking_query(
-            office=office, service_slugs=service_slugs, persons=persons, channel=Channel.WEB, now=now
-        )
+        live.booking_query(office=office, service_slugs=service_slugs, persons=persons, channel=Channel.WEB, now=now)
     today = now.astimezone(ZoneInfo(offices[0].timezone)).date()
     if date_to < date_from:
         raise DomainError(_("Das Enddatum liegt vor dem Anfangsdatum."), field="date_to")
@@ -128,7 +126,7 @@ def register(
         )
     token = secrets.token_urlsafe(24)
     entry = WaitlistEntry.objects.create(
-        token_hash=selectors.hash_token(token),
+        token_hash=hash_token(token),
         persons=persons,
         date_from=max(date_from, today),
         date_to=date_to,
@@ -150,10 +148,19 @@ def register(
 
 
 @transaction.atomic
+@transaction.atomic
+def register_for_citizen(*, proof: str | None, now: dt.datetime | None = None, **entry) -> tuple[WaitlistEntry, str]:
+    """The sign-up of the citizen's paths (the waitlist page and `POST /api/waitlist`): the anti-bot proof is spent
+    in the registration's transaction, so a refused registration gives it back. `entry`: as for `register`."""
+    now = now or timezone.now()
+    antibot.require(channel=Channel.WEB, payload=proof, now=now)
+    return register(now=now, **entry)
+
+
 def withdraw(*, public_id, token: str, now: dt.datetime | None = None) -> WaitlistEntry:
     now = now or timezone.now()
     entry = WaitlistEntry.objects.select_for_update().filter(public_id=public_id).first()
-    if entry is None or entry.token_hash != selectors.hash_token(token or ""):
+    if entry is None or entry.token_hash != hash_token(token or ""):
         raise NotFound(_("Diesen Wartelisten-Eintrag gibt es nicht."), field="entry")
     if entry.status in (WaitlistEntry.Status.WAITING, WaitlistEntry.Status.OFFERED):
         for offer in entry.offers.filter(status=WaitlistOffer.Status.OPEN).select_related("appointment"):
@@ -168,14 +175,14 @@ def _windows(entry: WaitlistEntry) -> list[Window]:
     return [Window(w.weekday, w.start_time, w.end_time) for w in entry.windows.all()]
 
 
-def _free_starts(query: selectors.BookingQuery, last: dt.date, *, now: dt.datetime) -> list[dt.datetime]:
+def _free_starts(query: live.BookingQuery, last: dt.date, *, now: dt.datetime) -> list[dt.datetime]:
     """Every free start from today to `last` (within the released horizon), in order."""
     first = now.astimezone(query.tz).date()
     last = min(last, query.request.last_day)
     out: list[dt.datetime] = []
     while first <= last:
-        chunk_last = min(first + dt.timedelta(days=selectors.MAX_RANGE_DAYS), last)
-        for times in selectors.free_times(query, first, chunk_last, now=now).values():
+        chunk_last = min(first + dt.timedelta(days=live.MAX_RANGE_DAYS), last)
+        for times in live.free_times(query, first, chunk_last, now=now).values():
             out.extend(free.start for free in times)
         first = chunk_last + dt.timedelta(days=1)
     return out
@@ -251,12 +258,12 @@ def offer_freed_capacity(*, office: Office, now: dt.datetime | None = None) -> l
     last = max(entry.date_to for entry in entries)
     # Free starts per kind of request (services × persons), read once and reused down the queue until an
     # offer takes capacity: a long queue costs one engine run per kind, not one per entry.
-    free: dict[tuple, tuple[selectors.BookingQuery, list[dt.datetime]] | None] = {}
+    free: dict[tuple, tuple[live.BookingQuery, list[dt.datetime]] | None] = {}
     for entry in entries:
         key = (tuple(sorted(s.slug for s in entry.services.all())), entry.persons)
         if key not in free:
             try:
-                query = selectors.booking_query(
+                query = live.booking_query(
                     office=office, service_slugs=list(key[0]), persons=entry.persons, channel=Channel.WEB, now=now
                 )
             except DomainError:  # the service is no longer offered here: such entries cannot be served here
@@ -301,7 +308,7 @@ def _offer(public_id, token: str) -> WaitlistOffer:
         .filter(public_id=public_id)
         .first()
     )
-    if offer is None or offer.appointment.token_hash != selectors.hash_token(token or ""):
+    if offer is None or offer.appointment.token_hash != hash_token(token or ""):
         raise NotFound(_("Dieses Angebot gibt es nicht."), field="offer")
     return offer
 
@@ -396,49 +403,3 @@ def offer_mail(payload: dict, *, now: dt.datetime) -> EmailMessage | None:
         subject = str(_("Ein Termin ist frei geworden – bitte bestätigen"))
         body = render_to_string("booking/mail/waitlist_offer.txt", context)
     return EmailMessage(subject, body, None, [entry.email])
-
-
-# --- reads for staff and the citizen's confirmation ---------------------------------------------------------
-
-
-def position(entry: WaitlistEntry) -> int:
-    """1-based place in the queue among waiting entries (over all offices)."""
-    return (
-        WaitlistEntry.objects.filter(status=WaitlistEntry.Status.WAITING, queued_at__lt=entry.queued_at).count()
-        + WaitlistEntry.objects.filter(
-            status=WaitlistEntry.Status.WAITING, queued_at=entry.queued_at, id__lt=entry.id
-        ).count()
-        + 1
-    )
-
-
-def entries_for_office(office: Office, *, statuses: list[str]) -> list[tuple[int | None, WaitlistEntry]]:
-    """Entries naming this office in queue order, with the queue position of the waiting ones."""
-    entries = (
-        WaitlistEntry.objects.filter(offices=office, status__in=statuses)
-        .prefetch_related("services", "offices", "windows", "offers__appointment__counter")
-        .order_by("queued_at", "id")
-    )
-    out, waiting = [], 0
-    for entry in entries:
-        if entry.status == WaitlistEntry.Status.WAITING:
-            waiting += 1
-            out.append((waiting, entry))
-        else:
-            out.append((None, entry))
-    return out
-
-
-WEEKDAYS = ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So")
-
-
-def describe_window(window: WaitlistWindow) -> str:
-    day = WEEKDAYS[window.weekday] if window.weekday is not None else "*"
-    return f"{day} {window.start_time:%H:%M}–{window.end_time:%H:%M}"
-
-
-def offer_for_citizen(public_id, token: str) -> WaitlistOffer:
-    offer = WaitlistOffer.objects.select_related("entry", "appointment__office").filter(public_id=public_id).first()
-    if offer is None or offer.appointment.token_hash != selectors.hash_token(token or ""):
-        raise NotFound(_("Dieses Angebot gibt es nicht."), field="offer")
-    return offer
