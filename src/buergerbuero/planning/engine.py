@@ -136,6 +136,9 @@ class OfficeModel:
     initial_waitlist: float = 0.0
     demand_scale: float = 1.0
     day_dispersion: float = 0.1  # coefficient of variation of the day-level demand shock
+    # Coefficient of variation of the demand level across replications: how well the calibration knows the rate
+    # (its standard error). Each replication draws its own level, so the band holds that uncertainty too.
+    demand_uncertainty: float = 0.0
     walk_in_per_hour: float = 0.0
     walk_in_service_minutes: float = 12.0
     phone_share_assisted: float = 0.5  # share of assisted requests that come by the office's own phone
@@ -310,6 +313,9 @@ def simulate(
             requests = lam_sized.sum(axis=(1, 2))[None]
             return ledger.run(demand, requests, None, unit)
         shock = _day_shock(rng, reps, days, model.day_dispersion)
+        if model.demand_uncertainty > 0:  # drawn after the day shocks: without it the stream stays as it was
+            shape = 1.0 / model.demand_uncertainty**2
+            shock = shock * rng.gamma(shape, 1.0 / shape, size=(reps, 1))
         counts = rng.poisson(lam_sized[None] * shock[:, :, None, None])  # R × D × sizes × 4
         demand = np.matmul(counts.transpose(0, 1, 3, 2), sizes)  # R × D × 4 minutes
         return ledger.run(demand, counts.sum(axis=(2, 3)), rng, unit)
