@@ -107,6 +107,7 @@ def test_backtest_runs_from_the_scenario_page_and_shows_on_the_planner_page(
     assert run.result["backtest"]["compared_weeks"] == calibration.BACKTEST_WEEKS
     page = client.get(response["Location"]).content.decode()
     assert "Trifft der Planer die Wirklichkeit?" in page
+    assert "in 51 von 60 Wochen (85 %)" in page  # what the model reached on the synthetic city, beside the verdict
     rows = re.findall(r"<tr><td>(\d\d\.\d\d\.\d{4})</td><td>(\d+,\d)</td>", page)  # German dates and decimals
     assert len(rows) == calibration.BACKTEST_WEEKS
     index = client.get(reverse("planning:index")).content.decode()
@@ -118,6 +119,7 @@ def test_plan_backtest_prints_error_and_coverage(recent_city, capsys):
     call_command("plan", "--backtest", "--office", office.slug, "--replications", "50")
     out = capsys.readouterr().out
     assert "Median des absoluten Fehlers" in out and "80-%-Band" in out
+    assert "Abweichung im Mittel -0,1 Tage" in out
     assert len(re.findall(r"^\d\d\.\d\d\.\d{4} ", out, flags=re.M)) == calibration.BACKTEST_WEEKS
     with pytest.raises(CommandError, match="--at"):
         call_command("plan", "--backtest", "--office", office.slug, "--at", timezone.localdate().isoformat())
