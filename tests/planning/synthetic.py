@@ -29,8 +29,10 @@ from tests import factories
 
 @dataclass(frozen=True)
 class Parameters:
-    id_card_per_weekday: float = 10.0  # 20-minute bookings
-    certificate_per_weekday: float = 4.0  # 10-minute bookings
+    id_card_per_weekday: float = 10.0
+    certificate_per_weekday: float = 4.0
+    id_card_minutes: int = 20
+    certificate_minutes: int = 10
     day_dispersion: float = 0.1
     evening_preference: float = 0.1
     cancellation_rate: float = 0.1
@@ -43,8 +45,10 @@ class Parameters:
 def build(*, at: dt.date, weeks: int, params: Parameters = Parameters()):
     """An office with one counter (Mon–Fri 8–12, Thu 16–19:30) and a generated history around `at`."""
     rng = random.Random(params.seed)
-    id_card = factories.service(slug="personalausweis", minutes=20)
-    certificate = factories.service(slug="meldebescheinigung", minutes=10, leika="99115003000000")
+    id_card = factories.service(slug="personalausweis", minutes=params.id_card_minutes)
+    certificate = factories.service(
+        slug="meldebescheinigung", minutes=params.certificate_minutes, leika="99115003000000"
+    )
     office = factories.office(slug="synthetic", counters=1, services=[id_card, certificate])
     office.reference_service = id_card
     office.save(update_fields=["reference_service"])

@@ -5,11 +5,14 @@ closure three weeks before the backtest day, so the weeks compared show a backlo
 """
 
 import datetime as dt
+import os
 import re
 
+import numpy as np
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -28,12 +31,37 @@ def test_the_planner_predicts_a_synthetic_city_from_its_history(db):
     assert result.compared == WEEKS
     # The backlog the closure left is worked off in the weeks compared: the prediction follows it.
     assert result.weeks[0].p50 > 2 * result.weeks[-1].p50
-    # Thresholds of what the model reaches on this city, with margin (docs/planner.md, "Backtest"): median error
-    # 0.7 days, 7 of 10 weeks inside the 80 % band – short of the 75 % goal: the band is too narrow and sits about
-    # a day low at short lead times (see the docs for what the model lacks).
-    assert result.median_abs_error <= 1.5
-    assert result.coverage >= 0.5
-    assert abs(result.bias) <= 1.5
+    # What the model reaches on this city (docs/planner.md, "Backtest"): median error 0.4 days, bias 0.0 days,
+    # 10 of 10 weeks inside the 80 % band. Before the season was estimated per booking day and shrunk by its
+    # noise, a March read as 12 % quiet from one year of noise gave 0.7 days, −1.0 day and 7 of 10.
+    assert result.goal_met and result.coverage >= backtest.COVERAGE_GOAL
+    assert result.median_abs_error <= 1.0
+    assert abs(result.bias) <= 1.0
+
+
+DRAWS = int(os.environ.get("BB_BACKTEST_DRAWS", "0"))
+
+
+@pytest.mark.skipif(DRAWS < 2, reason="several draws of the synthetic city: BB_BACKTEST_DRAWS=6 (about a minute)")
+def test_the_band_holds_over_several_draws_of_the_synthetic_city(db):
+    """One city's ten weeks follow one path and are not independent; pooled over draws the band must hold."""
+    inside = weeks = 0
+    errors = []
+    for seed in range(7, 7 + DRAWS):
+        with transaction.atomic():  # each draw builds its city and rolls it back
+            office = synthetic.build(at=AT, weeks=WEEKS, params=synthetic.Parameters(seed=seed))
+            result = calibration.backtest(office, at=AT, weeks=WEEKS, replications=300, seed=1)
+            transaction.set_rollback(True)
+        inside += sum(w.inside for w in result.weeks)
+        weeks += result.compared
+        errors += [w.error for w in result.weeks]
+        print(
+            f"draw {seed}: coverage {result.coverage:.0%}, median error {result.median_abs_error:.2f}, "
+            f"bias {result.bias:+.2f}"
+        )
+    print(f"pooled: {inside}/{weeks} weeks inside, bias {np.mean(errors):+.2f}")
+    assert inside / weeks >= backtest.COVERAGE_GOAL
+    assert abs(np.mean(errors)) <= 0.5
 
 
 def test_compare_counts_weeks_with_measurements_and_the_band(db):
@@ -79,6 +107,7 @@ def test_backtest_runs_from_the_scenario_page_and_shows_on_the_planner_page(
     assert run.result["backtest"]["compared_weeks"] == calibration.BACKTEST_WEEKS
     page = client.get(response["Location"]).content.decode()
     assert "Trifft der Planer die Wirklichkeit?" in page
+    assert "in 51 von 60 Wochen (85 %)" in page  # what the model reached on the synthetic city, beside the verdict
     rows = re.findall(r"<tr><td>(\d\d\.\d\d\.\d{4})</td><td>(\d+,\d)</td>", page)  # German dates and decimals
     assert len(rows) == calibration.BACKTEST_WEEKS
     index = client.get(reverse("planning:index")).content.decode()
@@ -90,6 +119,7 @@ def test_plan_backtest_prints_error_and_coverage(recent_city, capsys):
     call_command("plan", "--backtest", "--office", office.slug, "--replications", "50")
     out = capsys.readouterr().out
     assert "Median des absoluten Fehlers" in out and "80-%-Band" in out
+    assert "Abweichung im Mittel -0,1 Tage" in out
     assert len(re.findall(r"^\d\d\.\d\d\.\d{4} ", out, flags=re.M)) == calibration.BACKTEST_WEEKS
     with pytest.raises(CommandError, match="--at"):
         call_command("plan", "--backtest", "--office", office.slug, "--at", timezone.localdate().isoformat())

@@ -60,3 +60,40 @@ def test_new_counter_time_is_split_like_the_offices_lanes_and_rebookings_are_not
     assert model.no_show_rebook == 0.0
     # a whole year of calendar, so that every measure's yearly cost is counted on a year
     assert model.capacity.length >= 366
+
+
+def test_a_year_without_season_gives_a_flat_season(planning_office):
+    # 4 bookings every weekday all year: per month of booking the counts differ only by the month's weekdays
+    # (20 in February 2026, 23 in December 2026), which counting per month read as a season of ±7 %.
+    model = calibration.office_model(planning_office, start=planning_office.today, days=30)
+    np.testing.assert_allclose(model.season, 1.0, atol=1e-9)
+    # the demand level is known to ~1/√(bookings) plus the day shock: 1,044 bookings over ~363 days
+    assert model.demand_uncertainty == pytest.approx(np.sqrt(1 / 1044 + 0.1**2 / 363), rel=0.05)
+
+
+def test_month_exposure_counts_the_days_weighted_by_the_weekday_profile():
+    weekdays_only = np.array([1, 1, 1, 1, 1, 0, 0])  # normalised to mean 1: 7/5 per working day
+    exposure = calibration.month_exposure(dt.date(2026, 2, 1), dt.date(2026, 3, 1), weekdays_only)
+    assert exposure[1] == pytest.approx(20 * 7 / 5)  # February 2026: 20 working days
+    assert exposure.sum() == exposure[1]
+    flat = calibration.month_exposure(dt.date(2026, 1, 30), dt.date(2026, 2, 2), np.ones(7))
+    assert list(flat[:2]) == [2.0, 1.0]  # 30 + 31 January, 1 February; the end is excluded
+
+
+def test_season_factors_are_per_booking_day_and_noise_is_shrunk_away():
+    days = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=float)
+    # the same rate every day: February is not a quiet month
+    assert calibration.seasonal_profile(10 * days, days, day_dispersion=0.1) == pytest.approx((1.0,) * 12)
+    # a real season of ±30 % on 3,000 bookings a month: noise explains little of it, the factors stay
+    season = 1 + 0.3 * np.cos(np.arange(12) * np.pi / 6)
+    counts = 100 * days * season
+    raw = season / season.mean()
+    noise = np.mean(1 / counts + 0.1**2 / days)  # by hand: ≈ 0.00066, against a spread of ≈ 0.049
+    keep = 1 - noise / raw.var(ddof=1)
+    assert keep == pytest.approx(0.9866, abs=1e-3)
+    expected = 1 + keep * (raw - 1)
+    profile = calibration.seasonal_profile(counts, days, day_dispersion=0.1)
+    np.testing.assert_allclose(profile, expected / expected.mean())
+    # ±3 % scatter on 300 bookings a month is less than Poisson noise (±6 %): flat
+    scatter = 1 + 0.03 * np.array([1, -1] * 6)
+    assert calibration.seasonal_profile(10 * days * scatter, days, day_dispersion=0.1) == pytest.approx((1.0,) * 12)

@@ -153,3 +153,18 @@ def test_no_shows_book_again_through_the_channels_bookings_come_by():
     result = engine.simulate(m, days=200, deterministic=True)
     assert result.waitlist[0, 100:].max() == pytest.approx(0.0, abs=1e-6)
     assert np.nanmean(result.utilisation[0, 100:]) == pytest.approx(500 / 640, rel=1e-3)  # visits that happen
+
+
+@pytest.mark.parametrize("uncertainty", [0.0, 0.2])
+def test_each_replication_draws_its_demand_level_from_the_calibrations_uncertainty(uncertainty):
+    """N | L ~ Poisson(1,000 · L), L ~ Gamma(mean 1, CV u): Var N = 1,000 + u² · 1,000² (no day shock here)."""
+    m = model(
+        services=(engine.ServiceDemand("x", "x", per_week=70.0, booked_minutes=1.0),),
+        day_dispersion=0.0,
+        demand_uncertainty=uncertainty,
+    )
+    result = engine.simulate(m, days=100, replications=4000, seed=3)
+    totals = result.requests.sum(axis=1)
+    expected_var = 1000 + uncertainty**2 * 1000**2  # 1,000 or 41,000
+    assert totals.mean() == pytest.approx(1000, rel=0.02)
+    assert totals.var(ddof=1) == pytest.approx(expected_var, rel=0.1)

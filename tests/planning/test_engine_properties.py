@@ -52,18 +52,18 @@ def test_backlog_is_the_lindley_recursion_for_any_pattern(capacity, closed, week
     want=st.floats(min_value=0, max_value=5000, allow_nan=False),
 )
 def test_taking_minutes_keeps_them_and_takes_from_the_front(window, want):
-    free = np.array([window])
+    free = np.array(window)[:, None]  # cells (in time order) × one replication
     before = free.copy()
     unplaced, offered = engine._take_earliest(free, np.array([want]))
     taken = before - free
-    np.testing.assert_allclose(offered, before.sum(axis=-1), atol=1e-6)
+    np.testing.assert_allclose(offered, before.sum(axis=0), atol=1e-6)
     assert np.all(taken >= -1e-9) and np.all(taken <= before + 1e-9)
     np.testing.assert_allclose(taken.sum() + unplaced[0], want, atol=1e-6)
     assert np.all(free >= -1e-9)
     # nothing is taken behind a cell that still has room
-    partial = np.flatnonzero(free[0] > 1e-9)
+    partial = np.flatnonzero(free[:, 0] > 1e-9)
     if partial.size:
-        assert taken[0, partial[0] + 1 :].sum() <= 1e-9
+        assert taken[partial[0] + 1 :, 0].sum() <= 1e-9
 
 
 def test_monte_carlo_mean_converges_to_the_deterministic_ledger_with_spare_capacity():

@@ -43,7 +43,7 @@ DAYTIME, EVENING = 0, 1
 GROUPS = ("web", "assisted")
 CHANNELS = ("web", "phone", "partner")
 EVENING_START_MINUTE = 16 * 60  # minutes after 16:00 local time count as "evening" capacity
-CHUNK = 250  # replications advanced together in one array (one random stream each)
+CHUNK = 500  # replications advanced together in one array (one random stream each; 1,000 = two threads)
 MAX_THREADS = 2  # the web server's machine has 2 cores (docs/benchmarks.md)
 
 
@@ -138,6 +138,9 @@ class OfficeModel:
     initial_waitlist: float = 0.0
     demand_scale: float = 1.0
     day_dispersion: float = 0.1  # coefficient of variation of the day-level demand shock
+    # Coefficient of variation of the demand level across replications: how well the calibration knows the rate
+    # (its standard error). Each replication draws its own level, so the band holds that uncertainty too.
+    demand_uncertainty: float = 0.0
     walk_in_per_hour: float = 0.0
     walk_in_service_minutes: float = 12.0
     phone_share_assisted: float = 0.5  # share of assisted requests that come by the office's own phone
@@ -207,22 +210,28 @@ class Result:
 
 
 def _both(cells: np.ndarray) -> np.ndarray:
-    """Web + assisted (axis 1 of replication × group × cell): one add is twice as fast as a reduction."""
+    """Web + assisted (axis 1 of cell × group × replication): one add is twice as fast as a reduction."""
     return cells[:, WEB] + cells[:, ASSISTED]
 
 
 def _take_earliest(window: np.ndarray, want: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Take `want` minutes from the front of `window` (last axis), in place.
+    """Take `want` minutes from the front of `window` (first axis: the cells in time order), in place.
 
-    Returns (not placed, free minutes before). What stays free in a cell is its free minutes beyond the demand
-    in front of it: min(max(cumsum − want, 0), cell) – written straight into the window.
+    `window` is cell × …, `want` has the shape of one cell. Returns (not placed, free minutes before). What stays
+    free in a cell is its free minutes beyond the demand in front of it: min(max(cumsum − want, 0), cell) –
+    written straight into the window.
     """
-    if window.shape[-1] == 0:  # no open cell in reach (closed for the whole horizon)
+    if window.shape[0] == 0:  # no open cell in reach (closed for the whole horizon)
         return np.maximum(want, 0.0), np.zeros_like(want)
-    left = np.cumsum(window, axis=-1)
-    before = left[..., -1].copy()
+    # the running sum cell by cell: one add of all replications per cell is 2–4× faster than np.cumsum along
+    # the first axis (which walks the replications one by one) and adds in the same order
+    left = np.empty_like(window)
+    left[0] = window[0]
+    for i in range(1, window.shape[0]):
+        np.add(left[i - 1], window[i], out=left[i])
+    before = left[-1].copy()
     unplaced = np.maximum(want - before, 0.0)
-    np.subtract(left, want[..., None], out=left)
+    np.subtract(left, want, out=left)
     np.maximum(left, 0.0, out=left)
     np.minimum(left, window, out=window)
     return unplaced, before
@@ -309,6 +318,9 @@ def simulate(
             requests = lam_sized.sum(axis=(1, 2))[None]
             return ledger.run(demand, requests, None, unit)
         shock = _day_shock(rng, reps, days, model.day_dispersion)
+        if model.demand_uncertainty > 0:  # drawn after the day shocks: without it the stream stays as it was
+            shape = 1.0 / model.demand_uncertainty**2
+            shock = shock * rng.gamma(shape, 1.0 / shape, size=(reps, 1))
         counts = rng.poisson(lam_sized[None] * shock[:, :, None, None])  # R × D × sizes × 4
         demand = np.matmul(counts.transpose(0, 1, 3, 2), sizes)  # R × D × 4 minutes
         return ledger.run(demand, counts.sum(axis=(2, 3)), rng, unit)
@@ -367,26 +379,33 @@ class _Ledger:
         """With `rng`, cancellations come back as whole bookings of `unit` minutes (Poisson around the
         expected minutes), not as a smooth share of every day: a day gets two cancellations or none, and
         whether the day after tomorrow has room depends on that (the backtest showed that the smooth version
-        keeps the lead time at the notice days whenever a tenth of a day is longer than one visit)."""
+        keeps the lead time at the notice days whenever a tenth of a day is longer than one visit).
+
+        Layout: the replication axis is the *last* axis of every array (cell × group × replication), so the
+        day's window `free[lo:hi]` is one contiguous block and every operation runs over all replications of
+        a cell at once (the cumulative sum along the cells adds whole rows of replications)."""
         model, days = self.model, self.days
         _add = np.add.reduce  # ndarray.sum without its Python wrapper: the day loop calls it thousands of times
         reps = demand.shape[0]
         horizon = model.horizon_days
-        cap = self.cap
-        groups, cells = cap.shape
+        cap = np.ascontiguousarray(self.cap.T)  # C × G
+        groups = cap.shape[1]
+        cap3 = cap[:, :, None]
         cell_day, cell_time, day_start = self.cell_day, self.cell_time, self.day_start
         length = self.cap_dense.shape[1]
-        free = np.broadcast_to(cap, (reps, groups, cells)).copy()  # R × G × C
+        free = np.repeat(cap3, reps, axis=2)  # C × G × R
         booked0 = model.initial_booked
         if booked0.size:
             ahead = cell_day < booked0.shape[1]
             idx = np.flatnonzero(ahead)
-            free[:, :, idx] = np.maximum(free[:, :, idx] - booked0[None][:, :, cell_day[idx], cell_time[idx]], 0.0)
+            taken0 = booked0[:, cell_day[idx], cell_time[idx]].T[:, :, None]
+            free[idx] = np.maximum(free[idx] - taken0, 0.0)
         # Cancellations: a share q of what was taken from a cell comes back `notice` days before its day. What
         # was taken is the cell's free minutes at the start (or after its release) minus its free minutes now.
         base = free.copy()
-        waiting = np.zeros((reps, 4))
-        waiting[:, 0] = model.initial_waitlist
+        demand_days = np.ascontiguousarray(demand.transpose(1, 2, 0))  # D × class × R
+        waiting = np.zeros((4, reps))
+        waiting[0] = model.initial_waitlist
         q_cancel = model.cancellation_rate
         notice = model.cancel_notice_days
         rebook = model.no_show_rate * model.no_show_rebook
@@ -400,14 +419,15 @@ class _Ledger:
         starts = np.arange(days) + 1
         cap_window = cum_total[starts + horizon] - cum_total[starts]  # offered minutes in each day's horizon
         mean_web = np.maximum((cum_web[starts + horizon] - cum_web[starts]) / horizon, 1e-9)
-        rows = np.arange(reps)
+        cols = np.arange(reps)
         evening_seekers = model.evening_preference > 0
-        booked_days = np.empty((reps, days, 2))  # (Σ minutes × days ahead, Σ minutes) booked that day
-        lead_day = np.zeros((reps, days))
-        has_room = np.zeros((reps, days), dtype=bool)
-        web_waiting = np.empty((reps, days))
-        waitlist = np.empty((reps, days))
-        free_window = np.empty((reps, days))
+        ahead_minutes = np.empty((days, reps))  # Σ minutes × days ahead, booked that day
+        booked_minutes = np.empty((days, reps))  # Σ minutes booked that day
+        lead_day = np.zeros((days, reps))
+        has_room = np.zeros((days, reps), dtype=bool)
+        web_waiting = np.empty((days, reps))
+        waitlist = np.empty((days, reps))
+        free_window = np.empty((days, reps))
         with np.errstate(invalid="ignore", divide="ignore"):
             for d in range(days):
                 release = d + notice
@@ -416,77 +436,77 @@ class _Ledger:
                     if b > a:
                         times = cell_time[a:b]
                         if rng is not None:
-                            # drawn on the day's two time classes, as the dense ledger did (same random stream)
+                            # drawn replication × group × time class, as the dense ledger did (same random stream)
                             dense = np.zeros((reps, groups, 2))
-                            dense[:, :, times] = q_cancel * (base[:, :, a:b] - free[:, :, a:b])
-                            back = rng.poisson(dense / unit)[:, :, times] * unit
-                            free[:, :, a:b] = np.minimum(free[:, :, a:b] + back, cap[None, :, a:b])
+                            dense[:, :, times] = (q_cancel * (base[a:b] - free[a:b])).transpose(2, 1, 0)
+                            back = rng.poisson(dense / unit)[:, :, times].transpose(2, 1, 0) * unit
+                            free[a:b] = np.minimum(free[a:b] + back, cap3[a:b])
                         else:
-                            free[:, :, a:b] += q_cancel * (base[:, :, a:b] - free[:, :, a:b])
-                        base[:, :, a:b] = free[:, :, a:b]
+                            free[a:b] += q_cancel * (base[a:b] - free[a:b])
+                        base[a:b] = free[a:b]
                     elif rng is not None:
                         rng.poisson(np.zeros((reps, groups, 2)))  # keep the stream of the dense ledger
-                want = waiting + demand[:, d, :]
+                want = waiting + demand_days[d]
                 if rebook > 0:
                     # today's visits are final now: no-shows among them book again today, through the channels
                     # bookings come by (not all online)
                     a, b = day_start[d], day_start[d + 1]
-                    pending = q_cancel * (base[:, :, a:b] - free[:, :, a:b])  # booked after the release, lost
-                    booked_today = cap_total_day[d] - _add(free[:, :, a:b] + pending, (1, 2))
-                    want[:, 0] += booked_today * rebook * web_part
-                    want[:, 2] += booked_today * rebook * (1.0 - web_part)
+                    pending = q_cancel * (base[a:b] - free[a:b])  # booked after the release, lost
+                    booked_today = cap_total_day[d] - _add(free[a:b] + pending, (0, 1))
+                    want[0] += booked_today * rebook * web_part
+                    want[2] += booked_today * rebook * (1.0 - web_part)
                 lo, hi = day_start[d + 1], day_start[d + 1 + horizon]
-                window = free[:, :, lo:hi]  # view: tomorrow … horizon
-                want_any = want[:, 0::2]
+                window = free[lo:hi]  # view: tomorrow … horizon, one contiguous block
+                want_any = want[0::2]  # group × R
                 if evening_seekers:
                     # a share waits for an evening slot; who finds none within the horizon takes the earliest time
                     e0, e1 = np.searchsorted(self.evening, (lo, hi))
                     eve = self.evening[e0:e1]
-                    part = free[:, :, eve]
+                    part = free[eve]
                     offered_e = _both(part)
-                    left_e, _before = _take_earliest(part, want[:, 1::2])
-                    taken_e = offered_e - _both(part)  # R × evening cells, both groups
-                    free[:, :, eve] = part
+                    left_e, _before = _take_earliest(part, want[1::2])
+                    taken_e = offered_e - _both(part)  # evening cells × R, both groups
+                    free[eve] = part
                     want_any = want_any + left_e
                 per_cell = _both(window)
                 left, before = _take_earliest(window, want_any)
-                per_cell -= _both(window)  # minutes taken per cell, both groups
+                per_cell -= _both(window)  # minutes taken per cell, both groups: cells × R
                 if evening_seekers:
-                    per_cell[:, eve - lo] += taken_e
-                waiting[:, 0::2] = left
-                booked_days[:, d, 0] = per_cell @ (cell_day[lo:hi] - d).astype(float)
-                booked_days[:, d, 1] = _add(per_cell, 1)
+                    per_cell[eve - lo] += taken_e
+                waiting[0::2] = left
+                ahead_minutes[d] = (cell_day[lo:hi] - d).astype(float) @ per_cell
+                booked_minutes[d] = _add(per_cell, 0)
                 # KPI: the next day with room for the reference service in the web share
                 k0, k1 = np.searchsorted(self.day_first, (lo, hi))
                 if k1 > k0:
-                    web = window[:, WEB, :]
-                    web_day = web[:, self.day_first[k0:k1] - lo]  # the day's first cell …
+                    web = window[:, WEB]
+                    web_day = web[self.day_first[k0:k1] - lo]  # the day's first cell …
                     s0, s1 = np.searchsorted(self.day_second, (lo, hi))
                     if s1 > s0:  # … plus its evening cell on days that have both
-                        web_day[:, self.second_of[s0:s1] - k0] += web[:, self.day_second[s0:s1] - lo]
+                        web_day[self.second_of[s0:s1] - k0] += web[self.day_second[s0:s1] - lo]
                     room = web_day >= ref - 1e-9
-                    first = room.argmax(axis=1)
-                    lead_day[:, d] = cell_day[self.day_first[k0:k1]][first] - d
-                    has_room[:, d] = room[rows, first]
-                web_waiting[:, d] = left[:, WEB]
-                waitlist[:, d] = _add(left, 1)
-                free_window[:, d] = _add(np.maximum(before - want_any, 0.0), 1)  # earliest-first leaves the rest
-            realised = booked_days[:, :, 0] / booked_days[:, :, 1]
-        lead = np.where(has_room, lead_day, horizon + 1 + web_waiting / mean_web[None, :])
-        backlog = cap_window[None, :] - free_window + waitlist
-        left_over = free + q_cancel * (base - free)  # free, or cancelled too late to be booked again
-        left_over = np.concatenate([np.zeros((reps, 1)), np.cumsum(_add(left_over, 1), axis=1)], axis=1)
+                    first = room.argmax(axis=0)
+                    lead_day[d] = cell_day[self.day_first[k0:k1]][first] - d
+                    has_room[d] = room[first, cols]
+                web_waiting[d] = left[WEB]
+                waitlist[d] = left[WEB] + left[ASSISTED]
+                free_window[d] = _add(np.maximum(before - want_any, 0.0), 0)  # earliest-first leaves the rest
+            realised = ahead_minutes / booked_minutes
+        lead = np.where(has_room, lead_day, horizon + 1 + web_waiting / mean_web[:, None])
+        backlog = cap_window[:, None] - free_window + waitlist
+        left_over = _add(free + q_cancel * (base - free), 1)  # free, or cancelled too late to be booked again: C × R
+        left_over = np.concatenate([np.zeros((1, reps)), np.cumsum(left_over, axis=0)])
         span = day_start[: days + 1]
-        served = cap_total_day[:days] - (left_over[:, span[1:]] - left_over[:, span[:-1]])
+        served = cap_total_day[:days, None] - (left_over[span[1:]] - left_over[span[:-1]])
         served = served * (1.0 - model.no_show_rate)
         with np.errstate(invalid="ignore", divide="ignore"):
-            utilisation = np.where(cap_total_day[None, :days] > 0, served / cap_total_day[None, :days], np.nan)
-        return {
-            "lead": lead,
-            "realised": realised,
-            "backlog": backlog,
-            "waitlist": waitlist,
-            "utilisation": utilisation,
+            utilisation = np.where(cap_total_day[:days, None] > 0, served / cap_total_day[:days, None], np.nan)
+        return {  # replication × day, as `Result` holds them
+            "lead": lead.T,
+            "realised": realised.T,
+            "backlog": backlog.T,
+            "waitlist": waitlist.T,
+            "utilisation": utilisation.T,
             "requests": requests.astype(float),
         }
 

@@ -9,6 +9,7 @@ import io
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
+from buergerbuero.planning import backtest as backtesting
 from buergerbuero.planning import charts
 
 
@@ -197,6 +198,21 @@ def backtest_text(backtest: dict) -> str:
         "error": _days(backtest["median_abs_error"]),
         "coverage": _percent(backtest["coverage"]),
         "goal": _percent(backtest["goal"]),
+    }
+
+
+def backtest_reference() -> str:
+    """What the band holds and how the model fared on the synthetic city (CLI and page, beside the verdict)."""
+    check = backtesting.SYNTHETIC_CHECK
+    return _(
+        "Das 80-%%-Band enthält die Zufälligkeit der Nachfrage und die Unsicherheit der aus dem letzten Jahr "
+        "geschätzten Nachfrage. Geprüft an einer synthetischen Stadt mit bekannten Parametern: Messwert im Band in "
+        "%(inside)s von %(weeks)s Wochen (%(coverage)s), Abweichung im Mittel %(bias)s Tage."
+    ) % {
+        "inside": check["inside"],
+        "weeks": check["weeks"],
+        "coverage": _percent(check["inside"] / check["weeks"]),
+        "bias": _days(check["bias"]),
     }
 
 

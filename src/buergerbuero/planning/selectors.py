@@ -52,6 +52,7 @@ def latest_backtest(user) -> dict | None:
         "run": run,
         "office": run.scenario.office,
         "text": report.backtest_text(result),
+        "reference": report.backtest_reference(),
         "rows": report.backtest_rows(result),
     }
 

@@ -110,7 +110,11 @@ def _summary(run: PlanRun) -> dict | None:
 def _backtest(run: PlanRun) -> dict | None:
     if run.status != PlanRun.Status.DONE or run.kind != PlanRun.Kind.BACKTEST:
         return None
-    return {"text": report.backtest_text(run.result["backtest"]), "rows": report.backtest_rows(run.result["backtest"])}
+    return {
+        "text": report.backtest_text(run.result["backtest"]),
+        "reference": report.backtest_reference(),
+        "rows": report.backtest_rows(run.result["backtest"]),
+    }
 
 
 def _no_show(run: PlanRun) -> str:

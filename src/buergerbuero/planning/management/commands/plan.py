@@ -123,6 +123,7 @@ class Command(BaseCommand):
         result = calibration.backtest(
             office, at=at, weeks=weeks, replications=replications or calibration.BACKTEST_REPLICATIONS
         ).as_dict()
-        self.stdout.write(f"{office.name}\n{report.backtest_text(result)}\n\n{report.backtest_table(result)}")
+        self.stdout.write(f"{office.name}\n{report.backtest_text(result)}\n{report.backtest_reference()}")
+        self.stdout.write(f"\n{report.backtest_table(result)}")
         if result["compared_weeks"] and not result["goal_met"]:
             self.stdout.write("\nZiel verfehlt: siehe docs/planner.md, Abschnitt „Backtest“.")
