@@ -51,7 +51,7 @@ def serve_and_compare(n: int) -> None:
     from django.utils import timezone
 
     from bench.common import ROOT, free_port
-    from buergerbuero.booking import selectors
+    from buergerbuero.booking.selectors import live as selectors
     from buergerbuero.catalog.models import Office
 
     office = Office.objects.get(slug="castrop-rauxel")

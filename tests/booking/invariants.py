@@ -3,8 +3,9 @@
 import datetime as dt
 from collections import Counter, defaultdict
 
-from buergerbuero.booking import availability, selectors
+from buergerbuero.booking import availability
 from buergerbuero.booking.models import Appointment, Claim, DayStamp
+from buergerbuero.booking.selectors import live as selectors
 
 
 def own_units(appointment: Appointment) -> set[tuple[int, dt.datetime]]:
