@@ -47,7 +47,7 @@ def _client(number: int, starts: list[str], barrier, results) -> None:
     rng = random.Random(number)
     won = lost = 0
     barrier.wait()
-    began = time.time()
+    began, cpu = time.time(), time.process_time()
     deadline = began + SECONDS
     while time.time() < deadline:
         start = dt.datetime.fromisoformat(rng.choice(starts))
@@ -63,9 +63,9 @@ def _client(number: int, starts: list[str], barrier, results) -> None:
             if "zu kurzfristig" in str(exc):
                 continue
             lost += 1
-    ended = time.time()
+    ended, cpu = time.time(), time.process_time() - cpu
     connection.close()
-    results.put((won, lost, began, ended))
+    results.put((won, lost, began, ended, cpu))
 
 
 def _raw(number: int, barrier, results) -> None:
@@ -84,11 +84,12 @@ def _raw(number: int, barrier, results) -> None:
             count += 1
     ended = time.time()
     connection.close()
-    results.put((count, 0, began, ended))
+    results.put((count, 0, began, ended, 0.0))
 
 
-def _run(target, args_for, clients: int = CLIENTS) -> tuple[int, int, float]:
-    """Start the clients, let them warm up, release them together; (done, refused, seconds of work)."""
+def _run(target, args_for, clients: int = CLIENTS) -> tuple[int, int, float, float]:
+    """Start the clients, let them warm up, release them together; (done, refused, seconds of work, CPU seconds
+    of the clients)."""
     from django.db import connections
 
     connections.close_all()  # children must not share the parent's socket
@@ -104,7 +105,7 @@ def _run(target, args_for, clients: int = CLIENTS) -> tuple[int, int, float]:
     for p in procs:
         p.join()
     elapsed = max(t[3] for t in totals) - min(t[2] for t in totals)
-    return sum(t[0] for t in totals), sum(t[1] for t in totals), elapsed
+    return sum(t[0] for t in totals), sum(t[1] for t in totals), elapsed, sum(t[4] for t in totals)
 
 
 def _record_one_booking(office, start: str) -> tuple[str, int]:
@@ -153,8 +154,8 @@ def main() -> None:
         cursor.execute("CREATE TABLE bench_raw (id bigserial primary key, client int, payload text)")
     connection.close()
 
-    single, _, single_elapsed = _run(_client, lambda n: (100 + n, starts), clients=1)
-    won, lost, elapsed = _run(_client, lambda n: (n, starts))
+    single, _, single_elapsed, single_cpu = _run(_client, lambda n: (100 + n, starts), clients=1)
+    won, lost, elapsed, cpu = _run(_client, lambda n: (n, starts))
     with connection.cursor() as cursor:
         cursor.execute(
             """SELECT count(*) FROM booking_appointment a JOIN booking_appointment b
@@ -163,7 +164,7 @@ def main() -> None:
             [office.pk],
         )
         overlaps = cursor.fetchone()[0]
-    raw, _, raw_elapsed = _run(_raw, lambda n: (n,))
+    raw, _, raw_elapsed, _ = _run(_raw, lambda n: (n,))
     replay_rate = sql_replay.replay(
         replay_script, url=os.environ["DATABASE_URL"], clients=CLIENTS, seconds=SECONDS, path=REPLAY_SCRIPT
     )
@@ -171,7 +172,11 @@ def main() -> None:
     print(
         f"confirmed bookings: {won} in {elapsed:.1f} s = {rate:.0f}/s ({lost} refused as taken); overlaps: {overlaps}"
     )
-    print(f"one client alone: {single / single_elapsed:.0f} bookings/s ({1000 * single_elapsed / single:.1f} ms each)")
+    print(
+        f"one client alone: {single / single_elapsed:.0f} bookings/s ({1000 * single_elapsed / single:.1f} ms each,"
+        f" {1000 * single_cpu / single:.2f} ms of it Python CPU); with {CLIENTS} clients"
+        f" {1000 * cpu / max(won, 1):.2f} ms Python CPU per booking, load average {os.getloadavg()[0]:.1f}"
+    )
     print(f"raw single-row inserts: {raw} in {raw_elapsed:.1f} s = {raw_rate:.0f}/s")
     print(f"the booking's own SQL replayed by pgbench ({REPLAY_SCRIPT}): {replay_rate:.0f} bookings/s")
     print(f"ratio bookings/s : inserts/s = 1 : {raw_rate / rate:.1f} ({100 * rate / raw_rate:.1f} %)")
