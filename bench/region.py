@@ -218,7 +218,12 @@ class Server:
     def stop(self):
         for proc in (self.proc, *self.helpers):
             proc.terminate()
-            proc.wait(timeout=30)
+        for proc in (self.proc, *self.helpers):
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:  # the scheduler finishes a running job first: not worth waiting for
+                proc.kill()
+                proc.wait()
 
 
 class Traffic:
