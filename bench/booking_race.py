@@ -5,8 +5,12 @@
 32 client processes (each its own connection, like 32 web workers) hold and confirm appointments at random
 free start times of one office (12 counters, 8-week horizon) for a fixed time. Afterwards the claims are
 checked for overlaps. Baselines in the same run: one client alone (the cost of one booking without
-contention), and 32 processes inserting single rows into a plain table (autocommit) – the raw write rate of
-the same database on the same machine.
+contention), 32 processes inserting single rows into a plain table (autocommit) – the raw write rate of
+the same database on the same machine – and the booking's own SQL replayed by pgbench with 32 clients: the
+statements of one real booking (booking query, hold, confirmation) are recorded, their values turned into
+expressions that give every replayed booking its own code, public id and times (shifted by a random number of
+weeks, so the replay's claims rarely collide), and run in the same transactions. That is the rate the design's
+statements allow on this machine; the ratio of our bookings to it is what Python and Django cost on top.
 
 Every client first connects and warms up (like a web worker that has served a request), then all start
 together at a barrier: the rate is steady-state work per second, not process start-up.
@@ -20,10 +24,12 @@ import random
 import sys
 import time
 
-from bench.common import setup_django
+from bench import sql_replay
+from bench.common import ROOT, setup_django
 
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "32"))
-SECONDS = 10.0
+SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
+REPLAY_SCRIPT = ROOT / "var" / "bench" / "booking_replay.sql"
 
 
 def _client(number: int, starts: list[str], barrier, results) -> None:
@@ -42,7 +48,7 @@ def _client(number: int, starts: list[str], barrier, results) -> None:
     rng = random.Random(number)
     won = lost = 0
     barrier.wait()
-    began = time.time()
+    began, cpu = time.time(), time.process_time()
     deadline = began + SECONDS
     while time.time() < deadline:
         start = dt.datetime.fromisoformat(rng.choice(starts))
@@ -58,9 +64,9 @@ def _client(number: int, starts: list[str], barrier, results) -> None:
             if "zu kurzfristig" in str(exc):
                 continue
             lost += 1
-    ended = time.time()
+    ended, cpu = time.time(), time.process_time() - cpu
     connection.close()
-    results.put((won, lost, began, ended))
+    results.put((won, lost, began, ended, cpu))
 
 
 def _raw(number: int, barrier, results) -> None:
@@ -79,14 +85,18 @@ def _raw(number: int, barrier, results) -> None:
             count += 1
     ended = time.time()
     connection.close()
-    results.put((count, 0, began, ended))
+    results.put((count, 0, began, ended, 0.0))
 
 
-def _run(target, args_for, clients: int = CLIENTS) -> tuple[int, int, float]:
-    """Start the clients, let them warm up, release them together; (done, refused, seconds of work)."""
+def _run(target, args_for, clients: int = CLIENTS) -> tuple[int, int, float, float]:
+    """Start the clients, let them warm up, release them together; (done, refused, seconds of work, CPU seconds
+    of the clients)."""
     from django.db import connections
 
     connections.close_all()  # children must not share the parent's socket
+    for conn in connections.all():  # nor its pool: a forked pool has no worker threads and never hands one out
+        if hasattr(conn, "close_pool"):
+            conn.close_pool()
     context = mp.get_context("fork")
     results, barrier = context.Queue(), context.Barrier(clients)
     procs = [context.Process(target=target, args=(*args_for(n), barrier, results)) for n in range(clients)]
@@ -96,7 +106,28 @@ def _run(target, args_for, clients: int = CLIENTS) -> tuple[int, int, float]:
     for p in procs:
         p.join()
     elapsed = max(t[3] for t in totals) - min(t[2] for t in totals)
-    return sum(t[0] for t in totals), sum(t[1] for t in totals), elapsed
+    return sum(t[0] for t in totals), sum(t[1] for t in totals), elapsed, sum(t[4] for t in totals)
+
+
+def _record_one_booking(office, start: str) -> tuple[str, int]:
+    """The pgbench script of one real booking (booking query, hold, confirmation), as the clients make it."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from buergerbuero.booking import selectors, services
+
+    with connection.cursor() as cursor:  # an id no office, counter or service has: the replay finds it by value
+        cursor.execute("SELECT setval('booking_appointment_id_seq', 1000000)")
+    recording, now, email = sql_replay.Recording(), timezone.now(), "record@example.org"
+    with recording.phase():
+        query = selectors.booking_query(office=office, service_slugs=["kurz"], now=now)
+    with recording.phase():
+        hold, _ = services.hold(query=query, start=dt.datetime.fromisoformat(start), now=now)
+    with recording.phase():
+        services.confirm(appointment=hold, name="Bench", email=email, now=now)
+    statements = sum(len(p) for p in recording.phases)
+    print(f"one booking: {statements} statements in {sum(1 for p in recording.phases if p and p[0][2])} transactions")
+    return sql_replay.script(recording, pk=hold.pk, email=email), statements
 
 
 def main() -> None:
@@ -118,13 +149,14 @@ def main() -> None:
     days = live.free_times(query, timezone.localdate(), query.request.last_day, now=now)
     starts = [t.start.isoformat() for times in days.values() for t in times]
     print(f"office with 12 counters, {len(starts)} free start times × counters to race for")
+    replay_script, statements = _record_one_booking(office, starts.pop())
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS bench_raw")
         cursor.execute("CREATE TABLE bench_raw (id bigserial primary key, client int, payload text)")
     connection.close()
 
-    single, _, single_elapsed = _run(_client, lambda n: (100 + n, starts), clients=1)
-    won, lost, elapsed = _run(_client, lambda n: (n, starts))
+    single, _, single_elapsed, single_cpu = _run(_client, lambda n: (100 + n, starts), clients=1)
+    won, lost, elapsed, cpu = _run(_client, lambda n: (n, starts))
     with connection.cursor() as cursor:
         cursor.execute(
             """SELECT count(*) FROM booking_appointment a JOIN booking_appointment b
@@ -133,20 +165,31 @@ def main() -> None:
             [office.pk],
         )
         overlaps = cursor.fetchone()[0]
-    raw, _, raw_elapsed = _run(_raw, lambda n: (n,))
+    raw, _, raw_elapsed, _ = _run(_raw, lambda n: (n,))
+    replay_rate = sql_replay.replay(
+        replay_script, url=os.environ["DATABASE_URL"], clients=CLIENTS, seconds=SECONDS, path=REPLAY_SCRIPT
+    )
     rate, raw_rate = won / elapsed, raw / raw_elapsed
     print(
         f"confirmed bookings: {won} in {elapsed:.1f} s = {rate:.0f}/s ({lost} refused as taken); overlaps: {overlaps}"
     )
-    print(f"one client alone: {single / single_elapsed:.0f} bookings/s ({1000 * single_elapsed / single:.1f} ms each)")
+    print(
+        f"one client alone: {single / single_elapsed:.0f} bookings/s ({1000 * single_elapsed / single:.1f} ms each,"
+        f" {1000 * single_cpu / single:.2f} ms of it Python CPU); with {CLIENTS} clients"
+        f" {1000 * cpu / max(won, 1):.2f} ms Python CPU per booking, load average {os.getloadavg()[0]:.1f}"
+    )
     print(f"raw single-row inserts: {raw} in {raw_elapsed:.1f} s = {raw_rate:.0f}/s")
-    print(f"ratio bookings/s : inserts/s = 1 : {raw_rate / rate:.1f}")
+    print(f"the booking's own SQL replayed by pgbench ({REPLAY_SCRIPT}): {replay_rate:.0f} bookings/s")
+    print(f"ratio bookings/s : inserts/s = 1 : {raw_rate / rate:.1f} ({100 * rate / raw_rate:.1f} %)")
+    print(f"ratio bookings/s : replay of their SQL = {100 * rate / replay_rate:.0f} %")
     print(
         json.dumps(
             {
                 "bookings_per_s": rate,
                 "one_client_bookings_per_s": single / single_elapsed,
                 "raw_inserts_per_s": raw_rate,
+                "sql_replay_per_s": replay_rate,
+                "statements": statements,
                 "overlaps": overlaps,
                 "refused": lost,
             }

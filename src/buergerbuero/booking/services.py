@@ -53,9 +53,8 @@ def _alternatives(query: selectors.BookingQuery, *, after: dt.datetime, now: dt.
     return out[:ALTERNATIVES]
 
 
-def _free_lanes(
-    query: selectors.BookingQuery, start: dt.datetime, *, now: dt.datetime, ignore: int | None = None
-) -> tuple[int, ...]:
+def _candidate_lanes(query: selectors.BookingQuery, start: dt.datetime) -> tuple[int, ...]:
+    """The lanes this start could go to by the rules (not asking the claims); refuses a start out of range."""
     day = start.astimezone(query.tz).date()
     if start < query.request.not_before:
         raise DomainError(_("Dieser Zeitpunkt ist zu kurzfristig oder vergangen."), field="start")
@@ -68,8 +67,14 @@ def _free_lanes(
             field="start",
         )
     plan = query.calendar.day_plans(day, day)[0]
+    return availability.lanes_for_start(plan, query.request, start)
+
+
+def _free_lanes(
+    query: selectors.BookingQuery, start: dt.datetime, *, now: dt.datetime, ignore: int | None = None
+) -> tuple[int, ...]:
+    candidates = _candidate_lanes(query, start)
     # Only the units of this start matter: ask the claims (the source of truth) instead of reading the day.
-    candidates = availability.lanes_for_start(plan, query.request, start)
     busy = selectors.claimed_lanes(candidates, _claim_units(query, start), now=now, ignore=ignore)
     return tuple(lane for lane in candidates if lane not in busy)
 
@@ -151,21 +156,102 @@ def _insert_claims(appointment: Appointment, lane: int, units: list[dt.datetime]
         return len(cursor.fetchall())
 
 
-# The hold's own rows are inserted with raw statements: the ORM's insert compiler cost more than the inserts
-# themselves, and every booking runs them (docs/benchmarks.md, Foundation).
-def _insert(appointment: Appointment) -> None:
-    """INSERT a new appointment; the fields prepare their values as in save() (defaults, UUID, time zone)."""
-    fields = [f for f in Appointment._meta.concrete_fields if not f.primary_key]
+# The hold's own rows are written with raw statements: the ORM's insert compiler cost more than the inserts
+# themselves, and every booking runs them (docs/benchmarks.md, Foundation). On PostgreSQL the whole hold is one
+# statement (docs/architecture.md, point 7).
+def _appointment_values(appointment: Appointment) -> tuple[list[str], list]:
+    """Columns and values of a new appointment without its id and counter (the statement picks the counter);
+    the fields prepare their values as in save() (defaults, UUID, time zone)."""
+    fields = [f for f in Appointment._meta.concrete_fields if not f.primary_key and f.name != "counter"]
     values = [f.get_db_prep_save(f.pre_save(appointment, True), connection) for f in fields]
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    return fields, values
+
+
+def _placeholder(field) -> str:
+    """PostgreSQL types a parameter of an INSERT … SELECT by itself only as text: cast it to the column's type."""
+    return f"%s::{field.db_type(connection)}" if connection.vendor == "postgresql" else "%s"
+
+
+def _hold_rows(
+    appointment: Appointment, lanes: tuple[int, ...], units: list[dt.datetime], services, *, expires_at, now
+) -> tuple[int, int] | None:
+    """Insert the hold on the first of `lanes` without a claim counting at `now` on any unit: the appointment,
+    its claims (a unit another booking inserted meanwhile is skipped, not raised, so the transaction stays
+    usable) and its items. Expired claims of those units on that lane go first: a lapsed hold or a cancelled time
+    past its release delay gives its units up here, inside this transaction – no cleanup job is needed.
+
+    Returns (counter, claims inserted), or None if every lane is taken. One statement on PostgreSQL, three on
+    SQLite (no data-modifying WITH there; its statements are calls within the process, not round trips)."""
+    fields, values = _appointment_values(appointment)
+    table, claim_table, item_table = (
+        Appointment._meta.db_table,
+        Claim._meta.db_table,
+        AppointmentService._meta.db_table,
+    )
+    quote, adapt = connection.ops.quote_name, connection.ops.adapt_datetimefield_value
+    columns = ", ".join(quote(f.column) for f in fields)
+    placeholders = ", ".join(_placeholder(f) for f in fields)
+    unit_values, now_value = [adapt(u) for u in units], adapt(now)
+    expires = adapt(expires_at) if expires_at else None
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {Appointment._meta.db_table} ({columns}) VALUES ({', '.join(['%s'] * len(values))})"
-            " RETURNING id",
-            values,
-        )
-        appointment.pk = cursor.fetchone()[0]
-    appointment._state.adding, appointment._state.db = False, connection.alias  # as save() leaves an instance
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"""WITH lane AS (
+                    SELECT l.lane FROM unnest(%s::bigint[]) WITH ORDINALITY AS l(lane, n)
+                    WHERE NOT EXISTS (SELECT 1 FROM {claim_table} c WHERE c.counter_id = l.lane
+                        AND c.unit_start = ANY(%s::timestamptz[]) AND (c.expires_at IS NULL OR c.expires_at > %s))
+                    ORDER BY l.n LIMIT 1
+                ), lapsed AS (
+                    DELETE FROM {claim_table} WHERE counter_id = (SELECT lane FROM lane)
+                        AND unit_start = ANY(%s::timestamptz[]) AND expires_at <= %s RETURNING 1
+                ), appointment AS (
+                    INSERT INTO {table} ({columns}, counter_id) SELECT {placeholders}, lane FROM lane
+                    RETURNING id, counter_id
+                ), claims AS (
+                    INSERT INTO {claim_table} (appointment_id, counter_id, unit_start, expires_at)
+                    SELECT a.id, a.counter_id, u, %s::timestamptz FROM appointment a, unnest(%s::timestamptz[]) u
+                    WHERE (SELECT count(*) FROM lapsed) >= 0
+                    ON CONFLICT DO NOTHING RETURNING 1
+                ), items AS (
+                    INSERT INTO {item_table} (appointment_id, service_id, minutes)
+                    SELECT a.id, i.service, i.minutes
+                    FROM appointment a, unnest(%s::bigint[], %s::int[]) i(service, minutes)
+                )
+                SELECT id, counter_id, (SELECT count(*) FROM claims) FROM appointment""",
+                [
+                    list(lanes), unit_values, now_value,
+                    unit_values, now_value,
+                    *values,
+                    expires, unit_values,
+                    [s.pk for s, _m in services], [m for _s, m in services],
+                ],
+            )  # fmt: skip
+            row = cursor.fetchone()
+            if row is None:
+                return None
+            appointment.pk, counter, inserted = row
+        else:
+            choices = ", ".join(["(%s, %s)"] * len(lanes))
+            cursor.execute(
+                f"WITH lanes(lane, n) AS (VALUES {choices})"
+                f" INSERT INTO {table} ({columns}, counter_id) SELECT {placeholders}, lane FROM lanes"
+                f" WHERE NOT EXISTS (SELECT 1 FROM {claim_table} c WHERE c.counter_id = lanes.lane"
+                f" AND c.unit_start IN ({', '.join(['%s'] * len(units))})"
+                " AND (c.expires_at IS NULL OR c.expires_at > %s))"
+                " ORDER BY n LIMIT 1 RETURNING id, counter_id",
+                [*(v for n, lane in enumerate(lanes) for v in (lane, n)), *values, *unit_values, now_value],
+            )
+            row = cursor.fetchone()
+            if row is None:
+                return None
+            appointment.pk, counter = row
+            inserted = 0
+        appointment.counter_id = counter
+        appointment._state.adding, appointment._state.db = False, connection.alias  # as save() leaves an instance
+        if connection.vendor != "postgresql":
+            _insert_items(appointment, services)
+            inserted = _insert_claims(appointment, counter, units, expires_at)
+    return counter, inserted
 
 
 def _insert_items(appointment: Appointment, services: list[tuple[Service, int]]) -> None:
@@ -178,9 +264,13 @@ def _insert_items(appointment: Appointment, services: list[tuple[Service, int]])
         )
 
 
-def _take_lane(appointment: Appointment, lane: int, units: list[dt.datetime], *, expires_at, now) -> bool:
-    """Claim the units on one lane; False (and nothing claimed) if another booking holds any of them."""
-    inserted = _insert_claims(appointment, lane, units, expires_at)
+def _take_lane(
+    appointment: Appointment, lane: int, units: list[dt.datetime], *, expires_at, now, inserted: int | None = None
+) -> bool:
+    """Claim the units on one lane; False (and nothing claimed) if another booking holds any of them.
+    `inserted`: the claims of this lane the caller has inserted already (none inserted yet if not given)."""
+    if inserted is None:
+        inserted = _insert_claims(appointment, lane, units, expires_at)
     # Expired claims (a lapsed hold, a cancelled time past its release delay) give their units up here,
     # inside this transaction – no cleanup job is needed for correctness.
     if (
@@ -205,32 +295,38 @@ def hold(
     """Reserve a start time for a few minutes. Returns the hold and its secret token (shown once)."""
     now = now or timezone.now()
     start = start.astimezone(dt.UTC)
-    lanes = _free_lanes(query, start, now=now)
+    candidates = _candidate_lanes(query, start)
     expires_at = now + dt.timedelta(minutes=hold_minutes or settings.BOOKING_HOLD_MINUTES)
     units = _claim_units(query, start)
     token = secrets.token_urlsafe(24)
-    if lanes:
-        appointment = Appointment(
-            code=new_code(),
-            token_hash=hash_token(token),
-            office=query.office,
-            counter_id=lanes[0],
-            start=start,
-            end=start + dt.timedelta(minutes=query.minutes),
-            claim_end=units[-1] + dt.timedelta(minutes=query.office.slot_minutes),
-            persons=query.persons,
-            channel=query.channel,
-            status=Appointment.Status.HELD,
-            blocks_until=expires_at,
-            created_at=now,
-        )
-        _insert(appointment)
-        for lane in lanes:
-            if _take_lane(appointment, lane, units, expires_at=expires_at, now=now):
-                if lane != appointment.counter_id:
-                    appointment.counter_id = lane
-                    appointment.save(update_fields=["counter"])
-                _insert_items(appointment, query.services)
+    appointment = Appointment(
+        code=new_code(),
+        token_hash=hash_token(token),
+        office=query.office,
+        start=start,
+        end=start + dt.timedelta(minutes=query.minutes),
+        claim_end=units[-1] + dt.timedelta(minutes=query.office.slot_minutes),
+        persons=query.persons,
+        channel=query.channel,
+        status=Appointment.Status.HELD,
+        blocks_until=expires_at,
+        created_at=now,
+    )
+    held = (
+        _hold_rows(appointment, candidates, units, query.services, expires_at=expires_at, now=now)
+        if candidates
+        else None
+    )
+    if held is not None:
+        lane, inserted = held
+        if _take_lane(appointment, lane, units, expires_at=expires_at, now=now, inserted=inserted):
+            metrics.count_after_commit(metrics.HOLDS, channel=query.channel)
+            return appointment, token
+        # Another booking took a unit of that lane between the check and the insert: the other lanes, one by one.
+        for other in _free_lanes(query, start, now=now, ignore=appointment.pk):
+            if other != lane and _take_lane(appointment, other, units, expires_at=expires_at, now=now):
+                appointment.counter_id = other
+                appointment.save(update_fields=["counter"])
                 metrics.count_after_commit(metrics.HOLDS, channel=query.channel)
                 return appointment, token
     # Leaving by this exception rolls the unclaimed appointment row back with the transaction.
@@ -285,46 +381,48 @@ def _unit_count(appointment: Appointment, office) -> int:
     return round((appointment.claim_end - appointment.start) / dt.timedelta(minutes=office.slot_minutes))
 
 
-def _confirm_live_hold(pk: int, *, name: str, email: str, phone: str, now: dt.datetime) -> Appointment | None:
-    """One conditional UPDATE: the hold is still live and the address below its limit, or nothing changes.
+def _confirm_hold(pk: int, *, name: str, email: str, phone: str, now: dt.datetime) -> tuple[Appointment | None, int]:
+    """Confirm a live hold whose address is below its limit and make its claims permanent: returns the confirmed
+    appointment (None if the hold did not qualify; nothing changed then) and how many claims it still had.
 
-    The row lock of the UPDATE makes a double submit wait and then match nothing (it is confirmed by then),
-    so no SELECT … FOR UPDATE beforehand (every booking runs this; docs/benchmarks.md, Foundation)."""
-    table, adapt, quote = (
-        Appointment._meta.db_table,
-        connection.ops.adapt_datetimefield_value,
-        connection.ops.quote_name,
+    One statement on PostgreSQL: a conditional `UPDATE … RETURNING` of the appointment – its row lock makes a
+    double submit wait and then match nothing, so no SELECT … FOR UPDATE beforehand – and the `UPDATE` of its
+    claims. That one locks the claim rows: a booking that wants them as expired waits and then finds them
+    permanent (PostgreSQL re-reads `expires_at` after the wait); one that deleted them first has made us wait for
+    its commit, and they are not counted. SQLite runs the two updates one after the other (one writer at a time)."""
+    table, claim_table = Appointment._meta.db_table, Claim._meta.db_table
+    adapt, quote = connection.ops.adapt_datetimefield_value, connection.ops.quote_name
+    update = (
+        f"UPDATE {table} SET status = 'confirmed', blocks_until = NULL, confirmed_at = %s,"
+        " name = %s, email = %s, phone = %s"
+        " WHERE id = %s AND status = 'held' AND blocks_until > %s"
+        f" AND (%s = '' OR (SELECT COUNT(*) FROM {table} WHERE {selectors.ACTIVE_FOR_EMAIL})"
+        f" < (SELECT max_active_per_email FROM {Office._meta.db_table} WHERE id = {table}.office_id))"
+        f" RETURNING {', '.join(quote(f.column) for f in Appointment._meta.concrete_fields)}"
     )
-    rows = list(  # read to the end: the statement is finished before the next one runs
-        Appointment.objects.raw(
-            f"UPDATE {table} SET status = 'confirmed', blocks_until = NULL, confirmed_at = %s,"
-            " name = %s, email = %s, phone = %s"
-            " WHERE id = %s AND status = 'held' AND blocks_until > %s"
-            f" AND (%s = '' OR (SELECT COUNT(*) FROM {table} WHERE {selectors.ACTIVE_FOR_EMAIL})"
-            f" < (SELECT max_active_per_email FROM {Office._meta.db_table} WHERE id = {table}.office_id))"
-            f" RETURNING {', '.join(quote(f.column) for f in Appointment._meta.concrete_fields)}",
-            [adapt(now), name, email, phone, pk, adapt(now), email, email, adapt(now)],
+    params = [adapt(now), name, email, phone, pk, adapt(now), email, email, adapt(now)]
+    if connection.vendor == "postgresql":
+        rows = list(  # read to the end: the statement is finished before the next one runs
+            Appointment.objects.raw(
+                f"WITH confirmed AS ({update}), kept AS ("
+                f"UPDATE {claim_table} SET expires_at = NULL"
+                " WHERE appointment_id = %s AND EXISTS (SELECT 1 FROM confirmed) RETURNING 1)"
+                " SELECT *, (SELECT count(*) FROM kept) AS kept_claims FROM confirmed",
+                [*params, pk],
+            )
         )
-    )
-    return rows[0] if rows else None
-
-
-def _keep_claims_for_good(appointment: Appointment) -> int:
-    """Make the appointment's claims permanent; returns how many it still had.
-
-    The UPDATE locks the claim rows: a booking that wants them as expired waits and then finds them permanent
-    (PostgreSQL re-reads `expires_at` after the wait); one that deleted them first has made us wait for its
-    commit, and they are not counted."""
+        return (rows[0], rows[0].kept_claims) if rows else (None, 0)
+    rows = list(Appointment.objects.raw(update, params))
+    if not rows:
+        return None, 0
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {Claim._meta.db_table} SET expires_at = NULL WHERE appointment_id = %s", [appointment.pk]
-        )
-        return cursor.rowcount
+        cursor.execute(f"UPDATE {claim_table} SET expires_at = NULL WHERE appointment_id = %s", [pk])
+        return rows[0], cursor.rowcount
 
 
 @transaction.atomic
 def _confirm(*, appointment: Appointment, name: str, email: str, phone: str, now: dt.datetime) -> Appointment:
-    confirmed = _confirm_live_hold(appointment.pk, name=name, email=email, phone=phone, now=now)
+    confirmed, kept = _confirm_hold(appointment.pk, name=name, email=email, phone=phone, now=now)
     if confirmed is None:  # say why, from the row as it is now
         current = Appointment.objects.select_related("office").get(pk=appointment.pk)
         if current.status == Appointment.Status.CONFIRMED:
@@ -336,7 +434,7 @@ def _confirm(*, appointment: Appointment, name: str, email: str, phone: str, now
         confirmed.office = appointment.office  # the caller's office: no query for it
     # `blocks_until > now` above is this process's clock; another booking's clock may already have seen the
     # hold lapse and taken some of its units. The claims decide: all of them still ours, or no appointment.
-    if _keep_claims_for_good(confirmed) != _unit_count(confirmed, confirmed.office):
+    if kept != _unit_count(confirmed, confirmed.office):
         raise _lapsed()
     touch_days(confirmed.office, [confirmed.start])
     metrics.count_after_commit(metrics.BOOKINGS, channel=confirmed.channel)

@@ -1,0 +1,89 @@
+"""How many statements a booking sends to the database (docs/architecture.md, point 7): counted on a real booking,
+so the number cannot grow unnoticed. Runs on SQLite and PostgreSQL.
+
+PostgreSQL: the hold is one statement (appointment, claims and items), the confirmation one (appointment and
+claims) plus the day stamp. SQLite has no data-modifying WITH: its statements are calls inside the process."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from buergerbuero.booking import selectors, services
+from buergerbuero.booking.models import Appointment, AppointmentService, Claim
+from tests import factories
+from tests.booking.invariants import assert_booking_guarantee, own_units
+
+BERLIN = ZoneInfo("Europe/Berlin")
+HOLD = {"postgresql": 1, "sqlite": 3}  # appointment + claims + items
+CONFIRM = {"postgresql": 1, "sqlite": 2}  # appointment + claims, without the day stamp
+
+
+@pytest.fixture
+def monday():
+    return factories.next_weekday(0)
+
+
+@pytest.fixture
+def now(monday):
+    return dt.datetime.combine(monday - dt.timedelta(days=3), dt.time(12), tzinfo=BERLIN)
+
+
+def statements(ctx: CaptureQueriesContext) -> list[str]:
+    """What the code sent, without the transaction control the test's own transaction turns into savepoints."""
+    return [
+        q["sql"] for q in ctx.captured_queries if "SAVEPOINT" not in q["sql"] and q["sql"] not in ("BEGIN", "COMMIT")
+    ]
+
+
+def day_stamp_statements(office, start) -> int:
+    """The statements of renewing one day's stamp: the confirmation runs them as they are (not counted here)."""
+    with CaptureQueriesContext(connection) as ctx:
+        services.touch_days(office, [start])
+    return len(statements(ctx))
+
+
+def book(office, start, *, now, email="a@example.org"):
+    query = selectors.booking_query(office=office, service_slugs=["personalausweis"], now=now)
+    with CaptureQueriesContext(connection) as held:
+        hold, _ = services.hold(query=query, start=start, now=now)
+    with CaptureQueriesContext(connection) as confirmed:
+        appointment = services.confirm(appointment=hold, name="A B", email=email, now=now)
+    return appointment, statements(held), statements(confirmed)
+
+
+def test_a_booking_takes_one_statement_to_hold_and_one_to_confirm(small_office, monday, now):
+    start = dt.datetime.combine(monday, dt.time(9), tzinfo=BERLIN)
+    stamp = day_stamp_statements(small_office, start)
+    appointment, held, confirmed = book(small_office, start, now=now)
+
+    assert len(held) == HOLD[connection.vendor], held
+    assert len(confirmed) == CONFIRM[connection.vendor] + stamp, confirmed
+    appointment = Appointment.objects.select_related("office").get(pk=appointment.pk)
+    assert appointment.status == Appointment.Status.CONFIRMED and appointment.blocks_until is None
+    assert set(Claim.objects.filter(appointment=appointment).values_list("counter_id", "unit_start")) == own_units(
+        appointment
+    )
+    assert list(AppointmentService.objects.filter(appointment=appointment).values_list("minutes", flat=True)) == [20]
+    assert_booking_guarantee()
+
+
+def test_the_time_of_a_lapsed_hold_is_taken_in_the_same_statements(small_office, monday, now):
+    """The expired claims give their units up inside the new hold's statement; nothing else is asked."""
+    start = dt.datetime.combine(monday, dt.time(9), tzinfo=BERLIN)
+    query = selectors.booking_query(office=small_office, service_slugs=["personalausweis"], now=now)
+    lapsed = [services.hold(query=query, start=start, now=now, hold_minutes=5)[0] for _ in range(2)]  # both counters
+    later = now + dt.timedelta(minutes=6)
+    with pytest.raises(services.SlotTaken):
+        services.hold(query=query, start=start, now=now)  # still held: nothing free
+
+    appointment, held, _ = book(small_office, start, now=later)
+
+    if connection.vendor == "postgresql":
+        assert len(held) == HOLD["postgresql"], held
+    assert appointment.counter_id == lapsed[0].counter_id  # the first counter, freed by its lapsed hold
+    assert not Claim.objects.filter(appointment=lapsed[0]).exists()
+    assert Claim.objects.filter(appointment=lapsed[1]).count() == len(own_units(lapsed[1]))  # not needed: kept
+    assert_booking_guarantee()
