@@ -196,12 +196,17 @@ def test_after_a_restart_stamped_days_are_read_from_their_kept_masks_not_from_th
         q = query(office, now)
         for day, hour in [(0, 8), (0, 9), (1, 10), (7, 8)]:
             hold, _ = services.hold(query=q, start=at(monday + dt.timedelta(days=day), hour), now=now)
-            services.confirm(appointment=hold, name="A B", email="", now=now)
+            services.confirm(appointment=hold, name="A B", email=f"{office.slug}-{day}-{hour}@example.org", now=now)
         moved, _ = services.hold(query=q, start=at(monday, 10), now=now)
-        moved = services.confirm(appointment=moved, name="C D", email="", now=now)
+        moved = services.confirm(appointment=moved, name="C D", email=f"{office.slug}-moved@example.org", now=now)
         services.reschedule(appointment=moved, query=q, start=at(monday + dt.timedelta(days=2), 9), now=now)
         gone, _ = services.hold(query=q, start=at(monday + dt.timedelta(days=1), 8), now=now)
-        services.cancel(appointment=services.confirm(appointment=gone, name="E F", email="", now=now), now=now)
+        services.cancel(
+            appointment=services.confirm(
+                appointment=gone, name="E F", email=f"{office.slug}-gone@example.org", now=now
+            ),
+            now=now,
+        )
     booked = {monday + dt.timedelta(days=n) for n in (0, 1, 2, 7)}  # stamped days (a day never booked is read)
     plans = {
         o: [p for p in query(o, now).calendar.day_plans(monday, monday + dt.timedelta(days=9)) if p.day in booked]
@@ -233,7 +238,7 @@ def test_warm_reads_of_booked_out_days_skip_them_and_still_see_every_change(db, 
     for day in (0, 1):
         for minute in (0, 20, 40):
             hold, _ = services.hold(query=q, start=at(monday + dt.timedelta(days=day), 8, minute), now=now)
-            booked.append(services.confirm(appointment=hold, name="A B", email="", now=now))
+            booked.append(services.confirm(appointment=hold, name="A B", email=f"{day}-{minute}@example.org", now=now))
 
     def warm_and_cold():
         q = query(office, now)

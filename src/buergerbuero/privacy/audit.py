@@ -278,11 +278,10 @@ def call_subjects(calls: Iterable) -> list[str]:
 def visit_subjects(visits: Iterable) -> list[str]:
     """Visits on the office floor: the visit itself and, for a booked one, its appointment's e-mail and booking
     code (one query for all of them)."""
-    from buergerbuero.booking.models import Appointment  # privacy knows the domain only here
+    from buergerbuero.booking.selectors import live  # privacy knows the domain only here
 
     visits = [v for v in visits if v is not None]
-    tickets = {v.ticket_id for v in visits}
-    appointments = Appointment.objects.filter(ticket__pk__in=tickets).only("pk", "email", "code")
+    appointments = live.appointments_of_tickets({v.ticket_id for v in visits})
     return [object_token("queue.visit", v.pk) for v in visits] + appointment_subjects(appointments)
 
 

@@ -753,6 +753,11 @@ def earliest_offer(query: BookingQuery, *, now: dt.datetime) -> Offer | None:
     return Offer(local, _label(plan, hit.start))
 
 
+def appointments_of_tickets(ticket_ids: set[int]) -> QuerySet[Appointment]:
+    """The appointments behind floor tickets, with only what names their citizen (e-mail, booking code)."""
+    return Appointment.objects.filter(ticket__pk__in=ticket_ids).only("pk", "email", "code")
+
+
 def appointment_by_code(code: str) -> Appointment | None:
     return Appointment.objects.select_related("office").filter(code=code.strip().upper()).first()
 
