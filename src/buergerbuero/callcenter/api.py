@@ -31,6 +31,14 @@ def _service(slug: str | None, field: str = "service") -> Service | None:
     return service
 
 
+def _required_service(slug: str, field: str = "service") -> Service:
+    """The service of a booking question: an empty slug is as unknown as a wrong one (404, not a 500)."""
+    service = _service(slug, field)
+    if service is None:
+        raise NotFound(_("Diese Leistung gibt es nicht."), field=field)
+    return service
+
+
 class ContractOut(Schema):
     id: int
     name: str
@@ -317,7 +325,7 @@ def availability(request, office: str, service: str, date: dt.date, persons: int
     v = _viewer(request, "book")
     now = timezone.now()
     office_obj, _contract = selectors.office_for_agent(v, office, now=now)
-    query = services.partner_query(viewer=v, office=office_obj, service=_service(service), persons=persons, now=now)
+    query = services.partner_query(viewer=v, office=office_obj, service=_required_service(service), persons=persons, now=now)
     from buergerbuero.booking import selectors as booking_selectors
 
     days = booking_selectors.free_times(query, date, date, now=now)
@@ -348,7 +356,7 @@ def book(request, payload: BookIn):
     appointment = services.book_for_caller(
         viewer=v,
         office=office,
-        service=_service(payload.service),
+        service=_required_service(payload.service),
         start=payload.start,
         name=payload.name,
         email=payload.email,
@@ -376,7 +384,8 @@ def contract_numbers(request, contract_id: int, params: Query[NumbersParams]):
 def import_intervals(
     request,
     contract_id: int,
-    file: File[UploadedFile] = None,
+    # ninja's optional upload part: `UploadedFile | None` would document a null file in the schema
+    file: File[UploadedFile] = None,  # type: ignore[assignment]
     interval_minutes: Form[int] = 30,  # the length when the file has no interval_end/interval_minutes column
 ):
     v = _viewer(request, "numbers")

@@ -170,7 +170,7 @@ def load(city: DemoCity) -> None:
         starts_on=start,
     )
 
-    clerk_viewer = selectors.viewer(clerk)
+    clerk_viewer = selectors.require(selectors.viewer(clerk), "kb_write")
     for slug, (keywords, summary, fees, online, script) in SCRIPTS.items():
         service = demo_services[slug]
         services.save_article(
@@ -220,18 +220,20 @@ def load(city: DemoCity) -> None:
     Call.objects.bulk_create(calls, batch_size=2000)
 
     # Callback tickets for the last two weeks' callback calls; older ones closed by the back office.
-    agent_viewer = selectors.viewer(agent)
+    agent_viewer = selectors.require(selectors.viewer(agent), "ticket_create")
     recent = [c for c in calls if c.outcome == Call.Outcome.CALLBACK and (city.today - c.started_at.date()).days <= 14]
     for i, call in enumerate(sorted(recent, key=lambda c: c.started_at)):
+        topic = call.service
+        assert topic is not None  # only out-of-scope calls have no service
         created = call.started_at + dt.timedelta(seconds=call.duration_seconds)
         ticket = services.create_ticket(
             viewer=agent_viewer,
             office=office,
-            reason=f"Anrufer fragt nach dem Stand seines Antrags ({call.service.name_de}).",
+            reason=f"Anrufer fragt nach dem Stand seines Antrags ({topic.name_de}).",
             caller_name=f"Bürger {i + 1}",
             caller_phone=f"0234/{rng.randint(100000, 999999)}",
-            service=call.service,
-            article=articles.get(call.service.slug),
+            service=topic,
+            article=articles.get(topic.slug),
             call=call,
             now=created,
         )
@@ -269,5 +271,5 @@ def load(city: DemoCity) -> None:
             f"{slot:%Y-%m-%d %H:%M};{answered + abandoned};{answered};{abandoned};{within};"
             f"{round(sum(durations) / answered)};{rng.randint(8, 35)}"
         )
-    services.import_intervals(viewer=selectors.viewer(lead), contract=contract, data="\n".join(lines))
+    services.import_intervals(viewer=selectors.require(selectors.viewer(lead), "numbers"), contract=contract, data="\n".join(lines))
     city.objects["callcenter_contract"] = contract
