@@ -271,5 +271,7 @@ def load(city: DemoCity) -> None:
             f"{slot:%Y-%m-%d %H:%M};{answered + abandoned};{answered};{abandoned};{within};"
             f"{round(sum(durations) / answered)};{rng.randint(8, 35)}"
         )
-    services.import_intervals(viewer=selectors.require(selectors.viewer(lead), "numbers"), contract=contract, data="\n".join(lines))
+    services.import_intervals(
+        viewer=selectors.require(selectors.viewer(lead), "numbers"), contract=contract, data="\n".join(lines)
+    )
     city.objects["callcenter_contract"] = contract

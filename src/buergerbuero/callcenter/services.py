@@ -22,11 +22,11 @@ from django.utils.translation import gettext_lazy as _
 from buergerbuero.accounts import selectors as account_selectors
 from buergerbuero.booking import selectors as booking_selectors
 from buergerbuero.booking import services as booking_services
+from buergerbuero.booking.models import Appointment
 from buergerbuero.callcenter import search, selectors, sla, text
 from buergerbuero.callcenter.models import Article, Call, Contract, IntervalStat, Ticket, TicketPause
 from buergerbuero.callcenter.selectors import Viewer
 from buergerbuero.capacity.models import Channel
-from buergerbuero.booking.models import Appointment
 from buergerbuero.catalog.models import Office, Service
 from buergerbuero.core.errors import Conflict, DomainError, NotFound
 
