@@ -7,6 +7,7 @@ import holidays
 from django.db import connection
 
 from buergerbuero.capacity import rules
+from buergerbuero.capacity import rules as capacity_rules
 from buergerbuero.capacity.models import ChannelShare, Closure, OpeningRule, RosterEntry
 from buergerbuero.catalog.models import Office, OfficeService, Service
 from buergerbuero.core.i18n import LocalText
@@ -28,21 +29,21 @@ class OfficeSnapshot:
 
     timezone: str
     land: str
-    rules: tuple[rules.OpeningRule, ...]
-    closures: tuple[rules.Closure, ...]
-    roster: tuple[rules.RosterEntry, ...]
+    rules: tuple[capacity_rules.OpeningRule, ...]  # (shadows the module in this class body: hence the alias)
+    closures: tuple[capacity_rules.Closure, ...]
+    roster: tuple[capacity_rules.RosterEntry, ...]
     services: dict[str, tuple[Service, int]]  # active services offered: slug → (service, handling minutes here)
     shares: tuple[tuple[str, int], ...]  # (channel, percent): each booking channel's share of the counters
-    _calendars: dict[tuple[int, ...], rules.OfficeCalendar] = field(default_factory=dict, repr=False)
-    _memos: dict[str, dict] = field(default_factory=dict, repr=False)  # per kind: rules.day_plan's windows memo
-    _plans: dict[tuple[str, dt.date], rules.DayPlan] = field(default_factory=dict, repr=False)
+    _calendars: dict[tuple[int, ...], capacity_rules.OfficeCalendar] = field(default_factory=dict, repr=False)
+    _memos: dict[str, capacity_rules.WindowsMemo] = field(default_factory=dict, repr=False)  # per kind
+    _plans: dict[tuple[str, dt.date], capacity_rules.DayPlan] = field(default_factory=dict, repr=False)
 
-    def calendar(self, first: dt.date, last: dt.date) -> rules.OfficeCalendar:
+    def calendar(self, first: dt.date, last: dt.date) -> capacity_rules.OfficeCalendar:
         """Everything the capacity engine needs for a date range."""
         years = tuple(range(first.year, last.year + 1))
         calendar = self._calendars.get(years)
         if calendar is None:
-            calendar = self._calendars[years] = rules.OfficeCalendar(
+            calendar = self._calendars[years] = capacity_rules.OfficeCalendar(
                 timezone=self.timezone,
                 rules=self.rules,
                 closures=self.closures,
@@ -51,7 +52,9 @@ class OfficeSnapshot:
             )
         return calendar
 
-    def day_plans(self, first: dt.date, last: dt.date, kind: str = rules.APPOINTMENTS) -> list[rules.DayPlan]:
+    def day_plans(
+        self, first: dt.date, last: dt.date, kind: str = capacity_rules.APPOINTMENTS
+    ) -> list[capacity_rules.DayPlan]:
         """What each day from `first` to `last` offers."""
         plans = []
         for day in (first + dt.timedelta(days=i) for i in range((last - first).days + 1)):
