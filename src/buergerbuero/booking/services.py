@@ -3,6 +3,7 @@
 import contextlib
 import datetime as dt
 import secrets
+from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -70,7 +71,7 @@ def _free_lanes(
     return tuple(lane for lane in candidates if lane not in busy)
 
 
-def touch_days(office, starts: list[dt.datetime]) -> None:
+def touch_days(office: Office, starts: list[dt.datetime]) -> None:
     """Give the days of these starts a new stamp: cached availability of those days is no longer used.
 
     Called in the same transaction as every change to confirmed bookings (and by bulk loaders)."""
@@ -78,7 +79,7 @@ def touch_days(office, starts: list[dt.datetime]) -> None:
     _renew_stamps(office, {start.astimezone(tz).date() for start in starts})
 
 
-def _renew_stamps(office, days: set[dt.date]) -> None:
+def _renew_stamps(office: Office, days: set[dt.date]) -> None:
     ops = connection.ops
     ordered = sorted(days)
     for n in range(0, len(ordered), 300):  # 900 parameters a statement at most
@@ -96,7 +97,7 @@ def _renew_stamps(office, days: set[dt.date]) -> None:
 
 
 @transaction.atomic
-def renew_day_stamps(*, offices, first: dt.date, last: dt.date) -> int:
+def renew_day_stamps(*, offices: Sequence[Office], first: dt.date, last: dt.date) -> int:
     """New stamps for every day from `first` to `last` of these offices: availability reads those days' bookings
     again. For rows written without the booking services (SQL console, an import that forgot `touch_days`):
     cached days live until their stamp changes (docs/adr/0001-day-cache.md). Returns the number of days renewed."""
@@ -111,7 +112,9 @@ def _claim_units(query: selectors.BookingQuery, start: dt.datetime) -> list[dt.d
     return [start + i * step for i in range(query.request.units)]
 
 
-def _insert_claims(appointment: Appointment, lane: int, units: list[dt.datetime], expires_at) -> int:
+def _insert_claims(
+    appointment: Appointment, lane: int, units: list[dt.datetime], expires_at: dt.datetime | None
+) -> int:
     """Insert the claims that are free; a unit another booking holds is skipped, not raised (so no savepoint is
     needed and the transaction stays usable). On PostgreSQL a unit inserted by a transaction still running is
     waited for: skipped if it commits, ours if it rolls back. Returns how many were inserted."""
@@ -135,7 +138,8 @@ def _insert(appointment: Appointment) -> None:
     """INSERT a new appointment; the fields prepare their values as in save() (defaults, UUID, time zone)."""
     fields = [f for f in Appointment._meta.concrete_fields if not f.primary_key]
     values = [f.get_db_prep_save(f.pre_save(appointment, True), connection) for f in fields]
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    # the stub types `column` as optional for every field; a concrete field always has one
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)  # type: ignore[arg-type]
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {Appointment._meta.db_table} ({columns}) VALUES ({', '.join(['%s'] * len(values))})"
@@ -156,7 +160,14 @@ def _insert_items(appointment: Appointment, services: list[tuple[Service, int]])
         )
 
 
-def _take_lane(appointment: Appointment, lane: int, units: list[dt.datetime], *, expires_at, now) -> bool:
+def _take_lane(
+    appointment: Appointment,
+    lane: int,
+    units: list[dt.datetime],
+    *,
+    expires_at: dt.datetime | None,
+    now: dt.datetime,
+) -> bool:
     """Claim the units on one lane; False (and nothing claimed) if another booking holds any of them."""
     inserted = _insert_claims(appointment, lane, units, expires_at)
     # Expired claims (a lapsed hold, a cancelled time past its release delay) give their units up here,
@@ -232,7 +243,7 @@ def hold_for_citizen(
     return hold(query=query, start=start, now=now)
 
 
-def _too_many_appointments(office) -> DomainError:
+def _too_many_appointments(office: Office) -> DomainError:
     return DomainError(
         lazy_format(
             _("Mit dieser E-Mail-Adresse sind bereits %(n)d Termine gebucht. Bitte sagen Sie zuerst einen ab."),
@@ -243,7 +254,7 @@ def _too_many_appointments(office) -> DomainError:
     )
 
 
-def _check_email_limit(office, email: str, *, now: dt.datetime) -> None:
+def _check_email_limit(office: Office, email: str, *, now: dt.datetime) -> None:
     """At most `max_active_per_email` future appointments per address. Bookings without an address (made by
     staff or a partner agent for a caller) are not counted against each other."""
     if email.strip() and selectors.active_count_for_email(email.strip(), now=now) >= office.max_active_per_email:
@@ -251,14 +262,15 @@ def _check_email_limit(office, email: str, *, now: dt.datetime) -> None:
 
 
 def _is_live_hold(appointment: Appointment, now: dt.datetime) -> bool:
-    return appointment.status == Appointment.Status.HELD and appointment.blocks_until > now
+    blocks_until = appointment.blocks_until  # set while held
+    return appointment.status == Appointment.Status.HELD and blocks_until is not None and blocks_until > now
 
 
 def _lapsed() -> HoldExpired:
     return HoldExpired(_("Die Reservierung ist abgelaufen. Bitte wählen Sie die Zeit erneut."), field="hold")
 
 
-def _unit_count(appointment: Appointment, office) -> int:
+def _unit_count(appointment: Appointment, office: Office) -> int:
     """How many claims the appointment owns when it is whole: one per unit from its start to `claim_end`."""
     return round((appointment.claim_end - appointment.start) / dt.timedelta(minutes=office.slot_minutes))
 
@@ -280,7 +292,8 @@ def _confirm_live_hold(pk: int, *, name: str, email: str, phone: str, now: dt.da
             " WHERE id = %s AND status = 'held' AND blocks_until > %s"
             f" AND (%s = '' OR (SELECT COUNT(*) FROM {table} WHERE {selectors.ACTIVE_FOR_EMAIL})"
             f" < (SELECT max_active_per_email FROM {Office._meta.db_table} WHERE id = {table}.office_id))"
-            f" RETURNING {', '.join(quote(f.column) for f in Appointment._meta.concrete_fields)}",
+            # the stub types `column` as optional for every field; a concrete field always has one
+            f" RETURNING {', '.join(quote(f.column) for f in Appointment._meta.concrete_fields)}",  # type: ignore[arg-type]
             [adapt(now), name, email, phone, pk, adapt(now), email, email, adapt(now)],
         )
     )
@@ -297,7 +310,8 @@ def _keep_claims_for_good(appointment: Appointment) -> int:
         cursor.execute(
             f"UPDATE {Claim._meta.db_table} SET expires_at = NULL WHERE appointment_id = %s", [appointment.pk]
         )
-        return cursor.rowcount
+        kept: int = cursor.rowcount
+        return kept
 
 
 @transaction.atomic
@@ -354,7 +368,7 @@ def cancel(*, appointment: Appointment, now: dt.datetime | None = None, release_
     if appointment.start <= now:
         raise DomainError(_("Vergangene Termine können nicht abgesagt werden."), field="code", code="in_past")
     if appointment.status == Appointment.Status.HELD:
-        release_at = min(appointment.blocks_until, now)
+        release_at = min(appointment.blocks_until or now, now)  # a hold has `blocks_until`
     else:
         release_at = now + dt.timedelta(minutes=release_delay_minutes)
     appointment.status = Appointment.Status.CANCELLED
