@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
@@ -28,6 +29,12 @@ from buergerbuero.queue.models import (
     Ticket,
     Visit,
 )
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django_stubs_ext import StrOrPromise
+
+    from buergerbuero.booking.models import Appointment
 
 
 class QuotaExhausted(Conflict):
@@ -70,8 +77,8 @@ def _new_ticket(
     now: dt.datetime,
     kind: str,
     service: Service,
-    due_at=None,
-    appointment=None,
+    due_at: dt.datetime | None = None,
+    appointment: Appointment | None = None,
     late: bool = False,
     priority: bool = False,
     channel: str = "kiosk",
@@ -115,6 +122,7 @@ def _ensure_walk_in(office: Office, service: Service, now: dt.datetime) -> None:
         return
     hit = selectors.next_appointment(office, service, now)
     extra = {"next_appointment": hit.start.isoformat() if hit else None}
+    message: StrOrPromise
     if not status.open_now:
         message = _("Zurzeit gibt es keine offene Sprechstunde ohne Termin.")
     elif status.quota_left(service.pk) == 0:
@@ -239,7 +247,7 @@ def draw_ticket(
 
 
 @transaction.atomic
-def open_session(*, clerk, counter: Counter, now: dt.datetime | None = None) -> CounterSession:
+def open_session(*, clerk: User, counter: Counter, now: dt.datetime | None = None) -> CounterSession:
     """Log a clerk in at a counter (ends the clerk's session elsewhere; the counter must be free)."""
     now = now or timezone.now()
     session = selectors.current_session(clerk)
@@ -260,21 +268,21 @@ def open_session(*, clerk, counter: Counter, now: dt.datetime | None = None) -> 
 
 
 @transaction.atomic
-def close_session(*, clerk, now: dt.datetime | None = None) -> None:
+def close_session(*, clerk: User, now: dt.datetime | None = None) -> None:
     now = now or timezone.now()
     if selectors.current_visit(clerk) is not None:
         raise Conflict(_("Bitte schließen Sie zuerst die laufende Vorsprache ab."), field="visit", code="visit_open")
     CounterSession.objects.filter(clerk=clerk, ended_at__isnull=True).update(ended_at=now)
 
 
-def _session(clerk) -> CounterSession:
+def _session(clerk: User) -> CounterSession:
     session = selectors.current_session(clerk)
     if session is None:
         raise DomainError(_("Bitte melden Sie sich zuerst an einem Schalter an."), field="counter", code="no_session")
     return session
 
 
-def _call(visit_id: int, *, clerk, counter: Counter, now: dt.datetime) -> bool:
+def _call(visit_id: int, *, clerk: User, counter: Counter, now: dt.datetime) -> bool:
     """Take one waiting visit for this clerk; False if someone else took it first."""
     try:
         with transaction.atomic():
@@ -298,7 +306,7 @@ def _busy() -> Conflict:
 
 
 @transaction.atomic
-def call_next(*, clerk, now: dt.datetime | None = None) -> Visit:
+def call_next(*, clerk: User, now: dt.datetime | None = None) -> Visit:
     """Call the next visit by the policy. Two clerks at the same moment never get the same visit."""
     now = now or timezone.now()
     session = _session(clerk)
@@ -325,7 +333,7 @@ def call_next(*, clerk, now: dt.datetime | None = None) -> Visit:
 
 
 @transaction.atomic
-def call_visit(*, clerk, visit: Visit, now: dt.datetime | None = None) -> Visit:
+def call_visit(*, clerk: User, visit: Visit, now: dt.datetime | None = None) -> Visit:
     """Call one chosen waiting visit (out of the policy's order), if the clerk may serve it."""
     now = now or timezone.now()
     session = _session(clerk)
@@ -351,7 +359,7 @@ def call_visit(*, clerk, visit: Visit, now: dt.datetime | None = None) -> Visit:
     return selectors.visit_by_id(visit.pk)
 
 
-def _move(visit: Visit, *, clerk, from_status: Iterable[str], message, **changes) -> Visit:
+def _move(visit: Visit, *, clerk: User, from_status: Iterable[str], message: StrOrPromise, **changes: Any) -> Visit:
     """Conditional state change: only this clerk's visit, only from the given states."""
     changed = Visit.objects.filter(pk=visit.pk, clerk=clerk, status__in=list(from_status)).update(**changes)
     if changed != 1:
@@ -365,7 +373,7 @@ def _move(visit: Visit, *, clerk, from_status: Iterable[str], message, **changes
 
 
 @transaction.atomic
-def recall(*, clerk, visit: Visit, now: dt.datetime | None = None) -> Visit:
+def recall(*, clerk: User, visit: Visit, now: dt.datetime | None = None) -> Visit:
     """Call the same number again (at most max_recalls times)."""
     now = now or timezone.now()
     limit = selectors.floor_settings(visit.office).max_recalls
@@ -394,7 +402,7 @@ def recall(*, clerk, visit: Visit, now: dt.datetime | None = None) -> Visit:
 
 
 @transaction.atomic
-def start(*, clerk, visit: Visit, now: dt.datetime | None = None) -> Visit:
+def start(*, clerk: User, visit: Visit, now: dt.datetime | None = None) -> Visit:
     """The citizen has arrived at the counter: handling time starts."""
     now = now or timezone.now()
     return _move(
@@ -408,7 +416,7 @@ def start(*, clerk, visit: Visit, now: dt.datetime | None = None) -> Visit:
 
 
 @transaction.atomic
-def no_show(*, clerk, visit: Visit, now: dt.datetime | None = None) -> Visit:
+def no_show(*, clerk: User, visit: Visit, now: dt.datetime | None = None) -> Visit:
     now = now or timezone.now()
     visit = _move(
         visit,
@@ -424,7 +432,7 @@ def no_show(*, clerk, visit: Visit, now: dt.datetime | None = None) -> Visit:
 
 
 @transaction.atomic
-def park(*, clerk, visit: Visit, now: dt.datetime | None = None) -> Visit:
+def park(*, clerk: User, visit: Visit, now: dt.datetime | None = None) -> Visit:
     """Set the visit aside (e.g. a document is being fetched); the clerk may call the next one meanwhile."""
     now = now or timezone.now()
     return _move(
@@ -437,7 +445,7 @@ def park(*, clerk, visit: Visit, now: dt.datetime | None = None) -> Visit:
 
 
 @transaction.atomic
-def resume(*, clerk, visit: Visit, now: dt.datetime | None = None) -> Visit:
+def resume(*, clerk: User, visit: Visit, now: dt.datetime | None = None) -> Visit:
     now = now or timezone.now()
     if selectors.current_visit(clerk) is not None:
         raise _busy()
@@ -458,7 +466,7 @@ def resume(*, clerk, visit: Visit, now: dt.datetime | None = None) -> Visit:
     return visit
 
 
-def _services_checked(clerk, office: Office, services: list[Service]) -> list[Service]:
+def _services_checked(clerk: User, office: Office, services: list[Service]) -> list[Service]:
     offered = set(selectors.walk_in_services(office).values_list("pk", flat=True))
     skills = selectors.clerk_skills(clerk)
     for service in services:
@@ -476,7 +484,7 @@ def _services_checked(clerk, office: Office, services: list[Service]) -> list[Se
 
 
 @transaction.atomic
-def finish(*, clerk, visit: Visit, services: list[Service], now: dt.datetime | None = None) -> Visit:
+def finish(*, clerk: User, visit: Visit, services: list[Service], now: dt.datetime | None = None) -> Visit:
     """Close the visit as done with the services actually done. Finishing twice changes nothing."""
     now = now or timezone.now()
     if not services:
@@ -501,7 +509,7 @@ def finish(*, clerk, visit: Visit, services: list[Service], now: dt.datetime | N
 @transaction.atomic
 def transfer(
     *,
-    clerk,
+    clerk: User,
     visit: Visit,
     to_counter: Counter | None = None,
     to_service: Service | None = None,
