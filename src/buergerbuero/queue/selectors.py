@@ -199,7 +199,7 @@ def walk_in_status(office: Office, now: dt.datetime) -> WalkInStatus:
         .annotate(n=Count("id"))
         .values_list("service", "n")
     )
-    quotas = {sid: (None, n) for sid, n in used.items()}
+    quotas: dict[int, tuple[int | None, int]] = {sid: (None, n) for sid, n in used.items()}
     for q in WalkInQuota.objects.filter(office=office):
         quotas[q.service_id] = (q.daily_quota, used.get(q.service_id, 0))
     estimates = expected_minutes(office, now=now)
@@ -271,7 +271,8 @@ def expected_minutes(office: Office, *, now: dt.datetime, weeks: int = HANDLING_
         started_at__isnull=False,
     ).values_list("service_id", "started_at", "ended_at")
     for service_id, started, ended in rows:
-        samples[service_id].append((ended - started).total_seconds() / 60)
+        if started is not None and ended is not None:  # as filtered
+            samples[service_id].append((ended - started).total_seconds() / 60)
     return policy.handling_minutes(samples, defaults)
 
 
@@ -282,7 +283,10 @@ def remaining_at_counters(office: Office, minutes: dict[int, float], now: dt.dat
     )
     left = 0.0
     for service_id, started, called in rows:
-        spent = (now - (started or called)).total_seconds() / 60
+        began = started or called  # a visit at the clerk has been called
+        if began is None:
+            continue
+        spent = (now - began).total_seconds() / 60
         left += max(0.0, minutes.get(service_id, 15.0) - spent)
     return left
 
@@ -341,7 +345,7 @@ def display_rows(office_id: int, day: dt.date, *, limit: int = DISPLAY_ROWS) -> 
     )
     out, seen = [], set()
     for label, counter, called_at in rows:
-        if label in seen:
+        if label in seen or called_at is None:  # (never None: filtered)
             continue
         seen.add(label)
         out.append(DisplayRow(label, counter, called_at))
@@ -366,6 +370,13 @@ def _first_legs(office: Office, first: dt.date, last: dt.date) -> QuerySet[Visit
     return Visit.objects.filter(office=office, day__gte=first, day__lte=last, previous__isnull=True)
 
 
+def _rounded_percentile(values: list[float], q: float) -> float:
+    """`policy.percentile` of a group (never empty), to one decimal."""
+    value = policy.percentile(values, q)
+    assert value is not None
+    return round(value, 1)
+
+
 def waiting_minutes_rows(office: Office, first: dt.date, last: dt.date) -> list[tuple[dt.datetime, int, float]]:
     """(called_at, service_id, waiting minutes) for every first leg that was called in the date range."""
     rows = (
@@ -375,6 +386,8 @@ def waiting_minutes_rows(office: Office, first: dt.date, last: dt.date) -> list[
     )
     out = []
     for called, service_id, queued, due in rows:
+        if called is None:  # filtered out in the query
+            continue
         since = max(queued, due) if due else queued
         out.append((called, service_id, max(0.0, (called - since).total_seconds() / 60)))
     return out
@@ -397,8 +410,8 @@ def waiting_times(office: Office, first: dt.date, last: dt.date, *, by: str = "d
         {
             "key": key,
             "visits": len(values),
-            "p50": round(policy.percentile(values, 50), 1),
-            "p90": round(policy.percentile(values, 90), 1),
+            "p50": _rounded_percentile(values, 50),
+            "p90": _rounded_percentile(values, 90),
         }
         for key, values in sorted(groups.items())
     ]
@@ -409,7 +422,11 @@ def handling_rows(office: Office, first: dt.date, last: dt.date) -> list[tuple[d
     rows = Visit.objects.filter(
         office=office, day__gte=first, day__lte=last, outcome=Visit.Outcome.DONE, started_at__isnull=False
     ).values_list("day", "service_id", "started_at", "ended_at")
-    return [(day, service_id, (ended - started).total_seconds() / 60) for day, service_id, started, ended in rows]
+    return [
+        (day, service_id, (ended - started).total_seconds() / 60)
+        for day, service_id, started, ended in rows
+        if started is not None and ended is not None  # done legs have both
+    ]
 
 
 def handling_summary(rows: Iterable[tuple[int, float]]) -> list[dict]:
@@ -422,8 +439,8 @@ def handling_summary(rows: Iterable[tuple[int, float]]) -> list[dict]:
             "service": service_id,
             "visits": len(values),
             "mean": round(sum(values) / len(values), 1),
-            "p50": round(policy.percentile(values, 50), 1),
-            "p90": round(policy.percentile(values, 90), 1),
+            "p50": _rounded_percentile(values, 50),
+            "p90": _rounded_percentile(values, 90),
         }
         for service_id, values in sorted(groups.items())
     ]
@@ -475,7 +492,13 @@ def first_leg_counts(office: Office, first: dt.date, last: dt.date) -> list[tupl
         )
         .order_by("day")
     )
-    return [(row.pop("day"), LegCounts(**row)) for row in rows]
+    return [
+        (
+            row["day"],
+            LegCounts(row["done"], row["no_show"], row["transferred"], row["end_of_day"], row["never_called"]),
+        )
+        for row in rows
+    ]
 
 
 def no_show_summary(counts: Iterable[LegCounts]) -> dict:
@@ -506,7 +529,7 @@ def ticket_counts(office: Office, first: dt.date, last: dt.date) -> list[tuple[d
         )
         .order_by("day")
     )
-    return [(row.pop("day"), row) for row in rows]
+    return [(row["day"], {"appointment": row["appointment"], "walk_in": row["walk_in"]}) for row in rows]
 
 
 def walk_in_summary(counts: Iterable[dict]) -> dict:
@@ -596,7 +619,9 @@ def day_close_summary(office: Office, today: dt.date) -> DayCloseSummary:
     before = Visit.objects.filter(office=office, day__lt=today)
     still_open = before.filter(status__in=Visit.OPEN).count()
     last_day = before.order_by("-day").values_list("day", flat=True).first()
-    counts = before.filter(day=last_day, outcome=Visit.Outcome.END_OF_DAY).aggregate(
-        closed=Count("id"), never_called=Count("id", filter=Q(called_at__isnull=True))
-    )
+    counts = {"closed": 0, "never_called": 0}  # no visits before today
+    if last_day is not None:
+        counts = before.filter(day=last_day, outcome=Visit.Outcome.END_OF_DAY).aggregate(
+            closed=Count("id"), never_called=Count("id", filter=Q(called_at__isnull=True))
+        )
     return DayCloseSummary(last_day, counts["closed"], counts["never_called"], still_open)
