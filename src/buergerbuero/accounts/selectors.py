@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import TypeGuard
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -41,8 +42,8 @@ LEAD_ROLES = frozenset({Role.MANAGER, Role.ADMIN})
 AUDIT_ROLES = frozenset({Role.DPO, Role.ADMIN})
 
 
-def membership(user: AbstractBaseUser | None) -> StaffMembership | None:
-    if user is None or not user.is_authenticated or not user.is_active:
+def membership(user: AbstractBaseUser | AnonymousUser | None) -> StaffMembership | None:
+    if not isinstance(user, User) or not user.is_active:  # (anonymous users are no User)
         return None
     return StaffMembership.objects.select_related("organisation").filter(user=user).first()
 
@@ -51,7 +52,7 @@ def _superuser(user) -> bool:
     return user is not None and user.is_authenticated and user.is_active and user.is_superuser
 
 
-def _municipal(member: StaffMembership | None, roles: frozenset[str]) -> bool:
+def _municipal(member: StaffMembership | None, roles: frozenset[str]) -> TypeGuard[StaffMembership]:
     return member is not None and member.organisation.kind == Organisation.Kind.MUNICIPALITY and member.role in roles
 
 

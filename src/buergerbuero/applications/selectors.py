@@ -54,6 +54,7 @@ def pre_application_services() -> dict[str, OnlineService]:
     return {
         s.appointment_service.slug: s
         for s in online_services().filter(appointment_service__isnull=False).select_related("appointment_service")
+        if s.appointment_service is not None  # (as filtered)
     }
 
 
@@ -135,7 +136,7 @@ def sla_hours_used(application: Application, *, now: dt.datetime) -> float | Non
     if application.submitted_at is None:
         return None
     end = application.decided_at or now
-    paused = application.sla_paused_seconds
+    paused: float = application.sla_paused_seconds
     if application.sla_paused_since:
         paused += (now - application.sla_paused_since).total_seconds()
     return max(0.0, ((end - application.submitted_at).total_seconds() - paused) / 3600)
@@ -145,7 +146,9 @@ SEARCH_DAYS = 42  # how far past `not_before` a first free time is searched (the
 
 
 def _short_query(service: OnlineService, office, *, now: dt.datetime):
-    return booking_selectors.booking_query(office=office, service_slugs=[service.appointment_service.slug], now=now)
+    booked = service.appointment_service
+    assert booked is not None  # only services with a short appointment ask for one
+    return booking_selectors.booking_query(office=office, service_slugs=[booked.slug], now=now)
 
 
 def _first_free(query, *, now: dt.datetime, not_before: dt.date | None):
@@ -211,7 +214,7 @@ def short_appointment_times(
     if first is None:
         return query, []
     day = first.start.astimezone(query.tz).date()
-    times = []
+    times: list[dt.datetime] = []
     for _day, free in sorted(booking_selectors.free_times(query, day, day + dt.timedelta(days=6), now=now).items()):
         times.extend(t.start for t in free)
         if len(times) >= limit:
