@@ -23,6 +23,7 @@ from pathlib import Path
 from socketserver import ThreadingMixIn
 from urllib.parse import parse_qs
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+from wsgiref.types import WSGIApplication
 
 from saml2 import BINDING_HTTP_POST
 from saml2.config import IdPConfig
@@ -270,7 +271,7 @@ class _QuietHandler(WSGIRequestHandler):
         pass
 
 
-def serve(app: LocalIdP, host: str = "127.0.0.1", port: int = 0) -> WSGIServer:
+def serve(app: WSGIApplication, host: str = "127.0.0.1", port: int = 0) -> WSGIServer:
     """Start serving in a daemon thread; returns the server (server.server_port, server.shutdown())."""
     httpd = make_server(host, port, app, server_class=_ThreadingServer, handler_class=_QuietHandler)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
