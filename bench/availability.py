@@ -13,6 +13,7 @@
 """
 
 import datetime as dt
+import io
 import json
 import os
 import subprocess
@@ -60,6 +61,7 @@ def main() -> None:
     plans = capacity_selectors.day_plans(office, first, last)
     taken = selectors.taken(office, plans, now=now)
     hit = selectors.earliest(query, now=now)
+    assert hit is not None  # the seeded office has free times
     print(
         f"earliest free: {hit.start.astimezone(query.tz):%a %d.%m. %H:%M} ({(hit.start.date() - now.date()).days} days)"
     )
@@ -155,5 +157,6 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.stdout.reconfigure(line_buffering=True)
-    sys.exit(main())
+    if isinstance(sys.stdout, io.TextIOWrapper):
+        sys.stdout.reconfigure(line_buffering=True)
+    main()

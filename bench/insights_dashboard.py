@@ -40,9 +40,11 @@ def main() -> None:
         return len(captured)
 
     office = Office.objects.get()
+    reference = office.reference_service
+    assert reference is not None  # the seeded office has one
     now = timezone.now()
     healthz = timed(lambda: get("/healthz"))
-    baseline = timed(lambda: booking_selectors.lead_time_days(office, office.reference_service, now=now))
+    baseline = timed(lambda: booking_selectors.lead_time_days(office, reference, now=now))
     dashboard = timed(lambda: get("/insights/castrop-rauxel/", year))
     report = timed(lambda: get("/insights/castrop-rauxel/bericht/", quarter))
     pdf = timed(lambda: get("/insights/castrop-rauxel/bericht.pdf", quarter))

@@ -17,9 +17,11 @@ def main() -> None:
     from buergerbuero.insights.models import KPISnapshot
 
     office = Office.objects.get()
+    reference = office.reference_service
+    assert reference is not None  # the seeded office has one
     now = timezone.now()
     measured = services.take_snapshots(now=now)
-    baseline = timed(lambda: booking_selectors.lead_time_days(office, office.reference_service, now=now))
+    baseline = timed(lambda: booking_selectors.lead_time_days(office, reference, now=now))
     snapshot = timed(lambda: services.take_snapshots(now=now))
     rows = KPISnapshot.objects.count()
     print(f"snapshot rows in DB: {rows}; office × service pairs measured per run: {measured}")
