@@ -46,6 +46,7 @@ lint: install
 	@mkdir -p var  # makemigrations checks migration history against the (embedded) database, which lives in var/
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy  # files and strictness: [tool.mypy] in pyproject.toml
 	$(PY) manage.py makemigrations --check --dry-run
 
 format: install

@@ -13,6 +13,7 @@
 """
 
 import datetime as dt
+import io
 import json
 import os
 import subprocess
@@ -156,5 +157,6 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.stdout.reconfigure(line_buffering=True)
-    sys.exit(main())
+    if isinstance(sys.stdout, io.TextIOWrapper):
+        sys.stdout.reconfigure(line_buffering=True)
+    main()

@@ -17,6 +17,7 @@ together at a barrier: the rate is steady-state work per second, not process sta
 """
 
 import datetime as dt
+import io
 import json
 import multiprocessing as mp
 import os
@@ -198,5 +199,6 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.stdout.reconfigure(line_buffering=True)
+    if isinstance(sys.stdout, io.TextIOWrapper):
+        sys.stdout.reconfigure(line_buffering=True)
     main()

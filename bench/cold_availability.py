@@ -18,6 +18,7 @@ end of its 8-week horizon. Measured in-process, all in the same run:
 """
 
 import datetime as dt
+import io
 import json
 import os
 import random
@@ -38,12 +39,13 @@ def main() -> None:
     from buergerbuero.booking import availability
     from buergerbuero.booking.models import Appointment
     from buergerbuero.booking.selectors import live
+    from buergerbuero.catalog.models import Office
 
     n_offices = int(os.environ.get("BENCH_OFFICES", "100"))
     history_sizes = [int(n) for n in os.environ.get("BENCH_HISTORY", "15000,150000,1500000").split(",")]
     sizes = [n for n in (1, 10, 50, 100) if n <= n_offices]
     started = time.perf_counter()
-    offices = []
+    offices: list[Office] = []
     booked = 0
     for n in range(n_offices):
         office = seed.office(f"amt-{n:03d}", counters=6)
@@ -168,9 +170,9 @@ def main() -> None:
     codes = 0
     ten = offices[:10]
     counters = {o.pk: list(o.counters.values_list("pk", flat=True)) for o in ten}
-    base = {}
+    base: dict[str, float] = {}
     for size in history_sizes:
-        rows = []
+        rows: list[Appointment] = []
         while have + len(rows) < size:
             o = ten[(have + len(rows)) % len(ten)]
             back = dt.timedelta(days=rng.randrange(1, 730), minutes=8 * 60 + 20 * rng.randrange(30))
@@ -210,5 +212,6 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.stdout.reconfigure(line_buffering=True)
-    sys.exit(main())
+    if isinstance(sys.stdout, io.TextIOWrapper):
+        sys.stdout.reconfigure(line_buffering=True)
+    main()

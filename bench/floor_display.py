@@ -100,6 +100,7 @@ def start_server(port: int, interface: str, var_dir: str) -> subprocess.Popen:
         except OSError:
             time.sleep(0.2)
     proc.kill()
+    assert proc.stderr is not None  # started with stderr=PIPE
     raise SystemExit("server did not start: " + proc.stderr.read().decode()[-2000:])
 
 
@@ -166,7 +167,8 @@ async def phase(port: int, screens: int, seconds: float, office, service, clerk)
     await asyncio.sleep(2.5)  # the last call still has to arrive
     stop.set()
     await asyncio.gather(*tasks, return_exceptions=True)
-    delays, missed = [], 0
+    delays: list[float] = []
+    missed = 0
     for label, at in called.items():
         got = received.get(label, {})
         missed += screens - len(got)

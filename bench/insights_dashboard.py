@@ -40,6 +40,8 @@ def main() -> None:
         return len(captured)
 
     office = Office.objects.get()
+    reference = office.reference_service
+    assert reference is not None  # the seeded office has one
     now = timezone.now()
     healthz = timed(lambda: get("/healthz"))
     baseline = timed(lambda: booking_live.lead_time_days(office, office.reference_service, now=now))

@@ -17,6 +17,8 @@ def main() -> None:
     from buergerbuero.insights.models import KPISnapshot
 
     office = Office.objects.get()
+    reference = office.reference_service
+    assert reference is not None  # the seeded office has one
     now = timezone.now()
     measured = services.take_snapshots(now=now)
     baseline = timed(lambda: booking_live.lead_time_days(office, office.reference_service, now=now))

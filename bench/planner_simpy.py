@@ -88,7 +88,7 @@ def run(model: engine.OfficeModel, days: int, seed: int) -> dict:
     web_day = cap[engine.WEB].sum(axis=-1).tolist()
     waiting = [0.0, 0.0]  # per group: minutes on the waitlist
     waiting[engine.WEB] = model.initial_waitlist
-    out = {"lead": [], "backlog": [], "waitlist": []}
+    out: dict[str, list[float]] = {"lead": [], "backlog": [], "waitlist": []}
     cv = model.day_dispersion
 
     def book(today: int, group: int, evening: float, any_time: float):

@@ -57,7 +57,8 @@ def book(o: Office, *, full_days: int, seed: int = 1, fill_after: float = 0.7, r
     svc = services()
     today = timezone.localdate()
     now = timezone.now()
-    appointments, items = [], []
+    appointments: list[Appointment] = []
+    items: list[Service] = []
     for plan in capacity_selectors.day_plans(o, today, today + dt.timedelta(days=o.horizon_days)):
         offset = (plan.day - today).days
         for w in plan.windows:
@@ -118,7 +119,7 @@ def copy_bookings(source: Office, target: Office) -> int:
     from django.db import connection
 
     table = Appointment._meta.db_table
-    offset = target.counters.order_by("number").first().pk - source.counters.order_by("number").first().pk
+    offset = target.counters.order_by("number")[0].pk - source.counters.order_by("number")[0].pk
     uuid = "lower(hex(randomblob(16)))" if connection.vendor == "sqlite" else "gen_random_uuid()"
     columns = 'code, token_hash, office_id, counter_id, start, "end", claim_end, persons, channel, status, '
     columns += "name, email, phone, created_at, confirmed_at, language, sequence, managed_at"

@@ -6,6 +6,7 @@ import re
 import shlex
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "deployment.md"
@@ -29,7 +30,7 @@ def systemd_units() -> dict[str, dict]:
         if not header:
             continue
         text = re.sub(r"\\\n\s*", " ", block)
-        unit = {"ExecStart": None, "ExecStartPre": [], "Environment": {}}
+        unit: dict[str, Any] = {"ExecStart": None, "ExecStartPre": [], "Environment": {}}
         for key, value in re.findall(r"^(\w+)=(.*)$", text, flags=re.M):
             if key == "ExecStart":
                 unit["ExecStart"] = shlex.split(value)

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
@@ -169,7 +170,9 @@ def access_world(*, now: dt.datetime) -> AccessWorld:
     for name, (org, role, limited) in ACTORS.items():
         world.users[name] = staff_user(name, orgs[org], role, offices=[north] if limited else [])
 
-    viewer = callcenter_selectors.viewer
+    def viewer(user: User) -> callcenter_selectors.Viewer:
+        return callcenter_selectors.require(callcenter_selectors.viewer(user), "kb_read")
+
     world.objects["article"] = callcenter_services.save_article(
         viewer=viewer(world.users["clerk"]),
         leika_key=covered.leika_key,

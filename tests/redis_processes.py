@@ -65,7 +65,8 @@ def redis_server(directory: Path, *, unix_socket: bool = False) -> Iterator[dict
     if unix_socket:
         path = directory / "redis.sock"
         args += ["--port", "0", "--unixsocket", str(path), "--unixsocketperm", "700"]
-        address, client = {"socket": path}, redis.Redis(unix_socket_path=str(path))
+        address: dict[str, Path | int] = {"socket": path}
+        client = redis.Redis(unix_socket_path=str(path))
     else:
         port = free_port()
         args += ["--port", str(port)]

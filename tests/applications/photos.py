@@ -50,12 +50,12 @@ def photo(
     else:
         for k in range(faces):
             _draw_face(img, int(width * (k + 0.5) / faces), int(height * 0.3), int(height * 0.4))
-    img = cv2.GaussianBlur(img, (0, 0), 3)
-    img += rng.normal(0, 5, img.shape)
-    img = np.clip(img, 0, 255).astype(np.uint8)
+    blurred = np.asarray(cv2.GaussianBlur(img, (0, 0), 3), dtype=np.float32)  # (float32 in, float32 out)
+    blurred += rng.normal(0, 5, blurred.shape)
+    gray: np.ndarray = np.clip(blurred, 0, 255).astype(np.uint8)
     if rotate:
         matrix = cv2.getRotationMatrix2D((width / 2, height / 2), rotate, 1.0)
-        img = cv2.warpAffine(img, matrix, (width, height), borderValue=background)
+        gray = cv2.warpAffine(gray, matrix, (width, height), borderValue=background)
     if blur:
-        img = cv2.GaussianBlur(img, (0, 0), blur)
-    return cv2.cvtColor(img, cv2.COLOR_GRAY2BGR)
+        gray = cv2.GaussianBlur(gray, (0, 0), blur)
+    return cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR)

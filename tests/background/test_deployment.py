@@ -224,7 +224,9 @@ class MailFolder:
     def opt_in_link(self, address: str) -> str | None:
         for mail in self.mails():
             if str(mail["To"]) == address and "Bitte bestätigen" in str(mail["Subject"]):
-                found = re.search(r"https://[^/\s]+(/bestaetigen/[^\s\"<>]+)", mail.get_body(("plain",)).get_content())
+                body = mail.get_body(("plain",))
+                assert body is not None
+                found = re.search(r"https://[^/\s]+(/bestaetigen/[^\s\"<>]+)", body.get_content())
                 if found:
                     return found.group(1)
         return None
@@ -268,9 +270,9 @@ class Citizen:
         while True:
             status, _headers, page = self.request("GET", times)
             if status == 200:
-                self.csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+                self.csrf = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)[0]
                 starts = [unescape(v) for v in re.findall(r'name="start" value="([^"]+)"', page)]
-                ticket = unescape(re.search(r'name="altcha" value="([^"]+)"', page).group(1))
+                ticket = unescape(re.findall(r'name="altcha" value="([^"]+)"', page)[0])
                 form = {"services": self.service, "persons": 1, "start": self.random.choice(starts), "altcha": ticket}
                 status, headers, page = self.request("POST", f"/termine/{self.office}/reservieren/", form)
                 if status == 302:

@@ -301,6 +301,15 @@ def test_agent_books_through_the_partner_share_only(world, client):
     ]
     not_covered = client.get(f"/api/callcenter/availability?office=castrop&service=waffenschein&date={day}")
     assert not_covered.status_code == 403 and not_covered.json()["field"] == "service"
+    # an empty service is as unknown as a wrong one (it used to reach the booking question as None)
+    empty = client.get(f"/api/callcenter/availability?office=castrop&service=&date={day}")
+    assert empty.status_code == 404 and empty.json()["field"] == "service"
+    no_service = client.post(
+        "/api/callcenter/appointments",
+        {"office": "castrop", "service": "", "start": free[0]["start"], "name": "Max Muster", "email": "m@example.org"},
+        content_type="application/json",
+    )
+    assert no_service.status_code == 404 and no_service.json()["field"] == "service"
 
 
 CSV_OK = """interval;offered;answered;abandoned;answered_within_30s;handle_time;asa

@@ -304,7 +304,7 @@ def form_data(monday, **extra):
 
 
 def ticket(page: str) -> str:
-    return re.search(r'name="altcha" value="([^"]+)"', page).group(1)
+    return re.findall(r'name="altcha" value="([^"]+)"', page)[0]
 
 
 def test_html_form_without_javascript(client, office, monday, settings):

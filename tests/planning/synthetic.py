@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 from buergerbuero.booking.models import Appointment, AppointmentService
 from buergerbuero.capacity import selectors as capacity_selectors
 from buergerbuero.capacity.models import Closure
+from buergerbuero.catalog.models import Service
 from buergerbuero.insights.models import KPISnapshot
 from tests import factories
 
@@ -70,7 +71,7 @@ def build(*, at: dt.date, weeks: int, params: Parameters = Parameters()):
     room = [sum(len(x) for x in day) for day in free]  # free slots per day: full days are skipped at once
     counters = {c.pk: c for c in office.counters.all()}
     releases: dict[int, list[tuple[int, int, int, int]]] = {}
-    appointments: list[tuple[Appointment, object]] = []
+    appointments: list[tuple[Appointment, Service]] = []
     snapshots = []
     waiting: list[tuple[object, bool]] = []
 

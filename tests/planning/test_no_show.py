@@ -23,7 +23,8 @@ BERLIN = ZoneInfo("Europe/Berlin")
 
 
 def weekdays_before(today: dt.date, n: int) -> list[dt.date]:
-    days, day = [], today
+    days: list[dt.date] = []
+    day = today
     while len(days) < n:
         day -= dt.timedelta(days=1)
         if day.weekday() < 5:

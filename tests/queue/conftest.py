@@ -33,7 +33,7 @@ def appointment(office, service, start: dt.datetime, *, minutes=None, counter=No
         code=code,
         token_hash=hashlib.sha256(code.encode()).hexdigest(),
         office=office,
-        counter=counter or Counter.objects.filter(office=office).order_by("number").first(),
+        counter=counter or Counter.objects.filter(office=office).order_by("number")[0],
         start=start,
         end=start + dt.timedelta(minutes=minutes),
         claim_end=start + dt.timedelta(minutes=minutes),

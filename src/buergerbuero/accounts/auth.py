@@ -6,6 +6,9 @@ state-changing request on a session must carry the CSRF token. The decision is m
 operations: views never read `request.user` for rights, they ask `request.auth`.
 """
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from django.utils import timezone
@@ -67,4 +70,4 @@ class PublicAccess:
 
 # Token first: a script sends no cookie, and a browser request that also carries a token is judged by the token.
 staff_auth = [StaffTokenAuth(), StaffSessionAuth()]
-public_or_staff_auth = [*staff_auth, PublicAccess()]
+public_or_staff_auth: list[Callable[[HttpRequest], Any]] = [*staff_auth, PublicAccess()]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import TypeGuard
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q
@@ -56,7 +57,7 @@ def _superuser(user) -> bool:
     return user is not None and user.is_authenticated and user.is_active and user.is_superuser
 
 
-def _municipal(member: StaffMembership | None, roles: frozenset[str]) -> bool:
+def _municipal(member: StaffMembership | None, roles: frozenset[str]) -> TypeGuard[StaffMembership]:
     return member is not None and member.organisation.kind == Organisation.Kind.MUNICIPALITY and member.role in roles
 
 

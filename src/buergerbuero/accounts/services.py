@@ -3,7 +3,7 @@
 import datetime as dt
 import secrets
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -13,9 +13,7 @@ from buergerbuero.core.errors import DomainError
 from buergerbuero.core.tokens import hash_token
 
 
-def check_token_request(
-    *, user: AbstractBaseUser, now: dt.datetime, expires_at: dt.datetime | None = None
-) -> StaffMembership:
+def check_token_request(*, user: User, now: dt.datetime, expires_at: dt.datetime | None = None) -> StaffMembership:
     """The membership a new token would be bound to; DomainError when none may be issued."""
     member = StaffMembership.objects.filter(user=user).first()
     if member is None:
@@ -27,7 +25,7 @@ def check_token_request(
 
 @transaction.atomic
 def issue_api_token(
-    *, user: AbstractBaseUser, name: str, now: dt.datetime, expires_at: dt.datetime | None = None
+    *, user: User, name: str, now: dt.datetime, expires_at: dt.datetime | None = None
 ) -> tuple[ApiToken, str]:
     """A new token for this staff member's current organisation and role; returns it with its key (shown once)."""
     member = check_token_request(user=user, expires_at=expires_at, now=now)

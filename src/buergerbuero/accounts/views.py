@@ -50,10 +50,12 @@ def _after_password(request: HttpRequest, user) -> HttpResponse:
 def sign_in(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect(_safe_next(request, request.GET.get("next")))
-    if getattr(request, "unverified_user", None) is not None:
+    # the password step's user while the second factor is missing (accounts.middleware sets it)
+    unverified = getattr(request, "unverified_user", None)
+    if unverified is not None:
         if "next" in request.GET:
             request.session[NEXT_KEY] = _safe_next(request, request.GET.get("next"))
-        return _after_password(request, request.unverified_user)
+        return _after_password(request, unverified)
     form = SignInForm(request.POST or None)
     error, status = None, 200
     if request.method == "POST" and form.is_valid():

@@ -14,6 +14,7 @@ normalize ("code": spaces dropped, upper case, before any check).
 
 import datetime as dt
 import re
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from django.utils.formats import date_format
@@ -137,7 +138,7 @@ def _is_required(f: Field, raw: dict[str, str]) -> bool:
 
 
 def clean(
-    form: Form, raw: dict[str, str], *, today: dt.date, files_present: set[str] = frozenset()
+    form: Form, raw: dict[str, str], *, today: dt.date, files_present: AbstractSet[str] = frozenset()
 ) -> tuple[dict, dict[str, str]]:
     """Check all answers. Returns (values, errors by field name); errors are German (or English) sentences.
 

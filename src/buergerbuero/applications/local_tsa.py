@@ -30,6 +30,9 @@ def ensure_tsa_certificate(directory: Path) -> tuple[Path, Path, Path]:
         return key_path, cert_path, ca_cert_path
     ca_key = serialization.load_pem_private_key((directory / "test-ca.key").read_bytes(), password=None)
     ca_cert = x509.load_pem_x509_certificate(ca_cert_path.read_bytes())
+    ca_public = ca_cert.public_key()
+    if not isinstance(ca_key, rsa.RSAPrivateKey) or not isinstance(ca_public, rsa.RSAPublicKey):
+        raise ValueError("the development test CA has an RSA key (signing.ensure_dev_pki)")
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     now = dt.datetime.now(dt.UTC)
     cert = (
@@ -43,7 +46,7 @@ def ensure_tsa_certificate(directory: Path) -> tuple[Path, Path, Path]:
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(x509.KeyUsage(True, True, False, False, False, False, False, False, False), critical=True)
         .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
-        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_cert.public_key()), critical=False)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_public), critical=False)
         .sign(ca_key, hashes.SHA256())
     )
     signing.write_private_key(key_path, key)

@@ -32,7 +32,8 @@ _cascades: dict[str, cv2.CascadeClassifier] = {}
 
 def _cascade(name: str) -> cv2.CascadeClassifier:
     if name not in _cascades:
-        classifier = cv2.CascadeClassifier(cv2.data.haarcascades + name)
+        # opencv's bundled stubs leave out the cv2.data module (the path of the shipped cascade files)
+        classifier = cv2.CascadeClassifier(cv2.data.haarcascades + name)  # type: ignore[attr-defined]
         if classifier.empty():
             raise RuntimeError(f"OpenCV cascade {name} missing (opencv-python-headless<5 ships them)")
         _cascades[name] = classifier

@@ -54,6 +54,7 @@ def pre_application_services() -> dict[str, OnlineService]:
     return {
         s.appointment_service.slug: s
         for s in online_services().filter(appointment_service__isnull=False).select_related("appointment_service")
+        if s.appointment_service is not None  # (as filtered)
     }
 
 
@@ -131,7 +132,7 @@ def sla_hours_used(application: Application, *, now: dt.datetime) -> float | Non
     if application.submitted_at is None:
         return None
     end = application.decided_at or now
-    paused = application.sla_paused_seconds
+    paused: float = application.sla_paused_seconds
     if application.sla_paused_since:
         paused += (now - application.sla_paused_since).total_seconds()
     return max(0.0, ((end - application.submitted_at).total_seconds() - paused) / 3600)

@@ -1,15 +1,22 @@
 """Writes of the applications app: logins, drafts, submission, back-office status changes, retention."""
 
+from __future__ import annotations
+
 import datetime as dt
+import functools
 import secrets
 import uuid
 import zoneinfo
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
@@ -47,6 +54,12 @@ REFUSED_LEVEL = _(
     "Sie haben sich mit dem Vertrauensniveau „%(got)s“ angemeldet. Für diesen Dienst ist „%(need)s“ nötig. "
     "Bitte melden Sie sich mit der Online-Ausweisfunktion Ihres Personalausweises an."
 )
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from buergerbuero.catalog.models import Office, Service
+    from buergerbuero.privacy.models import AuditRecord
 
 
 # --- identity ----------------------------------------------------------------------------------------
@@ -96,7 +109,9 @@ def complete_login(*, provider: str, result: FinishedLogin, now: dt.datetime | N
 
 
 @transaction.atomic
-def claim_login(*, public_id, session_transactions: list[str], now: dt.datetime | None = None) -> PendingLogin:
+def claim_login(
+    *, public_id: uuid.UUID | str, session_transactions: list[str], now: dt.datetime | None = None
+) -> PendingLogin:
     """The citizen's own browser session picks up its finished login (and only its own)."""
     now = now or timezone.now()
     pending = (
@@ -150,7 +165,7 @@ def prefill(service: OnlineService, identity: Identity | None) -> tuple[dict[str
 
 @transaction.atomic
 def start_application(
-    *, service: OnlineService, office, identity: Identity | None, now: dt.datetime | None = None
+    *, service: OnlineService, office: Office, identity: Identity | None, now: dt.datetime | None = None
 ) -> tuple[Application, str]:
     """Open a draft. Returns it and the secret token that gives the citizen access (shown once, kept in session)."""
     now = now or timezone.now()
@@ -209,7 +224,9 @@ def save_draft(*, application: Application, raw: dict[str, str], now: dt.datetim
 
 
 @transaction.atomic
-def attach(*, application: Application, field: str, uploaded, now: dt.datetime | None = None) -> Attachment:
+def attach(
+    *, application: Application, field: str, uploaded: UploadedFile[bytes], now: dt.datetime | None = None
+) -> Attachment:
     """Check and store one file for a file field (replacing an earlier one). On any error nothing is stored."""
     now = now or timezone.now()
     application = Application.objects.select_for_update().get(pk=application.pk)
@@ -253,12 +270,12 @@ def _delete_attachment(attachment: Attachment) -> None:
     transaction.on_commit(lambda: _delete_file(name))
 
 
-def _delete_file(name: str) -> None:
+def _delete_file(name: str | None) -> None:
     if name and default_storage.exists(name):
         default_storage.delete(name)
 
 
-def _photo_code_from_picture(application: Application, values: dict) -> None:
+def _photo_code_from_picture(application: Application, values: dict[str, Any]) -> None:
     if values.get("photo") != "code" or values.get("photo_code"):
         return
     attachment = application.attachments.filter(field="photo_code_image").first()
@@ -270,8 +287,8 @@ def _photo_code_from_picture(application: Application, values: dict) -> None:
     if code is None:
         raise FormInvalid(
             {
-                "photo_code_image": _(
-                    "Im Bild wurde kein DataMatrix- oder QR-Code gefunden. Bitte tippen Sie den Code ab."
+                "photo_code_image": str(
+                    _("Im Bild wurde kein DataMatrix- oder QR-Code gefunden. Bitte tippen Sie den Code ab.")
                 )
             }
         )
@@ -310,7 +327,7 @@ def submit(*, application: Application, access_link: str = "", now: dt.datetime 
         raise FormInvalid(errors)
     application.answers = {**application.answers, **{k: v for k, v in values.items() if isinstance(v, str)}}
     application.email = values.get("email", "") or (application.identity or {}).get("email", "")
-    if fee is not None:
+    if fee is not None and visit_day is not None:  # a fee is decided for a visit day
         _set_fee(application, fee, visit_day)
     elif service.service.fee:
         application.fee = Decimal(service.service.fee)
@@ -417,7 +434,9 @@ def purge_after(application: Application, status: str, *, now: dt.datetime) -> d
     return retention.open_application_purge_after(policy, changed_at=now)
 
 
-def _change(application: Application, to: str, *, actor, note: str, now: dt.datetime, **fields) -> None:
+def _change(
+    application: Application, to: str, *, actor: User | None, note: str, now: dt.datetime, **fields: Any
+) -> None:
     """Move to `to` if the state machine allows it; the row is updated only if still in the old status."""
     old = application.status
     if to not in TRANSITIONS.get(old, set()):
@@ -441,6 +460,13 @@ def _change(application: Application, to: str, *, actor, note: str, now: dt.date
 
 
 # --- the short appointment and the fee of the visit day ---------------------------------------------------
+def _appointment_service(application: Application) -> Service:
+    """The service the application's appointment is booked for."""
+    service = application.service.appointment_service
+    assert service is not None  # `_bookable` refuses applications without one
+    return service
+
+
 def _set_fee(application: Application, fee: fees.Fee, day: dt.date) -> None:
     application.fee = fee.total
     application.fee_lines = [{"label": line.label, "amount": str(line.amount)} for line in fee.lines]
@@ -567,7 +593,7 @@ def move_appointment(
 
 @transaction.atomic
 def transition(
-    *, application: Application, to: str, actor, note: str = "", now: dt.datetime | None = None
+    *, application: Application, to: str, actor: User | None, note: str = "", now: dt.datetime | None = None
 ) -> Application:
     """A clerk's decision: in review, approved, rejected, completed (asking for information: ask_for_info)."""
     now = now or timezone.now()
@@ -607,7 +633,9 @@ def transition(
 
 
 @transaction.atomic
-def ask_for_info(*, application: Application, question: str, actor, now: dt.datetime | None = None) -> Application:
+def ask_for_info(
+    *, application: Application, question: str, actor: User | None, now: dt.datetime | None = None
+) -> Application:
     """Ask the citizen for missing information: status needs_info, the SLA clock stops, the citizen gets a mail."""
     now = now or timezone.now()
     question = (question or "").strip()
@@ -648,7 +676,8 @@ def answer_info(
     application = save_draft(application=application, raw=raw, now=now)
     if application.status != Status.NEEDS_INFO:
         raise Conflict(_("Zu diesem Antrag gibt es keine offene Rückfrage."), field="status")
-    paused = application.sla_paused_seconds + int((now - application.sla_paused_since).total_seconds())
+    paused_since = application.sla_paused_since or now  # set while the application waits for the citizen
+    paused = application.sla_paused_seconds + int((now - paused_since).total_seconds())
     _change(
         application,
         Status.IN_REVIEW,
@@ -671,7 +700,9 @@ def subjects(application: Application) -> list[str]:
     ]
 
 
-def log_access(*, application: Application, actor, action: str, detail: str = "", now: dt.datetime | None = None):
+def log_access(
+    *, application: Application, actor: User | None, action: str, detail: str = "", now: dt.datetime | None = None
+) -> AuditRecord:
     """A change made by a service (status, payment, purge): one audit record in the caller's transaction.
     Reads by staff are recorded by the views with `privacy.audit.record` (one record per request)."""
     return audit.write(
@@ -685,7 +716,7 @@ def log_access(*, application: Application, actor, action: str, detail: str = ""
     )
 
 
-def due_for_purge(*, now: dt.datetime):
+def due_for_purge(*, now: dt.datetime) -> QuerySet[Application]:
     return Application.objects.filter(purge_after__lte=now, purged_at__isnull=True)
 
 
@@ -703,7 +734,7 @@ def purge_due(*, now: dt.datetime | None = None, limit: int | None = None) -> in
             _delete_attachment(attachment)
         if application.document:
             name = application.document.name
-            transaction.on_commit(lambda name=name: _delete_file(name))
+            transaction.on_commit(functools.partial(_delete_file, name))
         application.answers = {}
         application.identity = {}
         application.email = ""
@@ -735,7 +766,7 @@ def _payment_reference() -> str:
     return f"ZA-{raw[:5]}-{raw[5:]}"
 
 
-def _provider(account: PaymentAccount):
+def _provider(account: PaymentAccount) -> payment_base.PaymentProvider:
     return payment_registry.get(
         account.provider,
         payment_base.PaymentAccount(endpoint=account.endpoint, merchant_id=account.merchant_id, secret=account.secret),
@@ -788,7 +819,7 @@ def start_payment(*, application: Application, base_url: str, now: dt.datetime |
     return payment
 
 
-def read_notification(*, reference: str, request) -> payment_base.PaymentEvent:
+def read_notification(*, reference: str, request: HttpRequest) -> payment_base.PaymentEvent:
     """The platform's signed notification for our payment `reference` (the signature is checked with the
     municipality's secret); raises NotFound or NotificationRefused."""
     payment = selectors.payment_by_reference(reference)

@@ -3,11 +3,14 @@
 import csv
 import datetime as dt
 from functools import wraps
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -87,7 +90,7 @@ def identity_done(request: HttpRequest, provider: str, public_id) -> HttpRespons
         return _error(request, exc.message)
     if pending.error:
         return _error(request, pending.error)
-    identity_session.store(request, pending.identity)
+    identity_session.store(request, pending.identity or {})  # (claimed logins carry one)
     return redirect(pending.next_url)
 
 
@@ -237,7 +240,7 @@ def application_form(request: HttpRequest, public_id) -> HttpResponse:
         return redirect("applications:status", public_id=application.public_id)
     if request.method != "POST":
         return render(request, "applications/form.html", _form_context(application))
-    raw = {k: v for k, v in request.POST.items() if k != "csrfmiddlewaretoken"}
+    raw = {k: v for k, v in request.POST.items() if k != "csrfmiddlewaretoken" and isinstance(v, str)}
     errors: dict[str, str] = {}
     application = services.save_draft(application=application, raw=raw)  # nothing typed is lost
     form = formschema.parse(application.service.form_schema)
@@ -436,7 +439,7 @@ def payment_notify(request: HttpRequest, reference: str) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
 
 
-def application_document(request: HttpRequest, public_id) -> HttpResponse:
+def application_document(request: HttpRequest, public_id) -> HttpResponseBase:
     try:
         application, _token = _citizen_application(request, public_id)
     except DomainError as exc:
@@ -489,7 +492,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     if status and status not in Status.values:
         status = None
     now = timezone.now()
-    rows = []
+    rows: list[dict[str, Any]] = []
     for office in selectors.staff_offices(request.user):
         rows.extend(
             {
@@ -577,6 +580,12 @@ def staff_by_appointment(request: HttpRequest, code: str) -> HttpResponse:
     return redirect("applications:staff_detail", reference=application.reference)
 
 
+def _officer(request: HttpRequest) -> User:
+    """The signed-in officer of a back-office page (`back_office` lets only staff in)."""
+    assert isinstance(request.user, User)
+    return request.user
+
+
 @back_office
 def staff_detail(request: HttpRequest, reference: str) -> HttpResponse:
     try:
@@ -589,13 +598,13 @@ def staff_detail(request: HttpRequest, reference: str) -> HttpResponse:
         try:
             if action == "ask":
                 services.ask_for_info(
-                    application=application, question=request.POST.get("info_request", ""), actor=request.user
+                    application=application, question=request.POST.get("info_request", ""), actor=_officer(request)
                 )
             elif action in STAFF_ACTIONS:
                 services.transition(
                     application=application,
                     to=STAFF_ACTIONS[action],
-                    actor=request.user,
+                    actor=_officer(request),
                     note=request.POST.get("note", ""),
                 )
             else:
@@ -637,7 +646,7 @@ def staff_detail(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @back_office
-def staff_attachment(request: HttpRequest, reference: str, attachment_id: int) -> HttpResponse:
+def staff_attachment(request: HttpRequest, reference: str, attachment_id: int) -> HttpResponseBase:
     try:
         application = selectors.for_staff(request.user, reference)
     except DomainError as exc:
@@ -656,7 +665,7 @@ def staff_attachment(request: HttpRequest, reference: str, attachment_id: int) -
     )
     response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
     response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Disposition"] = f'attachment; filename="{attachment.field}{attachment.file.name[-4:]}"'
+    response["Content-Disposition"] = f'attachment; filename="{attachment.field}{(attachment.file.name or "")[-4:]}"'
     return response
 
 
@@ -695,7 +704,9 @@ def photo_check(request: HttpRequest) -> HttpResponse:
         except uploads.UploadError as exc:
             context["error"] = exc.message
         else:
-            context["result"] = photocheck.check(uploads.decode(checked.data))
+            image = uploads.decode(checked.data)
+            assert image is not None  # uploads.check has decoded it
+            context["result"] = photocheck.check(image)
     status = 429 if headers else 400 if context["error"] else 200
     response = render(request, "applications/photo_check.html", context, status=status)
     for header, value in headers.items():

@@ -8,6 +8,8 @@ runs deferred work; it must be idempotent, as a killed worker's row is run again
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.utils.functional import Promise
+
 from buergerbuero.background import channels
 
 
@@ -15,7 +17,7 @@ from buergerbuero.background import channels
 class Handler:
     kind: str
     channel: str
-    label: str  # for staff
+    label: str | Promise  # for staff
     run: Callable  # message: build(payload, now=) -> outgoing message or None; task: run(payload, attempt=, now=)
     lease_seconds: int | None = None  # None: settings.OUTBOX_LEASE_SECONDS
 
@@ -29,7 +31,7 @@ def _register(handler: Handler) -> None:
     _handlers[handler.kind] = handler
 
 
-def message(kind: str, *, label: str, channel: str = channels.EMAIL):
+def message(kind: str, *, label: str | Promise, channel: str = channels.EMAIL) -> Callable[[Callable], Callable]:
     """Register `build(payload, *, now) -> EmailMessage | None` (None: the message is overtaken, nothing is sent)."""
 
     def decorate(build: Callable) -> Callable:
@@ -39,7 +41,7 @@ def message(kind: str, *, label: str, channel: str = channels.EMAIL):
     return decorate
 
 
-def task(kind: str, *, label: str, lease_seconds: int | None = None):
+def task(kind: str, *, label: str | Promise, lease_seconds: int | None = None) -> Callable[[Callable], Callable]:
     """Register `run(payload, *, attempt, now)`: deferred work the worker runs once it is committed (idempotent)."""
 
     def decorate(run: Callable) -> Callable:

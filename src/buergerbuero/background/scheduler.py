@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, close_old_connections
 from django.utils import timezone
+from django.utils.functional import Promise
 
 from buergerbuero.background import services, worker
 from buergerbuero.background.models import JobState
@@ -52,10 +53,10 @@ class DailyAt:
 @dataclass(frozen=True)
 class Job:
     name: str
-    label: str
+    label: str | Promise
     schedule: Every | DailyAt
     run: Callable[[dt.datetime], object]  # gets `now`; what it returns is shown to staff as the result
-    unit: str = ""  # what a numeric result counts, for staff ("12 Erinnerungen eingereiht")
+    unit: str | Promise = ""  # what a numeric result counts, for staff ("12 Erinnerungen eingereiht")
 
 
 def tick(*, jobs: list[Job], now: dt.datetime, holder: str) -> list[JobState] | None:

@@ -33,6 +33,8 @@ def messages_for(user) -> QuerySet[Message]:
     if user.is_superuser:
         return messages
     member = account_selectors.membership(user)
+    if member is None:  # may_operate: a superuser or a member
+        return messages.none()
     offices = member.offices.all()
     if offices.exists():
         return messages.filter(office__in=offices)

@@ -6,9 +6,11 @@ import datetime as dt
 import logging
 import secrets
 import traceback
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from buergerbuero.background import channels, registry
@@ -18,7 +20,16 @@ log = logging.getLogger(__name__)
 Status = Message.Status
 
 
-def _queue(*, kind: str, channel: str, key: str, payload: dict, recipient: str, office_id, now) -> None:
+def _queue(
+    *,
+    kind: str,
+    channel: str,
+    key: str,
+    payload: dict[str, Any],
+    recipient: str,
+    office_id: int | None,
+    now: dt.datetime | None,
+) -> None:
     if not connection.in_atomic_block:
         raise RuntimeError("outbox rows are written inside the transaction of the change that causes them")
     now = now or timezone.now()
@@ -42,7 +53,13 @@ def _queue(*, kind: str, channel: str, key: str, payload: dict, recipient: str, 
 
 
 def send_later(
-    *, kind: str, key: str, payload: dict, recipient: str = "", office_id: int | None = None, now=None
+    *,
+    kind: str,
+    key: str,
+    payload: dict[str, Any],
+    recipient: str = "",
+    office_id: int | None = None,
+    now: dt.datetime | None = None,
 ) -> None:
     """Queue a message of a registered kind; call inside the transaction of the change that causes it."""
     _queue(
@@ -56,7 +73,9 @@ def send_later(
     )
 
 
-def run_later(*, kind: str, key: str, payload: dict, office_id: int | None = None, now=None) -> None:
+def run_later(
+    *, kind: str, key: str, payload: dict[str, Any], office_id: int | None = None, now: dt.datetime | None = None
+) -> None:
     """Queue deferred work of a registered task kind (same rules as messages: lease, retry, never lost)."""
     _queue(kind=kind, channel=channels.TASK, key=key, payload=payload, recipient="", office_id=office_id, now=now)
 
@@ -91,7 +110,7 @@ def claim(*, now: dt.datetime, limit: int, keys: list[str] | None = None) -> lis
     return list(Message.objects.filter(pk__in=ids, lease_token=token).order_by("available_at", "id"))
 
 
-def _finish(message: Message, **fields) -> bool:
+def _finish(message: Message, **fields: Any) -> bool:
     """Record the outcome if the lease is still ours (a row whose lease expired may have a new holder)."""
     done = Message.objects.filter(pk=message.pk, lease_token=message.lease_token).update(
         leased_until=None, lease_token="", **fields
@@ -171,7 +190,7 @@ def prune(*, now: dt.datetime, days: int) -> int:
     return deleted
 
 
-def finished_messages(*, organisation_id: int | None, finished_before: dt.datetime):
+def finished_messages(*, organisation_id: int | None, finished_before: dt.datetime) -> QuerySet[Message]:
     """Rows with a recipient and the text of a mail, finished (sent, overtaken or given up) before the cutoff,
     of the municipality's offices (None: of no office). Pending rows stay: they still have work to do."""
     rows = Message.objects.filter(
@@ -208,7 +227,9 @@ def release_lease(*, name: str, holder: str, now: dt.datetime) -> None:
     Lease.objects.filter(name=name, holder=holder).update(expires_at=now)
 
 
-def record_job(*, name: str, started_at, finished_at, ok: bool, result: str, next_due_at) -> None:
+def record_job(
+    *, name: str, started_at: dt.datetime, finished_at: dt.datetime, ok: bool, result: str, next_due_at: dt.datetime
+) -> None:
     JobState.objects.update_or_create(
         name=name,
         defaults={

@@ -87,7 +87,8 @@ def _verify_altcha(payload: str) -> tuple[str, dt.datetime]:
         raise AntibotError(_("Die Sicherheitsprüfung ist ungültig. Bitte laden Sie die Seite neu."))
     challenge = altcha.Payload.from_base64(payload).challenge
     expires_at = challenge.parameters.expires_at
-    if not isinstance(expires_at, int):  # we always sign an expiry; a challenge without one is not ours
+    # we always sign an expiry; a challenge without one (or without a signature) is not ours
+    if not isinstance(expires_at, int) or challenge.signature is None:
         raise AntibotError(_("Die Sicherheitsprüfung ist ungültig. Bitte laden Sie die Seite neu."))
     return challenge.signature, dt.datetime.fromtimestamp(expires_at, tz=dt.UTC)
 

@@ -13,7 +13,10 @@ import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from buergerbuero.capacity.rules import DayPlan
+from buergerbuero.capacity.rules import DayPlan, LaneWindow
+
+# id(windows) → (windows, open masks by lane); the windows object is kept so its id stays unique
+MasksMemo = dict[int, tuple[tuple[LaneWindow, ...], dict[int, int]]]
 
 # Lanes are split between booking channels in this order (lowest counter numbers first to the web).
 CHANNEL_ORDER = ("web", "partner", "phone", "counter")
@@ -117,7 +120,7 @@ def merge_masks(*layers: dict[int, int]) -> dict[int, int]:
     return merged
 
 
-def _open_masks_memo(plan: DayPlan, request: Request, memo: dict | None) -> dict[int, int]:
+def _open_masks_memo(plan: DayPlan, request: Request, memo: MasksMemo | None) -> dict[int, int]:
     """`_open_masks`, reused for days that share their windows (most days of a horizon share a few
     weekday shapes). `memo` belongs to one request; it keeps the windows object so its id stays unique."""
     if memo is None:
@@ -137,7 +140,7 @@ def _first_unit(plan: DayPlan, request: Request) -> int:
 
 
 def free_times_for_day(
-    plan: DayPlan, taken: dict[int, int], request: Request, memo: dict | None = None
+    plan: DayPlan, taken: dict[int, int], request: Request, memo: MasksMemo | None = None
 ) -> list[FreeTime]:
     """Free start times of one day, given the claimed units per lane (see `busy_masks`)."""
     if plan.closed_reason or plan.day > request.last_day:
@@ -158,7 +161,7 @@ def free_times_for_day(
 
 
 def first_free_for_day(
-    plan: DayPlan, taken: dict[int, int], request: Request, memo: dict | None = None
+    plan: DayPlan, taken: dict[int, int], request: Request, memo: MasksMemo | None = None
 ) -> FreeTime | None:
     """`free_times_for_day(...)[0]` without listing the rest of the day: the lowest start bit per lane."""
     if plan.closed_reason or plan.day > request.last_day:
@@ -219,7 +222,7 @@ def free_times(
     plans: list[DayPlan], taken: dict[dt.date, dict[int, int]], request: Request
 ) -> dict[dt.date, list[FreeTime]]:
     """Free start times for every day of `plans`; `taken` maps each day to its claimed masks."""
-    memo: dict = {}
+    memo: MasksMemo = {}
     return {plan.day: free_times_for_day(plan, taken.get(plan.day, {}), request, memo) for plan in plans}
 
 

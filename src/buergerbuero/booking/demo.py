@@ -120,7 +120,8 @@ def load(city: DemoCity) -> None:
                 codes.add(code)
                 return code
 
-    appointments, items = [], []
+    appointments: list[Appointment] = []
+    items: list[tuple[str, int]] = []  # (service slug, minutes) of each appointment
     for plan in capacity_selectors.day_plans(office, first, last):
         offset = (plan.day - city.today).days
         if offset < 0:

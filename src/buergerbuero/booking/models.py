@@ -13,6 +13,8 @@ from buergerbuero.core.channels import Channel
 class Appointment(models.Model):
     """A hold that may become a confirmed appointment. Its claims make overlaps impossible."""
 
+    first_service_id: int | None  # no column: set on the rows of booking.selectors.staff_days
+
     class Status(models.TextChoices):
         HELD = "held", _("reserviert")
         CONFIRMED = "confirmed", _("bestätigt")

@@ -3,6 +3,7 @@
 import contextlib
 import datetime as dt
 import secrets
+from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -79,7 +80,7 @@ def _free_lanes(
     return tuple(lane for lane in candidates if lane not in busy)
 
 
-def touch_days(office, starts: list[dt.datetime]) -> None:
+def touch_days(office: Office, starts: list[dt.datetime]) -> None:
     """Give the days of these starts a new stamp: cached availability of those days is no longer used.
 
     Called in the same transaction as every change to confirmed bookings (and by bulk loaders)."""
@@ -123,7 +124,7 @@ def _renew_stamps(office, days: set[dt.date]) -> None:
 
 
 @transaction.atomic
-def renew_day_stamps(*, offices, first: dt.date, last: dt.date) -> int:
+def renew_day_stamps(*, offices: Sequence[Office], first: dt.date, last: dt.date) -> int:
     """New stamps for every day from `first` to `last` of these offices: availability reads those days' bookings
     again. For rows written without the booking services (SQL console, an import that forgot `touch_days`):
     cached days live until their stamp changes (docs/adr/0001-day-cache.md). Returns the number of days renewed."""
@@ -138,7 +139,9 @@ def _claim_units(query: selectors.BookingQuery, start: dt.datetime) -> list[dt.d
     return [start + i * step for i in range(query.request.units)]
 
 
-def _insert_claims(appointment: Appointment, lane: int, units: list[dt.datetime], expires_at) -> int:
+def _insert_claims(
+    appointment: Appointment, lane: int, units: list[dt.datetime], expires_at: dt.datetime | None
+) -> int:
     """Insert the claims that are free; a unit another booking holds is skipped, not raised (so no savepoint is
     needed and the transaction stays usable). On PostgreSQL a unit inserted by a transaction still running is
     waited for: skipped if it commits, ours if it rolls back. Returns how many were inserted."""
@@ -350,7 +353,7 @@ def hold_for_citizen(
     return hold(query=query, start=start, now=now)
 
 
-def _too_many_appointments(office) -> DomainError:
+def _too_many_appointments(office: Office) -> DomainError:
     return DomainError(
         lazy_format(
             _("Mit dieser E-Mail-Adresse sind bereits %(n)d Termine gebucht. Bitte sagen Sie zuerst einen ab."),
@@ -361,7 +364,7 @@ def _too_many_appointments(office) -> DomainError:
     )
 
 
-def _check_email_limit(office, email: str, *, now: dt.datetime) -> None:
+def _check_email_limit(office: Office, email: str, *, now: dt.datetime) -> None:
     """At most `max_active_per_email` future appointments per address. Bookings without an address (made by
     staff or a partner agent for a caller) are not counted against each other."""
     if email.strip() and selectors.active_count_for_email(email.strip(), now=now) >= office.max_active_per_email:
@@ -369,14 +372,15 @@ def _check_email_limit(office, email: str, *, now: dt.datetime) -> None:
 
 
 def _is_live_hold(appointment: Appointment, now: dt.datetime) -> bool:
-    return appointment.status == Appointment.Status.HELD and appointment.blocks_until > now
+    blocks_until = appointment.blocks_until  # set while held
+    return appointment.status == Appointment.Status.HELD and blocks_until is not None and blocks_until > now
 
 
 def _lapsed() -> HoldExpired:
     return HoldExpired(_("Die Reservierung ist abgelaufen. Bitte wählen Sie die Zeit erneut."), field="hold")
 
 
-def _unit_count(appointment: Appointment, office) -> int:
+def _unit_count(appointment: Appointment, office: Office) -> int:
     """How many claims the appointment owns when it is whole: one per unit from its start to `claim_end`."""
     return round((appointment.claim_end - appointment.start) / dt.timedelta(minutes=office.slot_minutes))
 
@@ -476,7 +480,7 @@ def cancel(*, appointment: Appointment, now: dt.datetime | None = None, release_
     if appointment.start <= now:
         raise DomainError(_("Vergangene Termine können nicht abgesagt werden."), field="code", code="in_past")
     if appointment.status == Appointment.Status.HELD:
-        release_at = min(appointment.blocks_until, now)
+        release_at = min(appointment.blocks_until or now, now)  # a hold has `blocks_until`
     else:
         release_at = now + dt.timedelta(minutes=release_delay_minutes)
     appointment.status = Appointment.Status.CANCELLED

@@ -30,6 +30,14 @@ def _service(slug: str | None) -> "Service | None":
     return catalog_selectors.service_by_slug(slug, field="service") if slug else None
 
 
+def _required_service(slug: str, field: str = "service") -> Service:
+    """The service of a booking question: an empty slug is as unknown as a wrong one (404, not a 500)."""
+    service = _service(slug, field)
+    if service is None:
+        raise NotFound(_("Diese Leistung gibt es nicht."), field=field)
+    return service
+
+
 class ContractOut(Schema):
     id: int
     name: str
@@ -347,7 +355,7 @@ def book(request, payload: BookIn):
     appointment = services.book_for_caller(
         viewer=v,
         office=office,
-        service=_service(payload.service),
+        service=_required_service(payload.service),
         start=payload.start,
         name=payload.name,
         email=payload.email,
@@ -375,7 +383,8 @@ def contract_numbers(request, contract_id: int, params: Query[NumbersParams]):
 def import_intervals(
     request,
     contract_id: int,
-    file: File[UploadedFile] = None,
+    # ninja's optional upload part: `UploadedFile | None` would document a null file in the schema
+    file: File[UploadedFile] = None,  # type: ignore[assignment]
     interval_minutes: Form[int] = 30,  # the length when the file has no interval_end/interval_minutes column
 ):
     v = _viewer(request, "numbers")

@@ -167,7 +167,7 @@ def load(city: DemoCity) -> None:
         starts_on=start,
     )
 
-    clerk_viewer = selectors.viewer(clerk)
+    clerk_viewer = selectors.require(selectors.viewer(clerk), "kb_write")
     for slug, (keywords, summary, fees, online, script) in SCRIPTS.items():
         service = demo_services[slug]
         services.save_article(
@@ -228,14 +228,16 @@ def load(city: DemoCity) -> None:
     recent_calls = Call.objects.filter(pk__in=recent).select_related("service").order_by("started_at", "pk")
     for i, call in enumerate(recent_calls):
         created = call.started_at + dt.timedelta(seconds=call.duration_seconds)
+        topic = call.service
+        assert topic is not None  # only out-of-scope calls have no service
         ticket = services.create_ticket(
             viewer=agent_viewer,
             office=office,
-            reason=f"Anrufer fragt nach dem Stand seines Antrags ({call.service.name_de}).",
+            reason=f"Anrufer fragt nach dem Stand seines Antrags ({topic.name_de}).",
             caller_name=f"Bürger {i + 1}",
             caller_phone=f"0234/{rng.randint(100000, 999999)}",
-            service=call.service,
-            article=articles.get(call.service.slug),
+            service=topic,
+            article=articles.get(topic.slug),
             call=call,
             now=created,
         )
@@ -273,5 +275,7 @@ def load(city: DemoCity) -> None:
             f"{slot:%Y-%m-%d %H:%M};{answered + abandoned};{answered};{abandoned};{within};"
             f"{round(sum(durations) / answered)};{rng.randint(8, 35)}"
         )
-    services.import_intervals(viewer=selectors.viewer(lead), contract=contract, data="\n".join(lines))
+    services.import_intervals(
+        viewer=selectors.require(selectors.viewer(lead), "numbers"), contract=contract, data="\n".join(lines)
+    )
     city.objects["callcenter_contract"] = contract

@@ -21,7 +21,7 @@ here, from the articles' texts, so SQLite and PostgreSQL give the same answer by
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from buergerbuero.callcenter import text
@@ -113,7 +113,7 @@ class Doc:
     body: frozenset[str]  # stems of the body
 
 
-def concepts(query: str, *, typing: bool, compounds: dict[str, Iterable[str]] | None = None) -> list[Concept]:
+def concepts(query: str, *, typing: bool, compounds: Mapping[str, Iterable[str]] | None = None) -> list[Concept]:
     """The query's concepts; `compounds` maps a query word to knowledge-base words ending in it."""
     words = list(dict.fromkeys(text.terms(query)))[:8]
     out = []

@@ -18,6 +18,7 @@ from collections import Counter as Tally
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.contrib.auth.models import User
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -37,11 +38,18 @@ BACK_OFFICE = {Role.CLERK, Role.MANAGER, Role.ADMIN}
 
 @dataclass(frozen=True)
 class Viewer:
-    user: object
+    user: User | None  # None: the municipality as a contract party (insights reads its numbers)
     org_id: int | None = None
     org_kind: str | None = None
     role: str | None = None
     superuser: bool = False
+
+    @property
+    def person(self) -> User:
+        """Who writes: every writing viewer is a signed-in user (the municipality-as-party viewer only reads)."""
+        if self.user is None:
+            raise TypeError("a write needs a signed-in user")
+        return self.user
 
     @property
     def is_agent(self) -> bool:
@@ -166,7 +174,11 @@ def coverage_refusal(contract: Contract, services: Iterable[Service]) -> Forbidd
 
 def agent_contract(v: Viewer, *, municipality_id: int, now: dt.datetime) -> Contract:
     """The live contract under which this agent works for the municipality."""
-    contract = live_contract(partner_id=v.org_id, municipality_id=municipality_id, now=now) if v.is_agent else None
+    contract = (
+        live_contract(partner_id=v.org_id, municipality_id=municipality_id, now=now)
+        if v.is_agent and v.org_id is not None
+        else None
+    )
     if contract is None:
         raise Forbidden(
             _("Für diese Kommune besteht kein aktiver Vertrag Ihres Callcenters."), field="office", code="no_contract"
@@ -207,10 +219,10 @@ def article_scope(v: Viewer, *, day: dt.date) -> search.Scope:
         for municipality, service in rows:
             if service is None:
                 covered[municipality] = None  # a contract without a service list covers every service
-            elif covered.get(municipality, set()) is not None:
-                covered.setdefault(municipality, set()).add(service)
+            elif (ids := covered.setdefault(municipality, set())) is not None:
+                ids.add(service)
         return [(m, None if ids is None else frozenset(ids)) for m, ids in covered.items()]
-    if v.is_municipal:
+    if v.is_municipal and v.org_id is not None:
         return [(v.org_id, None)]
     return []
 
@@ -307,6 +319,8 @@ def calls(v: Viewer, *, now: dt.datetime) -> QuerySet[Call]:
     qs = Call.objects.select_related("service", "contract", "agent")
     if v.superuser:
         return qs
+    if v.org_id is None:
+        return qs.none()
     if v.is_partner:
         return qs.filter(contract_id__in=live_contract_ids(v.org_id, now=now))
     return qs.filter(contract__municipality_id=v.org_id)
@@ -321,6 +335,8 @@ def tickets(v: Viewer, *, now: dt.datetime) -> QuerySet[Ticket]:
     qs = Ticket.objects.select_related("office", "service", "article", "contract__municipality")
     if v.superuser:
         return qs
+    if v.org_id is None:
+        return qs.none()
     if v.is_partner:
         return qs.filter(contract_id__in=live_contract_ids(v.org_id, now=now))
     if v.is_municipal and v.role in BACK_OFFICE:

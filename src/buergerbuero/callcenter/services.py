@@ -7,7 +7,9 @@ import datetime as dt
 import io
 import itertools
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
@@ -24,6 +26,12 @@ from buergerbuero.catalog.models import Office, Service
 from buergerbuero.core import contact
 from buergerbuero.core.channels import Channel
 from buergerbuero.core.errors import Conflict, DomainError, NotFound
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django_stubs_ext import StrOrPromise
+
+    from buergerbuero.booking.models import Appointment
 
 # --- small parsers (shared by API and HTML forms) ---
 
@@ -61,7 +69,7 @@ def save_article(
     internal_notes: str = "",
     valid_from: dt.date | None = None,
     valid_to: dt.date | None = None,
-    owner=None,
+    owner: User | None = None,
     municipality_id: int | None = None,
     now: dt.datetime | None = None,
 ) -> Article:
@@ -90,7 +98,7 @@ def save_article(
     article.documents, article.fees, article.online = documents.strip(), fees.strip(), online.strip()
     article.caller_script, article.internal_notes = caller_script.strip(), internal_notes.strip()
     article.valid_from, article.valid_to, article.review_due = valid_from, valid_to, review_due
-    article.owner = owner or article.owner if article.pk else (owner or viewer.user)
+    article.owner = owner or article.owner if article.pk else (owner or viewer.person)
     article.updated_at = now
     article.index_title = f"{article.title} {article.keywords} {service.name_de}"
     article.index_body = article.search_body()
@@ -101,7 +109,7 @@ def save_article(
 
 
 @transaction.atomic
-def reindex_articles(articles) -> None:
+def reindex_articles(articles: Iterable[Article]) -> None:
     """Rebuild index rows and vocabulary for many articles (bulk loads: demo, benchmark)."""
     words: set[str] = set()
     for article in articles:
@@ -123,7 +131,7 @@ def log_call(
     service: Service | None = None,
     article: Article | None = None,
     caller_number: str = "",
-    appointment=None,
+    appointment: Appointment | None = None,
     started_at: dt.datetime | None = None,
 ) -> Call:
     selectors.require(viewer, "call_log")
@@ -144,7 +152,7 @@ def log_call(
         raise DomainError(_("Der Anruf kann nicht in der Zukunft liegen."), field="started_at")
     return Call.objects.create(
         contract=contract,
-        agent=viewer.user,
+        agent=viewer.person,
         service=service,
         article=article,
         outcome=outcome,
@@ -160,13 +168,13 @@ def log_call(
 CALENDAR_DAYS = 62
 
 
-def compute_due(ticket: Ticket, *, now: dt.datetime, pauses: list | None = None) -> dt.datetime | None:
+def compute_due(ticket: Ticket, *, now: dt.datetime, pauses: list[TicketPause] | None = None) -> dt.datetime | None:
     """Due moment from creation + SLA minutes of the contract's service hours (minus the client city's public
     holidays), skipping closed pauses; None while waiting."""
     pauses = list(ticket.pauses.all()) if pauses is None else pauses
-    if any(p.end is None for p in pauses):
+    spans = [(p.start, p.end) for p in pauses if p.end is not None]
+    if len(spans) < len(pauses):
         return None
-    spans = [(p.start, p.end) for p in pauses]
     first = timezone.localdate(ticket.created_at)
     days = CALENDAR_DAYS
     for _attempt in range(4):
@@ -210,7 +218,7 @@ def create_ticket(
     email = contact.email_address(caller_email, field="caller_email", required=False)
     if not phone and not email:
         raise DomainError(_("Bitte eine Rufnummer oder E-Mail-Adresse für den Rückruf angeben."), field="caller_phone")
-    if call is not None and (call.contract_id != contract.pk or call.agent_id != viewer.user.pk):
+    if call is not None and (call.contract_id != contract.pk or call.agent_id != viewer.person.pk):
         raise NotFound(_("Diesen Anruf gibt es nicht."), field="call")
     ticket = Ticket(
         contract=contract,
@@ -272,7 +280,7 @@ def close_ticket(*, viewer: Viewer, ticket_id: int, note: str, now: dt.datetime 
     if not (note or "").strip():
         raise DomainError(_("Bitte eine Abschlussnotiz schreiben."), field="note")
     ticket.pauses.filter(end__isnull=True).update(end=now)
-    ticket.status, ticket.closed_at, ticket.closed_by = Ticket.Status.CLOSED, now, viewer.user
+    ticket.status, ticket.closed_at, ticket.closed_by = Ticket.Status.CLOSED, now, viewer.person
     ticket.closing_note = note.strip()
     ticket.save(update_fields=["status", "closed_at", "closed_by", "closing_note"])
     return ticket
@@ -281,7 +289,9 @@ def close_ticket(*, viewer: Viewer, ticket_id: int, note: str, now: dt.datetime 
 # --- booking for a caller ---
 
 
-def partner_query(*, viewer: Viewer, office: Office, service: Service, persons: int = 1, now: dt.datetime):
+def partner_query(
+    *, viewer: Viewer, office: Office, service: Service, persons: int = 1, now: dt.datetime
+) -> booking_live.BookingQuery:
     """The booking question through the agents' channel share (who may ask it — a live contract that covers
     the service — is decided once, by accounts.selectors.channel_refusal)."""
     account_selectors.require_book_channel(viewer.user, Channel.PARTNER, office=office, services=[service], now=now)
@@ -302,7 +312,7 @@ def book_for_caller(
     phone: str = "",
     persons: int = 1,
     now: dt.datetime | None = None,
-):
+) -> Appointment:
     """Hold and confirm at once while the caller is on the line; the agent reads out the booking code."""
     now = now or timezone.now()
     if len((name or "").strip()) < 2:
@@ -354,7 +364,7 @@ def decode_csv(raw: bytes) -> str:
         ) from None
 
 
-def _csv_error(line: int | None, field: str | None, message) -> ImportError_:
+def _csv_error(line: int | None, field: str | None, message: StrOrPromise) -> ImportError_:
     if line is None:
         text_ = _("CSV: %(message)s") % {"message": message}
     elif field is None:
@@ -368,7 +378,7 @@ def _csv_error(line: int | None, field: str | None, message) -> ImportError_:
     return ImportError_(text_, field="file", extra={"line": line, "column": field})
 
 
-def _parse_interval(value: str, tz: ZoneInfo) -> dt.datetime:
+def _parse_interval(value: str, tz: dt.tzinfo) -> dt.datetime:
     value = value.strip()
     for fmt in ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%d.%m.%Y %H:%M"):
         try:
@@ -381,7 +391,7 @@ def _parse_interval(value: str, tz: ZoneInfo) -> dt.datetime:
     return parsed
 
 
-def _parse_end(value: str, start: dt.datetime, tz: ZoneInfo) -> dt.datetime:
+def _parse_end(value: str, start: dt.datetime, tz: dt.tzinfo) -> dt.datetime:
     """The end column: a full timestamp, or only a time of day ("08:15") on the start's local day (midnight
     "00:00" meaning the next day)."""
     value = value.strip()
@@ -394,7 +404,7 @@ def _parse_end(value: str, start: dt.datetime, tz: ZoneInfo) -> dt.datetime:
     return dt.datetime.combine(day, clock, tzinfo=tz)
 
 
-def _local(moment: dt.datetime, tz) -> str:
+def _local(moment: dt.datetime, tz: dt.tzinfo) -> str:
     return f"{moment.astimezone(tz):%d.%m.%Y %H:%M}"
 
 
@@ -444,7 +454,9 @@ def import_intervals(
         raise _csv_error(1, (unknown or within[1:] or header)[0], _("Unbekannte oder doppelte Spalte."))
     if all(c in header for c in LENGTH_COLUMNS):
         raise _csv_error(1, "interval_minutes", _("Bitte nur eine der Spalten interval_end oder interval_minutes."))
-    threshold = int(WITHIN.match(within[0])[1])
+    match = WITHIN.match(within[0])
+    assert match is not None  # `within` holds only the names the pattern matches
+    threshold = int(match[1])
     index = {h: i for i, h in enumerate(header)}
     tz = timezone.get_current_timezone()
     rows: dict[dt.datetime, IntervalStat] = {}
@@ -462,7 +474,7 @@ def import_intervals(
                 raise _csv_error(
                     line, None, _("%(got)d Felder statt %(want)d.") % {"got": len(record), "want": len(header)}
                 )
-            values = {}
+            values: dict[str, Any] = {}  # by column: the start (datetime), counts and seconds (int), asa (or None)
             for name in header:
                 raw = record[index[name]].strip()
                 if name == "interval":
@@ -546,7 +558,9 @@ def _end(row: IntervalStat) -> dt.datetime:
     return row.start + dt.timedelta(minutes=row.minutes)
 
 
-def _refuse_overlaps(contract: Contract, rows: dict, lines: dict, tz) -> None:
+def _refuse_overlaps(
+    contract: Contract, rows: dict[dt.datetime, IntervalStat], lines: dict[dt.datetime, int], tz: dt.tzinfo
+) -> None:
     """Two intervals may not share a minute: calls would be counted twice and the load per minute be wrong.
     Checked in the file (sorted by start) and against stored rows the import does not replace."""
     ordered = sorted(rows.values(), key=lambda r: r.start)
@@ -586,5 +600,5 @@ def _refuse_overlaps(contract: Contract, rows: dict, lines: dict, tz) -> None:
                 )
                 % {"start": _local(new_row.start, tz), "other_start": _local(old.start, tz), "minutes": old.minutes},
             )
-        if latest[kind] is None or _end(row) > _end(latest[kind]):
+        if (mine := latest[kind]) is None or _end(row) > _end(mine):
             latest[kind] = row

@@ -33,7 +33,7 @@ class ServiceHours:
     end: dt.time
     holidays: Mapping[dt.date, str] = field(default_factory=dict)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if not self.start < self.end:
             raise ValueError("service hours must end after they start")
 

@@ -8,6 +8,7 @@ takes effect on the next call: nothing here is precomputed or stored.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -93,6 +94,12 @@ class DayPlan:
     labels: tuple[tuple[int, int, str], ...] = ()  # labelled opening ranges, e.g. the service evening
 
 
+Labels = tuple[tuple[int, int, str], ...]
+Elapsed = Callable[[dt.time], int]  # wall clock → elapsed minutes since local midnight, for one day
+# (opening rules, roster entries) applying on a day → that day's windows and labels
+WindowsMemo = dict[tuple[tuple[int, ...], tuple[int, ...]], tuple[tuple[LaneWindow, ...], Labels]]
+
+
 def local_midnight(day: dt.date, tz: ZoneInfo) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(0), tzinfo=tz)
 
@@ -104,7 +111,7 @@ def elapsed_minutes(day: dt.date, clock: dt.time, tz: ZoneInfo) -> int:
     return int((wall - midnight).total_seconds() // 60)
 
 
-def _elapsed_on(day: dt.date, midnight: dt.datetime, day_end: dt.datetime, tz: ZoneInfo):
+def _elapsed_on(day: dt.date, midnight: dt.datetime, day_end: dt.datetime, tz: ZoneInfo) -> Elapsed:
     """Wall clock → elapsed minutes for one day; plain arithmetic unless the day has a DST switch."""
     if day_end - midnight == dt.timedelta(days=1):
         return lambda clock: clock.hour * 60 + clock.minute
@@ -141,8 +148,8 @@ def _intersect(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> list[tuple
 
 
 def _windows(
-    calendar: OfficeCalendar, rules: tuple[OpeningRule, ...], roster: tuple[RosterEntry, ...], elapsed
-) -> tuple[tuple[LaneWindow, ...], tuple[tuple[int, int, str], ...]]:
+    calendar: OfficeCalendar, rules: tuple[OpeningRule, ...], roster: tuple[RosterEntry, ...], elapsed: Elapsed
+) -> tuple[tuple[LaneWindow, ...], Labels]:
     opening = []
     labels = []
     for rule in rules:
@@ -160,7 +167,9 @@ def _windows(
     return tuple(windows), tuple(labels)
 
 
-def day_plan(calendar: OfficeCalendar, day: dt.date, kind: str = APPOINTMENTS, memo: dict | None = None) -> DayPlan:
+def day_plan(
+    calendar: OfficeCalendar, day: dt.date, kind: str = APPOINTMENTS, memo: WindowsMemo | None = None
+) -> DayPlan:
     """What one day offers. `memo` (one dict per calendar) reuses the windows of days on which the same
     rules and roster entries apply – most days of a horizon – unless the day has a DST switch."""
     tz = ZoneInfo(calendar.timezone)
@@ -185,7 +194,7 @@ def day_plan(calendar: OfficeCalendar, day: dt.date, kind: str = APPOINTMENTS, m
 
 
 def day_plans(
-    calendar: OfficeCalendar, first: dt.date, last: dt.date, kind: str = APPOINTMENTS, memo: dict | None = None
+    calendar: OfficeCalendar, first: dt.date, last: dt.date, kind: str = APPOINTMENTS, memo: WindowsMemo | None = None
 ) -> list[DayPlan]:
     days = (last - first).days + 1
     memo = {} if memo is None else memo

@@ -7,6 +7,7 @@ import holidays
 from django.db import connection
 
 from buergerbuero.capacity import rules
+from buergerbuero.capacity import rules as capacity_rules
 from buergerbuero.capacity.models import ChannelShare, Closure, OpeningRule, RosterEntry
 from buergerbuero.catalog.models import Office, OfficeService, Service
 from buergerbuero.core.i18n import LocalText
@@ -29,9 +30,9 @@ class OfficeSnapshot:
 
     timezone: str
     land: str
-    rules: tuple[rules.OpeningRule, ...]
-    closures: tuple[rules.Closure, ...]
-    roster: tuple[rules.RosterEntry, ...]
+    rules: tuple[capacity_rules.OpeningRule, ...]  # (shadows the module in this class body: hence the alias)
+    closures: tuple[capacity_rules.Closure, ...]
+    roster: tuple[capacity_rules.RosterEntry, ...]
     services: dict[str, tuple[Service, int]]  # active services offered: slug → (service, handling minutes here)
     shares: tuple[tuple[str, int], ...]  # (channel, percent): each booking channel's share of the counters
     _calendars: dict[tuple[int, ...], rules.OfficeCalendar] = field(default_factory=dict, repr=False)
@@ -39,12 +40,12 @@ class OfficeSnapshot:
     _plans: dict[tuple[str, dt.date], rules.DayPlan] = field(default_factory=dict, repr=False)
     _ranges: dict[tuple[str, dt.date, dt.date], tuple[rules.DayPlan, ...]] = field(default_factory=dict, repr=False)
 
-    def calendar(self, first: dt.date, last: dt.date) -> rules.OfficeCalendar:
+    def calendar(self, first: dt.date, last: dt.date) -> capacity_rules.OfficeCalendar:
         """Everything the capacity engine needs for a date range."""
         years = tuple(range(first.year, last.year + 1))
         calendar = self._calendars.get(years)
         if calendar is None:
-            calendar = self._calendars[years] = rules.OfficeCalendar(
+            calendar = self._calendars[years] = capacity_rules.OfficeCalendar(
                 timezone=self.timezone,
                 rules=self.rules,
                 closures=self.closures,

@@ -1,8 +1,10 @@
 """Writes of the capacity app. Validation lives here so the admin, the API and the demo loader agree."""
 
+from collections.abc import Callable
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Model, Sum
 from django.utils.translation import gettext as _
 
 from buergerbuero.capacity import rules
@@ -57,7 +59,7 @@ def validate_channel_share(share: ChannelShare) -> None:
 
 
 @transaction.atomic
-def save_validated(instance, validator) -> None:
+def save_validated[M: Model](instance: M, validator: Callable[[M], None]) -> None:
     """Validate field rules and cross-row rules, then save; raises ValidationError and writes nothing on error."""
     instance.full_clean(validate_unique=True, validate_constraints=True)
     validator(instance)

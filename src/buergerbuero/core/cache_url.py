@@ -62,7 +62,7 @@ def _sentinel(url: str) -> dict:
             "sentinels": sentinels,
             "db": db,
             "password": password or None,
-            "sentinel_password": (query.get("sentinel_password") or [None])[0],
+            "sentinel_password": (query.get("sentinel_password") or [""])[0] or None,
             "ssl": parts.scheme.startswith("rediss"),
         },
     }

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from buergerbuero.core.logs import request_id_var
@@ -57,9 +58,9 @@ def _reason_of(exception, status: int) -> str | None:
     return message or None
 
 
-def _ways_back(request: HttpRequest, staff: bool) -> list[tuple[str, str]]:
+def _ways_back(request: HttpRequest, staff: bool) -> list[tuple[str, str | Promise]]:
     if staff:
-        ways = [(_staff_home(), _("Zur Startseite für Mitarbeitende"))]
+        ways: list[tuple[str, str | Promise]] = [(_staff_home(), _("Zur Startseite für Mitarbeitende"))]
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             ways.append((f"{settings.LOGIN_URL}?next={request.path}", _("Anmelden")))

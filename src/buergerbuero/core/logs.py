@@ -33,7 +33,7 @@ class RequestIdFilter(logging.Filter):
             # django.request puts the raw path into its message ("Internal Server Error: /termin/ABC123/");
             # replace it with the route pattern, which carries no booking code or token.
             record.msg, record.args = "%s: %s", (record.getMessage().split(":")[0], route_of(request))
-            del record.request  # a WSGIRequest is neither JSON nor something a log should hold
+            delattr(record, "request")  # a WSGIRequest is neither JSON nor something a log should hold
         return True
 
 

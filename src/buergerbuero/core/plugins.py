@@ -27,7 +27,7 @@ class PluginRegistry[T: type]:
         def decorator(cls: T) -> T:
             if key in self._classes and self._classes[key] is not cls:
                 raise ValueError(f"{self.kind} {key!r} registered twice")
-            cls.key = key
+            setattr(cls, "key", key)  # noqa: B010 - any class may be a plugin; it gains the attribute here
             self._classes[key] = cls
             return cls
 

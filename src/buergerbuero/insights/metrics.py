@@ -42,7 +42,7 @@ class Period:
         return (self.first + dt.timedelta(days=i) for i in range(self.days))
 
 
-def percentile(values: Sequence[float | None], p: float) -> float | None:
+def percentile[T: float](values: Sequence[T | None], p: float) -> T | None:
     """Nearest-rank percentile: the smallest value with at least p % of the values at or below it.
 
     `None` stands for "no free appointment" and ranks above every number; an empty input gives None.

@@ -159,7 +159,9 @@ def _highlights(figures: dict[str, list[kpis.Figure]], previous_ctx: kpis.Contex
                 % {"days": last.display(), "position": position}
             )
         if lead[-1].value:
-            previous = kpis.get("lead_time").figures(previous_ctx)
+            lead_kpi = kpis.get("lead_time")
+            assert lead_kpi is not None  # a KPI of this module
+            previous = lead_kpi.figures(previous_ctx)
             out.append(
                 _(
                     "An %(inside)s von %(measured)s Tagen mit Messung lag die Vorlaufzeit im Zielkorridor, "

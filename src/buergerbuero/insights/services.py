@@ -2,6 +2,7 @@
 
 import datetime as dt
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -76,7 +77,7 @@ def measure_office(*, office: Office, services: list[Service], now: dt.datetime)
     return out
 
 
-def take_snapshots(*, now: dt.datetime, offices=None) -> int:
+def take_snapshots(*, now: dt.datetime, offices: Iterable[Office] | None = None) -> int:
     """Measure every office × online-bookable service and store one row per hour (idempotent).
 
     The engine runs outside the write transaction so bookings are never blocked by the measurement;

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import numpy as np
 
@@ -75,7 +76,7 @@ class Backtest:
     def goal_met(self) -> bool:
         return self.coverage is not None and self.coverage >= COVERAGE_GOAL
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         """JSON-able (dates as ISO strings): what a run stores and the page shows."""
         return {
             "at": self.at.isoformat(),

@@ -22,7 +22,7 @@ import dataclasses
 import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -59,7 +59,9 @@ def _is_year_end(day: dt.date) -> bool:
     return (day.month, day.day) >= (m1, d1) or (day.month, day.day) <= (m2, d2)
 
 
-def _split(plan: rules.DayPlan, shares=(), channel: str | None = None) -> tuple[int, int]:
+def _split(
+    plan: rules.DayPlan, shares: tuple[tuple[str, int], ...] = (), channel: str | None = None
+) -> tuple[int, int]:
     """Daytime and evening counter-minutes of a day; with `channel`, only of the lanes that channel books
     (the live split: lanes of each opening span sorted by counter number, `channel_slice` of them)."""
     by_span: dict[tuple[int, int], list[rules.LaneWindow]] = {}
@@ -153,7 +155,7 @@ class NoShowBasis:
     last: dt.date
     minimum: int = NO_SHOW_MIN_APPOINTMENTS
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "rate": self.rate,
             "source": "measured" if self.measured else "default",
@@ -171,11 +173,11 @@ def no_show_basis(office: Office, *, start: dt.date) -> NoShowBasis:
     first = start - dt.timedelta(weeks=NO_SHOW_WEEKS)
     seen = queue_stats.appointment_attendance(office, first, last)
     measured = seen.booked >= NO_SHOW_MIN_APPOINTMENTS
-    rate = seen.rate if measured else DEFAULT_NO_SHOW_RATE
+    rate = seen.rate if measured and seen.rate is not None else DEFAULT_NO_SHOW_RATE
     return NoShowBasis(rate, measured, seen.booked, seen.missed, first, last)
 
 
-def no_show_source(basis: NoShowBasis, override: float | None = None) -> dict:
+def no_show_source(basis: NoShowBasis, override: float | None = None) -> dict[str, Any]:
     """What a run used, for the page and the CLI: the scenario's value if it sets one, else the basis."""
     return {
         **basis.as_dict(),
@@ -277,7 +279,7 @@ def office_model(
         start=start,
         capacity=capacity,
         services=services,
-        channel_split=tuple(float(x) for x in split),
+        channel_split=(float(split[0]), float(split[1]), float(split[2])),
         weekday_web=tuple(float(x) for x in wd_web),
         weekday_assisted=tuple(float(x) for x in wd_assisted),
         season=tuple(float(x) for x in season),
@@ -420,7 +422,7 @@ def offered_slugs(office: Office) -> list[str]:
     return [s.slug for s in catalog_selectors.services(office=office)]
 
 
-def office_facts(model: engine.OfficeModel) -> dict:
+def office_facts(model: engine.OfficeModel) -> dict[str, Any]:
     """Headline numbers of the calibrated office ("today's office"), for the page and the CLI."""
     cap = model.capacity
     days = min(cap.length, 365)

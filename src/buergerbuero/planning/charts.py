@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
 from html import escape
 
 COLOURS = ("#0b5cad", "#c0392b", "#1e8449", "#7d3c98", "#b9770e", "#566573")
@@ -38,7 +39,7 @@ def _header(title: str, desc: str, ident: str) -> list[str]:
     ]
 
 
-def _y_axis(top: float, label: str) -> tuple[list[str], callable]:
+def _y_axis(top: float, label: str) -> tuple[list[str], Callable[[float], float]]:
     plot_h = H - TOP - BOTTOM
 
     def y(v: float) -> float:

@@ -31,11 +31,15 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from buergerbuero.core.lazy import LazyModule
 from buergerbuero.planning import queueing
 
 # NumPy loads with the first simulation, not with the planner's URLs and forms (buergerbuero.core.lazy).
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
+
 np = LazyModule("numpy", globals(), "np")
 
 WEB, ASSISTED = 0, 1
@@ -83,7 +87,9 @@ class Capacity:
         return self.day_minutes + self.evening_minutes
 
     @classmethod
-    def uniform(cls, start: dt.date, minutes_per_day, evening_per_day=0.0, length: int = 400) -> Capacity:
+    def uniform(
+        cls, start: dt.date, minutes_per_day: ArrayLike, evening_per_day: ArrayLike = 0.0, length: int = 400
+    ) -> Capacity:
         """A capacity series from plain arrays (used by the closed-form tests and the benchmark)."""
         day = np.broadcast_to(np.asarray(minutes_per_day, dtype=float), (length,)).copy()
         evening = np.broadcast_to(np.asarray(evening_per_day, dtype=float), (length,)).copy()
@@ -171,7 +177,7 @@ class Result:
     utilisation: np.ndarray  # served minutes / offered minutes of that day (NaN when closed)
     requests: np.ndarray  # booking requests that arrived that day
     open_day: np.ndarray  # the office offered appointment capacity that day
-    walk_in: dict = field(default_factory=dict)
+    walk_in: dict[str, Any] = field(default_factory=dict)  # walk_in_summary
 
     @property
     def replications(self) -> int:
@@ -305,13 +311,14 @@ def simulate(
     # the same day shock is Poisson with the summed rate, so the demand has the same distribution with fewer draws.
     sizes, group = np.unique(minutes, return_inverse=True)
     lam_sized = np.zeros((days, len(sizes), 4))
-    np.add.at(lam_sized, (slice(None), group.ravel(), slice(None)), lam)
+    # numpy's stub for ufunc.at takes only integer-array indices, not a tuple with slices (which numpy accepts)
+    np.add.at(lam_sized, (slice(None), group.ravel(), slice(None)), lam)  # type: ignore[arg-type]
     unit = float((lam.sum(axis=(0, 2)) * minutes).sum() / max(lam.sum(), 1e-12))
     ledger = _Ledger(model, cap, days)
     sizes_reps = [min(chunk, replications - i) for i in range(0, replications, chunk)] or [1]
     seeds = np.random.SeedSequence(seed).spawn(len(sizes_reps))
 
-    def one(child: np.random.SeedSequence, reps: int) -> dict:
+    def one(child: np.random.SeedSequence, reps: int) -> dict[str, np.ndarray]:
         rng = np.random.default_rng(child)
         if deterministic:
             demand = (lam_sized * sizes[None, :, None]).sum(axis=1)[None]  # 1 × D × 4
@@ -375,7 +382,9 @@ class _Ledger:
         self.second_of = np.searchsorted(self.day_first, self.day_second) - 1  # … and that day's number
         self.cap_total_day = cap.sum(axis=(0, 2))  # N
 
-    def run(self, demand: np.ndarray, requests: np.ndarray, rng: np.random.Generator | None, unit: float) -> dict:
+    def run(
+        self, demand: np.ndarray, requests: np.ndarray, rng: np.random.Generator | None, unit: float
+    ) -> dict[str, np.ndarray]:
         """With `rng`, cancellations come back as whole bookings of `unit` minutes (Poisson around the
         expected minutes), not as a smooth share of every day: a day gets two cancellations or none, and
         whether the day after tomorrow has room depends on that (the backtest showed that the smooth version
@@ -511,7 +520,7 @@ class _Ledger:
         }
 
 
-def walk_in_summary(model: OfficeModel, days: int, *, replications: int = 200, seed: int = 0) -> dict:
+def walk_in_summary(model: OfficeModel, days: int, *, replications: int = 200, seed: int = 0) -> dict[str, Any]:
     """Waiting times in the walk-in hours, simulated per distinct session type (counters × open minutes)."""
     cap = model.capacity
     if model.walk_in_per_hour <= 0:

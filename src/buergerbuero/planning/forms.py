@@ -4,11 +4,17 @@ The form only collects values; validation is the scenario schema's (the same as 
 messages come back to the field they name.
 """
 
+from __future__ import annotations
+
 import datetime as dt
 import re
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from buergerbuero.catalog.models import Office
 
 WEEKDAYS = [(0, _("Montag")), (1, _("Dienstag")), (2, _("Mittwoch")), (3, _("Donnerstag")), (4, _("Freitag"))]
 
@@ -54,7 +60,9 @@ def _num(label, initial, minimum=None, maximum=None, integer=False, help_text=""
 
 
 class ScenarioForm(forms.Form):
-    office = forms.ModelChoiceField(queryset=None, label=_("Standort"), empty_label=None)
+    office: forms.ModelChoiceField[Office] = forms.ModelChoiceField(
+        queryset=None, label=_("Standort"), empty_label=None
+    )
     name = forms.CharField(label=_("Name des Szenarios"), max_length=120)
     months = _num(_("Zeitraum (Monate)"), 12, 1, 36, integer=True)
     replications = _num(_("Simulationen (Monte Carlo)"), 300, 10, 2000, integer=True)
@@ -119,7 +127,7 @@ class ScenarioForm(forms.Form):
     def definition(self) -> dict:
         """The scenario document from the cleaned data (validated later by the scenario schema)."""
         data = self.cleaned_data
-        measures = []
+        measures: list[dict[str, Any]] = []
         self.index = {}
         for prefix, (kind, params) in MEASURES.items():
             on, opt = data.get(f"{prefix}_on"), data.get(f"{prefix}_opt")

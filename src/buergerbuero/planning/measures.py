@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from typing import Annotated, Literal
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -42,6 +43,8 @@ class MeasureBase(BaseModel):
     group: str = Field("", max_length=60)  # at most one measure of a group is switched on by the optimiser
     fixed_eur: float = Field(0.0, ge=0, le=10_000_000, description="Fixed cost per year (EUR)")
     order: int = 50
+    if TYPE_CHECKING:
+        kind: str  # each measure's Literal discriminator (a field of every subclass, not of this base)
 
     def apply(self, model: OfficeModel) -> OfficeModel:  # pragma: no cover - every measure overrides it
         raise NotImplementedError
@@ -66,7 +69,7 @@ class MeasureBase(BaseModel):
         return self.label or self.describe()
 
     def describe(self) -> str:
-        return self.kind  # type: ignore[attr-defined]
+        return self.kind
 
 
 def _open_days(capacity: Capacity) -> np.ndarray:
@@ -78,7 +81,7 @@ def _per_day(capacity: Capacity, eur_per_week: float) -> np.ndarray:
     return np.full(capacity.length, eur_per_week / 7.0)
 
 
-def _replace(model: OfficeModel, **capacity_changes) -> OfficeModel:
+def _replace(model: OfficeModel, **capacity_changes: Any) -> OfficeModel:
     return dataclasses.replace(model, capacity=dataclasses.replace(model.capacity, **capacity_changes))
 
 
@@ -100,7 +103,7 @@ class ServiceEvening(MeasureBase):
     order: int = 20
 
     @model_validator(mode="after")
-    def _end_after_start(self):
+    def _end_after_start(self) -> Self:
         if self.end <= self.start:
             raise ValueError("end must be after start")
         return self
@@ -121,7 +124,7 @@ class ServiceEvening(MeasureBase):
             return self.web_percent / 100.0
         return model.lane_web_share(self.counters)
 
-    def apply(self, model):
+    def apply(self, model: OfficeModel) -> OfficeModel:
         cap = model.capacity
         days = self._days(cap)
         day, evening = self._minutes()
@@ -136,11 +139,11 @@ class ServiceEvening(MeasureBase):
             changes["web_fraction"] = np.divide(web, total, out=cap.web_fraction.copy(), where=total > 0)
         return _replace(model, **changes)
 
-    def daily_cost(self, model, costs):
+    def daily_cost(self, model: OfficeModel, costs: Costs) -> np.ndarray:
         hours = self.counters * _hours(self.start, self.end)
         return self._days(model.capacity) * hours * costs.staff_hour_eur
 
-    def describe(self):
+    def describe(self) -> str:
         names = ["Mo", "Di", "Mi", "Do", "Fr"]
         return f"Serviceabend {names[self.weekday]} {self.start:%H:%M}–{self.end:%H:%M}, {self.counters} Schalter"
 
@@ -163,13 +166,13 @@ class ExtraStaff(MeasureBase):
     hours_per_week: float = Field(gt=0, le=1000)
     order: int = 30
 
-    def apply(self, model):
+    def apply(self, model: OfficeModel) -> OfficeModel:
         return _spread(model, self.hours_per_week * 60.0)
 
-    def daily_cost(self, model, costs):
+    def daily_cost(self, model: OfficeModel, costs: Costs) -> np.ndarray:
         return _per_day(model.capacity, self.hours_per_week * costs.staff_hour_eur)
 
-    def describe(self):
+    def describe(self) -> str:
         return f"Zusätzliches Personal {self.hours_per_week:g} h/Woche"
 
 
@@ -182,7 +185,7 @@ class _ServiceMeasure(MeasureBase):
                 return i
         raise ValueError(f"unknown service {self.service!r}")
 
-    def _replace_service(self, model: OfficeModel, **changes) -> OfficeModel:
+    def _replace_service(self, model: OfficeModel, **changes: Any) -> OfficeModel:
         i = self._index(model)
         services = list(model.services)
         services[i] = dataclasses.replace(services[i], **changes)
@@ -198,16 +201,16 @@ class PreApplication(_ServiceMeasure):
     per_case_eur: float = Field(0.0, ge=0, le=1000)
     order: int = 60
 
-    def apply(self, model):
+    def apply(self, model: OfficeModel) -> OfficeModel:
         s = model.services[self._index(model)]
         minutes = self.uptake * min(self.minutes, s.booked_minutes) + (1 - self.uptake) * s.booked_minutes
         return self._replace_service(model, booked_minutes=minutes)
 
-    def daily_cost(self, model, costs):
+    def daily_cost(self, model: OfficeModel, costs: Costs) -> np.ndarray:
         s = model.services[self._index(model)]
         return _per_day(model.capacity, s.per_week * model.demand_scale * self.uptake * self.per_case_eur)
 
-    def describe(self):
+    def describe(self) -> str:
         return f"Online-Vorantrag {self.service}: {self.minutes:g} min, {self.uptake:.0%} Nutzung"
 
 
@@ -218,11 +221,11 @@ class OnlineOnly(_ServiceMeasure):
     share: float = Field(1.0, ge=0, le=1, description="share of the demand that moves online")
     order: int = 60
 
-    def apply(self, model):
+    def apply(self, model: OfficeModel) -> OfficeModel:
         s = model.services[self._index(model)]
         return self._replace_service(model, per_week=s.per_week * (1 - self.share))
 
-    def describe(self):
+    def describe(self) -> str:
         return f"Nur online: {self.service} ({self.share:.0%})"
 
 
@@ -237,7 +240,7 @@ class PartnerCallCenter(MeasureBase):
     avoided_visits: float = Field(0.05, ge=0, le=0.5, description="share of booking requests avoided")
     order: int = 30
 
-    def apply(self, model):
+    def apply(self, model: OfficeModel) -> OfficeModel:
         model = _spread(model, self.freed_hours_per_week * 60.0)
         web, phone, partner = model.channel_split
         return dataclasses.replace(
@@ -246,10 +249,10 @@ class PartnerCallCenter(MeasureBase):
             channel_split=(web, 0.0, phone + partner),
         )
 
-    def daily_cost(self, model, costs):
+    def daily_cost(self, model: OfficeModel, costs: Costs) -> np.ndarray:
         return _per_day(model.capacity, self.calls_per_week * self.price_per_call_eur)
 
-    def describe(self):
+    def describe(self) -> str:
         return (
             f"Partner-Callcenter: {self.freed_hours_per_week:g} h/Woche frei, "
             f"{self.calls_per_week:g} Anrufe/Woche à {self.price_per_call_eur:.2f} €"
@@ -277,7 +280,7 @@ class YearEndClosure(MeasureBase):
                 reopen[i] = True
         return reopen
 
-    def apply(self, model):
+    def apply(self, model: OfficeModel) -> OfficeModel:
         cap = model.capacity
         reopen = self._reopen(cap)
         return _replace(
@@ -289,12 +292,12 @@ class YearEndClosure(MeasureBase):
             year_end=cap.year_end & ~reopen,
         )
 
-    def daily_cost(self, model, costs):
+    def daily_cost(self, model: OfficeModel, costs: Costs) -> np.ndarray:
         cap = model.capacity
         minutes = (cap.closure_day_minutes + cap.closure_evening_minutes) * self._reopen(cap)
         return minutes / 60.0 * costs.staff_hour_eur
 
-    def describe(self):
+    def describe(self) -> str:
         if self.closed_days == 0:
             return "Keine Schließung zwischen den Jahren"
         return f"Schließung zwischen den Jahren auf {self.closed_days} Öffnungstage verkürzt"
@@ -307,12 +310,12 @@ class OnlineShare(MeasureBase):
     percent: float = Field(ge=0, le=100)
     order: int = 40
 
-    def apply(self, model):
+    def apply(self, model: OfficeModel) -> OfficeModel:
         # the live split by lanes is replaced by the share of minutes the office decides on
         model = _replace(model, web_fraction=None)
         return dataclasses.replace(model, web_share=self.percent / 100.0)
 
-    def describe(self):
+    def describe(self) -> str:
         return f"Online-Anteil der Kapazität {self.percent:g} %"
 
 
@@ -333,7 +336,9 @@ class CostItem:
     period: float  # EUR over the simulated days of the scenario
 
 
-def apply_all(model: OfficeModel, measures, costs: Costs, *, days: int) -> tuple[OfficeModel, list[CostItem]]:
+def apply_all(
+    model: OfficeModel, measures: Iterable[MeasureBase], costs: Costs, *, days: int
+) -> tuple[OfficeModel, list[CostItem]]:
     """Apply measures in their fixed order; returns the changed model and the cost of each measure."""
     items = []
     for measure in sorted(measures, key=lambda m: m.order):

@@ -13,6 +13,7 @@ import itertools
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -166,7 +167,7 @@ def optimise(base: engine.OfficeModel, scenario: Scenario, *, progress: Progress
     combos = combinations(scenario)
     q = scenario.target.quantile
     start_day = reach_day(scenario)
-    candidates = []
+    candidates: list[dict[str, Any]] = []
     for index, measures in enumerate(combos):
         evaluation = evaluate(base, scenario, measures, replications=scenario.run.optimise_replications)
         result = evaluation.result

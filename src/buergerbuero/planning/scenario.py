@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import tomllib
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -41,7 +42,7 @@ class Assumptions(BaseModel):
 
     @field_validator("season")
     @classmethod
-    def _positive(cls, value):
+    def _positive(cls, value: list[float] | None) -> list[float] | None:
         if value is not None and any(v <= 0 for v in value):
             raise ValueError("every monthly factor must be greater than 0")
         return value
@@ -104,11 +105,11 @@ class Scenario(BaseModel):
     assumptions: Assumptions = Assumptions()
     measures: list[Measure] = Field(default_factory=list, max_length=30)
 
-    def enabled_measures(self) -> list:
+    def enabled_measures(self) -> list[Measure]:
         return [m for m in self.measures if m.enabled]
 
 
-def _path(loc: tuple) -> str:
+def _path(loc: tuple[int | str, ...]) -> str:
     out = ""
     for part in loc:
         if isinstance(part, int):
@@ -120,7 +121,7 @@ def _path(loc: tuple) -> str:
     return out
 
 
-def validate(data: dict) -> Scenario:
+def validate(data: dict[str, Any]) -> Scenario:
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
@@ -135,6 +136,6 @@ def loads(text: str) -> Scenario:
     return validate(data)
 
 
-def dumps(scenario: Scenario) -> dict:
+def dumps(scenario: Scenario) -> dict[str, Any]:
     """The scenario as plain JSON-able data (what the database stores)."""
     return scenario.model_dump(mode="json")

@@ -45,7 +45,7 @@ def latest_backtest(user) -> dict | None:
         .select_related("scenario__office")
         .first()
     )
-    if run is None:
+    if run is None or run.result is None:
         return None
     result = run.result["backtest"]
     return {
@@ -69,7 +69,7 @@ def latest_office_facts(user) -> dict | None:
         .select_related("scenario__office")
         .first()
     )
-    if run is None:
+    if run is None or run.result is None:
         return None
     return {
         "office": run.scenario.office,

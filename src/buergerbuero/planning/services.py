@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -15,10 +17,13 @@ from buergerbuero.planning.models import PlanRun, Scenario
 from buergerbuero.planning.scenario import ScenarioError, dumps, validate
 from buergerbuero.planning.tasks import RUN_TASK
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 logger = logging.getLogger(__name__)
 
 
-def validated_definition(*, office: Office, definition: dict) -> dict:
+def validated_definition(*, office: Office, definition: dict[str, Any]) -> dict[str, Any]:
     """The scenario document validated and normalised; DomainError naming the field otherwise."""
     data = {**definition, "office": office.slug}
     try:
@@ -44,7 +49,7 @@ def validated_definition(*, office: Office, definition: dict) -> dict:
 
 @transaction.atomic
 def save_scenario(
-    *, office: Office, name: str, definition: dict, user=None, scenario: Scenario | None = None
+    *, office: Office, name: str, definition: dict[str, Any], user: User | None = None, scenario: Scenario | None = None
 ) -> Scenario:
     clean = validated_definition(office=office, definition={**definition, "name": name})
     clash = Scenario.objects.filter(office=office, name=clean["name"])
@@ -62,7 +67,7 @@ def save_scenario(
 
 
 @transaction.atomic
-def start_run(*, scenario: Scenario, kind: str = PlanRun.Kind.RUN, user=None) -> PlanRun:
+def start_run(*, scenario: Scenario, kind: str = PlanRun.Kind.RUN, user: User | None = None) -> PlanRun:
     """Queue a run: an outbox task of this transaction, which a worker runs once it is committed."""
     if kind not in PlanRun.Kind.values:
         raise DomainError(_("Unbekannte Art von Planungslauf."), field="kind")
@@ -84,7 +89,7 @@ def _claim(run_id: int, *, resume: bool) -> PlanRun | None:
     return run
 
 
-def _progress(run_id: int):
+def _progress(run_id: int) -> Callable[[float], None]:
     last = [-1]
 
     def report(fraction: float) -> None:
@@ -97,7 +102,7 @@ def _progress(run_id: int):
 
 
 @transaction.atomic
-def _finish(run_id: int, *, result: dict | None = None, error: str = "") -> None:
+def _finish(run_id: int, *, result: dict[str, Any] | None = None, error: str = "") -> None:
     PlanRun.objects.filter(pk=run_id, status=PlanRun.Status.RUNNING).update(
         status=PlanRun.Status.DONE if result is not None else PlanRun.Status.FAILED,
         result=result,

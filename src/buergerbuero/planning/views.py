@@ -102,13 +102,13 @@ def _run(request, pk: int) -> PlanRun:
 
 
 def _summary(run: PlanRun) -> dict | None:
-    if run.status != PlanRun.Status.DONE or run.kind == PlanRun.Kind.BACKTEST:
+    if run.status != PlanRun.Status.DONE or run.kind == PlanRun.Kind.BACKTEST or run.result is None:
         return None
     return run.result["detail"] if run.kind == PlanRun.Kind.OPTIMISE else run.result
 
 
 def _backtest(run: PlanRun) -> dict | None:
-    if run.status != PlanRun.Status.DONE or run.kind != PlanRun.Kind.BACKTEST:
+    if run.status != PlanRun.Status.DONE or run.kind != PlanRun.Kind.BACKTEST or run.result is None:
         return None
     return {
         "text": report.backtest_text(run.result["backtest"]),
@@ -118,7 +118,9 @@ def _backtest(run: PlanRun) -> dict | None:
 
 
 def _no_show(run: PlanRun) -> str:
-    return report.no_show_text(run.result.get("no_show")) if run.status == PlanRun.Status.DONE else ""
+    if run.status != PlanRun.Status.DONE or run.result is None:
+        return ""
+    return report.no_show_text(run.result.get("no_show"))
 
 
 @login_required
@@ -129,7 +131,7 @@ def run_detail(request, pk: int):
     context = {"run": run, "summary": summary, "no_show": _no_show(run), "backtest": _backtest(run)}
     if summary is not None:
         context["bands"] = mark_safe(report.bands_svg([(run.scenario.name, summary)]))
-    if run.status == PlanRun.Status.DONE and run.kind == PlanRun.Kind.OPTIMISE:
+    if run.status == PlanRun.Status.DONE and run.kind == PlanRun.Kind.OPTIMISE and run.result is not None:
         context["optimised"] = run.result
         context["tradeoff"] = mark_safe(report.tradeoff_svg(run.result))
     if request.htmx:  # the page polls while the run is pending; once it is done the whole page reloads

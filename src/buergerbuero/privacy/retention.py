@@ -40,7 +40,7 @@ class Policy:
     identity_minutes: int = 30
     audit_days: int = 365
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         for field in dataclasses.fields(self):
             if getattr(self, field.name) < 0:
                 raise ValueError(f"{field.name} must not be negative")

@@ -14,10 +14,12 @@ import os
 from collections import Counter
 from collections.abc import Callable
 from importlib import import_module
+from typing import Any, TypedDict
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 
 from buergerbuero.accounts.models import Organisation
 from buergerbuero.applications import retention as application_retention
@@ -34,7 +36,12 @@ log = logging.getLogger(__name__)
 BATCH_SIZE = 500
 
 
-def _batched(queryset, act: Callable[[list[int]], int], *, dry_run: bool, batch_size: int) -> int:
+class _Run(TypedDict):
+    dry_run: bool
+    batch_size: int
+
+
+def _batched(queryset: QuerySet[Any], act: Callable[[list[int]], int], *, dry_run: bool, batch_size: int) -> int:
     """Count (dry run) or work off the queryset in batches; `act` gets primary keys and returns rows changed."""
     if dry_run:
         return queryset.count()
@@ -50,6 +57,13 @@ def _batched(queryset, act: Callable[[list[int]], int], *, dry_run: bool, batch_
             return done
 
 
+def _instant(cut: dt.datetime | dt.date) -> dt.datetime:
+    """A cutoff that is an instant (every kind but appointments and waitlist entries, which end on a day)."""
+    if not isinstance(cut, dt.datetime):
+        raise TypeError(f"expected an instant, got the day {cut}")
+    return cut
+
+
 def _local_midnight(day: dt.date, tz: str) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(0), tzinfo=ZoneInfo(tz))
 
@@ -58,7 +72,7 @@ def apply_retention(*, now: dt.datetime, dry_run: bool = False, batch_size: int 
     """Apply every retention rule as of `now`; how many records of each kind were (or would be) changed."""
     counts: Counter[Kind] = Counter({kind: 0 for kind in Kind})
     own = selectors.policies()
-    run = {"dry_run": dry_run, "batch_size": batch_size}
+    run = _Run(dry_run=dry_run, batch_size=batch_size)
 
     for office in catalog_selectors.offices():
         policy = own.get(office.organisation_id, retention.DEFAULT)
@@ -72,7 +86,7 @@ def apply_retention(*, now: dt.datetime, dry_run: bool = False, batch_size: int 
             **run,
         )
         counts[Kind.CALLBACK_TICKETS] += _batched(
-            callcenter_retention.tickets_due(office_id=office.pk, closed_before=cut[Kind.CALLBACK_TICKETS]),
+            callcenter_retention.tickets_due(office_id=office.pk, closed_before=_instant(cut[Kind.CALLBACK_TICKETS])),
             lambda ids: callcenter_retention.anonymise_tickets(ids, now=now),
             **run,
         )
@@ -83,7 +97,9 @@ def apply_retention(*, now: dt.datetime, dry_run: bool = False, batch_size: int 
         cut = retention.cutoffs(policy, now=now, today=today)
         if organisation.kind == Organisation.Kind.MUNICIPALITY:
             counts[Kind.CALLS] += _batched(
-                callcenter_retention.calls_due(municipality_id=organisation.pk, started_before=cut[Kind.CALLS]),
+                callcenter_retention.calls_due(
+                    municipality_id=organisation.pk, started_before=_instant(cut[Kind.CALLS])
+                ),
                 callcenter_retention.anonymise_calls,
                 **run,
             )
@@ -100,7 +116,7 @@ def apply_retention(*, now: dt.datetime, dry_run: bool = False, batch_size: int 
                 application_retention.backfill_open(organisation_id=organisation.pk, days=policy.open_application_days)
             counts[Kind.MESSAGES] += _batched(
                 background_services.finished_messages(
-                    organisation_id=organisation.pk, finished_before=cut[Kind.MESSAGES]
+                    organisation_id=organisation.pk, finished_before=_instant(cut[Kind.MESSAGES])
                 ),
                 background_services.delete_messages,
                 **run,
@@ -116,20 +132,20 @@ def apply_retention(*, now: dt.datetime, dry_run: bool = False, batch_size: int 
     strictest = selectors.installation_policy()
     cut = retention.cutoffs(strictest, now=now, today=now.date())
     counts[Kind.MESSAGES] += _batched(
-        background_services.finished_messages(organisation_id=None, finished_before=cut[Kind.MESSAGES]),
+        background_services.finished_messages(organisation_id=None, finished_before=_instant(cut[Kind.MESSAGES])),
         background_services.delete_messages,
         **run,
     )
     counts[Kind.AUDIT] += _batched(
         AuditRecord.objects.filter(organisation__isnull=True, at__lt=cut[Kind.AUDIT]), _delete_audit, **run
     )
-    counts[Kind.MAIL_FILES] += _mail_files(before=cut[Kind.MAIL_FILES], dry_run=dry_run)
+    counts[Kind.MAIL_FILES] += _mail_files(before=_instant(cut[Kind.MAIL_FILES]), dry_run=dry_run)
     counts[Kind.IDENTITY] += _batched(
-        application_retention.logins_due(started_before=cut[Kind.IDENTITY], now=now),
+        application_retention.logins_due(started_before=_instant(cut[Kind.IDENTITY]), now=now),
         application_retention.delete_logins,
         **run,
     )
-    counts[Kind.IDENTITY] += _session_identities(before=cut[Kind.IDENTITY], dry_run=dry_run)
+    counts[Kind.IDENTITY] += _session_identities(before=_instant(cut[Kind.IDENTITY]), dry_run=dry_run)
     counts[Kind.SESSIONS] += _expired_sessions(now=now, dry_run=dry_run)
     if not dry_run:
         log.info("retention applied", extra={"counts": {str(k): v for k, v in counts.items()}})
@@ -175,7 +191,7 @@ def _mail_files(*, before: dt.datetime, dry_run: bool) -> int:
     return count
 
 
-def _session_store():
+def _session_store() -> Any:  # SESSION_ENGINE's store class: db-backed ones have get_model_class()
     return import_module(settings.SESSION_ENGINE).SessionStore
 
 
@@ -207,7 +223,7 @@ def _expired_sessions(*, now: dt.datetime, dry_run: bool) -> int:
         if not dry_run:
             store.clear_expired()
         return 0
-    expired = store.get_model_class().objects.filter(expire_date__lt=now)
+    expired: QuerySet[Any] = store.get_model_class().objects.filter(expire_date__lt=now)
     if dry_run:
         return expired.count()
     return expired.delete()[0]

@@ -18,7 +18,7 @@ class VisitInline(admin.TabularInline):
     model = Visit
     extra = 0
     can_delete = False
-    fields = ["service", "status", "outcome", "queued_at", "called_at", "started_at", "ended_at", "counter", "clerk"]
+    fields = ("service", "status", "outcome", "queued_at", "called_at", "started_at", "ended_at", "counter", "clerk")
     readonly_fields = fields
 
 

@@ -8,6 +8,7 @@ minutes early, some late – those are re-queued as walk-ins), waiting and handl
 
 import datetime as dt
 import random
+from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -17,6 +18,10 @@ from buergerbuero.capacity import rules
 from buergerbuero.capacity import selectors as capacity_selectors
 from buergerbuero.core.demo import DemoCity, insert_rows
 from buergerbuero.queue.models import CounterSession, DailyTicketCounter, FloorSettings, Ticket, Visit, WalkInQuota
+
+if TYPE_CHECKING:
+    from buergerbuero.booking.models import Appointment
+    from buergerbuero.catalog.models import Service
 
 HISTORY_DAYS = 365
 NO_SHOW = 0.08
@@ -51,7 +56,8 @@ def load(city: DemoCity) -> None:
     by_pk = {s.pk: s for s in services.values()}
     day = first
     while day <= city.today:
-        events = []  # (arrival, kind, service, appointment, late, counter)
+        # (arrival, kind, service, appointment, late, counter)
+        events: list[tuple[dt.datetime, str, Service, Appointment | None, bool, int]] = []
         for a in appointments.get(day, []):
             if a.start > now - dt.timedelta(minutes=45):
                 continue  # today's future: left for the live floor
@@ -84,7 +90,7 @@ def load(city: DemoCity) -> None:
                     "channel": "kiosk",
                 }
             )
-            due = appointment.start if kind == "appointment" else None
+            due = appointment.start if appointment is not None and kind == "appointment" else None
             if due:
                 called = max(arrival, due) + _minutes(rng.expovariate(1 / 4))
             else:

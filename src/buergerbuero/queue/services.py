@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
@@ -29,6 +30,12 @@ from buergerbuero.queue.models import (
     Visit,
 )
 from buergerbuero.queue.selectors import access, live
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django_stubs_ext import StrOrPromise
+
+    from buergerbuero.booking.models import Appointment
 
 
 class QuotaExhausted(Conflict):
@@ -71,8 +78,8 @@ def _new_ticket(
     now: dt.datetime,
     kind: str,
     service: Service,
-    due_at=None,
-    appointment=None,
+    due_at: dt.datetime | None = None,
+    appointment: Appointment | None = None,
     late: bool = False,
     priority: bool = False,
     channel: str = "kiosk",
@@ -116,6 +123,7 @@ def _ensure_walk_in(office: Office, service: Service, now: dt.datetime) -> None:
         return
     hit = live.next_appointment(office, service, now)
     extra = {"next_appointment": hit.start.isoformat() if hit else None}
+    message: StrOrPromise
     if not status.open_now:
         message = _("Zurzeit gibt es keine offene Sprechstunde ohne Termin.")
     elif status.quota_left(service.pk) == 0:
@@ -240,7 +248,7 @@ def draw_ticket(
 
 
 @transaction.atomic
-def open_session(*, clerk, counter: Counter, now: dt.datetime | None = None) -> CounterSession:
+def open_session(*, clerk: User, counter: Counter, now: dt.datetime | None = None) -> CounterSession:
     """Log a clerk in at a counter (ends the clerk's session elsewhere; the counter must be free)."""
     now = now or timezone.now()
     session = live.current_session(clerk)
@@ -261,7 +269,7 @@ def open_session(*, clerk, counter: Counter, now: dt.datetime | None = None) -> 
 
 
 @transaction.atomic
-def close_session(*, clerk, now: dt.datetime | None = None) -> None:
+def close_session(*, clerk: User, now: dt.datetime | None = None) -> None:
     now = now or timezone.now()
     if live.current_visit(clerk) is not None:
         raise Conflict(_("Bitte schließen Sie zuerst die laufende Vorsprache ab."), field="visit", code="visit_open")
@@ -275,7 +283,7 @@ def _session(clerk) -> CounterSession:
     return session
 
 
-def _call(visit_id: int, *, clerk, counter: Counter, now: dt.datetime) -> bool:
+def _call(visit_id: int, *, clerk: User, counter: Counter, now: dt.datetime) -> bool:
     """Take one waiting visit for this clerk; False if someone else took it first."""
     try:
         with transaction.atomic():
@@ -299,7 +307,7 @@ def _busy() -> Conflict:
 
 
 @transaction.atomic
-def call_next(*, clerk, now: dt.datetime | None = None) -> Visit:
+def call_next(*, clerk: User, now: dt.datetime | None = None) -> Visit:
     """Call the next visit by the policy. Two clerks at the same moment never get the same visit."""
     now = now or timezone.now()
     session = _session(clerk)
@@ -326,7 +334,7 @@ def call_next(*, clerk, now: dt.datetime | None = None) -> Visit:
 
 
 @transaction.atomic
-def call_visit(*, clerk, visit: Visit, now: dt.datetime | None = None) -> Visit:
+def call_visit(*, clerk: User, visit: Visit, now: dt.datetime | None = None) -> Visit:
     """Call one chosen waiting visit (out of the policy's order), if the clerk may serve it."""
     now = now or timezone.now()
     session = _session(clerk)
@@ -352,7 +360,7 @@ def call_visit(*, clerk, visit: Visit, now: dt.datetime | None = None) -> Visit:
     return live.visit_by_id(visit.pk)
 
 
-def _move(visit: Visit, *, clerk, from_status: Iterable[str], message, **changes) -> Visit:
+def _move(visit: Visit, *, clerk: User, from_status: Iterable[str], message: StrOrPromise, **changes: Any) -> Visit:
     """Conditional state change: only this clerk's visit, only from the given states."""
     changed = Visit.objects.filter(pk=visit.pk, clerk=clerk, status__in=list(from_status)).update(**changes)
     if changed != 1:
@@ -366,7 +374,7 @@ def _move(visit: Visit, *, clerk, from_status: Iterable[str], message, **changes
 
 
 @transaction.atomic
-def recall(*, clerk, visit: Visit, now: dt.datetime | None = None) -> Visit:
+def recall(*, clerk: User, visit: Visit, now: dt.datetime | None = None) -> Visit:
     """Call the same number again (at most max_recalls times)."""
     now = now or timezone.now()
     limit = live.floor_settings(visit.office).max_recalls
@@ -395,7 +403,7 @@ def recall(*, clerk, visit: Visit, now: dt.datetime | None = None) -> Visit:
 
 
 @transaction.atomic
-def start(*, clerk, visit: Visit, now: dt.datetime | None = None) -> Visit:
+def start(*, clerk: User, visit: Visit, now: dt.datetime | None = None) -> Visit:
     """The citizen has arrived at the counter: handling time starts."""
     now = now or timezone.now()
     return _move(
@@ -409,7 +417,7 @@ def start(*, clerk, visit: Visit, now: dt.datetime | None = None) -> Visit:
 
 
 @transaction.atomic
-def no_show(*, clerk, visit: Visit, now: dt.datetime | None = None) -> Visit:
+def no_show(*, clerk: User, visit: Visit, now: dt.datetime | None = None) -> Visit:
     now = now or timezone.now()
     visit = _move(
         visit,
@@ -425,7 +433,7 @@ def no_show(*, clerk, visit: Visit, now: dt.datetime | None = None) -> Visit:
 
 
 @transaction.atomic
-def park(*, clerk, visit: Visit, now: dt.datetime | None = None) -> Visit:
+def park(*, clerk: User, visit: Visit, now: dt.datetime | None = None) -> Visit:
     """Set the visit aside (e.g. a document is being fetched); the clerk may call the next one meanwhile."""
     now = now or timezone.now()
     return _move(
@@ -438,7 +446,7 @@ def park(*, clerk, visit: Visit, now: dt.datetime | None = None) -> Visit:
 
 
 @transaction.atomic
-def resume(*, clerk, visit: Visit, now: dt.datetime | None = None) -> Visit:
+def resume(*, clerk: User, visit: Visit, now: dt.datetime | None = None) -> Visit:
     now = now or timezone.now()
     if live.current_visit(clerk) is not None:
         raise _busy()
@@ -477,7 +485,7 @@ def _services_checked(clerk, office: Office, services: list[Service]) -> list[Se
 
 
 @transaction.atomic
-def finish(*, clerk, visit: Visit, services: list[Service], now: dt.datetime | None = None) -> Visit:
+def finish(*, clerk: User, visit: Visit, services: list[Service], now: dt.datetime | None = None) -> Visit:
     """Close the visit as done with the services actually done. Finishing twice changes nothing."""
     now = now or timezone.now()
     if not services:
@@ -502,7 +510,7 @@ def finish(*, clerk, visit: Visit, services: list[Service], now: dt.datetime | N
 @transaction.atomic
 def transfer(
     *,
-    clerk,
+    clerk: User,
     visit: Visit,
     to_counter: Counter | None = None,
     to_service: Service | None = None,

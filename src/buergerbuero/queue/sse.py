@@ -141,7 +141,7 @@ class AsyncGuardedStream:
         self._slot.release()
 
 
-def stream(office_id: int, tz: str, last: int | None, *, interval: float, max_seconds: float) -> Iterator[str]:
+def stream(office_id: int, tz: str, last: tuple | int | None, *, interval: float, max_seconds: float) -> Iterator[str]:
     """Blocking variant for WSGI servers (one thread per open screen)."""
     yield f"retry: {RETRY_MS}\n\n"
     deadline = time.monotonic() + max_seconds
@@ -160,7 +160,7 @@ def stream(office_id: int, tz: str, last: int | None, *, interval: float, max_se
 
 
 async def astream(
-    office_id: int, tz: str, last: int | None, *, interval: float, max_seconds: float
+    office_id: int, tz: str, last: tuple | int | None, *, interval: float, max_seconds: float
 ) -> AsyncIterator[str]:
     """Async variant for ASGI servers: an open screen costs a coroutine, the DB look runs in the ORM thread."""
     yield f"retry: {RETRY_MS}\n\n"

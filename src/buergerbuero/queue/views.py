@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.handlers.asgi import ASGIRequest
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -133,7 +134,7 @@ STREAMS_FULL = gettext_lazy(
 
 
 @require_GET
-def display_events(request: HttpRequest, slug: str) -> HttpResponse:
+def display_events(request: HttpRequest, slug: str) -> HttpResponseBase:
     office, missing = _office_or_404(request, slug)
     if missing:
         return missing
@@ -148,12 +149,13 @@ def display_events(request: HttpRequest, slug: str) -> HttpResponse:
     last_version = int(last) if last.isdigit() else None
     interval = float(getattr(settings, "QUEUE_SSE_POLL_SECONDS", 1.0))
     max_seconds = float(getattr(settings, "QUEUE_SSE_MAX_SECONDS", 300.0))
+    body: sse.AsyncGuardedStream | sse.GuardedStream
     if isinstance(request, ASGIRequest):
-        body = sse.astream(office.pk, office.timezone, last_version, interval=interval, max_seconds=max_seconds)
-        body = sse.AsyncGuardedStream(body, slot)
+        events = sse.astream(office.pk, office.timezone, last_version, interval=interval, max_seconds=max_seconds)
+        body = sse.AsyncGuardedStream(events, slot)
     else:
-        body = sse.stream(office.pk, office.timezone, last_version, interval=interval, max_seconds=max_seconds)
-        body = sse.GuardedStream(body, slot)
+        lines = sse.stream(office.pk, office.timezone, last_version, interval=interval, max_seconds=max_seconds)
+        body = sse.GuardedStream(lines, slot)
     response = StreamingHttpResponse(body, content_type="text/event-stream; charset=utf-8")
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"

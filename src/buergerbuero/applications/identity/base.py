@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field
 from enum import IntEnum
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from buergerbuero.core.errors import DomainError
@@ -91,7 +92,7 @@ class IdentityProvider(ABC):
     """One way of proving who somebody is. Subclasses live in `identity/contrib/<provider>/`."""
 
     key: str = ""
-    label = ""
+    label: str | Promise = ""  # for the citizen: usually a lazy translation
 
     @abstractmethod
     def is_available(self) -> tuple[bool, str]:

@@ -4,9 +4,11 @@ The field definitions are frozen here (as of this migration), not read from idca
 same thing whenever it runs; a form that already has them, or was edited to leave them out on purpose by removing
 only some, is left as it is."""
 
+from typing import Any
+
 from django.db import migrations
 
-GUARDIAN_FIELDS = [
+GUARDIAN_FIELDS: list[dict[str, Any]] = [
     {
         "name": "guardian_name",
         "type": "text",

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from buergerbuero.booking import availability
 from buergerbuero.booking.models import Appointment, AppointmentService, Claim, DayStamp
 from buergerbuero.capacity import selectors as capacity_selectors
+from buergerbuero.capacity.rules import DayPlan
 from buergerbuero.catalog import selectors as catalog_selectors
 from buergerbuero.catalog.models import Office, Service
 from buergerbuero.core.channels import Channel
@@ -135,9 +136,11 @@ def intervals(office: Office, first: dt.date, last: dt.date, *, ignore: int | No
         claim_end__gt=start,
         blocks_until__isnull=True,
     )
+    if ignore is not None:
+        rows = rows.exclude(pk=ignore)
     return [
         availability.Busy(lane, s, e)
-        for lane, s, e in rows.exclude(pk=ignore).order_by("start").values_list("counter_id", "start", "claim_end")
+        for lane, s, e in rows.order_by("start").values_list("counter_id", "start", "claim_end")
     ]
 
 
@@ -359,11 +362,12 @@ def _confirmed_masks(
         step = max(1, COLD_OFFICE_DAYS_PER_QUERY // days)
         for n in range(0, len(group), step):
             batch = group[n : n + step]
-            index = {}
+            # office → (day midnights, day ends as epoch seconds, each day's masks, slot seconds)
+            index: dict[int, tuple[list[int], list[int], list[dict[int, int]], int]] = {}
             low = high = None
             for office in batch:
                 plans = missing[office]
-                found = {plan.day: {} for plan in plans}
+                found: dict[dt.date, dict[int, int]] = {plan.day: {} for plan in plans}
                 out[office.pk] = found
                 index[office.pk] = (
                     [int(plan.midnight.timestamp()) for plan in plans],
@@ -384,14 +388,14 @@ def _confirmed_masks(
                 )
                 while rows := cursor.fetchmany(5000):
                     for office_id, lane, s, e in rows:
-                        mids, ends, found, slot = index[office_id]
+                        mids, ends, day_masks, slot = index[office_id]
                         i = bisect.bisect_right(mids, s) - 1
                         if i < 0 or s >= ends[i]:
                             continue
                         mid = mids[i]
                         a, b = (s - mid) // slot, -((mid - e) // slot)
                         if b > a:
-                            masks = found[i]
+                            masks = day_masks[i]
                             masks[lane] = masks.get(lane, 0) | (((1 << (b - a)) - 1) << a)
     return out
 
@@ -405,7 +409,7 @@ def _by_office(keys) -> dict[int, dict[dt.date, tuple]]:
 
 
 def taken_many(
-    plans: dict[Office, list[availability.DayPlan]],
+    plans: dict[Office, list[DayPlan]],
     *,
     now: dt.datetime,
     ignore: int | None = None,
@@ -514,7 +518,7 @@ def taken_many(
 
 
 def taken(
-    office: Office, plans: list[availability.DayPlan], *, now: dt.datetime, ignore: int | None = None
+    office: Office, plans: list[DayPlan], *, now: dt.datetime, ignore: int | None = None
 ) -> dict[dt.date, dict[int, int]]:
     return taken_many({office: plans}, now=now, ignore=ignore)[office.pk]
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -77,7 +78,7 @@ def register(
     persons: int = 1,
     date_from: dt.date,
     date_to: dt.date,
-    windows: list[Window] = (),
+    windows: Sequence[Window] = (),
     email: str,
     name: str = "",
     language: str = "de",
@@ -202,7 +203,8 @@ def _first_match(
 
 def _release_offer(offer: WaitlistOffer, *, status: str, now: dt.datetime) -> None:
     appointment = offer.appointment
-    if appointment.status == Appointment.Status.HELD and appointment.blocks_until > now:
+    held_until = appointment.blocks_until  # set while held
+    if appointment.status == Appointment.Status.HELD and held_until is not None and held_until > now:
         # Give the time back at once (a held time is not a booked one: cancel with no release delay).
         appointment.status = Appointment.Status.CANCELLED
         appointment.cancelled_at = now
@@ -245,7 +247,7 @@ def offer_freed_capacity(*, office: Office, now: dt.datetime | None = None) -> l
     """Offer free times of one office to its waiting entries, first come first served."""
     now = now or timezone.now()
     lapse_expired(now=now)
-    offers = []
+    offers: list[WaitlistOffer] = []
     entries = list(
         WaitlistEntry.objects.select_for_update()
         .filter(status=WaitlistEntry.Status.WAITING, offices=office)
@@ -270,9 +272,10 @@ def offer_freed_capacity(*, office: Office, now: dt.datetime | None = None) -> l
                 free[key] = None
             else:
                 free[key] = (query, _free_starts(query, last, now=now))
-        if free[key] is None:
+        found = free[key]
+        if found is None:
             continue
-        query, starts = free[key]
+        query, starts = found
         start = _first_match(starts, entry, _windows(entry), tz)
         if start is None:
             continue
@@ -285,8 +288,10 @@ def offer_freed_capacity(*, office: Office, now: dt.datetime | None = None) -> l
             continue
         appointment.name, appointment.email = entry.name, entry.email
         appointment.save(update_fields=["name", "email"])
+        expires_at = appointment.blocks_until
+        assert expires_at is not None  # a hold blocks its time until then
         offer = WaitlistOffer.objects.create(
-            entry=entry, appointment=appointment, created_at=now, expires_at=appointment.blocks_until
+            entry=entry, appointment=appointment, created_at=now, expires_at=expires_at
         )
         entry.status = WaitlistEntry.Status.OFFERED
         entry.save(update_fields=["status"])

@@ -66,7 +66,7 @@ class WaitlistForm(forms.Form):
             self.fields["offices"].initial = [self.fields["offices"].choices[0][0]]
 
     def windows(self) -> list[waitlist.Window]:
-        days = [int(d) for d in self.cleaned_data["weekdays"]] or [None]
+        days: list[int | None] = [int(d) for d in self.cleaned_data["weekdays"]] or [None]
         presets = self.cleaned_data["presets"]
         if not presets:
             return [] if days == [None] else [waitlist.Window(d, dt.time(0), dt.time(23, 59, 59)) for d in days]

@@ -150,7 +150,7 @@ def walk_in_status(office: Office, now: dt.datetime) -> WalkInStatus:
         .annotate(n=Count("id"))
         .values_list("service", "n")
     )
-    quotas = {sid: (None, n) for sid, n in used.items()}
+    quotas: dict[int, tuple[int | None, int]] = {sid: (None, n) for sid, n in used.items()}
     for q in WalkInQuota.objects.filter(office=office):
         quotas[q.service_id] = (q.daily_quota, used.get(q.service_id, 0))
     estimates = expected_minutes(office, now=now)
@@ -222,7 +222,8 @@ def expected_minutes(office: Office, *, now: dt.datetime, weeks: int = HANDLING_
         started_at__isnull=False,
     ).values_list("service_id", "started_at", "ended_at")
     for service_id, started, ended in rows:
-        samples[service_id].append((ended - started).total_seconds() / 60)
+        if started is not None and ended is not None:  # as filtered
+            samples[service_id].append((ended - started).total_seconds() / 60)
     return policy.handling_minutes(samples, defaults)
 
 
@@ -233,7 +234,10 @@ def remaining_at_counters(office: Office, minutes: dict[int, float], now: dt.dat
     )
     left = 0.0
     for service_id, started, called in rows:
-        spent = (now - (started or called)).total_seconds() / 60
+        began = started or called  # a visit at the clerk has been called
+        if began is None:
+            continue
+        spent = (now - began).total_seconds() / 60
         left += max(0.0, minutes.get(service_id, 15.0) - spent)
     return left
 
@@ -292,7 +296,7 @@ def display_rows(office_id: int, day: dt.date, *, limit: int = DISPLAY_ROWS) -> 
     )
     out, seen = [], set()
     for label, counter, called_at in rows:
-        if label in seen:
+        if label in seen or called_at is None:  # (never None: filtered)
             continue
         seen.add(label)
         out.append(DisplayRow(label, counter, called_at))
@@ -327,7 +331,9 @@ def day_close_summary(office: Office, today: dt.date) -> DayCloseSummary:
     before = Visit.objects.filter(office=office, day__lt=today)
     still_open = before.filter(status__in=Visit.OPEN).count()
     last_day = before.order_by("-day").values_list("day", flat=True).first()
-    counts = before.filter(day=last_day, outcome=Visit.Outcome.END_OF_DAY).aggregate(
-        closed=Count("id"), never_called=Count("id", filter=Q(called_at__isnull=True))
-    )
+    counts = {"closed": 0, "never_called": 0}  # no visits before today
+    if last_day is not None:
+        counts = before.filter(day=last_day, outcome=Visit.Outcome.END_OF_DAY).aggregate(
+            closed=Count("id"), never_called=Count("id", filter=Q(called_at__isnull=True))
+        )
     return DayCloseSummary(last_day, counts["closed"], counts["never_called"], still_open)

@@ -13,6 +13,7 @@ import logging
 import shutil
 import uuid
 from pathlib import Path
+from typing import Any
 from xml.etree.ElementTree import ParseError
 
 from defusedxml import DefusedXmlException
@@ -214,7 +215,7 @@ class BundIDProvider(IdentityProvider):
     def config(self, request: HttpRequest, *, with_idp: bool = True) -> SPConfig:
         entity_id, acs = self.urls(request)
         key_file, cert_file = sp_key_pair()
-        conf = {
+        conf: dict[str, Any] = {
             "entityid": entity_id,
             "xmlsec_binary": xmlsec_binary(),
             "key_file": str(key_file),
@@ -333,8 +334,8 @@ class BundIDProvider(IdentityProvider):
 
     @staticmethod
     def _level(response) -> TrustLevel:
-        levels = [LEVEL_OF_CLASS_REF.get(class_ref) for class_ref, _auth, *_rest in response.authn_info()]
-        levels = [level for level in levels if level is not None]
+        named = [LEVEL_OF_CLASS_REF.get(class_ref) for class_ref, _auth, *_rest in response.authn_info()]
+        levels = [level for level in named if level is not None]
         if not levels:
             raise IdentityError(_("Die BundID hat kein Vertrauensniveau mitgeteilt."), code="trust_level_missing")
         return min(levels)
@@ -357,4 +358,17 @@ class BundIDProvider(IdentityProvider):
         else:
             values.pop("birth_date", None)
         subject = values.pop("subject", "") or response.assertion.subject.name_id.text
-        return Identity(provider=self.key, subject=subject, trust_level=level, birth_date=birth, **values)
+        return Identity(
+            provider=self.key,
+            subject=subject,
+            trust_level=level,
+            birth_date=birth,
+            given_name=values.get("given_name", ""),
+            family_name=values.get("family_name", ""),
+            street=values.get("street", ""),
+            postcode=values.get("postcode", ""),
+            city=values.get("city", ""),
+            country=values.get("country", ""),
+            nationality=values.get("nationality", ""),
+            email=values.get("email", ""),
+        )

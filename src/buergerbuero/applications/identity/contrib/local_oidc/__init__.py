@@ -86,7 +86,10 @@ def _origin(url: str) -> str:
 
 def _key(path: Path) -> rsa.RSAPrivateKey:
     if path.exists():
-        return serialization.load_pem_private_key(path.read_bytes(), password=None)
+        stored = serialization.load_pem_private_key(path.read_bytes(), password=None)
+        if not isinstance(stored, rsa.RSAPrivateKey):
+            raise ValueError(f"{path}: the local OpenID provider signs with an RSA key")
+        return stored
     path.parent.mkdir(parents=True, exist_ok=True)
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     path.write_bytes(
