@@ -102,3 +102,15 @@ def test_the_administrators_reset_names_the_administrator_and_the_account(people
     )
     (record,) = _events(view="security:second_factor_reset")
     assert record.actor == admin and record.ip == "10.0.0.1" and " user:sachbearbeitung " in record.subjects
+
+
+def test_a_guessed_name_is_shown_to_the_superuser_not_to_a_city_officer(people):
+    from buergerbuero.privacy import selectors
+
+    Client(REMOTE_ADDR="10.1.2.3").post("/intern/anmelden/", {"username": "m.mueller", "password": "x"})
+    Client().post("/intern/anmelden/", {"username": "sachbearbeitung", "password": "falsch-falsch-falsch"})
+    city = people["city"].pk
+    officer = [r.actor_name for r in selectors.audit_records(organisation_id=city, kind="security")]
+    everything = [r.actor_name for r in selectors.audit_records(kind="security")]
+    assert officer == ["sachbearbeitung"]
+    assert sorted(everything) == ["m.mueller", "sachbearbeitung"]

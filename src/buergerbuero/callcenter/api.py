@@ -26,11 +26,11 @@ def _viewer(request, ability: str) -> selectors.Viewer:
     return selectors.require(selectors.viewer(request.user), ability)
 
 
-def _service(slug: str | None) -> "Service | None":
-    return catalog_selectors.service_by_slug(slug, field="service") if slug else None
+def _service(slug: str | None, field: str = "service") -> "Service | None":
+    return catalog_selectors.service_by_slug(slug, field=field) if slug else None
 
 
-def _required_service(slug: str, field: str = "service") -> Service:
+def _required_service(slug: str, field: str = "service") -> "Service":
     """The service of a booking question: an empty slug is as unknown as a wrong one (404, not a 500)."""
     service = _service(slug, field)
     if service is None:

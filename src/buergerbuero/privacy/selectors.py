@@ -55,8 +55,9 @@ def audit_records(
 ) -> QuerySet[AuditRecord]:
     """The audit log filtered for an access request (Art. 15 GDPR): reads that touched the citizen
     (by e-mail or booking code) and/or reads by one member of staff (user name), newest first.
-    `organisation_id`: only records of staff of that organisation and of the partners reading its data
-    (None: all — the superuser's view). `kind`: "security" only the sign-in's security events (failed sign-ins,
+    `organisation_id`: only records of staff of that organisation, of the partners reading its data and the
+    administrators' reads (None: all — the superuser's view, the only one with failed sign-ins under unknown
+    names). `kind`: "security" only the sign-in's security events (failed sign-ins,
     lockouts, second factors), "reads" everything else, "" both."""
     records = AuditRecord.objects.select_related("organisation", "actor")
     tokens = subject_tokens(citizen)
@@ -76,9 +77,11 @@ def audit_records(
     if date_to is not None:
         records = records.filter(at__lt=_start_of(date_to + dt.timedelta(days=1), tz))
     if organisation_id is not None:
-        records = records.filter(
-            Q(organisation_id=organisation_id) | Q(organisation__isnull=True) | _partners_of(organisation_id)
-        )
+        # Records without an organisation are the administrators' reads (of every city's citizens); a security
+        # event without one is a sign-in under a name that is no account, from an address: it concerns no city,
+        # and one city's officer must not see which names were tried at another's, so only the superuser sees it.
+        unowned_reads = Q(organisation__isnull=True) & ~Q(action=AuditRecord.Action.SECURITY)
+        records = records.filter(Q(organisation_id=organisation_id) | unowned_reads | _partners_of(organisation_id))
     return records
 
 
