@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import TypeGuard
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -47,8 +47,8 @@ def role_label(role: str) -> str:
     return str(dict(StaffMembership.Role.choices).get(role, role or "–"))
 
 
-def membership(user: AbstractBaseUser | None) -> StaffMembership | None:
-    if user is None or not user.is_authenticated or not user.is_active:
+def membership(user: AbstractBaseUser | AnonymousUser | None) -> StaffMembership | None:
+    if not isinstance(user, User) or not user.is_active:  # (anonymous users are no User)
         return None
     return StaffMembership.objects.select_related("organisation").filter(user=user).first()
 

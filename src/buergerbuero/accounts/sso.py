@@ -21,6 +21,7 @@ import json
 import logging
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -31,6 +32,9 @@ from django.utils.translation import gettext_lazy as _
 from buergerbuero.accounts.models import ExternalAccount, Organisation, ProviderSecondFactor, StaffMembership
 from buergerbuero.core import oidc
 from buergerbuero.core.oidc import OIDCError
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 security_log = logging.getLogger("buergerbuero.security")
 
@@ -64,7 +68,7 @@ class GroupRule:
 
 @dataclass(frozen=True)
 class SignedIn:
-    user: object
+    user: User
     provider_mfa: bool
     id_token: str
 
@@ -208,7 +212,7 @@ def _target(groups: list[str]) -> GroupRule | None:
     return next((rule for rule in rules() if rule.group in have), None)
 
 
-def provision(*, issuer: str, claims: dict, now) -> object:
+def provision(*, issuer: str, claims: dict, now) -> User:
     """The staff user of the provider's subject, made at the first sign-in, with the organisation and role their
     groups give them now. Raises SignInRefused (and makes nothing) when no group is mapped, the organisation does
     not exist or the account was blocked here. Somebody whose mapped groups were all taken away at the provider

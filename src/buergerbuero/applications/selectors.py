@@ -142,7 +142,10 @@ SEARCH_DAYS = 42  # how far past `not_before` a first free time is searched (the
 
 
 def _short_query(service: OnlineService, office, *, now: dt.datetime):
-    return booking_live.booking_query(office=office, service_slugs=[service.appointment_service.slug], now=now)
+    short = service.appointment_service
+    if short is None:  # (the callers ask only for services with a short visit)
+        raise DomainError(_("Zu diesem Antrag gehört kein Termin."), field="start")
+    return booking_live.booking_query(office=office, service_slugs=[short.slug], now=now)
 
 
 def _first_free(query, *, now: dt.datetime, not_before: dt.date | None):
@@ -208,7 +211,7 @@ def short_appointment_times(
     if first is None:
         return query, []
     day = first.start.astimezone(query.tz).date()
-    times = []
+    times: list[dt.datetime] = []
     for _day, free in sorted(booking_live.free_times(query, day, day + dt.timedelta(days=6), now=now).items()):
         times.extend(t.start for t in free)
         if len(times) >= limit:

@@ -549,9 +549,9 @@ def book_appointment(
             field="start",
             code="already_booked",
         )
-    query = booking_live.booking_query(
-        office=application.office, service_slugs=[application.service.appointment_service.slug], now=now
-    )
+    short = application.service.appointment_service
+    assert short is not None  # _bookable refused a service without a short visit
+    query = booking_live.booking_query(office=application.office, service_slugs=[short.slug], now=now)
     appointment, _token = booking_services.hold_for_citizen(query=query, start=start, proof=proof, now=now)
     name = f"{application.answers.get('given_name', '')} {application.answers.get('family_name', '')}".strip()
     appointment = booking_services.request_opt_in(

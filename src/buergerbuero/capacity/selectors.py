@@ -35,10 +35,12 @@ class OfficeSnapshot:
     roster: tuple[capacity_rules.RosterEntry, ...]
     services: dict[str, tuple[Service, int]]  # active services offered: slug → (service, handling minutes here)
     shares: tuple[tuple[str, int], ...]  # (channel, percent): each booking channel's share of the counters
-    _calendars: dict[tuple[int, ...], rules.OfficeCalendar] = field(default_factory=dict, repr=False)
+    _calendars: dict[tuple[int, ...], capacity_rules.OfficeCalendar] = field(default_factory=dict, repr=False)
     _memos: dict[str, dict] = field(default_factory=dict, repr=False)  # per kind: rules.day_plan's windows memo
-    _plans: dict[tuple[str, dt.date], rules.DayPlan] = field(default_factory=dict, repr=False)
-    _ranges: dict[tuple[str, dt.date, dt.date], tuple[rules.DayPlan, ...]] = field(default_factory=dict, repr=False)
+    _plans: dict[tuple[str, dt.date], capacity_rules.DayPlan] = field(default_factory=dict, repr=False)
+    _ranges: dict[tuple[str, dt.date, dt.date], tuple[capacity_rules.DayPlan, ...]] = field(
+        default_factory=dict, repr=False
+    )
 
     def calendar(self, first: dt.date, last: dt.date) -> capacity_rules.OfficeCalendar:
         """Everything the capacity engine needs for a date range."""
@@ -54,7 +56,9 @@ class OfficeSnapshot:
             )
         return calendar
 
-    def day_plans(self, first: dt.date, last: dt.date, kind: str = rules.APPOINTMENTS) -> list[rules.DayPlan]:
+    def day_plans(
+        self, first: dt.date, last: dt.date, kind: str = capacity_rules.APPOINTMENTS
+    ) -> list[capacity_rules.DayPlan]:
         """What each day from `first` to `last` offers (a range asked before is handed out again as a copy:
         availability asks the same ranges of every office on every query)."""
         known = self._ranges.get((kind, first, last))
@@ -66,7 +70,7 @@ class OfficeSnapshot:
         self._ranges[kind, first, last] = tuple(plans)
         return plans
 
-    def _plans_of(self, first: dt.date, last: dt.date, kind: str) -> list[rules.DayPlan]:
+    def _plans_of(self, first: dt.date, last: dt.date, kind: str) -> list[capacity_rules.DayPlan]:
         plans = []
         for day in (first + dt.timedelta(days=i) for i in range((last - first).days + 1)):
             plan = self._plans.get((kind, day))

@@ -40,7 +40,9 @@ def _office_row(slug: str) -> Office | None:
             functions = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
             if functions:
                 converters.append((n, column, functions))
-        sql = f"SELECT {', '.join(quote(f.column) for f in fields)} FROM {quote(table)} WHERE {quote('slug')} = %s"
+        # a concrete field's column is never None (the stubs type the attribute for all fields)
+        columns = ", ".join(quote(f.column or f.attname) for f in fields)
+        sql = f"SELECT {columns} FROM {quote(table)} WHERE {quote('slug')} = %s"
         read = _OFFICE_READS[connection.vendor] = (sql, [f.attname for f in fields], converters)
     sql, names, converters = read
     with connection.cursor() as cursor:

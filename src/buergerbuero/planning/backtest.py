@@ -18,11 +18,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
+from buergerbuero.core.lazy import LazyModule
 from buergerbuero.planning import engine
+
+# The planner's pages show a backtest's verdict (report.py) without NumPy; a backtest run loads it (core/lazy.py).
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = LazyModule("numpy", globals(), "np")
 
 BAND = (0.1, 0.9)
 COVERAGE_GOAL = 0.75

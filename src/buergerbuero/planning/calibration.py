@@ -260,7 +260,7 @@ def office_model(
     seasonal = covered_months == 12 and stamped_now <= 0.02 * max(total, 1)
     wd_web = tuple(weekday_web) if weekday_web.sum() > 0 else engine.FLAT_WEEK
     wd_assisted = tuple(weekday_assisted) if weekday_assisted.sum() > 0 else (1, 1, 1, 1, 1, 0, 0)
-    season = engine.FLAT_YEAR
+    season: tuple[float, ...] = engine.FLAT_YEAR
     dispersion = engine.OfficeModel.day_dispersion
     first_day = max(history_from, earliest).astimezone(tz).date()
     exposure = month_exposure(first_day, spike_from.astimezone(tz).date(), weekday_web + weekday_assisted)

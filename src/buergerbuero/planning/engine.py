@@ -37,10 +37,12 @@ from buergerbuero.core.lazy import LazyModule
 from buergerbuero.planning import queueing
 
 # NumPy loads with the first simulation, not with the planner's URLs and forms (buergerbuero.core.lazy).
+# For the type checker `np` is NumPy itself (its stubs type every use); at run time the stand-in.
 if TYPE_CHECKING:
+    import numpy as np
     from numpy.typing import ArrayLike
-
-np = LazyModule("numpy", globals(), "np")
+else:
+    np = LazyModule("numpy", globals(), "np")
 
 WEB, ASSISTED = 0, 1
 DAYTIME, EVENING = 0, 1

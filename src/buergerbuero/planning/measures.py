@@ -23,7 +23,11 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from buergerbuero.core.lazy import LazyModule
 from buergerbuero.planning.engine import EVENING_START_MINUTE, Capacity, OfficeModel
 
-np = LazyModule("numpy", globals(), "np")  # loaded by the first costed run (buergerbuero.core.lazy)
+# loaded by the first costed run (buergerbuero.core.lazy); for the type checker NumPy itself
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = LazyModule("numpy", globals(), "np")
 
 DAYS_PER_YEAR = 365
 

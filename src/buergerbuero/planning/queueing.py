@@ -8,10 +8,15 @@ steady-state formulas do not describe. Times are in minutes throughout.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 from buergerbuero.core.lazy import LazyModule
 
-np = LazyModule("numpy", globals(), "np")  # loaded by the first simulation (buergerbuero.core.lazy)
+# loaded by the first simulation (buergerbuero.core.lazy); for the type checker NumPy itself
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = LazyModule("numpy", globals(), "np")
 
 
 def erlang_c(servers: int, offered_load: float) -> float:

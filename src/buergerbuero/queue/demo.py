@@ -8,7 +8,7 @@ minutes early, some late – those are re-queued as walk-ins), waiting and handl
 
 import datetime as dt
 import random
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -48,7 +48,7 @@ def load(city: DemoCity) -> None:
     walk_in_plans = {
         p.day: p for p in capacity_selectors.day_plans(office, first, city.today, kind=rules.WALK_IN) if p.windows
     }
-    tickets: list[Ticket] = []
+    tickets: list[dict[str, Any]] = []  # ticket rows (field → value), inserted at once
     legs: list[dict] = []  # visit fields without the ticket, in ticket order
     day_counters = []
     # One read of the whole year (was one query per day with prefetched items: most of `load_demo`'s time).

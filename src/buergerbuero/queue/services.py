@@ -276,7 +276,7 @@ def close_session(*, clerk: User, now: dt.datetime | None = None) -> None:
     CounterSession.objects.filter(clerk=clerk, ended_at__isnull=True).update(ended_at=now)
 
 
-def _session(clerk) -> CounterSession:
+def _session(clerk: User) -> CounterSession:
     session = live.current_session(clerk)
     if session is None:
         raise DomainError(_("Bitte melden Sie sich zuerst an einem Schalter an."), field="counter", code="no_session")
@@ -467,7 +467,7 @@ def resume(*, clerk: User, visit: Visit, now: dt.datetime | None = None) -> Visi
     return visit
 
 
-def _services_checked(clerk, office: Office, services: list[Service]) -> list[Service]:
+def _services_checked(clerk: User, office: Office, services: list[Service]) -> list[Service]:
     offered = set(live.walk_in_services(office).values_list("pk", flat=True))
     skills = access.clerk_skills(clerk)
     for service in services:

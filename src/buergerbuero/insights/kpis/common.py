@@ -40,7 +40,7 @@ def minutes_text() -> str:
 
 
 @dataclass(frozen=True)
-class Weekly:
+class Weekly[Item, Summary]:
     """A KPI whose chart is one value per ISO week and whose figures are the same value for the whole period.
 
     `read(ctx)` returns the period's rows as (local day, item) – one read for the whole period, never one per
@@ -50,19 +50,19 @@ class Weekly:
     """
 
     name: str
-    read: Callable[[Context], list[tuple[dt.date, object]]]
-    summarise: Callable[[list], object]
+    read: Callable[[Context], list[tuple[dt.date, Item]]]
+    summarise: Callable[[list[Item]], Summary]
 
-    def rows(self, ctx: Context) -> list[tuple[dt.date, object]]:
+    def rows(self, ctx: Context) -> list[tuple[dt.date, Item]]:
         return ctx.memo(f"{self.name}:{ctx.period}", lambda: self.read(ctx))
 
-    def weeks(self, ctx: Context) -> list[tuple[dt.date, object]]:
-        grouped: dict[dt.date, list] = {}
+    def weeks(self, ctx: Context) -> list[tuple[dt.date, Summary]]:
+        grouped: dict[dt.date, list[Item]] = {}
         for day, item in self.rows(ctx):
             grouped.setdefault(metrics.week_start(day), []).append(item)
         return [(monday, self.summarise(items)) for monday, items in sorted(grouped.items())]
 
-    def total(self, ctx: Context) -> object:
+    def total(self, ctx: Context) -> Summary:
         return self.summarise([item for _day, item in self.rows(ctx)])
 
 

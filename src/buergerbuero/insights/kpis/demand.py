@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from collections import Counter
 
 from django.utils.translation import gettext, pgettext
@@ -30,7 +31,7 @@ def demand_chart(ctx: Context) -> charts.Chart:
         gettext("Nachfrage: gebuchte Termine nach Kanal, je Kalenderwoche der Buchung"),
         pgettext("unit", "Termine"),
         sorted(counts.items()),
-        [(str(label), lambda week, value=value: week[value]) for value, label in Channel.choices],
+        [(str(label), operator.itemgetter(value)) for value, label in Channel.choices],
         kind="stacked",
         summary=gettext("Wie viele Termine je Woche über welchen Weg gebucht wurden (ohne stornierte)."),
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext, pgettext
@@ -127,6 +128,11 @@ def _floor_services(ctx: Context) -> list:
     return ctx.memo("floor_services", lambda: list(queue_live.walk_in_services(ctx.office)))
 
 
+def _median_of(service_id: int) -> Callable[[dict[int, float]], float | None]:
+    """A chart column: a week's median of one service (none in a week without it)."""
+    return lambda medians: medians.get(service_id)
+
+
 def handling_chart(ctx: Context) -> charts.Chart:
     period = _handling(ctx)
     names = {s.pk: s.name for s in _floor_services(ctx)}
@@ -138,10 +144,7 @@ def handling_chart(ctx: Context) -> charts.Chart:
         gettext("Bearbeitungszeit je Leistung: Median in Minuten, je Kalenderwoche"),
         common.minutes_text(),
         by_week,
-        [
-            (str(names.get(sid, gettext("Leistung %(id)s") % {"id": sid})), lambda rows, sid=sid: rows.get(sid))
-            for sid in top
-        ],
+        [(str(names.get(sid, gettext("Leistung %(id)s") % {"id": sid})), _median_of(sid)) for sid in top],
         summary=gettext(
             "Wie lange ein erledigter Schalterkontakt dauerte (Beginn bis Abschluss), für die %(n)d häufigsten "
             "Leistungen des Zeitraums; alle Leistungen stehen in den Kennzahlen."

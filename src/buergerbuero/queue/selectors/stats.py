@@ -43,6 +43,13 @@ def _first_legs(office: Office, first: dt.date, last: dt.date) -> QuerySet[Visit
     return Visit.objects.filter(office=office, day__gte=first, day__lte=last, previous__isnull=True)
 
 
+def _rounded_percentile(values: list[float], q: float) -> float:
+    """`policy.percentile` of a group (never empty), to one decimal."""
+    value = policy.percentile(values, q)
+    assert value is not None
+    return round(value, 1)
+
+
 def waiting_minutes_rows(office: Office, first: dt.date, last: dt.date) -> list[tuple[dt.datetime, int, float]]:
     """(called_at, service_id, waiting minutes) for every first leg that was called in the date range."""
     rows = (
@@ -52,6 +59,8 @@ def waiting_minutes_rows(office: Office, first: dt.date, last: dt.date) -> list[
     )
     out = []
     for called, service_id, queued, due in rows:
+        if called is None:  # filtered out in the query
+            continue
         since = max(queued, due) if due else queued
         out.append((called, service_id, max(0.0, (called - since).total_seconds() / 60)))
     return out
@@ -74,8 +83,8 @@ def waiting_times(office: Office, first: dt.date, last: dt.date, *, by: str = "d
         {
             "key": key,
             "visits": len(values),
-            "p50": round(policy.percentile(values, 50), 1),
-            "p90": round(policy.percentile(values, 90), 1),
+            "p50": _rounded_percentile(values, 50),
+            "p90": _rounded_percentile(values, 90),
         }
         for key, values in sorted(groups.items())
     ]
@@ -86,7 +95,11 @@ def handling_rows(office: Office, first: dt.date, last: dt.date) -> list[tuple[d
     rows = Visit.objects.filter(
         office=office, day__gte=first, day__lte=last, outcome=Visit.Outcome.DONE, started_at__isnull=False
     ).values_list("day", "service_id", "started_at", "ended_at")
-    return [(day, service_id, (ended - started).total_seconds() / 60) for day, service_id, started, ended in rows]
+    return [
+        (day, service_id, (ended - started).total_seconds() / 60)
+        for day, service_id, started, ended in rows
+        if started is not None and ended is not None  # done legs have both
+    ]
 
 
 def handling_summary(rows: Iterable[tuple[int, float]]) -> list[dict]:
@@ -99,8 +112,8 @@ def handling_summary(rows: Iterable[tuple[int, float]]) -> list[dict]:
             "service": service_id,
             "visits": len(values),
             "mean": round(sum(values) / len(values), 1),
-            "p50": round(policy.percentile(values, 50), 1),
-            "p90": round(policy.percentile(values, 90), 1),
+            "p50": _rounded_percentile(values, 50),
+            "p90": _rounded_percentile(values, 90),
         }
         for service_id, values in sorted(groups.items())
     ]
@@ -152,7 +165,13 @@ def first_leg_counts(office: Office, first: dt.date, last: dt.date) -> list[tupl
         )
         .order_by("day")
     )
-    return [(row.pop("day"), LegCounts(**row)) for row in rows]
+    return [
+        (
+            row["day"],
+            LegCounts(row["done"], row["no_show"], row["transferred"], row["end_of_day"], row["never_called"]),
+        )
+        for row in rows
+    ]
 
 
 def no_show_summary(counts: Iterable[LegCounts]) -> dict:
@@ -183,7 +202,7 @@ def ticket_counts(office: Office, first: dt.date, last: dt.date) -> list[tuple[d
         )
         .order_by("day")
     )
-    return [(row.pop("day"), row) for row in rows]
+    return [(row["day"], {"appointment": row["appointment"], "walk_in": row["walk_in"]}) for row in rows]
 
 
 def walk_in_summary(counts: Iterable[dict]) -> dict:

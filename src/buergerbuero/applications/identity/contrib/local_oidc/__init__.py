@@ -18,6 +18,7 @@ import secrets
 import threading
 import time
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import jwt
@@ -29,7 +30,7 @@ from buergerbuero.applications.identity.local_login import METHODS, PERSONS, log
 from buergerbuero.applications.local_servers import page, reply
 
 # Test staff of the city's directory (invented), with the groups an administrator gave them.
-STAFF = {
+STAFF: dict[str, dict[str, Any]] = {  # key → claims as the ID token carries them
     "anna": {
         "sub": "3f1c9a52-staff-anna",
         "preferred_username": "a.empfang",
