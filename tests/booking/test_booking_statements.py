@@ -11,8 +11,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from buergerbuero.booking import selectors, services
+from buergerbuero.booking import services
 from buergerbuero.booking.models import Appointment, AppointmentService, Claim
+from buergerbuero.booking.selectors import live as selectors
 from tests import factories
 from tests.booking.invariants import assert_booking_guarantee, own_units
 

@@ -28,7 +28,7 @@ def test_check_in_call_and_live_display(page, live_server, open_now, id_card, an
 
     screen = page.context.new_page()
     screen.goto("/queue/test-office/display/")
-    screen.wait_for_function("document.getElementById('status').textContent !== ''")
+    screen.wait_for_function("() => document.getElementById('status').textContent !== ''")
     screen.evaluate("window.notReloaded = true")
     assert screen.locator("#calls tr").count() == 0
 
