@@ -26,11 +26,11 @@ def _viewer(request, ability: str) -> selectors.Viewer:
     return selectors.require(selectors.viewer(request.user), ability)
 
 
-def _service(slug: str | None) -> "Service | None":
-    return catalog_selectors.service_by_slug(slug, field="service") if slug else None
+def _service(slug: str | None, field: str = "service") -> "Service | None":
+    return catalog_selectors.service_by_slug(slug, field=field) if slug else None
 
 
-def _required_service(slug: str, field: str = "service") -> Service:
+def _required_service(slug: str, field: str = "service") -> "Service":
     """The service of a booking question: an empty slug is as unknown as a wrong one (404, not a 500)."""
     service = _service(slug, field)
     if service is None:
@@ -324,7 +324,9 @@ def availability(request, office: str, service: str, date: dt.date, persons: int
     v = _viewer(request, "book")
     now = timezone.now()
     office_obj, _contract = selectors.office_for_agent(v, office, now=now)
-    query = services.partner_query(viewer=v, office=office_obj, service=_service(service), persons=persons, now=now)
+    query = services.partner_query(
+        viewer=v, office=office_obj, service=_required_service(service), persons=persons, now=now
+    )
     from buergerbuero.booking.selectors import live as booking_live
 
     days = booking_live.free_times(query, date, date, now=now)
