@@ -62,6 +62,7 @@ def main() -> None:
     plans = capacity_selectors.day_plans(office, first, last)
     taken = live.taken(office, plans, now=now)
     hit = live.earliest(query, now=now)
+    assert hit is not None, "the seeded office has a free time"
     print(
         f"earliest free: {hit.start.astimezone(query.tz):%a %d.%m. %H:%M} ({(hit.start.date() - now.date()).days} days)"
     )

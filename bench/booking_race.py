@@ -115,13 +115,14 @@ def _record_one_booking(office, start: str) -> tuple[str, int]:
     from django.db import connection
     from django.utils import timezone
 
-    from buergerbuero.booking import selectors, services
+    from buergerbuero.booking import services
+    from buergerbuero.booking.selectors import live
 
     with connection.cursor() as cursor:  # an id no office, counter or service has: the replay finds it by value
         cursor.execute("SELECT setval('booking_appointment_id_seq', 1000000)")
     recording, now, email = sql_replay.Recording(), timezone.now(), "record@example.org"
     with recording.phase():
-        query = selectors.booking_query(office=office, service_slugs=["kurz"], now=now)
+        query = live.booking_query(office=office, service_slugs=["kurz"], now=now)
     with recording.phase():
         hold, _ = services.hold(query=query, start=dt.datetime.fromisoformat(start), now=now)
     with recording.phase():

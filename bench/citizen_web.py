@@ -56,7 +56,9 @@ def serve_and_compare(n: int) -> None:
 
     office = Office.objects.get(slug="castrop-rauxel")
     query = selectors.booking_query(office=office, service_slugs=["personalausweis"], now=timezone.now())
-    day = selectors.earliest(query, now=timezone.now()).start.astimezone(query.tz).date()
+    earliest = selectors.earliest(query, now=timezone.now())
+    assert earliest is not None, "the demo office has a free time"
+    day = earliest.start.astimezone(query.tz).date()
     port = free_port()
     env = {**os.environ, "DEBUG": "0", "PYTHONPATH": str(ROOT / "src"), "LOG_LEVEL": "WARNING"}
     command = [str(ROOT / ".venv/bin/granian"), "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port)]
@@ -97,7 +99,7 @@ def serve_and_compare(n: int) -> None:
         for _ in range(20):  # warm-up: first imports, templates, the day cache
             for url in urls.values():
                 fetch(url)
-        samples = {label: [] for label in urls}
+        samples: dict[str, list[float]] = {label: [] for label in urls}
         for _ in range(n):
             for label, url in urls.items():
                 samples[label].append(fetch(url)[0])

@@ -44,7 +44,7 @@ def main() -> None:
     assert reference is not None  # the seeded office has one
     now = timezone.now()
     healthz = timed(lambda: get("/healthz"))
-    baseline = timed(lambda: booking_live.lead_time_days(office, office.reference_service, now=now))
+    baseline = timed(lambda: booking_live.lead_time_days(office, reference, now=now))
     dashboard = timed(lambda: get("/insights/castrop-rauxel/", year))
     report = timed(lambda: get("/insights/castrop-rauxel/bericht/", quarter))
     pdf = timed(lambda: get("/insights/castrop-rauxel/bericht.pdf", quarter))

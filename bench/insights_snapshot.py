@@ -21,7 +21,7 @@ def main() -> None:
     assert reference is not None  # the seeded office has one
     now = timezone.now()
     measured = services.take_snapshots(now=now)
-    baseline = timed(lambda: booking_live.lead_time_days(office, office.reference_service, now=now))
+    baseline = timed(lambda: booking_live.lead_time_days(office, reference, now=now))
     snapshot = timed(lambda: services.take_snapshots(now=now))
     rows = KPISnapshot.objects.count()
     print(f"snapshot rows in DB: {rows}; office × service pairs measured per run: {measured}")

@@ -17,6 +17,7 @@ switched off for the run: one load generator is one address (the proof costs the
 import argparse
 import datetime as dt
 import http.client
+import io
 import json
 import os
 import random
@@ -364,13 +365,15 @@ def kpi_snapshots(stop: threading.Event, out: list[float], every: float) -> None
         stdout=subprocess.PIPE,
         text=True,
     )
+    stdin, stdout = proc.stdin, proc.stdout
+    assert stdin is not None and stdout is not None  # both are pipes
     while True:
-        out.append(float(proc.stdout.readline()))
+        out.append(float(stdout.readline()))
         if stop.wait(every):
             break
-        proc.stdin.write("next\n")
-        proc.stdin.flush()
-    proc.stdin.close()
+        stdin.write("next\n")
+        stdin.flush()
+    stdin.close()
     proc.wait(timeout=600)
 
 
@@ -400,7 +403,8 @@ def main(argv=None) -> None:
     connection.close()
     server = Server(free_port())
     load_before = os.getloadavg()
-    stop, peak, snapshots = threading.Event(), [0], []
+    stop, peak = threading.Event(), [0]
+    snapshots: list[float] = []
     watchers = [
         threading.Thread(target=connections_watch, args=(stop, peak)),
         threading.Thread(target=kpi_snapshots, args=(stop, snapshots, 30.0)),
@@ -446,5 +450,6 @@ def main(argv=None) -> None:
 
 
 if __name__ == "__main__":
-    sys.stdout.reconfigure(line_buffering=True)
+    if isinstance(sys.stdout, io.TextIOWrapper):
+        sys.stdout.reconfigure(line_buffering=True)
     main()

@@ -99,4 +99,7 @@ def replay(text: str, *, url: str, clients: int, seconds: float, path: Path) -> 
     failed = re.search(r"number of failed transactions: (\d+)", out)
     if failed and int(failed.group(1)):
         raise RuntimeError(f"pgbench replay had failed transactions:\n{out}")
-    return float(re.search(r"tps = ([\d.]+)", out).group(1))
+    tps = re.search(r"tps = ([\d.]+)", out)
+    if tps is None:
+        raise RuntimeError(f"pgbench printed no rate:\n{out}")
+    return float(tps.group(1))

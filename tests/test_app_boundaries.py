@@ -71,7 +71,7 @@ def violations(module: str, source: str, known_apps: set[str]) -> list[str]:
             return None
         return None if parts[1] in (app, *SHARED) else parts[1]
 
-    def crossing(node: ast.AST, target: str, what: str) -> None:
+    def crossing(node: ast.Import | ast.ImportFrom, target: str, what: str) -> None:
         if node.lineno in types_only:
             return
         if target.endswith(".models") and _is_door(module):

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from buergerbuero.booking import services
 from buergerbuero.booking.models import Appointment, AppointmentService, Claim
-from buergerbuero.booking.selectors import live as selectors
+from buergerbuero.booking.selectors import live
 from tests import factories
 from tests.booking.invariants import assert_booking_guarantee, own_units
 
@@ -47,7 +47,7 @@ def day_stamp_statements(office, start) -> int:
 
 
 def book(office, start, *, now, email="a@example.org"):
-    query = selectors.booking_query(office=office, service_slugs=["personalausweis"], now=now)
+    query = live.booking_query(office=office, service_slugs=["personalausweis"], now=now)
     with CaptureQueriesContext(connection) as held:
         hold, _ = services.hold(query=query, start=start, now=now)
     with CaptureQueriesContext(connection) as confirmed:
@@ -74,7 +74,7 @@ def test_a_booking_takes_one_statement_to_hold_and_one_to_confirm(small_office, 
 def test_the_time_of_a_lapsed_hold_is_taken_in_the_same_statements(small_office, monday, now):
     """The expired claims give their units up inside the new hold's statement; nothing else is asked."""
     start = dt.datetime.combine(monday, dt.time(9), tzinfo=BERLIN)
-    query = selectors.booking_query(office=small_office, service_slugs=["personalausweis"], now=now)
+    query = live.booking_query(office=small_office, service_slugs=["personalausweis"], now=now)
     lapsed = [services.hold(query=query, start=start, now=now, hold_minutes=5)[0] for _ in range(2)]  # both counters
     later = now + dt.timedelta(minutes=6)
     with pytest.raises(services.SlotTaken):

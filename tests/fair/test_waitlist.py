@@ -392,3 +392,17 @@ def test_withdrawing_with_an_open_offer_passes_the_time_on(
     assert WaitlistOffer.objects.get(entry=second).appointment.start == at(monday, 8, 20)
     wrong = client.post(f"/api/waitlist/{second.public_id}/withdraw", {"token": "x"}, content_type="application/json")
     assert wrong.status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_withdrawing_outside_a_surrounding_transaction(client, office, monday):
+    """As in production, no test transaction around the request: the withdrawal locks the entry in its own."""
+    entry, token = waitlist.register(
+        office_slugs=[office.slug], service_slugs=["personalausweis"], date_from=monday, date_to=monday, email="a@x.de"
+    )
+    response = client.post(
+        f"/api/waitlist/{entry.public_id}/withdraw", {"token": token}, content_type="application/json"
+    )
+    assert response.json() == {"status": "withdrawn"}
+    entry.refresh_from_db()
+    assert entry.status == WaitlistEntry.Status.WITHDRAWN

@@ -10,13 +10,26 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from buergerbuero.capacity.rules import DayPlan, LaneWindow
 
 # id(windows) → (windows, open masks by lane); the windows object is kept so its id stays unique
 MasksMemo = dict[int, tuple[tuple[LaneWindow, ...], dict[int, int]]]
+
+
+class DayBounds(Protocol):
+    """A local day as elapsed time, what claims are split on and counted from: a DayPlan, or just its bounds."""
+
+    @property
+    def day(self) -> dt.date: ...
+    @property
+    def midnight(self) -> dt.datetime: ...
+    @property
+    def end(self) -> dt.datetime: ...
+
 
 # Lanes are split between booking channels in this order (lowest counter numbers first to the web).
 CHANNEL_ORDER = ("web", "partner", "phone", "counter")
@@ -99,7 +112,7 @@ def _runs(mask: int, length: int) -> int:
     return result
 
 
-def busy_masks(plan: DayPlan, busy: Iterable[Busy], slot_minutes: int) -> dict[int, int]:
+def busy_masks(plan: DayBounds, busy: Iterable[Busy], slot_minutes: int) -> dict[int, int]:
     """Claimed units per lane of one day as bit masks (the shape the free-time search works on)."""
     slot_seconds = slot_minutes * 60
     midnight = plan.midnight
@@ -199,7 +212,7 @@ def lanes_for_start(plan: DayPlan, request: Request, start: dt.datetime) -> tupl
     return tuple(lane for lane, mask in _open_masks(plan, request).items() if mask & need == need)
 
 
-def masks_by_day(plans: list[DayPlan], busy: Iterable[Busy], slot_minutes: int) -> dict[dt.date, dict[int, int]]:
+def masks_by_day(plans: Sequence[DayBounds], busy: Iterable[Busy], slot_minutes: int) -> dict[dt.date, dict[int, int]]:
     """Split claimed intervals onto their days (claims never cross midnight) and turn them into masks.
 
     `plans` must be ascending but need not be consecutive.
@@ -226,21 +239,22 @@ def free_times(
     return {plan.day: free_times_for_day(plan, taken.get(plan.day, {}), request, memo) for plan in plans}
 
 
-class OfficeDays(dict):
+class OfficeDays(dict[dt.date, dict[int, int]]):
     """Claimed masks of one office per day, knowing up to which day every day is booked out: `full_before`, a
     day before which no counter has a free unit in any of its windows (no request finds a time there, whatever
     its skills or channel; running holds only take more)."""
 
     __slots__ = ("full_before",)
 
-    def __init__(self, *args, full_before: dt.date | None = None):
+    def __init__(self, *args: Mapping[dt.date, dict[int, int]], full_before: dt.date | None = None) -> None:
         super().__init__(*args)
         self.full_before = full_before
 
 
 def first_day_not_full(plans: list[DayPlan], taken: dict[dt.date, dict[int, int]], slot_minutes: int) -> dt.date:
     """The first day of `plans` with a unit free on some counter within its windows (after the last if none)."""
-    memo: dict[int, tuple] = {}  # id(windows) → (windows, per-lane units of all its windows)
+    # id(windows) → (windows, per-lane units of all its windows): MasksMemo's shape, not its open masks
+    memo: dict[int, tuple[tuple[LaneWindow, ...], dict[int, int]]] = {}
     for plan in plans:
         windows = plan.windows
         known = memo.get(id(windows))
@@ -260,7 +274,7 @@ def first_day_not_full(plans: list[DayPlan], taken: dict[dt.date, dict[int, int]
 
 def earliest(plans: list[DayPlan], taken: dict[dt.date, dict[int, int]], request: Request) -> FreeTime | None:
     """The first free start time, looking at one day after the other and stopping at the first hit."""
-    memo: dict = {}
+    memo: MasksMemo = {}
     not_before, last_day = request.not_before, request.last_day
     full_before = getattr(taken, "full_before", None)
     if full_before is not None:

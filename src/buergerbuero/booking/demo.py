@@ -8,6 +8,7 @@ rising around last year's closure and recovering in spring. The same seed gives 
 import datetime as dt
 import random
 import secrets
+from typing import Any
 
 from django.utils import timezone
 
@@ -120,7 +121,7 @@ def load(city: DemoCity) -> None:
                 codes.add(code)
                 return code
 
-    appointments: list[Appointment] = []
+    appointments: list[dict[str, Any]] = []
     items: list[tuple[str, int]] = []  # (service slug, minutes) of each appointment
     for plan in capacity_selectors.day_plans(office, first, last):
         offset = (plan.day - city.today).days

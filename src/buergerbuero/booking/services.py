@@ -4,10 +4,12 @@ import contextlib
 import datetime as dt
 import secrets
 from collections.abc import Sequence
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Field  # generic in the stubs only: subscripted in quotes
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -88,7 +90,7 @@ def touch_days(office: Office, starts: list[dt.datetime]) -> None:
     _renew_stamps(office, {start.astimezone(tz).date() for start in starts})
 
 
-def _renew_stamps(office, days: set[dt.date]) -> None:
+def _renew_stamps(office: Office, days: set[dt.date]) -> None:
     """New stamps for these days, then the days' claimed masks kept beside them (what a cold availability read
     takes instead of the bookings). The stamp is written first: its row lock orders concurrent writers of a day,
     so the masks are read after every earlier writer of the day committed (READ COMMITTED reads anew per
@@ -162,7 +164,7 @@ def _insert_claims(
 # The hold's own rows are written with raw statements: the ORM's insert compiler cost more than the inserts
 # themselves, and every booking runs them (docs/benchmarks.md, Foundation). On PostgreSQL the whole hold is one
 # statement (docs/architecture.md, point 7).
-def _appointment_values(appointment: Appointment) -> tuple[list[str], list]:
+def _appointment_values(appointment: Appointment) -> tuple[list["Field[Any, Any]"], list[Any]]:
     """Columns and values of a new appointment without its id and counter (the statement picks the counter);
     the fields prepare their values as in save() (defaults, UUID, time zone)."""
     fields = [f for f in Appointment._meta.concrete_fields if not f.primary_key and f.name != "counter"]
@@ -170,13 +172,19 @@ def _appointment_values(appointment: Appointment) -> tuple[list[str], list]:
     return fields, values
 
 
-def _placeholder(field) -> str:
+def _placeholder(field: "Field[Any, Any]") -> str:
     """PostgreSQL types a parameter of an INSERT … SELECT by itself only as text: cast it to the column's type."""
     return f"%s::{field.db_type(connection)}" if connection.vendor == "postgresql" else "%s"
 
 
 def _hold_rows(
-    appointment: Appointment, lanes: tuple[int, ...], units: list[dt.datetime], services, *, expires_at, now
+    appointment: Appointment,
+    lanes: tuple[int, ...],
+    units: list[dt.datetime],
+    services: list[tuple[Service, int]],
+    *,
+    expires_at: dt.datetime | None,
+    now: dt.datetime,
 ) -> tuple[int, int] | None:
     """Insert the hold on the first of `lanes` without a claim counting at `now` on any unit: the appointment,
     its claims (a unit another booking inserted meanwhile is skipped, not raised, so the transaction stays
@@ -192,7 +200,8 @@ def _hold_rows(
         AppointmentService._meta.db_table,
     )
     quote, adapt = connection.ops.quote_name, connection.ops.adapt_datetimefield_value
-    columns = ", ".join(quote(f.column) for f in fields)
+    # the stub types `column` as optional for every field; a concrete field always has one
+    columns = ", ".join(quote(f.column) for f in fields)  # type: ignore[arg-type]
     placeholders = ", ".join(_placeholder(f) for f in fields)
     unit_values, now_value = [adapt(u) for u in units], adapt(now)
     expires = adapt(expires_at) if expires_at else None
@@ -268,7 +277,13 @@ def _insert_items(appointment: Appointment, services: list[tuple[Service, int]])
 
 
 def _take_lane(
-    appointment: Appointment, lane: int, units: list[dt.datetime], *, expires_at, now, inserted: int | None = None
+    appointment: Appointment,
+    lane: int,
+    units: list[dt.datetime],
+    *,
+    expires_at: dt.datetime | None,
+    now: dt.datetime,
+    inserted: int | None = None,
 ) -> bool:
     """Claim the units on one lane; False (and nothing claimed) if another booking holds any of them.
     `inserted`: the claims of this lane the caller has inserted already (none inserted yet if not given)."""
@@ -402,7 +417,8 @@ def _confirm_hold(pk: int, *, name: str, email: str, phone: str, now: dt.datetim
         " WHERE id = %s AND status = 'held' AND blocks_until > %s"
         f" AND (%s = '' OR (SELECT COUNT(*) FROM {table} WHERE {selectors.ACTIVE_FOR_EMAIL})"
         f" < (SELECT max_active_per_email FROM {Office._meta.db_table} WHERE id = {table}.office_id))"
-        f" RETURNING {', '.join(quote(f.column) for f in Appointment._meta.concrete_fields)}"
+        # the stub types `column` as optional for every field; a concrete field always has one
+        f" RETURNING {', '.join(quote(f.column) for f in Appointment._meta.concrete_fields)}"  # type: ignore[arg-type]
     )
     params = [adapt(now), name, email, phone, pk, adapt(now), email, email, adapt(now)]
     if connection.vendor == "postgresql":
@@ -415,7 +431,8 @@ def _confirm_hold(pk: int, *, name: str, email: str, phone: str, now: dt.datetim
                 [*params, pk],
             )
         )
-        return (rows[0], rows[0].kept_claims) if rows else (None, 0)
+        # raw() sets the statement's extra column on the instance, beside the model's fields
+        return (rows[0], vars(rows[0])["kept_claims"]) if rows else (None, 0)
     rows = list(Appointment.objects.raw(update, params))
     if not rows:
         return None, 0

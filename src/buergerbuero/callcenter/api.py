@@ -324,7 +324,9 @@ def availability(request, office: str, service: str, date: dt.date, persons: int
     v = _viewer(request, "book")
     now = timezone.now()
     office_obj, _contract = selectors.office_for_agent(v, office, now=now)
-    query = services.partner_query(viewer=v, office=office_obj, service=_service(service), persons=persons, now=now)
+    query = services.partner_query(
+        viewer=v, office=office_obj, service=_required_service(service), persons=persons, now=now
+    )
     from buergerbuero.booking.selectors import live as booking_live
 
     days = booking_live.free_times(query, date, date, now=now)

@@ -11,6 +11,7 @@ import datetime as dt
 import math
 import random
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
@@ -186,7 +187,7 @@ def load(city: DemoCity) -> None:
     articles = {a.service.slug: a for a in selectors.articles(clerk_viewer, day=city.today)}
 
     # Call log: weekdays 8–18, volume growing slowly (so the cost forecast has a trend to show).
-    calls = []
+    calls: list[dict[str, Any]] = []
     topic_pairs = [(demo_services[s], w) for s, w in TOPICS.items()]
     first_day = start
     for offset in range((city.today - start).days):
@@ -219,7 +220,7 @@ def load(city: DemoCity) -> None:
     ids = insert_rows(Call, calls)
 
     # Callback tickets for the last two weeks' callback calls; older ones closed by the back office.
-    agent_viewer = selectors.viewer(agent)
+    agent_viewer = selectors.require(selectors.viewer(agent), "ticket_create")
     recent = [
         pk
         for pk, c in zip(ids, calls, strict=True)
@@ -261,12 +262,12 @@ def load(city: DemoCity) -> None:
     lines = ["interval;offered;answered;abandoned;answered_within_30s;handle_time;asa"]
     buckets: dict[dt.datetime, list[int]] = {}
     since = city.today - dt.timedelta(days=28)
-    for call in calls:
-        if call["started_at"].date() < since or call["started_at"].date() >= city.today:
+    for row in calls:
+        if row["started_at"].date() < since or row["started_at"].date() >= city.today:
             continue
-        local = call["started_at"].astimezone(tz)
+        local = row["started_at"].astimezone(tz)
         slot = local.replace(minute=(local.minute // 30) * 30, second=0, microsecond=0)
-        buckets.setdefault(slot, []).append(call["duration_seconds"])
+        buckets.setdefault(slot, []).append(row["duration_seconds"])
     for slot, durations in sorted(buckets.items()):
         answered = len(durations)
         abandoned = sum(rng.random() < 0.05 for _d in durations)

@@ -6,6 +6,7 @@ import contextlib
 import datetime as dt
 import time
 from collections import OrderedDict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -344,7 +345,7 @@ def _epoch_sql(column: str) -> str:
 
 
 def _confirmed_masks(
-    missing: dict[Office, list[availability.DayPlan] | list[DaySpan]], *, ignore: int | None = None
+    missing: Mapping[Office, Sequence[availability.DayBounds]], *, ignore: int | None = None
 ) -> dict[int, dict[dt.date, dict[int, int]]]:
     """Claimed units of confirmed bookings for the given days of several offices: one query per set of offices
     that miss the same days (bounded by COLD_OFFICE_DAYS_PER_QUERY), reading only the window of those days from
@@ -485,13 +486,14 @@ def taken_many(
                     _remember(key, cached[name], clock)
     missing = {o: [p for p in days if p.day not in result[pk]] for o, pk, days in asked}
     fresh = _confirmed_masks({o: days for o, days in missing.items() if days}, ignore=ignore)
-    stamped, unstamped = {}, {}
+    stamped: dict[str, dict[int, int]] = {}
+    unstamped: dict[str, dict[int, int]] = {}
     slots = {pk: office.slot_minutes for office, pk, _days in asked}
-    for pk, days in fresh.items():
-        result[pk].update(days)
+    for pk, fresh_days in fresh.items():
+        result[pk].update(fresh_days)
         if ignore is None:
             office_stamps = stamps.get(pk, {})
-            for day, masks in days.items():
+            for day, masks in fresh_days.items():
                 key = (pk, slots[pk], day, office_stamps.get(_iso(day), NO_STAMP))
                 _remember(key, masks, clock)
                 (unstamped if key[3] == NO_STAMP else stamped)[_shared_key(key)] = masks
@@ -510,10 +512,10 @@ def taken_many(
     for office, pk, days in asked:
         if running[pk]:
             live = availability.masks_by_day(days, running[pk], office.slot_minutes)
-            days = result[pk]
+            office_days = result[pk]
             for day, masks in live.items():
                 if masks:
-                    days[day] = availability.merge_masks(days[day], masks)
+                    office_days[day] = availability.merge_masks(office_days[day], masks)
     return result
 
 

@@ -35,7 +35,8 @@ def entries_for_office(office: Office, *, statuses: list[str]) -> list[tuple[int
         .prefetch_related("services", "offices", "windows", "offers__appointment__counter")
         .order_by("queued_at", "id")
     )
-    out, waiting = [], 0
+    out: list[tuple[int | None, WaitlistEntry]] = []
+    waiting = 0
     for entry in entries:
         if entry.status == WaitlistEntry.Status.WAITING:
             waiting += 1

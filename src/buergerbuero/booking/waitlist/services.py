@@ -17,7 +17,7 @@ import datetime as dt
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -39,6 +39,8 @@ from buergerbuero.core.errors import Conflict, DomainError, NotFound, lazy_forma
 from buergerbuero.core.tokens import hash_token
 
 if TYPE_CHECKING:
+    from uuid import UUID
+
     from buergerbuero.catalog.models import Office
 
 
@@ -149,8 +151,9 @@ def register(
 
 
 @transaction.atomic
-@transaction.atomic
-def register_for_citizen(*, proof: str | None, now: dt.datetime | None = None, **entry) -> tuple[WaitlistEntry, str]:
+def register_for_citizen(
+    *, proof: str | None, now: dt.datetime | None = None, **entry: Any
+) -> tuple[WaitlistEntry, str]:
     """The sign-up of the citizen's paths (the waitlist page and `POST /api/waitlist`): the anti-bot proof is spent
     in the registration's transaction, so a refused registration gives it back. `entry`: as for `register`."""
     now = now or timezone.now()
@@ -158,7 +161,8 @@ def register_for_citizen(*, proof: str | None, now: dt.datetime | None = None, *
     return register(now=now, **entry)
 
 
-def withdraw(*, public_id, token: str, now: dt.datetime | None = None) -> WaitlistEntry:
+@transaction.atomic
+def withdraw(*, public_id: UUID, token: str, now: dt.datetime | None = None) -> WaitlistEntry:
     now = now or timezone.now()
     entry = WaitlistEntry.objects.select_for_update().filter(public_id=public_id).first()
     if entry is None or entry.token_hash != hash_token(token or ""):
@@ -260,7 +264,7 @@ def offer_freed_capacity(*, office: Office, now: dt.datetime | None = None) -> l
     last = max(entry.date_to for entry in entries)
     # Free starts per kind of request (services × persons), read once and reused down the queue until an
     # offer takes capacity: a long queue costs one engine run per kind, not one per entry.
-    free: dict[tuple, tuple[live.BookingQuery, list[dt.datetime]] | None] = {}
+    free: dict[tuple[tuple[str, ...], int], tuple[live.BookingQuery, list[dt.datetime]] | None] = {}
     for entry in entries:
         key = (tuple(sorted(s.slug for s in entry.services.all())), entry.persons)
         if key not in free:
@@ -306,7 +310,7 @@ def process_all(*, now: dt.datetime | None = None) -> int:
     return sum(len(offer_freed_capacity(office=office, now=now)) for office in catalog_selectors.offices())
 
 
-def _offer(public_id, token: str) -> WaitlistOffer:
+def _offer(public_id: UUID, token: str) -> WaitlistOffer:
     offer = (
         WaitlistOffer.objects.select_for_update()
         .select_related("entry", "appointment__office")
@@ -319,7 +323,7 @@ def _offer(public_id, token: str) -> WaitlistOffer:
 
 
 @transaction.atomic
-def accept_offer(*, public_id, token: str, now: dt.datetime | None = None) -> Appointment:
+def accept_offer(*, public_id: UUID, token: str, now: dt.datetime | None = None) -> Appointment:
     """Accepting confirms the held time; accepting twice answers with the same appointment."""
     now = now or timezone.now()
     offer = _offer(public_id, token)
@@ -344,7 +348,7 @@ def accept_offer(*, public_id, token: str, now: dt.datetime | None = None) -> Ap
 
 
 @transaction.atomic
-def decline_offer(*, public_id, token: str, now: dt.datetime | None = None) -> WaitlistOffer:
+def decline_offer(*, public_id: UUID, token: str, now: dt.datetime | None = None) -> WaitlistOffer:
     """Declining frees the time at once (for the next entry) and puts the entry at the back of the queue."""
     now = now or timezone.now()
     offer = _offer(public_id, token)
@@ -387,7 +391,7 @@ def _queue_offer_mail(offer: WaitlistOffer, *, token: str, now: dt.datetime) -> 
     )
 
 
-def offer_mail(payload: dict, *, now: dt.datetime) -> EmailMessage | None:
+def offer_mail(payload: dict[str, Any], *, now: dt.datetime) -> EmailMessage | None:
     """The offer mail of an outbox row; None once the offer is no longer open."""
     offer = WaitlistOffer.objects.select_related("entry", "appointment__office").get(pk=payload["offer"])
     if offer.status != WaitlistOffer.Status.OPEN:
