@@ -46,7 +46,7 @@ def assert_accessible(page, label: str):
 def wait_for_proof(page):
     """Until every ALTCHA widget on the page has solved its challenge (it starts on page load)."""
     page.wait_for_function(
-        "[...document.querySelectorAll('altcha-widget')].every((w) => w.getState && w.getState() === 'verified')"
+        "() => [...document.querySelectorAll('altcha-widget')].every((w) => w.getState && w.getState() === 'verified')"
     )
 
 
@@ -207,7 +207,7 @@ def test_whole_flow_with_the_e_mail_link_and_the_ics_file(page, mail_folder):
     page.get_by_role("button", name="Zeiten anzeigen").click()
     page.wait_for_url("**part=evening**")  # htmx swaps the list in place and pushes the filtered URL
     page.wait_for_function(
-        "[...document.querySelectorAll('button[name=start]')].every(b => b.value.slice(11, 13) >= '16')"
+        "() => [...document.querySelectorAll('button[name=start]')].every((b) => b.value.slice(11, 13) >= '16')"
     )
     page.locator("button[name=start]").first.click()
     page.get_by_label("Vor- und Nachname").fill("Erika Mustermann")

@@ -111,7 +111,7 @@ def test_the_widget_starts_again_in_a_time_list_swapped_in_by_htmx(page, pow_onl
     page.get_by_label("Tageszeit").select_option("evening")
     page.wait_for_url("**part=evening**")
     page.wait_for_function(
-        "[...document.querySelectorAll('button[name=start]')].every((b) => b.value.slice(11, 13) >= '16')"
+        "() => [...document.querySelectorAll('button[name=start]')].every((b) => b.value.slice(11, 13) >= '16')"
     )
     page.wait_for_function(SOLVED)  # the new <altcha-widget> solved a challenge of its own
     page.locator("button[name=start]").first.click()
