@@ -18,6 +18,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import checks
 from django.test import Client
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from buergerbuero.accounts import middleware, sso, tiles
@@ -352,3 +353,26 @@ def test_the_development_provider_prints_the_environment_to_use_it(tmp_path):
         process.wait(timeout=30)
     assert discovery["issuer"] == f"http://127.0.0.1:{port}" and discovery["end_session_endpoint"]
     assert [rule.role for rule in sso.parse_rules(exports["STAFF_SSO_GROUPS"])] == ["reception", "clerk"]
+
+
+def test_two_first_sign_ins_at_once_end_in_one_account(city, settings):
+    """The second of two simultaneous first sign-ins read "no account yet" before the first one made it: it
+    joins that account instead of failing on the unique subject (the read before the race is passed in)."""
+    claims = {"sub": "race-1", "preferred_username": "r.rennen", "groups": ["bb-clerk-castrop"], "email": "r@x.example"}
+    settings.STAFF_SSO = settings.STAFF_SSO | {"GROUPS": GROUPS}
+    now = timezone.now()
+    first = sso.provision(issuer="https://idp.example", claims=claims, now=now)
+    rule = sso._target(sso.groups_of(claims))
+    second = sso._apply_or_join(
+        None,  # what the second sign-in read before the first one committed
+        issuer="https://idp.example",
+        subject="race-1",
+        claims=claims,
+        groups=sso.groups_of(claims),
+        rule=rule,
+        organisation=city[0],
+        now=now,
+    )
+    assert second == first
+    assert ExternalAccount.objects.filter(subject="race-1").count() == 1
+    assert get_user_model().objects.filter(email="r@x.example").count() == 1

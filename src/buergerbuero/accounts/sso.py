@@ -21,12 +21,12 @@ import json
 import logging
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import checks
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from buergerbuero.accounts.models import ExternalAccount, Organisation, ProviderSecondFactor, StaffMembership
@@ -241,7 +241,7 @@ def provision(*, issuer: str, claims: dict, now) -> User:
             extra=log_extra,
         )
         raise SignInRefused(UNKNOWN_ORGANISATION, code="staff_sso_unknown_organisation")
-    return _apply(
+    return _apply_or_join(
         account,
         issuer=issuer,
         subject=subject,
@@ -251,6 +251,23 @@ def provision(*, issuer: str, claims: dict, now) -> User:
         organisation=organisation,
         now=now,
     )
+
+
+def _apply_or_join(account: ExternalAccount | None, **arguments: Any) -> User:
+    """`_apply`, but a person signing in for the first time in two browsers at once gets one account: the sign-in
+    that lost the race to create it (the unique issuer + subject) joins the one the other made; one that lost a
+    user name to somebody else's first sign-in at the same moment tries again with the next free name."""
+    try:
+        return _apply(account, **arguments)
+    except IntegrityError:
+        if account is not None:
+            raise
+        made = (
+            ExternalAccount.objects.select_related("user")
+            .filter(issuer=arguments["issuer"], subject=arguments["subject"])
+            .first()
+        )
+        return _apply(made, **arguments)
 
 
 @transaction.atomic
