@@ -23,10 +23,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from buergerbuero.accounts import middleware, sso, tiles
 from buergerbuero.accounts.models import ExternalAccount, Organisation, StaffMembership
-from buergerbuero.applications.identity.contrib.local_oidc import LocalOIDC
-from buergerbuero.applications.local_servers import serve
-from buergerbuero.core import oidc
-from tests import factories, staff_login
+from tests import factories, local_oidc, staff_login
 from tests.applications.conftest import form_fields
 
 CALLBACK = "http://testserver/intern/anmelden/dienstkonto/zurueck/"
@@ -34,23 +31,15 @@ CITY = "Stadt Castrop-Rauxel"
 GROUPS = f"bb-reception-castrop={CITY}:reception; bb-clerk-castrop={CITY}:clerk"
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
 def _start_provider(tmp_path, settings, **kwargs):
-    app = LocalOIDC(
-        base_url="http://127.0.0.1:0",
-        key_dir=tmp_path / "staff-oidc",
+    app, httpd = local_oidc.start(
+        tmp_path / "staff-oidc",
         client_id="buergerbuero-intern",
         client_secret="geheim-und-lang",
         redirect_uri=CALLBACK,
         people="staff",
         **kwargs,
     )
-    httpd = serve(app)
-    app.base_url = f"http://127.0.0.1:{httpd.server_port}"
     settings.STAFF_SSO = settings.STAFF_SSO | {
         "ISSUER": app.base_url,
         "CLIENT_ID": "buergerbuero-intern",
@@ -59,7 +48,6 @@ def _start_provider(tmp_path, settings, **kwargs):
         "MFA_AMR": ["mfa", "otp"],
         "MFA_ACR": [],
     }
-    oidc.clear_cache()
     return app, httpd
 
 
@@ -92,7 +80,7 @@ def _callback(authorize_url: str, *, person="anna", method="mfa") -> str:
         action, fields = form_fields(response.read().decode())
     body = urllib.parse.urlencode({"params": fields["params"], "person": person, "method": method}).encode()
     with pytest.raises(urllib.error.HTTPError) as redirect:
-        urllib.request.build_opener(_NoRedirect).open(urllib.request.Request(action, data=body), timeout=30)
+        urllib.request.build_opener(local_oidc.NoRedirect).open(urllib.request.Request(action, data=body), timeout=30)
     location = redirect.value.headers["Location"]
     assert location.startswith(CALLBACK)
     return location.removeprefix("http://testserver")
@@ -245,7 +233,7 @@ def test_sign_out_ends_the_session_here_and_at_the_provider(client, provider):
     out = client.post("/intern/abmelden/")
     assert out.status_code == 302 and out["Location"].startswith(f"{provider.base_url}/logout?")
     with pytest.raises(urllib.error.HTTPError) as back:
-        urllib.request.build_opener(_NoRedirect).open(out["Location"], timeout=30)
+        urllib.request.build_opener(local_oidc.NoRedirect).open(out["Location"], timeout=30)
     assert back.value.headers["Location"] == "http://testserver/intern/anmelden/"
     assert provider.logouts and provider.logouts[0]["client_id"] == "buergerbuero-intern"
     assert provider.logouts[0]["id_token_hint"]

@@ -7,32 +7,17 @@ import urllib.request
 import pytest
 
 from buergerbuero.applications.identity import session as identity_session
-from buergerbuero.applications.identity.contrib.local_oidc import LocalOIDC
-from buergerbuero.applications.local_servers import serve
-from buergerbuero.core import oidc as oidc_client
+from tests import local_oidc
 from tests.applications.conftest import form_fields
 
 REDIRECT = "http://testserver/online/anmelden/oidc/acs"
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
 def start_provider(tmp_path, settings, **kwargs):
-    app = LocalOIDC(
-        base_url="http://127.0.0.1:0",
-        key_dir=tmp_path / "oidc",
-        client_id="buergerbuero",
-        client_secret="s3cret",
-        redirect_uri=REDIRECT,
-        **kwargs,
+    app, httpd = local_oidc.start(
+        tmp_path / "oidc", client_id="buergerbuero", client_secret="s3cret", redirect_uri=REDIRECT, **kwargs
     )
-    httpd = serve(app)
-    app.base_url = f"http://127.0.0.1:{httpd.server_port}"
     settings.OIDC = {"ISSUER": app.base_url, "CLIENT_ID": "buergerbuero", "CLIENT_SECRET": "s3cret", "SCOPES": "openid"}
-    oidc_client.clear_cache()
     return app, httpd
 
 
@@ -49,7 +34,7 @@ def callback_url(client, *, method="eid", level=4, person="erika") -> str:
     with urllib.request.urlopen(started["Location"], timeout=30) as response:  # the login page
         action, fields = form_fields(response.read().decode())
     body = urllib.parse.urlencode({"params": fields["params"], "person": person, "method": method}).encode()
-    opener = urllib.request.build_opener(_NoRedirect)
+    opener = urllib.request.build_opener(local_oidc.NoRedirect)
     with pytest.raises(urllib.error.HTTPError) as redirect:
         opener.open(urllib.request.Request(action, data=body), timeout=30)
     location = redirect.value.headers["Location"]
