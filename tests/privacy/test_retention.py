@@ -217,8 +217,11 @@ def test_mail_records_and_files_go_after_their_period(office, tmp_path, settings
     old, new = folder / "old.eml", folder / "new.eml"
     for path in (old, new):
         path.write_text("To: erika@example.org")
-    stamp = (now - dt.timedelta(days=31)).timestamp()
-    os.utime(old, (stamp, stamp))
+    # Both files get their age from the clock passed in, not from the file system's (which a shifted test clock
+    # does not move): 31 days, past the period, and one day.
+    for path, days in ((old, 31), (new, 1)):
+        stamp = (now - dt.timedelta(days=days)).timestamp()
+        os.utime(path, (stamp, stamp))
     for key, status, finished in (("a", "sent", 31), ("b", "failed", 31), ("c", "sent", 1), ("d", "pending", None)):
         Message.objects.create(
             key=key,
