@@ -51,12 +51,12 @@ def serve_and_compare(n: int) -> None:
     from django.utils import timezone
 
     from bench.common import ROOT, free_port
-    from buergerbuero.booking.selectors import live as selectors
+    from buergerbuero.booking.selectors import live
     from buergerbuero.catalog.models import Office
 
     office = Office.objects.get(slug="castrop-rauxel")
-    query = selectors.booking_query(office=office, service_slugs=["personalausweis"], now=timezone.now())
-    earliest = selectors.earliest(query, now=timezone.now())
+    query = live.booking_query(office=office, service_slugs=["personalausweis"], now=timezone.now())
+    earliest = live.earliest(query, now=timezone.now())
     assert earliest is not None, "the demo office has a free time"
     day = earliest.start.astimezone(query.tz).date()
     port = free_port()

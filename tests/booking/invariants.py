@@ -5,7 +5,7 @@ from collections import Counter, defaultdict
 
 from buergerbuero.booking import availability
 from buergerbuero.booking.models import Appointment, Claim, DayStamp
-from buergerbuero.booking.selectors import live as selectors
+from buergerbuero.booking.selectors import live
 
 
 def own_units(appointment: Appointment) -> set[tuple[int, dt.datetime]]:
@@ -38,8 +38,8 @@ def assert_day_masks_match_bookings() -> None:
     the claimed units of that day's confirmed bookings as they are now."""
     for row in DayStamp.objects.exclude(masks="").select_related("office"):
         office = row.office
-        span = selectors.day_spans(office, [row.day])
-        busy = selectors.intervals(office, row.day, row.day)
+        span = live.day_spans(office, [row.day])
+        busy = live.intervals(office, row.day, row.day)
         expected = availability.masks_by_day(span, busy, office.slot_minutes)[row.day]
-        kept = selectors.decode_masks(row.masks, office.slot_minutes)
+        kept = live.decode_masks(row.masks, office.slot_minutes)
         assert kept == {lane: mask for lane, mask in expected.items() if mask}, f"{office.slug} {row.day}: {row.masks}"

@@ -12,7 +12,7 @@ from django.core.management import call_command
 
 from buergerbuero.booking import availability, services
 from buergerbuero.booking.models import Appointment
-from buergerbuero.booking.selectors import live as selectors
+from buergerbuero.booking.selectors import live
 from buergerbuero.capacity.models import Closure
 from tests import factories
 
@@ -35,7 +35,7 @@ def at(day, hour, minute=0):
 
 def forget():
     """As after a restart with an empty shared cache."""
-    selectors._forget_local()
+    live._forget_local()
     cache.clear()
 
 
@@ -57,7 +57,7 @@ def by_hand(office, start, minutes=20, counter=1, **fields):
 
 
 def query(office, now):
-    return selectors.booking_query(office=office, service_slugs=["personalausweis"], now=now)
+    return live.booking_query(office=office, service_slugs=["personalausweis"], now=now)
 
 
 def test_a_cold_read_of_several_offices_gives_the_same_free_times_as_reads_office_by_office(
@@ -99,26 +99,24 @@ def test_a_cold_read_of_several_offices_gives_the_same_free_times_as_reads_offic
         out = {}
         for office in offices:
             forget()
-            out[office.pk] = selectors.taken(office, plans[office], now=now)
+            out[office.pk] = live.taken(office, plans[office], now=now)
         return out
 
     alone = office_by_office()
     for office in offices:  # the reference: the per-office reads of before, plus the running holds
-        expected = availability.masks_by_day(
-            plans[office], selectors.intervals(office, first, last), office.slot_minutes
-        )
-        running = selectors._running([office.pk], now, None)[office.pk]
-        live = availability.masks_by_day(plans[office], running, office.slot_minutes)
-        expected = {day: availability.merge_masks(masks, live[day]) for day, masks in expected.items()}
+        expected = availability.masks_by_day(plans[office], live.intervals(office, first, last), office.slot_minutes)
+        running = live._running([office.pk], now, None)[office.pk]
+        held = availability.masks_by_day(plans[office], running, office.slot_minutes)
+        expected = {day: availability.merge_masks(masks, held[day]) for day, masks in expected.items()}
         assert {d: m for d, m in alone[office.pk].items() if m} == {d: m for d, m in expected.items() if m}
 
     forget()
-    assert selectors.taken_many(plans, now=now) == alone
+    assert live.taken_many(plans, now=now) == alone
     # Offices missing different days (one warm from an earlier read), and one office per query.
-    monkeypatch.setattr(selectors, "COLD_OFFICE_DAYS_PER_QUERY", 1)
+    monkeypatch.setattr(live, "COLD_OFFICE_DAYS_PER_QUERY", 1)
     forget()
-    selectors.taken(offices[1], plans[offices[1]][:5], now=now)
-    together = selectors.taken_many(plans, now=now)
+    live.taken(offices[1], plans[offices[1]][:5], now=now)
+    together = live.taken_many(plans, now=now)
     assert together == alone
     for office in offices:
         request = query(office, now).request
@@ -149,17 +147,17 @@ def test_a_day_is_reused_long_after_ten_minutes_while_its_stamp_holds_and_droppe
     plans = q.calendar.day_plans(monday, monday)
     forget()
     start = 1_000_000.0
-    before = selectors.taken_many({small_office: plans}, now=now, clock=start)[small_office.pk]
+    before = live.taken_many({small_office: plans}, now=now, clock=start)[small_office.pk]
     by_hand(small_office, at(monday, 10), counter=2)  # bypasses the stamp: not seen until the stamp changes
 
     hour = 3600
     shared_clock["seconds"] = hour
-    assert selectors.taken_many({small_office: plans}, now=now, clock=start + hour)[small_office.pk] == before
-    selectors._forget_local()  # another web process: the shared cache still has the day
-    assert selectors.taken_many({small_office: plans}, now=now, clock=start + hour)[small_office.pk] == before
+    assert live.taken_many({small_office: plans}, now=now, clock=start + hour)[small_office.pk] == before
+    live._forget_local()  # another web process: the shared cache still has the day
+    assert live.taken_many({small_office: plans}, now=now, clock=start + hour)[small_office.pk] == before
 
     call_command("renew_day_stamps", "--office", small_office.slug, "--from", str(monday), "--to", str(monday))
-    after = selectors.taken_many({small_office: plans}, now=now, clock=start + hour)[small_office.pk]
+    after = live.taken_many({small_office: plans}, now=now, clock=start + hour)[small_office.pk]
     assert after != before
     counter_2 = small_office.counters.get(number=2).pk
     assert after[monday][counter_2] & ~before[monday].get(counter_2, 0)  # the row written by hand, now seen
@@ -170,11 +168,11 @@ def test_a_day_that_never_had_a_stamp_stays_in_the_shared_cache_ten_minutes_only
 ):
     q = query(small_office, now)
     plans = q.calendar.day_plans(monday, monday)
-    assert selectors.taken_many({small_office: plans}, now=now)[small_office.pk] == {monday: {}}
+    assert live.taken_many({small_office: plans}, now=now)[small_office.pk] == {monday: {}}
     by_hand(small_office, at(monday, 10))
-    assert selectors.taken_many({small_office: plans}, now=now)[small_office.pk] == {monday: {}}
-    shared_clock["seconds"] = selectors.NO_STAMP_SECONDS + 1
-    assert selectors.taken_many({small_office: plans}, now=now)[small_office.pk][monday]
+    assert live.taken_many({small_office: plans}, now=now)[small_office.pk] == {monday: {}}
+    shared_clock["seconds"] = live.NO_STAMP_SECONDS + 1
+    assert live.taken_many({small_office: plans}, now=now)[small_office.pk][monday]
 
 
 def test_renewing_day_stamps_names_unknown_offices(db):
@@ -214,14 +212,14 @@ def test_after_a_restart_stamped_days_are_read_from_their_kept_masks_not_from_th
     }
     reference = {
         o.pk: availability.masks_by_day(
-            plans[o], selectors.intervals(o, monday, monday + dt.timedelta(days=9)), o.slot_minutes
+            plans[o], live.intervals(o, monday, monday + dt.timedelta(days=9)), o.slot_minutes
         )
         for o in offices
     }
 
     forget()
     with CaptureQueriesContext(connection) as queries:
-        cold = selectors.taken_many(plans, now=now)
+        cold = live.taken_many(plans, now=now)
     bookings = [q["sql"] for q in queries if "booking_appointment" in q["sql"]]
     assert len(bookings) == 1 and "blocks_until >" in bookings[0], "only the running holds are read"
     for office in offices:
@@ -242,23 +240,23 @@ def test_warm_reads_of_booked_out_days_skip_them_and_still_see_every_change(db, 
 
     def warm_and_cold():
         q = query(office, now)
-        warm = selectors.earliest(q, now=now)
+        warm = live.earliest(q, now=now)
         forget()
-        assert selectors.earliest(q, now=now) == warm
+        assert live.earliest(q, now=now) == warm
         return warm.start.astimezone(BERLIN)
 
     forget()
     assert warm_and_cold() == at(monday + dt.timedelta(days=2), 8)
     assert warm_and_cold() == at(monday + dt.timedelta(days=2), 8)  # warm twice: the range is kept
-    selectors.earliest(q, now=now)
+    live.earliest(q, now=now)
     held, _ = services.hold(query=q, start=at(monday + dt.timedelta(days=2), 8), now=now)
-    assert selectors.earliest(query(office, now), now=now).start.astimezone(BERLIN) == at(
+    assert live.earliest(query(office, now), now=now).start.astimezone(BERLIN) == at(
         monday + dt.timedelta(days=2), 8, 20
     )
     services.cancel(appointment=held, now=now)
     services.cancel(appointment=booked[4], now=now)  # Tuesday 08:20 is free again
     assert warm_and_cold() == at(monday + dt.timedelta(days=1), 8, 20)
-    selectors.earliest(query(office, now), now=now)
+    live.earliest(query(office, now), now=now)
     tuesday = monday + dt.timedelta(days=1)
     Closure.objects.create(office=office, start_date=tuesday, end_date=tuesday, reason="Betriebsausflug")
     assert warm_and_cold() == at(monday + dt.timedelta(days=2), 8)

@@ -16,8 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from buergerbuero.booking import antibot, availability, mails
 from buergerbuero.booking.mails import Kind as MailKind
 from buergerbuero.booking.models import Appointment, AppointmentService, Claim, DayStamp
-from buergerbuero.booking.selectors import access
-from buergerbuero.booking.selectors import live as selectors
+from buergerbuero.booking.selectors import access, live
 from buergerbuero.catalog.models import Office, Service
 from buergerbuero.core import contact, metrics
 from buergerbuero.core.channels import Channel
@@ -43,12 +42,12 @@ def new_code() -> str:
     return f"{raw[:4]}-{raw[4:]}"
 
 
-def _alternatives(query: selectors.BookingQuery, *, after: dt.datetime, now: dt.datetime) -> list[dt.datetime]:
+def _alternatives(query: live.BookingQuery, *, after: dt.datetime, now: dt.datetime) -> list[dt.datetime]:
     day = after.astimezone(query.tz).date()
     out: list[dt.datetime] = []
     while len(out) < ALTERNATIVES and day <= query.request.last_day:
         last = min(day + dt.timedelta(days=13), query.request.last_day)
-        for times in selectors.free_times(query, day, last, now=now).values():
+        for times in live.free_times(query, day, last, now=now).values():
             out.extend(t.start for t in times if t.start >= after)
             if len(out) >= ALTERNATIVES:
                 break
@@ -56,7 +55,7 @@ def _alternatives(query: selectors.BookingQuery, *, after: dt.datetime, now: dt.
     return out[:ALTERNATIVES]
 
 
-def _candidate_lanes(query: selectors.BookingQuery, start: dt.datetime) -> tuple[int, ...]:
+def _candidate_lanes(query: live.BookingQuery, start: dt.datetime) -> tuple[int, ...]:
     """The lanes this start could go to by the rules (not asking the claims); refuses a start out of range."""
     day = start.astimezone(query.tz).date()
     if start < query.request.not_before:
@@ -74,11 +73,11 @@ def _candidate_lanes(query: selectors.BookingQuery, start: dt.datetime) -> tuple
 
 
 def _free_lanes(
-    query: selectors.BookingQuery, start: dt.datetime, *, now: dt.datetime, ignore: int | None = None
+    query: live.BookingQuery, start: dt.datetime, *, now: dt.datetime, ignore: int | None = None
 ) -> tuple[int, ...]:
     candidates = _candidate_lanes(query, start)
     # Only the units of this start matter: ask the claims (the source of truth) instead of reading the day.
-    busy = selectors.claimed_lanes(candidates, _claim_units(query, start), now=now, ignore=ignore)
+    busy = live.claimed_lanes(candidates, _claim_units(query, start), now=now, ignore=ignore)
     return tuple(lane for lane in candidates if lane not in busy)
 
 
@@ -110,12 +109,12 @@ def _renew_stamps(office: Office, days: set[dt.date]) -> None:
                 " ON CONFLICT (office_id, day) DO UPDATE SET stamp = excluded.stamp, masks = ''",
                 params,
             )
-        masks = selectors.confirmed_day_masks(office, ordered)
+        masks = live.confirmed_day_masks(office, ordered)
         for n in range(0, len(ordered), 200):  # an upsert that always updates: one statement for many rows
             chunk = ordered[n : n + 200]
             params = []
             for day in chunk:
-                encoded = selectors.encode_masks(office.slot_minutes, masks[day])
+                encoded = live.encode_masks(office.slot_minutes, masks[day])
                 params += [office.pk, ops.adapt_datefield_value(day), "", encoded]
             cursor.execute(
                 f"INSERT INTO {table} (office_id, day, stamp, masks) VALUES"
@@ -136,7 +135,7 @@ def renew_day_stamps(*, offices: Sequence[Office], first: dt.date, last: dt.date
     return len(days) * len(offices)
 
 
-def _claim_units(query: selectors.BookingQuery, start: dt.datetime) -> list[dt.datetime]:
+def _claim_units(query: live.BookingQuery, start: dt.datetime) -> list[dt.datetime]:
     step = dt.timedelta(minutes=query.office.slot_minutes)
     return [start + i * step for i in range(query.request.units)]
 
@@ -305,7 +304,7 @@ def _take_lane(
 @transaction.atomic
 def hold(
     *,
-    query: selectors.BookingQuery,
+    query: live.BookingQuery,
     start: dt.datetime,
     now: dt.datetime | None = None,
     hold_minutes: int | None = None,
@@ -357,7 +356,7 @@ def hold(
 
 @transaction.atomic
 def hold_for_citizen(
-    *, query: selectors.BookingQuery, start: dt.datetime, proof: str | None, now: dt.datetime | None = None
+    *, query: live.BookingQuery, start: dt.datetime, proof: str | None, now: dt.datetime | None = None
 ) -> tuple[Appointment, str]:
     """The one fair-release hold of every citizen path: booking pages, `POST /api/holds` and the short appointment
     of an online pre-application (docs/fair-release.md). The anti-bot proof is spent in the hold's transaction,
@@ -382,7 +381,7 @@ def _too_many_appointments(office: Office) -> DomainError:
 def _check_email_limit(office: Office, email: str, *, now: dt.datetime) -> None:
     """At most `max_active_per_email` future appointments per address. Bookings without an address (made by
     staff or a partner agent for a caller) are not counted against each other."""
-    if email.strip() and selectors.active_count_for_email(email.strip(), now=now) >= office.max_active_per_email:
+    if email.strip() and live.active_count_for_email(email.strip(), now=now) >= office.max_active_per_email:
         raise _too_many_appointments(office)
 
 
@@ -415,7 +414,7 @@ def _confirm_hold(pk: int, *, name: str, email: str, phone: str, now: dt.datetim
         f"UPDATE {table} SET status = 'confirmed', blocks_until = NULL, confirmed_at = %s,"
         " name = %s, email = %s, phone = %s"
         " WHERE id = %s AND status = 'held' AND blocks_until > %s"
-        f" AND (%s = '' OR (SELECT COUNT(*) FROM {table} WHERE {selectors.ACTIVE_FOR_EMAIL})"
+        f" AND (%s = '' OR (SELECT COUNT(*) FROM {table} WHERE {live.ACTIVE_FOR_EMAIL})"
         f" < (SELECT max_active_per_email FROM {Office._meta.db_table} WHERE id = {table}.office_id))"
         # the stub types `column` as optional for every field; a concrete field always has one
         f" RETURNING {', '.join(quote(f.column) for f in Appointment._meta.concrete_fields)}"  # type: ignore[arg-type]
@@ -479,7 +478,7 @@ def confirm(
         # Looked up after the rollback: the next free times must not see (nor cache) the undone confirmation.
         exc.extra["alternatives"] = []
         with contextlib.suppress(DomainError):  # not bookable as asked any more (service withdrawn): none to offer
-            query = selectors.query_for(appointment, now=now)
+            query = live.query_for(appointment, now=now)
             exc.extra["alternatives"] = [t.isoformat() for t in _alternatives(query, after=appointment.start, now=now)]
         raise
 
@@ -518,7 +517,7 @@ def cancel(*, appointment: Appointment, now: dt.datetime | None = None, release_
 def reschedule(
     *,
     appointment: Appointment,
-    query: selectors.BookingQuery,
+    query: live.BookingQuery,
     start: dt.datetime,
     now: dt.datetime | None = None,
     by_owner: bool = False,
@@ -575,12 +574,12 @@ def _renew_hold(appointment: Appointment, *, now: dt.datetime, minutes: int) -> 
     expires_at = now + dt.timedelta(minutes=minutes)
     # Live by this clock and still owning every unit: extend it. A booking with a later clock may have taken
     # some units already; then the hold counts as lapsed.
-    live = appointment.blocks_until and appointment.blocks_until > now
-    if live and appointment.claims.update(expires_at=expires_at) == _unit_count(appointment, appointment.office):
+    still_live = appointment.blocks_until and appointment.blocks_until > now
+    if still_live and appointment.claims.update(expires_at=expires_at) == _unit_count(appointment, appointment.office):
         appointment.blocks_until = expires_at
         appointment.save(update_fields=["blocks_until"])
         return
-    query = selectors.query_for(appointment, now=now)
+    query = live.query_for(appointment, now=now)
     units = _claim_units(query, appointment.start)
     appointment.claims.all().delete()
     for lane in _free_lanes(query, appointment.start, now=now, ignore=appointment.pk):
@@ -689,7 +688,7 @@ def reschedule_by_citizen(
 ) -> Appointment:
     """Move through the signed link (same services and persons); the old time stays if the new one is gone."""
     now = now or timezone.now()
-    query = selectors.query_for(appointment, now=now)
+    query = live.query_for(appointment, now=now)
     appointment = reschedule(appointment=appointment, query=query, start=start, now=now, by_owner=by_owner)
     appointment.sequence += 1
     appointment.save(update_fields=["sequence"])
@@ -712,7 +711,7 @@ def enqueue_due_reminders(*, now: dt.datetime | None = None, hours: int | None =
     hours = settings.BOOKING_REMINDER_HOURS if hours is None else hours
     count = 0
     with transaction.atomic():
-        for appointment in selectors.due_reminders(now=now, hours=hours).select_for_update():
+        for appointment in live.due_reminders(now=now, hours=hours).select_for_update():
             ref = str(appointment.sequence)
             mails.queue(appointment, MailKind.REMINDER, ref=ref, base_url=settings.SITE_URL, now=now)
             Appointment.objects.filter(pk=appointment.pk).update(reminded_sequence=appointment.sequence)
