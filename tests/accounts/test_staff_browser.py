@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import expect
 
 from buergerbuero.accounts.demo import DEMO_USERS, give_demo_authenticator
 from buergerbuero.accounts.models import Organisation, StaffMembership
@@ -119,5 +120,5 @@ def test_each_demo_role_signs_in_sees_its_tiles_opens_them_and_signs_out(page, d
     page.goto("/intern/")
     page.click("#logout")
     page.wait_for_url("**/intern/anmelden/")
-    assert page.get_by_text("Sie sind abgemeldet.").is_visible()
+    expect(page.get_by_text("Sie sind abgemeldet.")).to_be_visible()
     assert page.goto("/intern/").url.split("?")[0].endswith("/intern/anmelden/")

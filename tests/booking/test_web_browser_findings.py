@@ -7,6 +7,7 @@ import icalendar
 import polib
 import pytest
 from django.test import Client
+from playwright.sync_api import expect
 
 from buergerbuero.booking.models import Appointment
 from buergerbuero.capacity.models import OpeningRule
@@ -133,7 +134,7 @@ def test_a_complete_english_booking_shows_no_german_ui_text(browser, live_server
         assert "Old ID card" in page.locator("details").first.inner_text()
         check("start")
         page.get_by_role("button", name="Show free appointments").click()
-        assert "Service evening" in page.locator(".earliest").inner_text()
+        expect(page.locator(".earliest")).to_contain_text("Service evening")
         check("start with result")
         page.get_by_role("link", name="All free times").click()
         check("times")

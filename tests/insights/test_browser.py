@@ -2,6 +2,7 @@
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from buergerbuero.insights import services
 from tests.staff_login import browser_sign_in
@@ -17,10 +18,10 @@ def test_manager_reads_dashboard_and_opens_the_committee_report(page, manager, s
     chart = page.get_by_role("img", name="Vorlaufzeit: Tage bis zum nächsten freien Termin (Personalausweis)")
     assert chart.count() == 1
     page.get_by_text("Werte als Tabelle").first.click()
-    assert page.locator("table caption").first.is_visible()
+    expect(page.locator("table caption").first).to_be_visible()
     page.locator("main").get_by_role("link", name="Bericht für den Betriebsausschuss").click()
     page.get_by_role("button", name="Bericht erstellen").click()
-    assert page.get_by_role("heading", name="Kennzahlen im Vergleich").is_visible()
+    expect(page.get_by_role("heading", name="Kennzahlen im Vergleich")).to_be_visible()
     with page.expect_download() as download:
         page.get_by_role("link", name="Als PDF herunterladen").click()
     assert download.value.suggested_filename.startswith(f"betriebsausschuss-{small_office.slug}-")

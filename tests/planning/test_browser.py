@@ -1,6 +1,7 @@
 """Key flow in a real browser: a manager switches on a service evening, runs it and sees the bands."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.staff_login import browser_sign_in
 
@@ -27,4 +28,4 @@ def test_manager_runs_a_scenario_in_the_browser(page, manager):
     page.check("#id_evening_on")
     page.fill("#id_evening_counters", "0")
     page.get_by_role("button", name="Speichern und rechnen").click()
-    assert page.locator("#id_evening_counters-error").is_visible()
+    expect(page.locator("#id_evening_counters-error")).to_be_visible()

@@ -6,6 +6,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.test import Client
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from buergerbuero.catalog.models import Counter
 from buergerbuero.queue import services
@@ -35,7 +36,7 @@ def test_check_in_call_and_live_display(page, live_server, open_now, id_card, an
     page.goto("/queue/test-office/kiosk/")
     page.get_by_label("Buchungscode").fill(booked.code)
     page.get_by_role("button", name="Anmelden").click()
-    assert page.locator("#ticket-label").inner_text() == "T-001"
+    expect(page.locator("#ticket-label")).to_have_text("T-001")
     assert "Nummer 1" in page.locator("#ticket-state").inner_text()
 
     login(page, anna, live_server.url)
@@ -43,7 +44,7 @@ def test_check_in_call_and_live_display(page, live_server, open_now, id_card, an
     page.get_by_label("Schalter").select_option("2")
     page.get_by_role("button", name="Am Schalter anmelden").click()
     page.get_by_role("button", name="Nächste Nummer aufrufen").click()
-    assert page.locator("#current-ticket").inner_text() == "T-001"
+    expect(page.locator("#current-ticket")).to_have_text("T-001")
 
     first_row = screen.locator("#calls tr").first
     first_row.locator("td.ticket").wait_for(timeout=10_000)
