@@ -20,20 +20,8 @@ import subprocess
 import sys
 import time
 import urllib.request
-from pathlib import Path
 
-from bench.common import ROOT, free_port, report, setup_django, timed
-
-
-def peak_rss_mb(pid: int) -> float:
-    """Highest resident memory of a process and its children so far (VmHWM), in MB."""
-    pids = [pid, *(int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split())]
-    peaks = []
-    for p in pids:
-        for line in Path(f"/proc/{p}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                peaks.append(int(line.split()[1]) / 1024)
-    return max(peaks)
+from bench.common import ROOT, free_port, peak_rss_mb, report, setup_django, timed
 
 
 def main() -> None:

@@ -102,3 +102,20 @@ def setup_demo_city(name: str, *, fresh: bool = False) -> Path:
     call_command("migrate", verbosity=0)
     call_command("load_demo", "--if-empty", verbosity=0, stdout=io.StringIO())
     return var
+
+
+def children_of(pid: int) -> list[int]:
+    return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def vm_hwm_mb(pid: int) -> float:
+    """Highest resident memory of one process so far (VmHWM), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise LookupError(f"process {pid} has no VmHWM")
+
+
+def peak_rss_mb(pid: int) -> float:
+    """Highest resident memory of a process and its children so far (VmHWM), in MB."""
+    return max(vm_hwm_mb(p) for p in (pid, *children_of(pid)))

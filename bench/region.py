@@ -29,7 +29,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from bench.common import ROOT, free_port, setup_django
+from bench.common import ROOT, children_of, free_port, setup_django, vm_hwm_mb
 
 # A day of a region of 100 offices, per 100 requests (booking statistics of a large city, scaled): most requests
 # are citizens looking for a time; about one in ten holds one, most of those confirm.
@@ -420,6 +420,8 @@ def main(argv=None) -> None:
         for c in clients:
             c.join()
         elapsed = time.perf_counter() - started
+        # Each web process's highest resident memory over the whole day (VmHWM), read before they stop.
+        memory_mb = [vm_hwm_mb(pid) for pid in children_of(server.proc.pid)]
     finally:
         stop.set()
         for w in watchers:
@@ -446,7 +448,17 @@ def main(argv=None) -> None:
             f" {max(snapshots):>8.1f}  (max instead of p99)"
         )
     print(f"database connections at most: {peak[0]} (2 processes × pool of {os.environ.get('DB_POOL_MAX_SIZE', 8)})")
-    print(json.dumps({"requests_per_s": total / elapsed, "routes": rows, "db_connections_peak": peak[0]}))
+    print(f"peak memory of each web process: {', '.join(f'{mb:.0f} MB' for mb in memory_mb)} (goal ≤ 200 MB)")
+    print(
+        json.dumps(
+            {
+                "requests_per_s": total / elapsed,
+                "routes": rows,
+                "db_connections_peak": peak[0],
+                "web_process_peak_mb": memory_mb,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":
