@@ -9,8 +9,8 @@ bookings is cancelled two days before the visit and its slots become free again.
 time is measured as the KPI does it: days until the first day with room for the reference service.
 
 What the database then holds is what a real office would hold: appointments (made on the day they were
-made, cancelled ones with their status and the moment of the cancellation) and one KPI snapshot per day. The backtest calibrates on it without
-knowing these parameters.
+made, cancelled ones with their status and the moment of the cancellation) and one KPI snapshot per day. The
+backtest calibrates on it without knowing these parameters.
 """
 
 from __future__ import annotations

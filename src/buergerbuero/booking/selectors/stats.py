@@ -77,8 +77,7 @@ def booked_ahead(
         rows = rows.exclude(status=Appointment.Status.CANCELLED)
     else:
         rows = rows.filter(created_at__lt=created_before).exclude(
-            Q(status=Appointment.Status.CANCELLED)
-            & (Q(cancelled_at__isnull=True) | Q(cancelled_at__lt=created_before))
+            Q(status=Appointment.Status.CANCELLED) & (Q(cancelled_at__isnull=True) | Q(cancelled_at__lt=created_before))
         )
     return rows.values_list("start", "claim_end", "channel")
 
