@@ -76,6 +76,12 @@ def run(model: engine.OfficeModel, days: int, seed: int) -> dict:
     cap = engine.pool_capacity(model, length)  # group × day × time
     booked = model.initial_booked
     pools = [Pool(cap[g].tolist(), booked[g] if booked.size else np.zeros((0, 2))) for g in range(2)]
+    if model.cancellation_rate > 0 and model.cancel_notice_days >= 1:
+        # a share of the starting book will be cancelled too (days from `notice` on; the others' time has passed)
+        for pool in pools:
+            for day in range(model.cancel_notice_days, min(len(booked[0]) if booked.size else 0, length)):
+                for t in range(2):
+                    pool.pending[day][t] += model.cancellation_rate * (pool.cap[day][t] - pool.free[day][t])
     lam, minutes = engine.expected_demand(model, days)  # day × service × class
     unit = float((lam.sum(axis=(0, 2)) * minutes).sum() / max(lam.sum(), 1e-12))
     q = model.cancellation_rate

@@ -103,6 +103,12 @@ def _ledger(
         n0 = min(booked0.shape[1], length)
         free[:, :, :n0, :] = np.maximum(free[:, :, :n0, :] - booked0[None, :, :n0, :], 0.0)
     pending = np.zeros_like(free)  # cancellations booked into day t, released on day t − notice
+    if booked0.size and model.cancellation_rate > 0 and model.cancel_notice_days >= 1:
+        # a share of the starting book will be cancelled too (days from `notice` on; the others' time has passed)
+        k, n0 = model.cancel_notice_days, min(booked0.shape[1], length)
+        if n0 > k:
+            taken0 = np.minimum(booked0[:, k:n0, :], cap[:, k:n0, :])
+            pending[:, :, k:n0, :] += model.cancellation_rate * taken0[None]
     waiting = np.zeros((reps, 4))
     waiting[:, 0] = model.initial_waitlist
     q_cancel = model.cancellation_rate

@@ -9,8 +9,8 @@ bookings is cancelled two days before the visit and its slots become free again.
 time is measured as the KPI does it: days until the first day with room for the reference service.
 
 What the database then holds is what a real office would hold: appointments (made on the day they were
-made, cancelled ones with their status) and one KPI snapshot per day. The backtest calibrates on it without
-knowing these parameters.
+made, cancelled ones with their status and the moment of the cancellation) and one KPI snapshot per day. The
+backtest calibrates on it without knowing these parameters.
 """
 
 from __future__ import annotations
@@ -123,8 +123,11 @@ def build(*, at: dt.date, weeks: int, params: Parameters = Parameters()):
             free[d][w][s : s + need] = [False] * need
             room[d] -= need
             cancelled = rng.random() < params.cancellation_rate
+            cancelled_at = None
             if cancelled:
-                releases.setdefault(max(today + 1, d - params.cancel_notice_days), []).append((d, w, s, need))
+                release = max(today + 1, d - params.cancel_notice_days)
+                releases.setdefault(release, []).append((d, w, s, need))
+                cancelled_at = dt.datetime.combine(plans[release].day, dt.time(7), tzinfo=tz)
             lane, start_minute, _evening = windows[d][w]
             begin = plans[d].midnight + dt.timedelta(minutes=start_minute + s * slot)
             created = dt.datetime.combine(plan.day, dt.time(9), tzinfo=tz) + dt.timedelta(minutes=rng.randrange(540))
@@ -142,6 +145,7 @@ def build(*, at: dt.date, weeks: int, params: Parameters = Parameters()):
                         claim_end=begin + dt.timedelta(minutes=service.handling_minutes),
                         channel="web",
                         status="cancelled" if cancelled else "confirmed",
+                        cancelled_at=cancelled_at,
                         created_at=created,
                         confirmed_at=created,
                     ),

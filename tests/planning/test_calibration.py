@@ -1,13 +1,17 @@
 """Calibration from the database: capacity from the live rules, demand from the booking history."""
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
+from django.utils import timezone
 
+from buergerbuero.booking.models import Appointment
 from buergerbuero.capacity import rules
 from buergerbuero.capacity import selectors as capacity_selectors
 from buergerbuero.capacity.models import Closure
+from buergerbuero.catalog.models import Counter
 from buergerbuero.planning import calibration
 
 
@@ -97,3 +101,37 @@ def test_season_factors_are_per_booking_day_and_noise_is_shrunk_away():
     # ±3 % scatter on 300 bookings a month is less than Poisson noise (±6 %): flat
     scatter = 1 + 0.03 * np.array([1, -1] * 6)
     assert calibration.seasonal_profile(10 * days * scatter, days, day_dispersion=0.1) == pytest.approx((1.0,) * 12)
+
+
+def test_the_book_of_a_past_day_holds_the_bookings_cancelled_only_later(planning_office):
+    """A backtest starts from the book as it was: a booking cancelled after its start day was still in it (the
+    engine cancels a share of the starting book itself); one cancelled before was not."""
+    office = planning_office
+    tz = ZoneInfo(office.timezone)
+    start = timezone.localdate(timezone=tz) - dt.timedelta(days=30)
+    midnight = dt.datetime.combine(start, dt.time(0), tzinfo=tz)
+    counter = Counter.objects.get(office=office, number=2)  # the history's bookings use counter 1
+    visit = dt.datetime.combine(start + dt.timedelta(days=5), dt.time(8), tzinfo=tz)
+    made = midnight - dt.timedelta(days=3)
+    before = calibration.booked_ahead(office, start=start, horizon=56, created_before=midnight).sum()
+    today_before = calibration.booked_ahead(office, start=start, horizon=56).sum()
+    for k, cancelled_at in enumerate([midnight + dt.timedelta(days=2), midnight - dt.timedelta(days=1), None]):
+        begin = visit + dt.timedelta(minutes=20 * k)
+        Appointment.objects.create(
+            code=f"C{k}",
+            token_hash="x",
+            office=office,
+            counter=counter,
+            start=begin,
+            end=begin + dt.timedelta(minutes=20),
+            claim_end=begin + dt.timedelta(minutes=20),
+            channel="web",
+            status="cancelled",
+            created_at=made,
+            confirmed_at=made,
+            cancelled_at=cancelled_at,
+        )
+    after = calibration.booked_ahead(office, start=start, horizon=56, created_before=midnight).sum()
+    assert after - before == 20  # only the one cancelled after the start day
+    # Planning from today: what is cancelled is gone, whenever it was cancelled.
+    assert calibration.booked_ahead(office, start=start, horizon=56).sum() == today_before

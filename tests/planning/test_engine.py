@@ -168,3 +168,20 @@ def test_each_replication_draws_its_demand_level_from_the_calibrations_uncertain
     expected_var = 1000 + uncertainty**2 * 1000**2  # 1,000 or 41,000
     assert totals.mean() == pytest.approx(1000, rel=0.02)
     assert totals.var(ddof=1) == pytest.approx(expected_var, rel=0.1)
+
+
+def test_the_starting_book_is_cancelled_like_every_booking():
+    # A full book for the whole horizon, nothing new arriving: a share q of every booked day comes back
+    # `notice` days before it – the starting book included, which holds the bookings not cancelled yet.
+    full = booked(56 * C)
+    quiet = (engine.ServiceDemand("x", "x", per_week=0.0, booked_minutes=1.0),)
+    kept = engine.simulate(model(initial_booked=full, services=quiet), days=30, deterministic=True)
+    churn = engine.simulate(
+        model(initial_booked=full, services=quiet, cancellation_rate=0.1, cancel_notice_days=2),
+        days=30,
+        deterministic=True,
+    )
+    assert kept.backlog[0, 10] == pytest.approx(56 * C - 10 * C)  # only the visits of the days passed leave it
+    # in day 10's window (days 11 … 66) days 11 and 12 have been released by then: a tenth of each is back
+    assert churn.backlog[0, 10] == pytest.approx(kept.backlog[0, 10] - 0.1 * 2 * C, rel=1e-6)
+    assert churn.lead[0, 0] == 2  # the first cancelled minutes lie the day after tomorrow

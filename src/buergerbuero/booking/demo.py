@@ -1,8 +1,10 @@
-"""A deterministic year of history and the future bookings of the demo city.
+"""The demo city's bookings: a year of history and the booked-out weeks ahead, left by a booking process.
 
-The future is booked out so that the first free ID-card appointment lies about 6.5–7 weeks ahead, as in
-Castrop-Rauxel in November 2019 after the closure between the years; the history shows the lead time
-rising around last year's closure and recovering in spring. The same seed gives the same city every time.
+`booking/demo_history.py` runs requests day by day on the office's calendar as it was (`capacity/demo.py`): the
+vacancies of last autumn let the first free ID-card appointment online climb to about six weeks, the closure
+between the years pushed it higher, the extra afternoons of spring brought it down to about three weeks, and the
+vacancies since the summer let it climb again – on the load day it lies about 6.5–7 weeks ahead, as in
+Castrop-Rauxel in November 2019. The same seed gives the same city every time.
 """
 
 import datetime as dt
@@ -12,15 +14,19 @@ from typing import Any
 
 from django.utils import timezone
 
+from buergerbuero.booking import demo_history
 from buergerbuero.booking import services as booking_services
-from buergerbuero.booking.availability import channel_slice
 from buergerbuero.booking.models import Appointment, AppointmentService, Claim, WaitlistEntry, WaitlistWindow
 from buergerbuero.capacity import selectors as capacity_selectors
 from buergerbuero.core.demo import DemoCity, insert_rows
 from buergerbuero.core.tokens import hash_token
 
 HISTORY_DAYS = 365
-FULLY_BOOKED_DAYS = 46  # the first free web time lies right after this: ~6.5 weeks
+# Bookings made this far back are kept: a year before the planner's default backtest day (ten weeks ago), so its
+# calibration sees a whole year. The process itself starts earlier (`WARM_UP_FROM`), with an empty book.
+KEPT_DAYS = HISTORY_DAYS + 75
+WARM_UP_FROM = (7, 10)  # month, day of last year: the book starts empty there, in the vacancies of last autumn
+COUPLES = frozenset({"personalausweis", "reisepass", "wohnsitz-anmelden"})  # booked for two persons one time in ten
 MIX = {
     "personalausweis": 30,
     "reisepass": 12,
@@ -85,32 +91,32 @@ LAST_NAMES = [
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
-def historic_lead_days(day: dt.date, today: dt.date, rng: random.Random) -> int:
-    """Lead time citizens met when they booked for `day`: high around last year's closure, ~3 weeks in spring."""
-    closure = dt.date(today.year - 1, 12, 24)
-    distance = (day - closure).days
-    if -45 <= distance <= 35:
-        base = 47 - abs(distance) * 0.35 if distance < 0 else 47 - distance * 0.7
-    elif distance > 35:
-        # Recovery into spring and summer, then the climb towards this year's closure.
-        to_now = (today - day).days
-        base = 22 + max(0, 70 - to_now) * 0.33
-    else:
-        base = 30
-    return max(3, round(base + rng.uniform(-3, 3)))
-
-
 def load(city: DemoCity) -> None:
-    rng = random.Random(city.seed)
     office = city.objects["office"]
     services = city.objects["services"]
     now = timezone.now()
-    first = city.today - dt.timedelta(days=HISTORY_DAYS)
-    last = city.today + dt.timedelta(days=office.horizon_days)
-    shares = capacity_selectors.channel_shares(office)
+    start = dt.date(city.today.year - 1, *WARM_UP_FROM)
+    last = city.today + dt.timedelta(days=office.horizon_days + 1)
+    plans = capacity_selectors.day_plans(office, start, last)
+    ref = office.reference_service
+    bookings, samples = demo_history.simulate(
+        plans,
+        shares=capacity_selectors.channel_shares(office),
+        mix={slug: (weight, services[slug].handling_minutes) for slug, weight in MIX.items()},
+        couples=COUPLES,
+        reference_minutes=ref.handling_minutes if ref else 20,
+        holidays=frozenset(capacity_selectors.public_holidays(office.land, start, last)),
+        slot=office.slot_minutes,
+        horizon=office.horizon_days,
+        release=office.release_time,
+        now=now,
+        seed=city.seed,
+    )
+    city.objects["lead_time_samples"] = samples
+    kept_from = now - dt.timedelta(days=KEPT_DAYS)
+    bookings = [b for b in bookings if b.created_at >= kept_from]
+    rng = random.Random(city.seed)
     slot = office.slot_minutes
-    weighted = [slug for slug, weight in MIX.items() for _ in range(weight)]
-    short = [slug for slug in MIX if services[slug].handling_minutes <= slot]
     codes: set[str] = set()
 
     def new_code() -> str:
@@ -122,79 +128,47 @@ def load(city: DemoCity) -> None:
                 return code
 
     appointments: list[dict[str, Any]] = []
-    items: list[tuple[str, int]] = []  # (service slug, minutes) of each appointment
-    for plan in capacity_selectors.day_plans(office, first, last):
-        offset = (plan.day - city.today).days
-        if offset < 0:
-            fill = 0.88
-        elif offset < FULLY_BOOKED_DAYS:
-            fill = 1.0
-        else:
-            fill = max(0.25, 0.8 - (offset - FULLY_BOOKED_DAYS) * 0.06)
-        windows_by_span: dict[tuple[int, int], list] = {}
-        for window in plan.windows:
-            windows_by_span.setdefault((window.start, window.end), []).append(window)
-        for (start, end), windows in windows_by_span.items():
-            windows.sort(key=lambda w: w.order)
-            for index, window in enumerate(windows):
-                channel = _channel_of(index, len(windows), shares)
-                t = start
-                while t < end:
-                    if rng.random() > fill:
-                        t += slot * rng.choice([2, 3])  # a gap someone could book
-                        continue
-                    slug = rng.choice(weighted)
-                    persons = (
-                        2 if slug in {"personalausweis", "reisepass", "wohnsitz-anmelden"} and rng.random() < 0.1 else 1
-                    )
-                    minutes = services[slug].handling_minutes * persons
-                    if t + minutes > end:
-                        slug, persons, minutes = rng.choice(short), 1, slot
-                        if t + minutes > end:
-                            break
-                    begin = plan.midnight + dt.timedelta(minutes=t)
-                    lead = historic_lead_days(plan.day, city.today, rng) if offset < 0 else FULLY_BOOKED_DAYS + 1
-                    created = min(begin - dt.timedelta(days=lead, hours=rng.randint(1, 9)), now)
-                    first_name, last_name = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
-                    appointments.append(
-                        {
-                            "code": new_code(),
-                            "token_hash": hash_token(f"demo-{len(appointments)}"),
-                            "office_id": office.pk,
-                            "counter_id": window.lane,
-                            "start": begin,
-                            "end": begin + dt.timedelta(minutes=minutes),
-                            "claim_end": begin + dt.timedelta(minutes=-(-minutes // slot) * slot),
-                            "persons": persons,
-                            "channel": channel,
-                            "status": Appointment.Status.CONFIRMED,
-                            "name": f"{first_name} {last_name}",
-                            "email": f"{first_name}.{last_name}.{len(appointments)}@example.org".lower(),
-                            "created_at": created,
-                            "confirmed_at": created,
-                            # Demo history sends nothing: its reminders count as sent, so the scheduler of
-                            # `make run` does not bury the newcomer's own mail under ~90 reminders.
-                            "reminded_sequence": 0,
-                        }
-                    )
-                    items.append((slug, minutes // persons))
-                    t += -(-minutes // slot) * slot
+    for b in bookings:
+        first_name, last_name = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        appointments.append(
+            {
+                "code": new_code(),
+                "token_hash": hash_token(f"demo-{len(appointments)}"),
+                "office_id": office.pk,
+                "counter_id": b.lane,
+                "start": b.start,
+                "end": b.start + dt.timedelta(minutes=b.minutes),
+                "claim_end": b.start + dt.timedelta(minutes=b.units * slot),
+                "persons": b.persons,
+                "channel": b.channel,
+                "status": Appointment.Status.CANCELLED if b.cancelled_at else Appointment.Status.CONFIRMED,
+                "name": f"{first_name} {last_name}",
+                "email": f"{first_name}.{last_name}.{len(appointments)}@example.org".lower(),
+                "created_at": b.created_at,
+                "confirmed_at": b.created_at,
+                "cancelled_at": b.cancelled_at,
+                # Demo history sends nothing: its reminders count as sent, so the scheduler of
+                # `make run` does not bury the newcomer's own mail under ~90 reminders.
+                "reminded_sequence": 0,
+            }
+        )
     # Plain rows, not model instances: the same rows the booking services write, ~10× faster to insert.
     ids = insert_rows(Appointment, appointments)
     insert_rows(
         AppointmentService,
         (
-            {"appointment_id": pk, "service_id": services[slug].pk, "minutes": m}
-            for pk, (slug, m) in zip(ids, items, strict=True)
+            {"appointment_id": pk, "service_id": services[b.slug].pk, "minutes": b.minutes // b.persons}
+            for pk, b in zip(ids, bookings, strict=True)
         ),
     )
     step = dt.timedelta(minutes=slot)
     insert_rows(
         Claim,
         (
-            {"appointment_id": pk, "counter_id": a["counter_id"], "unit_start": a["start"] + i * step}
-            for pk, a in zip(ids, appointments, strict=True)
-            for i in range(round((a["claim_end"] - a["start"]) / step))
+            {"appointment_id": pk, "counter_id": b.lane, "unit_start": b.start + i * step}
+            for pk, b in zip(ids, bookings, strict=True)
+            if b.cancelled_at is None
+            for i in range(b.units)
         ),
     )
     booking_services.touch_days(office, [a["start"] for a in appointments])
@@ -224,11 +198,3 @@ def load_waitlist(city: DemoCity) -> None:
         entry.services.set([services[slug]])
         if window:
             WaitlistWindow.objects.create(entry=entry, weekday=weekday, start_time=window[0], end_time=window[1])
-
-
-def _channel_of(index: int, lanes: int, shares: tuple[tuple[str, int], ...]) -> str:
-    for channel in ("web", "partner", "phone", "counter"):
-        low, high = channel_slice(lanes, shares, channel)
-        if low <= index < high:
-            return channel
-    return "counter"

@@ -349,6 +349,11 @@ def simulate(
     return Result(start=model.start, days=days, open_day=open_day, walk_in=walk_in, **merged)
 
 
+def notice_days(model: OfficeModel) -> int:
+    """Days from the start whose cancellations the run releases (the earlier ones were due before it)."""
+    return model.cancel_notice_days if model.cancel_notice_days >= 1 else 10**9
+
+
 def _day_shock(rng: np.random.Generator, reps: int, days: int, cv: float) -> np.ndarray:
     if cv <= 0:
         return np.ones((reps, days))
@@ -405,15 +410,20 @@ class _Ledger:
         cell_day, cell_time, day_start = self.cell_day, self.cell_time, self.day_start
         length = self.cap_dense.shape[1]
         free = np.repeat(cap3, reps, axis=2)  # C × G × R
+        # Cancellations: a share q of what was taken from a cell comes back `notice` days before its day. What
+        # was taken is the cell's free minutes at the start (or after its release) minus its free minutes now –
+        # the starting book included: it holds the bookings not cancelled yet, and a share q of them will be
+        # (without it, a backtest started on a full book predicted the weeks after it too long). Only the days
+        # from `notice` on: the cancellations of the first days were due before the start.
+        base = free.copy()
         booked0 = model.initial_booked
         if booked0.size:
             ahead = cell_day < booked0.shape[1]
             idx = np.flatnonzero(ahead)
             taken0 = booked0[:, cell_day[idx], cell_time[idx]].T[:, :, None]
             free[idx] = np.maximum(free[idx] - taken0, 0.0)
-        # Cancellations: a share q of what was taken from a cell comes back `notice` days before its day. What
-        # was taken is the cell's free minutes at the start (or after its release) minus its free minutes now.
-        base = free.copy()
+            early = np.flatnonzero(cell_day < notice_days(model))
+            base[early] = free[early]
         demand_days = np.ascontiguousarray(demand.transpose(1, 2, 0))  # D × class × R
         waiting = np.zeros((4, reps))
         waiting[0] = model.initial_waitlist

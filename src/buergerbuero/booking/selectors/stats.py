@@ -70,11 +70,16 @@ def booked_ahead(
     """Appointments (and unexpired holds) starting in [first, last): (start, claim_end, channel) rows.
 
     What the planner starts from: the capacity already taken at `now`, a running hold included.
-    `created_before`: only what had been booked by then (the planner's backtest starts from a past day)."""
+    `created_before`: what had been booked by then (the planner's backtest starts from a past day): made before it
+    and not cancelled before it – a booking cancelled later was still in the book then."""
     rows = _starting(office, first, last).filter(Q(blocks_until__isnull=True) | Q(blocks_until__gt=now))
-    if created_before is not None:
-        rows = rows.filter(created_at__lt=created_before)
-    return rows.exclude(status=Appointment.Status.CANCELLED).values_list("start", "claim_end", "channel")
+    if created_before is None:
+        rows = rows.exclude(status=Appointment.Status.CANCELLED)
+    else:
+        rows = rows.filter(created_at__lt=created_before).exclude(
+            Q(status=Appointment.Status.CANCELLED) & (Q(cancelled_at__isnull=True) | Q(cancelled_at__lt=created_before))
+        )
+    return rows.values_list("start", "claim_end", "channel")
 
 
 def appointment_starts(office: Office, *, first: dt.datetime, last: dt.datetime) -> QuerySet:

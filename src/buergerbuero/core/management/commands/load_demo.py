@@ -13,12 +13,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--if-empty", action="store_true", help="Do nothing when offices exist already.")
+        parser.add_argument(
+            "--seed", type=int, default=DemoCity.seed, help="Another draw of the same city (the planner's backtest)."
+        )
 
-    def handle(self, *args, if_empty=False, **options):
+    def handle(self, *args, if_empty=False, seed=DemoCity.seed, **options):
         if if_empty and Office.objects.exists():
             self.stdout.write("Demo data already loaded – kept as it is.")
             return
-        city = DemoCity(today=timezone.localdate())
+        city = DemoCity(today=timezone.localdate(), seed=seed)
         started = time.perf_counter()
         with transaction.atomic():
             for label, load in loaders():
