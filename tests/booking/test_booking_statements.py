@@ -56,7 +56,11 @@ def test_a_booking_takes_one_statement_to_hold_and_one_to_confirm(small_office, 
 
     assert len(held) == HOLD[connection.vendor], held
     assert len(confirmed) == CONFIRM[connection.vendor], confirmed
-    appointment = Appointment.objects.select_related("office").get(pk=appointment.pk)
+    stored = Appointment.objects.select_related("office").get(pk=appointment.pk)
+    fields = [f.attname for f in Appointment._meta.concrete_fields]
+    # the instance the confirmation built from its row is the row as the ORM reads it
+    assert [getattr(appointment, f) for f in fields] == [getattr(stored, f) for f in fields]
+    appointment = stored
     assert appointment.status == Appointment.Status.CONFIRMED and appointment.blocks_until is None
     assert set(Claim.objects.filter(appointment=appointment).values_list("counter_id", "unit_start")) == own_units(
         appointment

@@ -597,7 +597,8 @@ def _confirm_hold(
         if row is None:
             return None, 0, None
         # psycopg hands back every column as the field's Python value (aware datetimes, UUID): no converters
-        return Appointment.from_db(connection.alias, None, row[:-2]), row[-2], row[-1]
+        names = [f.attname for f in Appointment._meta.concrete_fields]  # all of them, in the RETURNING's order
+        return Appointment.from_db(connection.alias, names, row[:-2]), row[-2], row[-1]
     rows = list(Appointment.objects.raw(update, params))
     if not rows:
         return None, 0, None
@@ -615,7 +616,8 @@ def _add_to_day(office: Office, confirmed: Appointment) -> str:
             _append_masks_sql("VALUES (%s, %s, %s, '')", "%s"),
             [office.pk, *_append_params(office, day, mask)[:4], confirmed.counter_id, f"{mask:x}"],
         )
-        return cursor.fetchone()[0]
+        masks: str = cursor.fetchone()[0]
+        return masks
 
 
 @transaction.atomic
