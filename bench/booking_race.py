@@ -110,17 +110,23 @@ def _run(target, args_for, clients: int = CLIENTS) -> tuple[int, int, float, flo
     return sum(t[0] for t in totals), sum(t[1] for t in totals), elapsed, sum(t[4] for t in totals)
 
 
-def _record_one_booking(office, start: str) -> tuple[str, int]:
-    """The pgbench script of one real booking (booking query, hold, confirmation), as the clients make it."""
+def _record_one_booking(office, start: str, before: str) -> tuple[str, int]:
+    """The pgbench script of one real booking (booking query, hold, confirmation), as the clients make it. `before`:
+    a time of the same day booked first, unrecorded – the day's first confirmation also reads the day's bookings
+    for its masks, every later one only adds its own units; the race's bookings are the later ones."""
     from django.db import connection
     from django.utils import timezone
 
     from buergerbuero.booking import services
     from buergerbuero.booking.selectors import live
 
+    now = timezone.now()
+    query = live.booking_query(office=office, service_slugs=["kurz"], now=now)
+    first, _ = services.hold(query=query, start=dt.datetime.fromisoformat(before), now=now)
+    services.confirm(appointment=first, name="Bench", email="first@example.org", now=now)
     with connection.cursor() as cursor:  # an id no office, counter or service has: the replay finds it by value
         cursor.execute("SELECT setval('booking_appointment_id_seq', 1000000)")
-    recording, now, email = sql_replay.Recording(), timezone.now(), "record@example.org"
+    recording, email = sql_replay.Recording(), "record@example.org"
     with recording.phase():
         query = live.booking_query(office=office, service_slugs=["kurz"], now=now)
     with recording.phase():
@@ -151,7 +157,7 @@ def main() -> None:
     days = live.free_times(query, timezone.localdate(), query.request.last_day, now=now)
     starts = [t.start.isoformat() for times in days.values() for t in times]
     print(f"office with 12 counters, {len(starts)} free start times × counters to race for")
-    replay_script, statements = _record_one_booking(office, starts.pop())
+    replay_script, statements = _record_one_booking(office, starts.pop(), starts.pop())  # two of the last day
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS bench_raw")
         cursor.execute("CREATE TABLE bench_raw (id bigserial primary key, client int, payload text)")

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 
 from buergerbuero.booking import services
-from buergerbuero.booking.models import Appointment, Claim
+from buergerbuero.booking.models import Appointment, Claim, DayStamp
 from buergerbuero.booking.selectors import live
 from tests import factories
 from tests.booking.invariants import assert_day_masks_match_bookings
@@ -89,3 +89,42 @@ def test_a_hold_confirmed_by_many_requests_at_once_is_confirmed_once():
     assert {a.confirmed_at for a in answers} == {now}
     assert Appointment.objects.get(pk=hold.pk).status == "confirmed"
     assert not Claim.objects.filter(appointment=hold, expires_at__isnull=False).exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("pool_room", [17], indirect=True)
+def test_confirmations_of_one_day_at_once_each_add_their_units_to_its_masks(pool_room):
+    """The day's masks are known, so every confirmation only appends its own units in its one statement: 16 of them
+    at once queue on the day's row and none overwrites another's."""
+    office = factories.office(services=[factories.service()], counters=4)
+    monday = factories.next_weekday(0)
+    first = dt.datetime.combine(monday, dt.time(8), tzinfo=BERLIN)  # open 8–12: four hours × four counters
+    services.touch_days(office, [first])  # known (empty) masks: no confirmation reads the day
+    now = dt.datetime.now(dt.UTC)
+    query = live.booking_query(office=office, service_slugs=["personalausweis"], now=now)
+    holds = [services.hold(query=query, start=first + (n // 4) * dt.timedelta(hours=1), now=now)[0] for n in range(16)]
+    connection.close()
+    barrier = threading.Barrier(len(holds))
+    errors = []
+
+    def confirm(hold):
+        try:
+            barrier.wait()
+            services.confirm(appointment=hold, name="Gleichzeitig", email=f"{hold.pk}@example.org", now=now)
+        except Exception as exc:  # reported by the assertion below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=confirm, args=(h,)) for h in holds]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    assert not errors
+    assert Appointment.objects.filter(status="confirmed").count() == 16
+    masks = DayStamp.objects.get(office=office, day=monday).masks
+    assert masks.count(",") == 2 * 16 - 1, masks  # sixteen appended entries: none overwrote another
+    assert_day_masks_match_bookings()

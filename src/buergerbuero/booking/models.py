@@ -137,8 +137,9 @@ class DayStamp(models.Model):
     day = models.DateField()
     stamp = models.CharField(max_length=16)
     # The day's claimed units of confirmed bookings, computed in the transaction that renewed the stamp:
-    # "<slot minutes>|<counter>:<hex mask>,…" (booking.selectors.encode_masks). A cold availability read takes
-    # these instead of the day's bookings; empty = not known, read the bookings (docs/adr/0001-day-cache.md).
+    # "<slot minutes>|<counter>,<hex mask>,…" (booking.selectors.encode_masks; a confirmation appends its own
+    # "<counter>,<hex mask>", a counter named twice is OR-ed). A cold availability read takes these instead of the
+    # day's bookings; empty = not known, read the bookings (docs/adr/0001-day-cache.md).
     masks = models.TextField(blank=True, default="")
 
     class Meta:

@@ -2,6 +2,7 @@
 
 import contextlib
 import datetime as dt
+import functools
 import secrets
 from collections.abc import Sequence
 from typing import Any
@@ -24,6 +25,7 @@ from buergerbuero.core.errors import Conflict, DomainError, lazy_date, lazy_form
 from buergerbuero.core.tokens import hash_token
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are read out on the phone
+assert 256 % len(CODE_ALPHABET) == 0, "new_code maps random bytes onto the letters evenly"
 ALTERNATIVES = 5
 
 
@@ -38,7 +40,9 @@ class HoldExpired(Conflict):
 
 
 def new_code() -> str:
-    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+    # one random byte per letter: 256 is a multiple of the alphabet's 32 letters, so every letter is equally likely
+    # (a tenth of the CPU of eight secrets.choice calls; every hold makes a code)
+    raw = "".join([CODE_ALPHABET[b % len(CODE_ALPHABET)] for b in secrets.token_bytes(8)])
     return f"{raw[:4]}-{raw[4:]}"
 
 
@@ -103,13 +107,22 @@ def _renew_stamps(office: Office, days: set[dt.date]) -> None:
             params = []
             for day in chunk:
                 params += [office.pk, ops.adapt_datefield_value(day), secrets.token_hex(8)]
-            cursor.execute(  # raw SQL: every confirmation, cancellation and move runs it
+            cursor.execute(  # raw SQL: every cancellation and move runs it
                 f"INSERT INTO {table} (office_id, day, stamp, masks)"
                 f" VALUES {', '.join(["(%s, %s, %s, '')"] * len(chunk))}"
                 " ON CONFLICT (office_id, day) DO UPDATE SET stamp = excluded.stamp, masks = ''",
                 params,
             )
-        masks = live.confirmed_day_masks(office, ordered)
+        _store_masks(office, live.confirmed_day_masks(office, ordered))
+
+
+def _store_masks(office: Office, masks: dict[dt.date, dict[int, int]]) -> None:
+    """Write the days' claimed masks beside their stamps (rows the caller's transaction has locked: it renewed
+    their stamps)."""
+    ops = connection.ops
+    ordered = sorted(masks)
+    table = DayStamp._meta.db_table
+    with connection.cursor() as cursor:
         for n in range(0, len(ordered), 200):  # an upsert that always updates: one statement for many rows
             chunk = ordered[n : n + 200]
             params = []
@@ -122,6 +135,56 @@ def _renew_stamps(office: Office, days: set[dt.date]) -> None:
                 " ON CONFLICT (office_id, day) DO UPDATE SET masks = excluded.masks",
                 params,
             )
+
+
+# A confirmation adds its own claimed units to its day's masks instead of reading the day's bookings again: it
+# renews the stamp and appends "<counter>,<hex mask>" to the masks in the same upsert (a counter named twice is
+# read as the OR of its masks, `live.decode_masks`). The upsert takes the row's lock and PostgreSQL evaluates the
+# SET on the latest committed row after waiting for it, so two confirmations of one day append both, never one
+# over the other. Masks not known (a new row, or another slot length) stay empty and are read from the bookings.
+def _append_masks_sql(day_from: str, counter: str) -> str:
+    """The upsert's text; its parameters: day, stamp, "<slot>|%", "%|", hex mask (after those of `day_from`)."""
+    table = DayStamp._meta.db_table
+    return (
+        f"INSERT INTO {table} (office_id, day, stamp, masks) {day_from}"
+        f" ON CONFLICT (office_id, day) DO UPDATE SET stamp = excluded.stamp, masks = CASE"
+        f" WHEN {table}.masks LIKE %s THEN {table}.masks || CASE WHEN {table}.masks LIKE %s THEN '' ELSE ',' END"
+        f" || CAST({counter} AS TEXT) || ',' || %s ELSE '' END RETURNING masks"
+    )
+
+
+# Appended entries make the text grow with every confirmation of the day; past this length the confirmation that
+# finds it so writes it back merged (it holds the row's lock), so readers parse a few entries per counter.
+MASKS_COMPACT_CHARS = 3000
+
+
+def _day_mask(office: Office, start: dt.datetime, claim_end: dt.datetime) -> tuple[dt.date, int]:
+    """The local day of an appointment and the units it claims as that day's mask (the bits `_confirmed_masks`
+    sets for it)."""
+    day = start.astimezone(ZoneInfo(office.timezone)).date()
+    span = live.day_spans(office, [day])[0]
+    return day, availability.busy_masks(span, [availability.Busy(0, start, claim_end)], office.slot_minutes).get(0, 0)
+
+
+def _append_params(office: Office, day: dt.date, mask: int) -> list[Any]:
+    return [
+        connection.ops.adapt_datefield_value(day),
+        secrets.token_hex(8),
+        f"{office.slot_minutes}|%",
+        "%|",
+        f"{mask:x}",
+    ]
+
+
+def _keep_masks(office: Office, day: dt.date, text: str) -> None:
+    """After a confirmation appended to its day's masks (`text`: the masks as the upsert left them): read the day
+    from the bookings if the masks were not known, or write them back merged if they grew long."""
+    if not text:
+        _store_masks(office, live.confirmed_day_masks(office, [day]))
+    elif len(text) > MASKS_COMPACT_CHARS:
+        masks = live.decode_masks(text, office.slot_minutes)
+        if masks is not None:
+            _store_masks(office, {day: masks})
 
 
 @transaction.atomic
@@ -163,12 +226,35 @@ def _insert_claims(
 # The hold's own rows are written with raw statements: the ORM's insert compiler cost more than the inserts
 # themselves, and every booking runs them (docs/benchmarks.md, Foundation). On PostgreSQL the whole hold is one
 # statement (docs/architecture.md, point 7).
-def _appointment_values(appointment: Appointment) -> tuple[list["Field[Any, Any]"], list[Any]]:
-    """Columns and values of a new appointment without its id and counter (the statement picks the counter);
-    the fields prepare their values as in save() (defaults, UUID, time zone)."""
-    fields = [f for f in Appointment._meta.concrete_fields if not f.primary_key and f.name != "counter"]
-    values = [f.get_db_prep_save(f.pre_save(appointment, True), connection) for f in fields]
-    return fields, values
+@functools.cache
+def _appointment_fields() -> list["Field[Any, Any]"]:
+    """The columns of a new appointment the hold writes: all but its id and counter (the statement picks it)."""
+    return [f for f in Appointment._meta.concrete_fields if not f.primary_key and f.name != "counter"]
+
+
+# Values the driver takes as they are: a field prepares them unchanged (str for text, int for numbers, None), so
+# the hold skips the fields' preparation for them – 21 columns on every hold.
+_PLAIN = frozenset({str, int, type(None)})
+
+
+@functools.cache
+def _prepared_by_field() -> list[tuple[str, "Field[Any, Any] | None"]]:
+    """(attribute, the field if its value must always go through it): fields that set the value on save."""
+    return [
+        (f.attname, f if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) else None)
+        for f in _appointment_fields()
+    ]
+
+
+def _appointment_values(appointment: Appointment) -> list[Any]:
+    """The values of `_appointment_fields`, prepared by the fields as in save() (defaults, UUID, time zone)."""
+    values = []
+    for (attname, always), f in zip(_prepared_by_field(), _appointment_fields(), strict=True):
+        value = getattr(appointment, attname)
+        if always is not None or type(value) not in _PLAIN:
+            value = f.get_db_prep_save(f.pre_save(appointment, True), connection)
+        values.append(value)
+    return values
 
 
 def _placeholder(field: "Field[Any, Any]") -> str:
@@ -176,38 +262,25 @@ def _placeholder(field: "Field[Any, Any]") -> str:
     return f"%s::{field.db_type(connection)}" if connection.vendor == "postgresql" else "%s"
 
 
-def _hold_rows(
-    appointment: Appointment,
-    lanes: tuple[int, ...],
-    units: list[dt.datetime],
-    services: list[tuple[Service, int]],
-    *,
-    expires_at: dt.datetime | None,
-    now: dt.datetime,
-) -> tuple[int, int] | None:
-    """Insert the hold on the first of `lanes` without a claim counting at `now` on any unit: the appointment,
-    its claims (a unit another booking inserted meanwhile is skipped, not raised, so the transaction stays
-    usable) and its items. Expired claims of those units on that lane go first: a lapsed hold or a cancelled time
-    past its release delay gives its units up here, inside this transaction – no cleanup job is needed.
+# The hold statement's text per database vendor: building it (column types, quoting) cost a third of the hold's
+# Python time, and it never changes while the process runs.
+_HOLD_SQL: dict[str, str] = {}
 
-    Returns (counter, claims inserted), or None if every lane is taken. One statement on PostgreSQL, three on
-    SQLite (no data-modifying WITH there; its statements are calls within the process, not round trips)."""
-    fields, values = _appointment_values(appointment)
-    table, claim_table, item_table = (
-        Appointment._meta.db_table,
-        Claim._meta.db_table,
-        AppointmentService._meta.db_table,
-    )
-    quote, adapt = connection.ops.quote_name, connection.ops.adapt_datetimefield_value
-    # the stub types `column` as optional for every field; a concrete field always has one
-    columns = ", ".join(quote(f.column) for f in fields)  # type: ignore[arg-type]
-    placeholders = ", ".join(_placeholder(f) for f in fields)
-    unit_values, now_value = [adapt(u) for u in units], adapt(now)
-    expires = adapt(expires_at) if expires_at else None
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                f"""WITH lane AS (
+
+def _hold_sql() -> str:
+    """The one statement of a hold on PostgreSQL (see `_hold_rows`)."""
+    text = _HOLD_SQL.get(connection.vendor)
+    if text is None:
+        fields = _appointment_fields()
+        table, claim_table, item_table = (
+            Appointment._meta.db_table,
+            Claim._meta.db_table,
+            AppointmentService._meta.db_table,
+        )
+        # the stub types `column` as optional for every field; a concrete field always has one
+        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)  # type: ignore[arg-type]
+        placeholders = ", ".join(_placeholder(f) for f in fields)
+        text = _HOLD_SQL[connection.vendor] = f"""WITH lane AS (
                     SELECT l.lane FROM unnest(%s::bigint[]) WITH ORDINALITY AS l(lane, n)
                     WHERE NOT EXISTS (SELECT 1 FROM {claim_table} c WHERE c.counter_id = l.lane
                         AND c.unit_start = ANY(%s::timestamptz[]) AND (c.expires_at IS NULL OR c.expires_at > %s))
@@ -228,7 +301,34 @@ def _hold_rows(
                     SELECT a.id, i.service, i.minutes
                     FROM appointment a, unnest(%s::bigint[], %s::int[]) i(service, minutes)
                 )
-                SELECT id, counter_id, (SELECT count(*) FROM claims) FROM appointment""",
+                SELECT id, counter_id, (SELECT count(*) FROM claims) FROM appointment"""
+    return text
+
+
+def _hold_rows(
+    appointment: Appointment,
+    lanes: tuple[int, ...],
+    units: list[dt.datetime],
+    services: list[tuple[Service, int]],
+    *,
+    expires_at: dt.datetime | None,
+    now: dt.datetime,
+) -> tuple[int, int] | None:
+    """Insert the hold on the first of `lanes` without a claim counting at `now` on any unit: the appointment,
+    its claims (a unit another booking inserted meanwhile is skipped, not raised, so the transaction stays
+    usable) and its items. Expired claims of those units on that lane go first: a lapsed hold or a cancelled time
+    past its release delay gives its units up here, inside this transaction – no cleanup job is needed.
+
+    Returns (counter, claims inserted), or None if every lane is taken. One statement on PostgreSQL, three on
+    SQLite (no data-modifying WITH there; its statements are calls within the process, not round trips)."""
+    values = _appointment_values(appointment)
+    adapt = connection.ops.adapt_datetimefield_value
+    unit_values, now_value = [adapt(u) for u in units], adapt(now)
+    expires = adapt(expires_at) if expires_at else None
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                _hold_sql(),
                 [
                     list(lanes), unit_values, now_value,
                     unit_values, now_value,
@@ -242,6 +342,9 @@ def _hold_rows(
                 return None
             appointment.pk, counter, inserted = row
         else:
+            fields, table, claim_table = _appointment_fields(), Appointment._meta.db_table, Claim._meta.db_table
+            columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)  # type: ignore[arg-type]
+            placeholders = ", ".join(_placeholder(f) for f in fields)
             choices = ", ".join(["(%s, %s)"] * len(lanes))
             cursor.execute(
                 f"WITH lanes(lane, n) AS (VALUES {choices})"
@@ -301,7 +404,6 @@ def _take_lane(
     return True
 
 
-@transaction.atomic
 def hold(
     *,
     query: live.BookingQuery,
@@ -314,7 +416,25 @@ def hold(
     start = start.astimezone(dt.UTC)
     candidates = _candidate_lanes(query, start)
     expires_at = now + dt.timedelta(minutes=hold_minutes or settings.BOOKING_HOLD_MINUTES)
-    units = _claim_units(query, start)
+    if connection.vendor == "postgresql" and not connection.in_atomic_block and connection.get_autocommit():
+        # Not inside a caller's transaction: the hold's one statement commits by itself (no BEGIN/COMMIT round
+        # trips). Only a hold that found a unit of its lane taken meanwhile needs the transaction below.
+        appointment, token = _new_hold(query, start, expires_at, now)
+        units = _claim_units(query, start)
+        held = _hold_rows(appointment, candidates, units, query.services, expires_at=expires_at, now=now)
+        if held is None:
+            raise _slot_taken(query, start, now)
+        if held[1] == len(units):
+            metrics.count_after_commit(metrics.HOLDS, channel=query.channel)
+            return appointment, token
+        _discard(appointment.pk)  # what the statement committed; the transaction below starts over
+    return _hold_in_transaction(query, start, candidates, expires_at, now)
+
+
+def _new_hold(
+    query: live.BookingQuery, start: dt.datetime, expires_at: dt.datetime, now: dt.datetime
+) -> tuple[Appointment, str]:
+    units = query.request.units
     token = secrets.token_urlsafe(24)
     appointment = Appointment(
         code=new_code(),
@@ -322,13 +442,45 @@ def hold(
         office=query.office,
         start=start,
         end=start + dt.timedelta(minutes=query.minutes),
-        claim_end=units[-1] + dt.timedelta(minutes=query.office.slot_minutes),
+        claim_end=start + units * dt.timedelta(minutes=query.office.slot_minutes),
         persons=query.persons,
         channel=query.channel,
         status=Appointment.Status.HELD,
         blocks_until=expires_at,
         created_at=now,
     )
+    return appointment, token
+
+
+def _discard(pk: int) -> None:
+    """Delete a hold written outside a transaction with its claims and items (one statement)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH claims AS (DELETE FROM {Claim._meta.db_table} WHERE appointment_id = %s),"
+            f" items AS (DELETE FROM {AppointmentService._meta.db_table} WHERE appointment_id = %s)"
+            f" DELETE FROM {Appointment._meta.db_table} WHERE id = %s",
+            [pk, pk, pk],
+        )
+
+
+def _slot_taken(query: live.BookingQuery, start: dt.datetime, now: dt.datetime) -> SlotTaken:
+    return SlotTaken(
+        _("Dieser Termin ist leider gerade vergeben worden. Bitte wählen Sie eine andere Zeit."),
+        field="start",
+        extra={"alternatives": [t.isoformat() for t in _alternatives(query, after=start, now=now)]},
+    )
+
+
+@transaction.atomic
+def _hold_in_transaction(
+    query: live.BookingQuery,
+    start: dt.datetime,
+    candidates: tuple[int, ...],
+    expires_at: dt.datetime,
+    now: dt.datetime,
+) -> tuple[Appointment, str]:
+    units = _claim_units(query, start)
+    appointment, token = _new_hold(query, start, expires_at, now)
     held = (
         _hold_rows(appointment, candidates, units, query.services, expires_at=expires_at, now=now)
         if candidates
@@ -347,11 +499,7 @@ def hold(
                 metrics.count_after_commit(metrics.HOLDS, channel=query.channel)
                 return appointment, token
     # Leaving by this exception rolls the unclaimed appointment row back with the transaction.
-    raise SlotTaken(
-        _("Dieser Termin ist leider gerade vergeben worden. Bitte wählen Sie eine andere Zeit."),
-        field="start",
-        extra={"alternatives": [t.isoformat() for t in _alternatives(query, after=start, now=now)]},
-    )
+    raise _slot_taken(query, start, now)
 
 
 @transaction.atomic
@@ -399,18 +547,12 @@ def _unit_count(appointment: Appointment, office: Office) -> int:
     return round((appointment.claim_end - appointment.start) / dt.timedelta(minutes=office.slot_minutes))
 
 
-def _confirm_hold(pk: int, *, name: str, email: str, phone: str, now: dt.datetime) -> tuple[Appointment | None, int]:
-    """Confirm a live hold whose address is below its limit and make its claims permanent: returns the confirmed
-    appointment (None if the hold did not qualify; nothing changed then) and how many claims it still had.
-
-    One statement on PostgreSQL: a conditional `UPDATE … RETURNING` of the appointment – its row lock makes a
-    double submit wait and then match nothing, so no SELECT … FOR UPDATE beforehand – and the `UPDATE` of its
-    claims. That one locks the claim rows: a booking that wants them as expired waits and then finds them
-    permanent (PostgreSQL re-reads `expires_at` after the wait); one that deleted them first has made us wait for
-    its commit, and they are not counted. SQLite runs the two updates one after the other (one writer at a time)."""
-    table, claim_table = Appointment._meta.db_table, Claim._meta.db_table
-    adapt, quote = connection.ops.adapt_datetimefield_value, connection.ops.quote_name
-    update = (
+@functools.cache
+def _confirm_sql(vendor: str) -> str:
+    """The conditional update of `_confirm_hold`, built once per database vendor (quoting every column on every
+    confirmation cost more than sending it)."""
+    table, quote = Appointment._meta.db_table, connection.ops.quote_name
+    return (
         f"UPDATE {table} SET status = 'confirmed', blocks_until = NULL, confirmed_at = %s,"
         " name = %s, email = %s, phone = %s"
         " WHERE id = %s AND status = 'held' AND blocks_until > %s"
@@ -419,30 +561,72 @@ def _confirm_hold(pk: int, *, name: str, email: str, phone: str, now: dt.datetim
         # the stub types `column` as optional for every field; a concrete field always has one
         f" RETURNING {', '.join(quote(f.column) for f in Appointment._meta.concrete_fields)}"  # type: ignore[arg-type]
     )
+
+
+def _confirm_hold(
+    appointment: Appointment, office: Office, *, name: str, email: str, phone: str, now: dt.datetime
+) -> tuple[Appointment | None, int, str | None]:
+    """Confirm a live hold whose address is below its limit and make its claims permanent: returns the confirmed
+    appointment (None if the hold did not qualify; nothing changed then), how many claims it still had, and on
+    PostgreSQL its day's masks after adding its units (`_append_masks_sql`; None: not added yet).
+
+    One statement on PostgreSQL: a conditional `UPDATE … RETURNING` of the appointment – its row lock makes a
+    double submit wait and then match nothing, so no SELECT … FOR UPDATE beforehand – the `UPDATE` of its
+    claims and the day's new stamp and masks. The claims' update locks the claim rows: a booking that wants them as
+    expired waits and then finds them permanent (PostgreSQL re-reads `expires_at` after the wait); one that deleted
+    them first has made us wait for its commit, and they are not counted. The day and its mask come from the
+    caller's hold (a hold's time never changes; `_confirm` checks it against the row). SQLite runs the two updates
+    one after the other (one writer at a time)."""
+    claim_table = Claim._meta.db_table
+    adapt = connection.ops.adapt_datetimefield_value
+    pk = appointment.pk
+    update = _confirm_sql(connection.vendor)
     params = [adapt(now), name, email, phone, pk, adapt(now), email, email, adapt(now)]
     if connection.vendor == "postgresql":
-        rows = list(  # read to the end: the statement is finished before the next one runs
-            Appointment.objects.raw(
+        day, mask = _day_mask(office, appointment.start, appointment.claim_end)
+        stamp = _append_masks_sql(
+            "SELECT office_id, %s::date, %s, '' FROM confirmed", "(SELECT counter_id FROM confirmed)"
+        )
+        with connection.cursor() as cursor:  # a cursor, not raw(): the row becomes the instance without a compiler
+            cursor.execute(
                 f"WITH confirmed AS ({update}), kept AS ("
                 f"UPDATE {claim_table} SET expires_at = NULL"
-                " WHERE appointment_id = %s AND EXISTS (SELECT 1 FROM confirmed) RETURNING 1)"
-                " SELECT *, (SELECT count(*) FROM kept) AS kept_claims FROM confirmed",
-                [*params, pk],
+                " WHERE appointment_id = %s AND EXISTS (SELECT 1 FROM confirmed) RETURNING 1),"
+                f" stamp AS ({stamp})"
+                " SELECT *, (SELECT count(*) FROM kept), (SELECT masks FROM stamp) FROM confirmed",
+                [*params, pk, *_append_params(office, day, mask)],
             )
-        )
-        # raw() sets the statement's extra column on the instance, beside the model's fields
-        return (rows[0], vars(rows[0])["kept_claims"]) if rows else (None, 0)
+            row = cursor.fetchone()
+        if row is None:
+            return None, 0, None
+        # psycopg hands back every column as the field's Python value (aware datetimes, UUID): no converters
+        names = [f.attname for f in Appointment._meta.concrete_fields]  # all of them, in the RETURNING's order
+        return Appointment.from_db(connection.alias, names, row[:-2]), row[-2], row[-1]
     rows = list(Appointment.objects.raw(update, params))
     if not rows:
-        return None, 0
+        return None, 0, None
     with connection.cursor() as cursor:
         cursor.execute(f"UPDATE {claim_table} SET expires_at = NULL WHERE appointment_id = %s", [pk])
-        return rows[0], cursor.rowcount
+        return rows[0], cursor.rowcount, None
+
+
+def _add_to_day(office: Office, confirmed: Appointment) -> str:
+    """Renew the stamp of a confirmed appointment's day and append its units to the day's masks (SQLite: the one
+    writer at a time); the masks as left."""
+    day, mask = _day_mask(office, confirmed.start, confirmed.claim_end)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _append_masks_sql("VALUES (%s, %s, %s, '')", "%s"),
+            [office.pk, *_append_params(office, day, mask)[:4], confirmed.counter_id, f"{mask:x}"],
+        )
+        masks: str = cursor.fetchone()[0]
+        return masks
 
 
 @transaction.atomic
 def _confirm(*, appointment: Appointment, name: str, email: str, phone: str, now: dt.datetime) -> Appointment:
-    confirmed, kept = _confirm_hold(appointment.pk, name=name, email=email, phone=phone, now=now)
+    office = appointment.office  # the caller's (cached on a hold): its time zone and slot length name the day
+    confirmed, kept, masks = _confirm_hold(appointment, office, name=name, email=email, phone=phone, now=now)
     if confirmed is None:  # say why, from the row as it is now
         current = Appointment.objects.select_related("office").get(pk=appointment.pk)
         if current.status == Appointment.Status.CONFIRMED:
@@ -450,13 +634,19 @@ def _confirm(*, appointment: Appointment, name: str, email: str, phone: str, now
         if not _is_live_hold(current, now):
             raise _lapsed()
         raise _too_many_appointments(current.office)  # the one condition left: the address was at its limit
-    if Appointment.office.is_cached(appointment):
-        confirmed.office = appointment.office  # the caller's office: no query for it
+    confirmed.office = office
     # `blocks_until > now` above is this process's clock; another booking's clock may already have seen the
     # hold lapse and taken some of its units. The claims decide: all of them still ours, or no appointment.
-    if kept != _unit_count(confirmed, confirmed.office):
+    if kept != _unit_count(confirmed, office):
         raise _lapsed()
-    touch_days(confirmed.office, [confirmed.start])
+    if masks is None:
+        masks = _add_to_day(office, confirmed)
+    elif (confirmed.start, confirmed.claim_end) != (appointment.start, appointment.claim_end):
+        # the caller's copy was not the row (a hold's time does not change): both days read from the bookings
+        touch_days(office, [appointment.start, confirmed.start])
+        masks = None
+    if masks is not None:
+        _keep_masks(office, confirmed.start.astimezone(ZoneInfo(office.timezone)).date(), masks)
     metrics.count_after_commit(metrics.BOOKINGS, channel=confirmed.channel)
     return confirmed
 

@@ -266,14 +266,19 @@ def encode_masks(slot_minutes: int, masks: dict[int, int]) -> str:
 
 
 def decode_masks(text: str, slot_minutes: int) -> dict[int, int] | None:
-    """The masks of `encode_masks`, or None if they were computed for another slot length."""
+    """The masks of `encode_masks`, or None if they were computed for another slot length. A counter may be named
+    more than once (a confirmation appends its own units, booking.services): its masks are OR-ed."""
     head, _bar, body = text.partition("|")
     if head != str(slot_minutes):
         return None
     if not body:
         return {}
     parts = body.split(",")
-    return {int(lane): int(mask, 16) for lane, mask in zip(parts[::2], parts[1::2], strict=True)}
+    masks: dict[int, int] = {}
+    for lane_text, mask_text in zip(parts[::2], parts[1::2], strict=True):
+        lane = int(lane_text)
+        masks[lane] = masks.get(lane, 0) | int(mask_text, 16)
+    return masks
 
 
 @dataclass(frozen=True, slots=True)
