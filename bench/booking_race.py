@@ -2,7 +2,8 @@
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bb_bench .venv/bin/python -m bench.booking_race
 
-32 client processes (each its own connection, like 32 web workers) hold and confirm appointments at random
+32 clients (each its own connection; 2 processes of 16 threads, as 2 web processes with threads, or one process
+each with BENCH_PROCESSES=32) hold and confirm appointments at random
 free start times of one office (12 counters, 8-week horizon) for a fixed time. Afterwards the claims are
 checked for overlaps. Baselines in the same run: one client alone (the cost of one booking without
 contention), 32 processes inserting single rows into a plain table (autocommit) – the raw write rate of
@@ -29,45 +30,68 @@ from bench import sql_replay
 from bench.common import ROOT, setup_django
 
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "32"))
+# How the clients are spread over processes: 2 by default (16 threads each with 32 clients) – the shape of the
+# replay it is compared with (pgbench -j 2: 2 threads drive the 32 connections) and of the deployment
+# (scripts/run-server: WEB_WORKERS=2 processes with threads). BENCH_PROCESSES=32 gives every client a process.
+PROCESSES = int(os.environ.get("BENCH_PROCESSES", "2"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
 REPLAY_SCRIPT = ROOT / "var" / "bench" / "booking_replay.sql"
 
 
-def _client(number: int, starts: list[str], barrier, results) -> None:
+def _client(number: int, starts: list[str], barrier, results, threads: int = 1) -> None:
+    """One client process: `threads` connections booking side by side (each thread its own connection, as the
+    threads of a web process have), released together with every other process."""
+    import threading
+
     import django
-    from django.db import connection
 
     django.setup()
-    from django.utils import timezone
+    ready, go = threading.Barrier(threads + 1), threading.Event()
+    counts: list[tuple[int, int]] = []
 
-    from buergerbuero.booking import services
-    from buergerbuero.booking.selectors import live
-    from buergerbuero.catalog.models import Office
+    def book(seed: int) -> None:
+        from django.db import connection
+        from django.utils import timezone
 
-    office = Office.objects.get(slug="rennen")
-    live.booking_query(office=office, service_slugs=["kurz"], now=timezone.now())
-    rng = random.Random(number)
-    won = lost = 0
+        from buergerbuero.booking import services
+        from buergerbuero.booking.selectors import live
+        from buergerbuero.catalog.models import Office
+
+        office = Office.objects.get(slug="rennen")
+        live.booking_query(office=office, service_slugs=["kurz"], now=timezone.now())
+        rng = random.Random(seed)
+        won = lost = 0
+        ready.wait()
+        go.wait()
+        while time.time() < deadline:
+            start = dt.datetime.fromisoformat(rng.choice(starts))
+            now = timezone.now()
+            query = live.booking_query(office=office, service_slugs=["kurz"], now=now)
+            try:
+                hold, _ = services.hold(query=query, start=start, now=now)
+                services.confirm(appointment=hold, name="Bench", email=f"c{seed}-{won}@example.org", now=now)
+                won += 1
+            except services.SlotTaken:
+                lost += 1
+            except Exception as exc:  # e.g. the e-mail limit; counted, not fatal
+                if "zu kurzfristig" in str(exc):
+                    continue
+                lost += 1
+        connection.close()
+        counts.append((won, lost))
+
+    workers = [threading.Thread(target=book, args=(number * threads + n,)) for n in range(threads)]
+    for w in workers:
+        w.start()
+    ready.wait()  # every thread has connected and warmed up
     barrier.wait()
     began, cpu = time.time(), time.process_time()
     deadline = began + SECONDS
-    while time.time() < deadline:
-        start = dt.datetime.fromisoformat(rng.choice(starts))
-        now = timezone.now()
-        query = live.booking_query(office=office, service_slugs=["kurz"], now=now)
-        try:
-            hold, _ = services.hold(query=query, start=start, now=now)
-            services.confirm(appointment=hold, name="Bench", email=f"c{number}-{won}@example.org", now=now)
-            won += 1
-        except services.SlotTaken:
-            lost += 1
-        except Exception as exc:  # e.g. the e-mail limit; counted, not fatal
-            if "zu kurzfristig" in str(exc):
-                continue
-            lost += 1
+    go.set()
+    for w in workers:
+        w.join()
     ended, cpu = time.time(), time.process_time() - cpu
-    connection.close()
-    results.put((won, lost, began, ended, cpu))
+    results.put((sum(c[0] for c in counts), sum(c[1] for c in counts), began, ended, cpu))
 
 
 def _raw(number: int, barrier, results) -> None:
@@ -89,7 +113,7 @@ def _raw(number: int, barrier, results) -> None:
     results.put((count, 0, began, ended, 0.0))
 
 
-def _run(target, args_for, clients: int = CLIENTS) -> tuple[int, int, float, float]:
+def _run(target, args_for, clients: int = CLIENTS, **kwargs) -> tuple[int, int, float, float]:
     """Start the clients, let them warm up, release them together; (done, refused, seconds of work, CPU seconds
     of the clients)."""
     from django.db import connections
@@ -100,7 +124,9 @@ def _run(target, args_for, clients: int = CLIENTS) -> tuple[int, int, float, flo
             conn.close_pool()
     context = mp.get_context("fork")
     results, barrier = context.Queue(), context.Barrier(clients)
-    procs = [context.Process(target=target, args=(*args_for(n), barrier, results)) for n in range(clients)]
+    procs = [
+        context.Process(target=target, args=(*args_for(n), barrier, results), kwargs=kwargs) for n in range(clients)
+    ]
     for p in procs:
         p.start()
     totals = [results.get() for _ in procs]
@@ -142,6 +168,8 @@ def main() -> None:
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         sys.exit("Set DATABASE_URL to a PostgreSQL database (this benchmark is about PostgreSQL).")
     os.environ.setdefault("DEBUG", "false")  # as deployed: no query log kept per connection
+    # A process's threads each keep their connection for the whole run: its pool must hold them all.
+    os.environ.setdefault("DB_POOL_MAX_SIZE", str(max(8, CLIENTS // PROCESSES)))
     setup_django("booking_race")
     from django.db import connection
     from django.utils import timezone
@@ -164,7 +192,10 @@ def main() -> None:
     connection.close()
 
     single, _, single_elapsed, single_cpu = _run(_client, lambda n: (100 + n, starts), clients=1)
-    won, lost, elapsed, cpu = _run(_client, lambda n: (n, starts))
+    if CLIENTS % PROCESSES:
+        sys.exit(f"BENCH_CLIENTS={CLIENTS} must be a multiple of BENCH_PROCESSES={PROCESSES}")
+    threads = CLIENTS // PROCESSES
+    won, lost, elapsed, cpu = _run(_client, lambda n: (n, starts), clients=PROCESSES, threads=threads)
     with connection.cursor() as cursor:
         cursor.execute(
             """SELECT count(*) FROM booking_appointment a JOIN booking_appointment b
@@ -183,7 +214,7 @@ def main() -> None:
     )
     print(
         f"one client alone: {single / single_elapsed:.0f} bookings/s ({1000 * single_elapsed / single:.1f} ms each,"
-        f" {1000 * single_cpu / single:.2f} ms of it Python CPU); with {CLIENTS} clients"
+        f" {1000 * single_cpu / single:.2f} ms of it Python CPU); with {CLIENTS} clients in {PROCESSES} processes"
         f" {1000 * cpu / max(won, 1):.2f} ms Python CPU per booking, load average {os.getloadavg()[0]:.1f}"
     )
     print(f"raw single-row inserts: {raw} in {raw_elapsed:.1f} s = {raw_rate:.0f}/s")
@@ -198,6 +229,8 @@ def main() -> None:
                 "raw_inserts_per_s": raw_rate,
                 "sql_replay_per_s": replay_rate,
                 "statements": statements,
+                "clients": CLIENTS,
+                "processes": PROCESSES,
                 "overlaps": overlaps,
                 "refused": lost,
             }
