@@ -2,12 +2,15 @@
 whose signatures the server really checks: enrol with a key, sign in with it, see and remove keys, the
 administrator's reset removes them too, a replayed or forged answer is refused, and the pages run no inline script."""
 
+import datetime as dt
 import json
 import re
 
 import pytest
+import time_machine
 from django.contrib.auth import get_user_model
 from django.test import Client
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
 
@@ -199,3 +202,51 @@ def test_registering_a_key_needs_a_complete_sign_in_once_a_factor_exists(clerk):
     client = Client()
     _password(client)  # the app exists: only the code (or a key) completes the sign-in
     assert _post_json(client, "/intern/sicherheit/schluessel/optionen/").status_code == 403
+
+
+def test_a_person_with_keys_only_adds_the_authenticator_app_later(clerk):
+    client = Client()
+    _password(client)
+    key = SoftKey()
+    options = _post_json(client, "/intern/sicherheit/schluessel/optionen/").json()
+    _post_json(client, "/intern/sicherheit/schluessel/", {"credential": key.create(options), "name": "Schlüssel"})
+    codes = twofactor.new_recovery_codes(clerk)
+    page = client.get("/intern/sicherheit/").content.decode()
+    assert "Nicht eingerichtet." in page and 'href="/intern/sicherheit/app/"' in page
+    setup = client.get("/intern/sicherheit/app/")
+    assert setup.status_code == 200 and 'id="otp-secret"' in setup.content.decode()
+    device = TOTPDevice.objects.get(user=clerk, confirmed=False)
+    # A wrong code: said beside the form, nothing confirmed.
+    bad = "000000" if staff_login.current_code(device) != "000000" else "111111"
+    wrong = client.post("/intern/sicherheit/app/", {"code": bad})
+    assert wrong.status_code == 200 and "Der Code stimmt nicht" in wrong.content.decode()
+    assert not twofactor.has_app(clerk)
+    # django-otp's throttle refuses every code for a second after a wrong one: the person types the next a bit later.
+    with time_machine.travel(timezone.now() + dt.timedelta(seconds=5), tick=True):
+        done = client.post("/intern/sicherheit/app/", {"code": staff_login.current_code(device)})
+    assert done["Location"] == "/intern/sicherheit/"
+    assert twofactor.has_app(clerk) and twofactor.has_key(clerk)
+    # The recovery codes the person keeps on paper stay valid.
+    assert twofactor.recovery_codes_left(clerk) == len(codes)
+    assert AuditRecord.objects.filter(view="security:second_factor_enrolled", actor=clerk).exists()
+    assert client.get("/intern/sicherheit/app/")["Location"] == "/intern/sicherheit/"  # nothing to add twice
+    # The app now signs in on its own (a minute later: a code works once).
+    device.refresh_from_db()
+    with time_machine.travel(timezone.now() + dt.timedelta(seconds=65), tick=True):
+        fresh = Client()
+        _password(fresh)
+        assert fresh.post("/intern/anmelden/code/", {"code": staff_login.current_code(device)}).status_code == 302
+        assert fresh.get("/intern/").status_code == 200
+
+
+def test_adding_the_app_needs_a_complete_sign_in(clerk):
+    client = Client()
+    assert client.get("/intern/sicherheit/app/")["Location"].startswith("/intern/anmelden/")
+    key = SoftKey()
+    _password(client)
+    options = _post_json(client, "/intern/sicherheit/schluessel/optionen/").json()
+    _post_json(client, "/intern/sicherheit/schluessel/", {"credential": key.create(options), "name": "Schlüssel"})
+    half = Client()
+    _password(half)  # password given, the key not yet used: not signed in
+    assert half.get("/intern/sicherheit/app/")["Location"].startswith("/intern/anmelden/")
+    assert not TOTPDevice.objects.filter(user=clerk).exists()

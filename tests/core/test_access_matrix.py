@@ -505,6 +505,7 @@ CASES = [
     ("accounts:key_sign_in_options", "POST", "/intern/anmelden/schluessel/optionen/", {}, NOBODY),
     ("accounts:key_sign_in", "POST", "/intern/anmelden/schluessel/", {}, NOBODY),
     ("accounts:security", "GET", "/intern/sicherheit/", None, SIGNED_IN),
+    ("accounts:add_app", "GET", "/intern/sicherheit/app/", None, SIGNED_IN),
     ("accounts:key_register_options", "POST", "/intern/sicherheit/schluessel/optionen/", {}, SIGNED_IN),
     ("accounts:key_register", "POST", "/intern/sicherheit/schluessel/", {}, SIGNED_IN),
     ("accounts:key_remove", "POST", "/intern/sicherheit/schluessel/0/entfernen/", {}, NOBODY),

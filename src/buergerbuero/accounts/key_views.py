@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from buergerbuero.accounts import selectors, twofactor
+from buergerbuero.accounts.forms import EnrolForm
 from buergerbuero.accounts.views import NEXT_KEY
 
 
@@ -118,6 +119,27 @@ def security(request: HttpRequest) -> HttpResponse:
         "name_max": twofactor.KEY_NAME_MAX,
     }
     return render(request, "accounts/security.html", context)
+
+
+def add_app(request: HttpRequest) -> HttpResponse:
+    """Connect an authenticator app later (a person who signed up with a security key only): QR code, first code."""
+    if not request.user.is_authenticated:
+        return redirect(f"{settings.LOGIN_URL}?next={request.path}")
+    user = _own(request)
+    if user is None:
+        return HttpResponse(status=404)  # as the security page: no second factor, nothing to add
+    if twofactor.has_app(user):
+        return redirect("accounts:security")
+    device = twofactor.pending_authenticator(user)
+    form = EnrolForm(request.POST or None)
+    error = None
+    if request.method == "POST" and form.is_valid():
+        if twofactor.add_app(request, user=user, device=device, token=form.cleaned_data["code"]):
+            messages.success(request, _("Die Authenticator-App ist eingerichtet."))
+            return redirect("accounts:security")
+        error = _("Der Code stimmt nicht. Prüfen Sie die Uhrzeit Ihres Geräts und geben Sie den aktuellen Code ein.")
+    context = {"form": form, "error": error, "qr": twofactor.qr_svg(device), "secret": twofactor.secret_base32(device)}
+    return render(request, "accounts/add_app.html", context)
 
 
 @require_POST

@@ -78,14 +78,23 @@ def secret_base32(device: TOTPDevice) -> str:
 @transaction.atomic
 def confirm_authenticator(request, *, user, device: TOTPDevice, token: str) -> list[str] | None:
     """Confirm the enrolment with a first code from the app: new recovery codes (shown once), or None."""
-    if device.user_id != user.pk or device.confirmed or not device.verify_token(token.replace(" ", "")):
+    if not add_app(request, user=user, device=device, token=token):
         return None
+    return new_recovery_codes(user)
+
+
+@transaction.atomic
+def add_app(request, *, user, device: TOTPDevice, token: str) -> bool:
+    """Confirm the pending authenticator app with a first code from it; the person's recovery codes stay as they
+    are (at first sign-in `confirm_authenticator` makes them). False if the code is wrong."""
+    if device.user_id != user.pk or device.confirmed or not device.verify_token(token.replace(" ", "")):
+        return False
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
     security_log.info("second factor enrolled", extra={"user_id": user.pk, "event": "2fa_enrolled"})
     audit.security_event(request, "second_factor_enrolled", user=user)
-    return new_recovery_codes(user)
+    return True
 
 
 @transaction.atomic

@@ -14,6 +14,7 @@ urlpatterns = [
     path("anmelden/dienstkonto/zurueck/", views.sso_callback, name="sso_callback"),
     path("abmelden/", views.sign_out, name="logout"),
     path("sicherheit/", key_views.security, name="security"),
+    path("sicherheit/app/", key_views.add_app, name="add_app"),
     path("sicherheit/schluessel/optionen/", key_views.register_options, name="key_register_options"),
     path("sicherheit/schluessel/", key_views.register, name="key_register"),
     path("sicherheit/schluessel/<int:key_id>/entfernen/", key_views.remove_key, name="key_remove"),
