@@ -1,18 +1,22 @@
 """The staff sign-in over HTTP: password, second factor (TOTP, recovery code, enrolment), lockout, password rules,
 idle and absolute timeout, no-store, the start page's tiles (issues 14 and 16)."""
 
+import datetime as dt
 import re
 import time
 
 import pytest
+import time_machine
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.test import Client
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from buergerbuero.accounts import middleware, twofactor
 from buergerbuero.accounts.models import Organisation, StaffMembership
+from buergerbuero.privacy.models import AuditRecord
 from tests import staff_login
 
 PASSWORD = "lang-genug-und-selten-42"
@@ -37,13 +41,18 @@ def test_password_then_code_leads_to_the_start_page(clerk):
     assert client.get("/intern/")["Location"].startswith("/intern/anmelden/")
     wrong = client.post("/intern/anmelden/code/", {"code": _wrong_code(device)})
     assert wrong.status_code == 200 and "Der Code stimmt nicht" in wrong.content.decode()
-    TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_count=0, throttling_failure_timestamp=None)
+    _unthrottle(device)
     answer = client.post("/intern/anmelden/code/", {"code": staff_login.current_code(device)})
     assert answer.status_code == 302 and answer["Location"] == "/intern/"
     page = client.get("/intern/")
     assert page.status_code == 200
     text = page.content.decode()
     assert "Sabine Kowalski" in text and "Stadt Test" in text and "Sachbearbeitung" in text
+
+
+def _unthrottle(device) -> None:
+    """Forget the library's wait after wrong codes (it doubles with each; the person would simply wait)."""
+    TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_count=0, throttling_failure_timestamp=None)
 
 
 def _wrong_code(device) -> str:
@@ -61,7 +70,7 @@ def test_first_sign_in_enrols_an_authenticator_and_shows_recovery_codes_once(cle
     refused = client.post("/intern/anmelden/einrichten/", {"code": _wrong_code(device)})
     assert refused.status_code == 200 and not TOTPDevice.objects.filter(user=clerk, confirmed=True).exists()
     device.refresh_from_db()
-    TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_count=0, throttling_failure_timestamp=None)
+    _unthrottle(device)
     device.refresh_from_db()
     done = client.post("/intern/anmelden/einrichten/", {"code": staff_login.current_code(device)})
     codes = re.findall(r"<li>(\w+)</li>", done.content.decode().split('id="recovery-codes"')[1].split("</ul>")[0])
@@ -120,6 +129,44 @@ def test_repeated_wrong_passwords_lock_the_account_even_for_the_right_one(clerk,
     # Another address cannot unlock the account either; the count is per account.
     elsewhere = Client(REMOTE_ADDR="10.9.8.7")
     assert elsewhere.post("/intern/anmelden/", {"username": "sachbearbeitung", "password": PASSWORD}).status_code == 429
+
+
+def test_wrong_codes_lock_the_account_although_the_password_was_right(clerk, settings, caplog):
+    settings.LOGIN_FAILURES_PER_ACCOUNT = 3
+    device = staff_login.authenticator(clerk)
+    client = Client()
+    client.post("/intern/anmelden/", {"username": "sachbearbeitung", "password": PASSWORD})
+    for _attempt in range(2):
+        wrong = client.post("/intern/anmelden/code/", {"code": _wrong_code(device)})
+        assert wrong.status_code == 200 and "Der Code stimmt nicht" in wrong.content.decode()
+    # The right password again does not start a new count of codes (whoever tries codes has the password).
+    client.post("/intern/anmelden/", {"username": "sachbearbeitung", "password": PASSWORD})
+    with caplog.at_level("WARNING", logger="buergerbuero.security"):
+        locked = client.post("/intern/anmelden/code/", {"code": _wrong_code(device)})
+    assert locked.status_code == 429 and "Zu viele fehlgeschlagene Anmeldeversuche" in locked.content.decode()
+    assert [r for r in caplog.records if getattr(r, "event", "") == "login_locked"]
+    assert AuditRecord.objects.filter(view="security:login_locked", actor=clerk).count() == 1
+    # Locked: the right code is not even checked, and the password step is refused too, from any address.
+    _unthrottle(device)
+    right = client.post("/intern/anmelden/code/", {"code": staff_login.current_code(device)})
+    assert right.status_code == 429 and client.get("/intern/").status_code == 302
+    elsewhere = Client(REMOTE_ADDR="10.9.8.7")
+    assert elsewhere.post("/intern/anmelden/", {"username": "sachbearbeitung", "password": PASSWORD}).status_code == 429
+    # After the lockout time without another try, the person signs in; a right code ends the count.
+    later = timezone.now() + dt.timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES + 1)
+    with time_machine.travel(later, tick=True):
+        assert staff_login.sign_in(Client(), "sachbearbeitung", PASSWORD)["Location"] == "/intern/"
+        for _round in range(2):  # two wrong codes, then the right one: never three wrong in a row
+            again = Client()
+            again.post("/intern/anmelden/", {"username": "sachbearbeitung", "password": PASSWORD})
+            for _attempt in range(2):
+                assert again.post("/intern/anmelden/code/", {"code": _wrong_code(device)}).status_code == 200
+            TOTPDevice.objects.filter(pk=device.pk).update(
+                throttling_failure_count=0, throttling_failure_timestamp=None
+            )
+            device.refresh_from_db()
+            code = staff_login.current_code(device, drift=_round + 1)  # each code works once
+            assert again.post("/intern/anmelden/code/", {"code": code})["Location"] == "/intern/"
 
 
 def test_one_address_trying_many_accounts_is_locked_out(clerk, settings):

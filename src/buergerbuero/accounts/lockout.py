@@ -6,6 +6,8 @@ account is refused before its password is checked, so the right password does no
 lockout writes a warning to the security log (logger `buergerbuero.security`) with the account and the address,
 and each counted failure and each lockout is an audit record (action "security") for the data-protection officer.
 Attempts refused while locked are not recorded one by one (the lockout bounds the records an attacker can cause).
+Wrong codes at the second step count the same way (LOGIN_FAILURES_PER_ACCOUNT per account, and towards the
+address): someone who has the password cannot try codes beyond the library's own slowing down.
 """
 
 from __future__ import annotations
@@ -23,9 +25,18 @@ from buergerbuero.privacy import audit
 security_log = logging.getLogger("buergerbuero.security")
 
 
+def _account_hash(username: str) -> str:
+    return hashlib.sha256(username.strip().casefold().encode()).hexdigest()[:32]
+
+
 def _keys(request, username: str) -> tuple[str, str]:
-    account = hashlib.sha256(username.strip().casefold().encode()).hexdigest()[:32]
-    return f"login-fail:account:{account}", f"login-fail:address:{client_ip(request)}"
+    return f"login-fail:account:{_account_hash(username)}", f"login-fail:address:{client_ip(request)}"
+
+
+def _code_key(username: str) -> str:
+    """Wrong second-factor codes of an account: counted apart from its wrong passwords, because a right password
+    ends those – and whoever tries codes knows the password."""
+    return f"login-fail:code:{_account_hash(username)}"
 
 
 SSO_NAME = "(Dienstkonto)"  # the audit log's name for a refused single sign-on (the provider named no account)
@@ -38,9 +49,11 @@ def _ttl() -> int:
 def locked(request, username: str) -> bool:
     """Whether sign-ins for this account or from this address are refused now."""
     account_key, address_key = _keys(request, username)
-    counts = cache.get_many([account_key, address_key])
+    code_key = _code_key(username)
+    counts = cache.get_many([account_key, address_key, code_key])
     return (
         counts.get(account_key, 0) >= settings.LOGIN_FAILURES_PER_ACCOUNT
+        or counts.get(code_key, 0) >= settings.LOGIN_FAILURES_PER_ACCOUNT
         or counts.get(address_key, 0) >= settings.LOGIN_FAILURES_PER_ADDRESS
     )
 
@@ -105,3 +118,23 @@ def address_failed(request) -> bool:
             extra={"event": "login_locked", "address": client_ip(request)},
         )
     return count >= settings.LOGIN_FAILURES_PER_ADDRESS
+
+
+def code_failed(request, user) -> bool:
+    """Count one wrong second-factor code of `user` (the code step's own audit record says which); True when the
+    account's sign-in is locked now – both steps, whatever the address (logged once, when it locks)."""
+    username = user.get_username()
+    by_account, by_address = _bump(_code_key(username)), _bump(_keys(request, username)[1])
+    if by_account == settings.LOGIN_FAILURES_PER_ACCOUNT:
+        audit.security_event(request, "login_locked", user=user, username=username)
+        security_log.warning(
+            "sign-in locked after %d wrong second-factor codes",
+            by_account,
+            extra={"event": "login_locked", "account": username[:150], "address": client_ip(request)},
+        )
+    return by_account >= settings.LOGIN_FAILURES_PER_ACCOUNT or by_address >= settings.LOGIN_FAILURES_PER_ADDRESS
+
+
+def code_succeeded(user) -> None:
+    """A right code ends the account's count of wrong codes."""
+    cache.delete(_code_key(user.get_username()))

@@ -158,21 +158,28 @@ def verify(request: HttpRequest) -> HttpResponse:
     if not twofactor.has_authenticator(user):
         return redirect("accounts:enrol")
     form = CodeForm(request.POST or None)
-    error = None
+    error, status = None, 200
     if request.method == "POST" and form.is_valid():
-        device = twofactor.verify(request, user, form.cleaned_data["code"])
-        if device is not None:
-            if device.persistent_id.startswith("otp_static"):
-                left = twofactor.recovery_codes_left(user)
-                messages.warning(
-                    request,
-                    _("Sie haben einen Wiederherstellungscode benutzt; %(n)d sind noch übrig.") % {"n": left},
-                )
-            return redirect(request.session.pop(NEXT_KEY, settings.LOGIN_REDIRECT_URL))
-        error = _("Der Code stimmt nicht (oder ist abgelaufen). Bitte geben Sie den aktuellen Code ein.")
+        if lockout.locked(request, user.get_username()):
+            error, status = _locked_message(), 429
+        else:
+            device = twofactor.verify(request, user, form.cleaned_data["code"])
+            if device is not None:
+                lockout.code_succeeded(user)
+                if device.persistent_id.startswith("otp_static"):
+                    left = twofactor.recovery_codes_left(user)
+                    messages.warning(
+                        request,
+                        _("Sie haben einen Wiederherstellungscode benutzt; %(n)d sind noch übrig.") % {"n": left},
+                    )
+                return redirect(request.session.pop(NEXT_KEY, settings.LOGIN_REDIRECT_URL))
+            if lockout.code_failed(request, user):
+                error, status = _locked_message(), 429
+            else:
+                error = _("Der Code stimmt nicht (oder ist abgelaufen). Bitte geben Sie den aktuellen Code ein.")
     context = {"form": form, "error": error, "pending": user, "has_app": twofactor.has_app(user)}
     context["has_key"] = twofactor.has_key(user)
-    return render(request, "accounts/verify.html", context)
+    return render(request, "accounts/verify.html", context, status=status)
 
 
 def enrol(request: HttpRequest) -> HttpResponse:
