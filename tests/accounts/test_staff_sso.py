@@ -3,6 +3,7 @@ provider over real HTTP (issue 14): accounts by subject, organisation and role f
 refusals (no mapped group, unknown organisation, wrong state, wrong nonce, forged token), the provider's second
 factor or ours, lockout, sign-out at the provider."""
 
+import datetime as dt
 import json
 import logging
 import shlex
@@ -14,6 +15,7 @@ import urllib.parse
 import urllib.request
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import checks
@@ -23,6 +25,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from buergerbuero.accounts import middleware, sso, tiles
 from buergerbuero.accounts.models import ExternalAccount, Organisation, StaffMembership
+from buergerbuero.privacy.models import AuditRecord
 from tests import factories, local_oidc, staff_login
 from tests.applications.conftest import form_fields
 
@@ -238,6 +241,74 @@ def test_sign_out_ends_the_session_here_and_at_the_provider(client, provider):
     assert provider.logouts and provider.logouts[0]["client_id"] == "buergerbuero-intern"
     assert provider.logouts[0]["id_token_hint"]
     assert client.get("/intern/")["Location"].startswith("/intern/anmelden/")
+
+
+BACKCHANNEL = "/intern/anmelden/dienstkonto/abgemeldet/"
+
+
+def test_the_providers_back_channel_logout_ends_the_session_here(client, provider):
+    assert sign_in(client, person="anna", method="mfa")["Location"] == "/intern/"
+    assert client.get("/intern/").status_code == 200
+    subject = ExternalAccount.objects.get().subject
+    provider_server = Client()  # the provider's server posts, without the person's cookies or a CSRF token
+    taken = provider_server.post(BACKCHANNEL, {"logout_token": provider.logout_token(subject)})
+    assert taken.status_code == 200 and "no-store" in taken["Cache-Control"]
+    ended = client.get("/intern/")
+    assert ended.status_code == 302 and ended["Location"].startswith("/intern/anmelden/")
+    page = client.get(ended["Location"]).content.decode()
+    assert "Sie wurden beim Anmeldedienst abgemeldet." in page
+    user = ExternalAccount.objects.get().user
+    assert AuditRecord.objects.filter(view="security:signed_out_by_provider", actor=user).count() == 1
+    # Signing in again afterwards works: only sessions from before the logout end (the token counts whole
+    # seconds, so a session of the same second ends too; the person signs in again a moment later).
+    with time_machine.travel(timezone.now() + dt.timedelta(seconds=2), tick=True):
+        assert sign_in(client, person="anna", method="mfa")["Location"] == "/intern/"
+        assert client.get("/intern/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [
+        pytest.param({"aud": "another-client"}, id="another audience"),
+        pytest.param({"nonce": "n"}, id="an ID token passed off as a logout token"),
+        pytest.param({"events": {}}, id="without the logout event"),
+        pytest.param({"iat": 1_000_000_000, "exp": 4_000_000_000}, id="issued long ago"),
+        pytest.param({"sub": "nobody-here"}, id="a subject without an account"),
+    ],
+)
+def test_a_logout_token_that_is_not_valid_changes_nothing(client, provider, claims):
+    sign_in(client, person="anna", method="mfa")
+    subject = ExternalAccount.objects.get().subject
+    refused = Client().post(BACKCHANNEL, {"logout_token": provider.logout_token(subject, **claims)})
+    assert refused.status_code == 400 and refused.content  # the reason, for the provider's log
+    assert client.get("/intern/").status_code == 200
+    assert ExternalAccount.objects.get().signed_out_at is None
+
+
+def test_a_logout_token_signed_with_another_key_is_refused(client, city, tmp_path, settings):
+    app, httpd = _start_provider(tmp_path, settings)
+    forger, forger_httpd = local_oidc.start(
+        tmp_path / "other",
+        client_id="buergerbuero-intern",
+        client_secret="x",
+        redirect_uri=CALLBACK,
+        people="staff",
+        wrong_key=True,
+    )
+    try:
+        sign_in(client, person="anna", method="mfa")
+        subject = ExternalAccount.objects.get().subject
+        forged = forger.logout_token(subject, iss=app.base_url)
+        refused = Client().post(BACKCHANNEL, {"logout_token": forged})
+    finally:
+        httpd.shutdown()
+        forger_httpd.shutdown()
+    assert refused.status_code == 400
+    assert client.get("/intern/").status_code == 200
+
+
+def test_back_channel_logout_without_single_sign_on_is_not_there(db):
+    assert Client().post(BACKCHANNEL, {"logout_token": "x"}).status_code == 404
 
 
 def test_refused_answers_lock_the_address(client, provider, settings):

@@ -499,6 +499,7 @@ CASES = [
     # (tests/accounts/test_staff_sso.py signs in through it).
     ("accounts:sso_start", "GET", "/intern/anmelden/dienstkonto/", None, PUBLIC),
     ("accounts:sso_callback", "GET", "/intern/anmelden/dienstkonto/zurueck/", None, PUBLIC),
+    ("accounts:sso_backchannel_logout", "POST", "/intern/anmelden/dienstkonto/abgemeldet/", {}, PUBLIC),
     ("accounts:start", "GET", "/intern/", None, SIGNED_IN),
     # Security keys: the sign-in ceremony only while a sign-in waits for its second factor (nobody here);
     # each person's own page of second factors, keys and recovery codes.

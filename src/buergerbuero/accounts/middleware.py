@@ -22,7 +22,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
-from buergerbuero.accounts import selectors
+from buergerbuero.accounts import selectors, sso
 
 SIGNED_IN_AT = "staff_signed_in_at"
 SEEN_AT = "staff_seen_at"
@@ -73,12 +73,17 @@ class StaffSessionMiddleware:
         if session.get(SIGNED_IN_AT) is None:
             start(session, now=now)  # a session from before this middleware (or a test's force_login)
         ended = session_ended(session, now=now)
+        account = session.get(sso.ACCOUNT_KEY)
+        if ended is None and account is not None and sso.signed_out(account, signed_in_at=session[SIGNED_IN_AT]):
+            ended = "provider"
         if ended is not None:
             logout(request)
             request.user = AnonymousUser()
             if ended == "idle":
                 text = _("Sie wurden nach %(minutes)d Minuten ohne Aktivität abgemeldet. Bitte melden Sie sich neu an.")
                 messages.info(request, text % {"minutes": settings.STAFF_SESSION_IDLE_MINUTES})
+            elif ended == "provider":
+                messages.info(request, _("Sie wurden beim Anmeldedienst abgemeldet. Bitte melden Sie sich neu an."))
             else:
                 messages.info(request, _("Ihr Arbeitstag ist um: Bitte melden Sie sich neu an."))
             return

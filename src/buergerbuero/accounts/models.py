@@ -93,6 +93,8 @@ class ExternalAccount(models.Model):
     subject = models.CharField(_("Kennung beim Anmeldedienst"), max_length=255)
     groups = models.JSONField(_("Gruppen bei der letzten Anmeldung"), default=list, blank=True)
     created_at = models.DateTimeField(_("Angelegt am"), editable=False)
+    # Set by the provider's back-channel logout: every session of this person signed in before it is over.
+    signed_out_at = models.DateTimeField(_("Beim Anmeldedienst abgemeldet am"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("Dienstkonto (Single Sign-on)")

@@ -15,6 +15,7 @@ after a password.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import json
@@ -27,11 +28,13 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import checks
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from buergerbuero.accounts.models import ExternalAccount, Organisation, ProviderSecondFactor, StaffMembership
 from buergerbuero.core import oidc
 from buergerbuero.core.oidc import OIDCError
+from buergerbuero.privacy import audit
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -40,6 +43,7 @@ security_log = logging.getLogger("buergerbuero.security")
 
 PENDING_KEY = "staff_sso_pending"
 ID_TOKEN_KEY = "staff_sso_id_token"
+ACCOUNT_KEY = "staff_sso_account"  # the ExternalAccount a session was signed in through (back-channel logout)
 DEVICE_NAME = "Anmeldedienst"
 
 NO_GROUP = _(
@@ -52,6 +56,7 @@ UNKNOWN_ORGANISATION = _(
 )
 INACTIVE = _("Ihr Konto im Bürgerbüro ist gesperrt. Bitte wenden Sie sich an die Administration.")
 CANCELLED = _("Die Anmeldung beim Anmeldedienst wurde abgebrochen oder abgelehnt.")
+UNKNOWN_SUBJECT = _("Der Anmeldedienst meldet eine Person ab, die hier kein Dienstkonto hat.")
 NOT_STARTED = _("Diese Anmeldung wurde hier nicht begonnen oder ist schon verwendet. Bitte erneut anmelden.")
 
 
@@ -71,6 +76,7 @@ class SignedIn:
     user: User
     provider_mfa: bool
     id_token: str
+    account_id: int  # the person's ExternalAccount: the provider's back-channel logout ends the session by it
 
 
 def _setting(name: str, default=""):
@@ -179,7 +185,8 @@ def complete(request, *, redirect_uri: str, now) -> SignedIn:
     id_token = rp.exchange(code=code, verifier=pending["verifier"], redirect_uri=redirect_uri)
     claims = rp.verify(id_token, nonce=pending["nonce"])
     user = provision(issuer=str(claims["iss"]), claims=claims, now=now)
-    return SignedIn(user=user, provider_mfa=provider_mfa(claims), id_token=id_token)
+    account_id = ExternalAccount.objects.values_list("pk", flat=True).get(user=user)
+    return SignedIn(user=user, provider_mfa=provider_mfa(claims), id_token=id_token, account_id=account_id)
 
 
 def _same(a: str, b: str) -> bool:
@@ -353,3 +360,27 @@ def logout_url(*, id_token: str, back_to: str) -> str | None:
     if not (enabled() and _setting("LOGOUT_AT_PROVIDER", True)):
         return None
     return client().end_session_url(id_token_hint=id_token, post_logout_redirect_uri=back_to)
+
+
+def sign_out_from_provider(request, logout_token: str) -> User:
+    """The provider's back-channel logout: check its token and end every session its subject signed in through
+    us before the token was issued (the staff middleware ends them at their next request, `signed_out`). Raises
+    OIDCError for a token that is not the provider's or names nobody here."""
+    claims = client().verify_logout(logout_token)
+    moment = dt.datetime.fromtimestamp(float(claims["iat"]), tz=dt.UTC)
+    account = ExternalAccount.objects.filter(issuer=str(claims["iss"]), subject=str(claims["sub"])).first()
+    if account is None:
+        raise OIDCError(UNKNOWN_SUBJECT, code="identity_invalid")
+    # A later token wins; an older one (a replay) cannot move the moment back.
+    ExternalAccount.objects.filter(pk=account.pk).filter(
+        Q(signed_out_at__isnull=True) | Q(signed_out_at__lt=moment)
+    ).update(signed_out_at=moment)
+    audit.security_event(request, "signed_out_by_provider", user=account.user)
+    return account.user
+
+
+def signed_out(account_id: int, *, signed_in_at: float) -> bool:
+    """Whether the provider signed this account out after a session began (`signed_in_at`: epoch seconds)."""
+    moment = ExternalAccount.objects.filter(pk=account_id).values_list("signed_out_at", flat=True).first()
+    # `iat` counts whole seconds: a session begun within the second the token was issued began before it
+    return moment is not None and moment.timestamp() + 1 > signed_in_at

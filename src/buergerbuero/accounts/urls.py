@@ -12,6 +12,7 @@ urlpatterns = [
     path("anmelden/schluessel/", key_views.sign_in, name="key_sign_in"),
     path("anmelden/dienstkonto/", views.sso_start, name="sso_start"),
     path("anmelden/dienstkonto/zurueck/", views.sso_callback, name="sso_callback"),
+    path("anmelden/dienstkonto/abgemeldet/", views.sso_backchannel_logout, name="sso_backchannel_logout"),
     path("abmelden/", views.sign_out, name="logout"),
     path("sicherheit/", key_views.security, name="security"),
     path("sicherheit/app/", key_views.add_app, name="add_app"),

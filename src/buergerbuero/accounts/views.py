@@ -19,6 +19,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from buergerbuero.accounts import lockout, middleware, selectors, sso, tiles, twofactor
@@ -132,11 +134,27 @@ def sso_callback(request: HttpRequest) -> HttpResponse:
     login(request, signed.user, backend="django.contrib.auth.backends.ModelBackend")
     middleware.start(request.session, now=time.time())
     request.session[sso.ID_TOKEN_KEY] = signed.id_token
+    request.session[sso.ACCOUNT_KEY] = signed.account_id
     request.session[NEXT_KEY] = next_url
     if signed.provider_mfa:
         twofactor.otp_login(request, sso.provider_device(signed.user))
         return redirect(request.session.pop(NEXT_KEY, settings.LOGIN_REDIRECT_URL))
     return _after_password(request, signed.user)
+
+
+@csrf_exempt  # the identity provider's server posts here, not a browser: the signed token is the proof
+@require_POST
+@never_cache
+def sso_backchannel_logout(request: HttpRequest) -> HttpResponse:
+    """OpenID Connect back-channel logout: the provider says a person signed out there; their sessions here end.
+    200 when taken, 400 for a token that is not valid (as the specification asks), 404 without single sign-on."""
+    if not sso.enabled():
+        raise Http404
+    try:
+        sso.sign_out_from_provider(request, request.POST.get("logout_token", "")[:8192])
+    except OIDCError as exc:
+        return HttpResponse(str(exc.message), status=400, content_type="text/plain; charset=utf-8")
+    return HttpResponse(status=200)
 
 
 def _locked_message() -> str:

@@ -3,9 +3,9 @@
 Used by the citizens' identity plugin (`applications/identity/contrib/oidc`) and by the staff single sign-on
 (`accounts/sso.py`). Each caller keeps its own `state`, `nonce` and PKCE verifier where it wants (an open login
 row, the session) and passes them in; this module speaks the protocol: discovery (cached per issuer), the
-authorization address, the code exchange at the token endpoint, and the ID token's checks (signature from the
-JWKS, `iss`, `aud`/`azp`, `exp`/`iat`, `nonce`). It raises `OIDCError` with a German message and never returns
-half-checked claims.
+authorization address, the code exchange at the token endpoint, the ID token's checks (signature from the
+JWKS, `iss`, `aud`/`azp`, `exp`/`iat`, `nonce`) and those of a back-channel logout token. It raises `OIDCError`
+with a German message and never returns half-checked claims.
 """
 
 from __future__ import annotations
@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 
 DISCOVERY_SECONDS = 3600
 ALGORITHMS = ["RS256", "ES256", "PS256"]
+BACKCHANNEL_LOGOUT_EVENT = "http://schemas.openid.net/event/backchannel-logout"
+LOGOUT_TOKEN_SECONDS = 300  # a logout token older (or newer) than this is not taken: it may be a replay
 _discovery: dict[str, tuple[float, dict]] = {}
 
 EXPIRED = _("Die Anmeldung ist abgelaufen (das ID-Token ist nicht mehr gültig). Bitte erneut anmelden.")
@@ -159,6 +161,34 @@ class Client:
             raise OIDCError(UNREADABLE, code="identity_invalid")
         if not nonce or not hmac.compare_digest(str(claims.get("nonce", "")), nonce):
             raise OIDCError(REPLAYED, code="identity_replayed")
+        return claims
+
+    def verify_logout(self, logout_token: str) -> dict:
+        """The claims of a back-channel logout token (OpenID Connect Back-Channel Logout 1.0, section 2.6): signed
+        by the issuer for us, recent, with the logout event and a subject, and without a nonce (so that an ID
+        token cannot be passed off as one)."""
+        config = self.discovery()
+        try:
+            key = jwt.PyJWKClient(config["jwks_uri"], cache_keys=True).get_signing_key_from_jwt(logout_token)
+            claims = jwt.decode(
+                logout_token,
+                key.key,
+                algorithms=ALGORITHMS,
+                audience=self.client_id,
+                issuer=config["issuer"],
+                leeway=60,
+                options={"require": ["iat", "iss", "aud", "sub", "events"]},
+            )
+        except (jwt.InvalidSignatureError, jwt.PyJWKClientError) as exc:
+            log.warning("OIDC logout token failed verification: %s", exc)
+            raise OIDCError(TAMPERED, code="identity_tampered") from exc
+        except jwt.InvalidTokenError as exc:
+            raise OIDCError(UNREADABLE, code="identity_invalid") from exc
+        events = claims.get("events")
+        if "nonce" in claims or not isinstance(events, dict) or BACKCHANNEL_LOGOUT_EVENT not in events:
+            raise OIDCError(UNREADABLE, code="identity_invalid")
+        if abs(time.time() - float(claims["iat"])) > LOGOUT_TOKEN_SECONDS:
+            raise OIDCError(EXPIRED, code="identity_expired")
         return claims
 
     def end_session_url(self, *, id_token_hint: str, post_logout_redirect_uri: str) -> str | None:

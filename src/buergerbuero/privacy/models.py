@@ -41,6 +41,7 @@ VIEW_LABELS = {
     "security:second_factor_reset": _("Zweiter Faktor zurückgesetzt (Administration)"),
     "security:key_added": _("Sicherheitsschlüssel hinzugefügt"),
     "security:key_removed": _("Sicherheitsschlüssel entfernt"),
+    "security:signed_out_by_provider": _("Vom Anmeldedienst abgemeldet (Single Sign-on)"),
 }
 
 

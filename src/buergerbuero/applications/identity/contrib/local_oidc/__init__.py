@@ -143,6 +143,21 @@ class LocalOIDC:
             "acr_values_supported": list(ACR_FOR_LEVEL.values()),
         } | ({"end_session_endpoint": f"{self.base_url}/logout"} if self.people == "staff" else {})
 
+    def logout_token(self, subject: str, **claims) -> str:
+        """A back-channel logout token for `subject` (what the provider posts to a relying party's
+        backchannel_logout_uri when the person signs out there); `claims` replace or add claims."""
+        now = int(time.time())
+        body = {
+            "iss": self.base_url,
+            "aud": self.client_id,
+            "iat": now,
+            "exp": now + 120,
+            "jti": secrets.token_urlsafe(16),
+            "sub": subject,
+            "events": {"http://schemas.openid.net/event/backchannel-logout": {}},
+        } | claims
+        return jwt.encode(body, self.signing_key, algorithm="RS256", headers={"kid": self.kid, "typ": "logout+jwt"})
+
     def jwks(self) -> dict:
         jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(self.key.public_key()))
         return {"keys": [jwk | {"kid": self.kid, "use": "sig", "alg": "RS256"}]}
