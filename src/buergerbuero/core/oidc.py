@@ -135,27 +135,31 @@ class Client:
             raise OIDCError(UNREADABLE, code="identity_invalid")
         return tokens["id_token"]
 
-    def verify(self, id_token: str, *, nonce: str) -> dict:
-        """The claims of a correctly signed, current ID token issued to us for this login's nonce."""
+    def _decode(self, token: str, *, require: list[str], kind: str) -> dict:
+        """The claims of a token signed with one of the issuer's keys (JWKS), issued by it for us; OIDCError if not."""
         config = self.discovery()
         try:
-            key = jwt.PyJWKClient(config["jwks_uri"], cache_keys=True).get_signing_key_from_jwt(id_token)
-            claims = jwt.decode(
-                id_token,
+            key = jwt.PyJWKClient(config["jwks_uri"], cache_keys=True).get_signing_key_from_jwt(token)
+            return jwt.decode(
+                token,
                 key.key,
                 algorithms=ALGORITHMS,
                 audience=self.client_id,
                 issuer=config["issuer"],
                 leeway=60,
-                options={"require": ["exp", "iat", "iss", "aud", "sub"]},
+                options={"require": require},
             )
         except jwt.ExpiredSignatureError as exc:
             raise OIDCError(EXPIRED, code="identity_expired") from exc
         except (jwt.InvalidSignatureError, jwt.PyJWKClientError) as exc:
-            log.warning("OIDC ID token failed verification: %s", exc)
+            log.warning("OIDC %s failed verification: %s", kind, exc)
             raise OIDCError(TAMPERED, code="identity_tampered") from exc
         except jwt.InvalidTokenError as exc:
             raise OIDCError(UNREADABLE, code="identity_invalid") from exc
+
+    def verify(self, id_token: str, *, nonce: str) -> dict:
+        """The claims of a correctly signed, current ID token issued to us for this login's nonce."""
+        claims = self._decode(id_token, require=["exp", "iat", "iss", "aud", "sub"], kind="ID token")
         audiences = claims["aud"] if isinstance(claims["aud"], list) else [claims["aud"]]
         if len(audiences) > 1 and claims.get("azp") != self.client_id:
             raise OIDCError(UNREADABLE, code="identity_invalid")
@@ -167,23 +171,7 @@ class Client:
         """The claims of a back-channel logout token (OpenID Connect Back-Channel Logout 1.0, section 2.6): signed
         by the issuer for us, recent, with the logout event and a subject, and without a nonce (so that an ID
         token cannot be passed off as one)."""
-        config = self.discovery()
-        try:
-            key = jwt.PyJWKClient(config["jwks_uri"], cache_keys=True).get_signing_key_from_jwt(logout_token)
-            claims = jwt.decode(
-                logout_token,
-                key.key,
-                algorithms=ALGORITHMS,
-                audience=self.client_id,
-                issuer=config["issuer"],
-                leeway=60,
-                options={"require": ["iat", "iss", "aud", "sub", "events"]},
-            )
-        except (jwt.InvalidSignatureError, jwt.PyJWKClientError) as exc:
-            log.warning("OIDC logout token failed verification: %s", exc)
-            raise OIDCError(TAMPERED, code="identity_tampered") from exc
-        except jwt.InvalidTokenError as exc:
-            raise OIDCError(UNREADABLE, code="identity_invalid") from exc
+        claims = self._decode(logout_token, require=["iat", "iss", "aud", "sub", "events"], kind="logout token")
         events = claims.get("events")
         if "nonce" in claims or not isinstance(events, dict) or BACKCHANNEL_LOGOUT_EVENT not in events:
             raise OIDCError(UNREADABLE, code="identity_invalid")
