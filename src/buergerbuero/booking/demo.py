@@ -88,7 +88,6 @@ LAST_NAMES = [
     "Kaya",
     "Nowak",
 ]
-CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
 def load(city: DemoCity) -> None:
@@ -121,7 +120,7 @@ def load(city: DemoCity) -> None:
 
     def new_code() -> str:
         while True:
-            raw = "".join(rng.choice(CODE_ALPHABET) for _ in range(8))
+            raw = "".join(rng.choice(booking_services.CODE_ALPHABET) for _ in range(8))
             code = f"{raw[:4]}-{raw[4:]}"
             if code not in codes:
                 codes.add(code)
