@@ -259,6 +259,11 @@ def test_the_providers_back_channel_logout_ends_the_session_here(client, provide
     assert "Sie wurden beim Anmeldedienst abgemeldet." in page
     user = ExternalAccount.objects.get().user
     assert AuditRecord.objects.filter(view="security:signed_out_by_provider", actor=user).count() == 1
+    # An older token (a replay, or one delayed) does not move the moment back.
+    moment = ExternalAccount.objects.get().signed_out_at
+    older = provider.logout_token(subject, iat=int(moment.timestamp()) - 60)
+    assert provider_server.post(BACKCHANNEL, {"logout_token": older}).status_code == 200
+    assert ExternalAccount.objects.get().signed_out_at == moment
     # Signing in again afterwards works: only sessions from before the logout end (the token counts whole
     # seconds, so a session of the same second ends too; the person signs in again a moment later).
     with time_machine.travel(timezone.now() + dt.timedelta(seconds=2), tick=True):
